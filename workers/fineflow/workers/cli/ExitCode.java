@@ -1,0 +1,15 @@
+package fineflow.workers.cli;
+
+/** Stable exit codes, listed in {@code fineflow --help}. */
+public final class ExitCode {
+  public static final int OK = 0;
+  public static final int INTERNAL = 1;
+  public static final int BAD_INPUT = 2;
+  public static final int DOES_NOT_FIT = 3;
+  public static final int RUN_FAILED = 4;
+  public static final int PAUSED = 5;
+  public static final int UNREACHABLE = 6;
+
+  private ExitCode() {
+  }
+}
