@@ -183,7 +183,8 @@ public final class JobExecutor implements StageExecutor {
 
   private List<String> tail(String ns, Pod pod) {
     try {
-      return logs.tail(ns, pod.getMetadata().getName(), PodLogs.FAILURE_TAIL_LINES);
+      return logs.tail(ns, pod.getMetadata().getName(),
+          pod.getSpec().getContainers().get(0).getName(), PodLogs.FAILURE_TAIL_LINES);
     } catch (LogUnavailableException e) {
       return List.of();
     }

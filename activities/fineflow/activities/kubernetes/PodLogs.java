@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import java.io.OutputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -30,19 +32,32 @@ public final class PodLogs {
   }
 
   /**
-   * The last {@code lines} lines of the pod's (first) container log.
+   * The last {@code lines} lines of a container's log.
    *
+   * @param container named, so that the client does not read the pod to find its default one
    * @throws LogUnavailableException when there is no log to read
    */
-  public List<String> tail(String namespace, String podName, int lines) {
+  public List<String> tail(String namespace, String podName, String container, int lines) {
     String text;
     try {
-      text = client.pods().inNamespace(namespace).withName(podName).tailingLines(lines).getLog();
+      // One GET of the log subresource: the pod DSL's getLog() first lists the pod to wait for
+      // readiness, which callers (that read logs of containers that ran) do not need.
+      text = client.raw(logUrl(namespace, podName, container, lines));
     } catch (KubernetesClientException e) {
       // 400 while the container is waiting to start, 404 once the pod is gone.
       throw new LogUnavailableException("no log for pod " + podName + ": " + e.getMessage(), e);
     }
     return lines(text, podName, lines);
+  }
+
+  private String logUrl(String namespace, String podName, String container, int lines) {
+    String base = client.getMasterUrl().toString().replaceAll("/+$", "");
+    return base + "/api/v1/namespaces/" + encode(namespace) + "/pods/" + encode(podName)
+        + "/log?pretty=false&container=" + encode(container) + "&tailLines=" + lines;
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   /** The last {@code {"event":"progress",...}} line of the tail, if any. */
@@ -57,9 +72,10 @@ public final class PodLogs {
   }
 
   /** Streams the log, from its last {@code tailLines} lines on, until the container stops. */
-  public LogWatch follow(String namespace, String podName, int tailLines, OutputStream out) {
-    return client.pods().inNamespace(namespace).withName(podName).tailingLines(tailLines)
-        .watchLog(out);
+  public LogWatch follow(String namespace, String podName, String container, int tailLines,
+      OutputStream out) {
+    return client.pods().inNamespace(namespace).withName(podName).inContainer(container)
+        .tailingLines(tailLines).watchLog(out);
   }
 
   /** The pod's log split in lines, the last {@code max} of them. */

@@ -1,6 +1,9 @@
 package fineflow.activities.kubernetes;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -103,8 +106,28 @@ final class TestKubelet implements AutoCloseable {
   void serveLog(Pod pod, String text) {
     server.expect().get()
         .withPath("/api/v1/namespaces/" + pod.getMetadata().getNamespace() + "/pods/"
-            + pod.getMetadata().getName() + "/log?pretty=false&tailLines=" + PodLogs.FAILURE_TAIL_LINES)
+            + pod.getMetadata().getName() + "/log?pretty=false&container="
+            + pod.getSpec().getContainers().get(0).getName() + "&tailLines=" + PodLogs.FAILURE_TAIL_LINES)
         .andReturn(200, text).always();
+  }
+
+  /** What the rollout executor leaves for a run: a Deployment, its Service and a ConfigMap. */
+  void createServing(String namespace, String run) {
+    Map<String, String> labels = Map.of(FineflowLabels.RUN, run, FineflowLabels.TRACK, "candidate",
+        FineflowLabels.MANAGED_BY, FineflowLabels.FINEFLOW);
+    client.apps().deployments().inNamespace(namespace).resource(new DeploymentBuilder()
+        .withNewMetadata().withName(run + "-candidate").withLabels(labels).endMetadata()
+        .withNewSpec().withNewSelector().withMatchLabels(labels).endSelector()
+        .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
+        .withNewSpec().addNewContainer().withName("triton")
+        .withImage("nvcr.io/nvidia/tritonserver:24.12-trtllm-python-py3").endContainer().endSpec()
+        .endTemplate().endSpec().build()).create();
+    client.services().inNamespace(namespace).resource(new ServiceBuilder().withNewMetadata()
+        .withName(run + "-candidate").withLabels(labels).endMetadata().withNewSpec()
+        .withSelector(labels).addNewPort().withName("http").withPort(8000).endPort().endSpec().build())
+        .create();
+    client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata()
+        .withName(run + "-triton-config").withLabels(labels).endMetadata().build()).create();
   }
 
   private Pod terminate(Pod pod, String phase, int exitCode, String reason, String message) {
