@@ -6,8 +6,10 @@ import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
 import fineflow.workflows.spec.ClusterSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.client.utils.YamlDumpSettingsBuilder;
 import java.util.EnumMap;
+import tools.jackson.databind.json.JsonMapper;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +19,11 @@ import java.util.Map;
  * factories the executors use.
  */
 public final class ManifestRenderer {
+  /** Quotes only where YAML needs them, as kubectl prints. */
+  private static final KubernetesSerialization YAML = new KubernetesSerialization(
+      JsonMapper.builder().build(), true,
+      new YamlDumpSettingsBuilder().setMinimizeQuotes(true).build());
+
   private final Map<StageKind, StageManifests> factories;
 
   /** Jobs only; pass the rollout executor's factory with the other constructor. */
@@ -41,7 +48,7 @@ public final class ManifestRenderer {
       LaunchRequest request =
           new LaunchRequest(runId, cluster.namespace(), stage, 1, plan.specDigest(), cluster);
       for (HasMetadata object : factory.objects(request)) {
-        String yaml = Serialization.asYaml(object);
+        String yaml = YAML.asYaml(object);
         out.append(yaml.startsWith("---") ? "" : "---\n").append(yaml);
         if (!yaml.endsWith("\n")) {
           out.append('\n');
