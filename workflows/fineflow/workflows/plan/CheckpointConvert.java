@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * checkpoint-convert: Hugging Face weights → TensorRT-LLM checkpoint
  * ({@code convert_checkpoint.py}, REFERENCE-NVIDIA §2), with weight-only quantization and
- * int8 KV cache calibrated on the GPU.
+ * int8 KV cache calibrated on the GPU. A Hugging Face id is loaded through transformers into the
+ * shared HF_HOME; the converter has no revision flag, so it reads the default branch — pin a
+ * revision by pointing model.id at a workspace copy.
  */
 final class CheckpointConvert {
   private CheckpointConvert() {
