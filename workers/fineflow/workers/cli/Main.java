@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         ""},
     subcommands = {
         CommandLine.HelpCommand.class,
+        StageCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
