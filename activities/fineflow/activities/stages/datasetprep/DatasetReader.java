@@ -21,6 +21,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Reads a dataset file as a JSON array or as JSONL, keeping each record's line. A malformed JSON
@@ -28,10 +29,15 @@ import java.util.List;
  * line is one bad record, which the policy may skip.
  */
 final class DatasetReader {
-  private static final ObjectMapper JSON = JsonMapper.builder()
+  private static final ObjectMapper ARRAY = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+  /** One record per line: anything after the record on its line is an error. */
+  private static final ObjectMapper LINE = JsonMapper.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
+  private static final Pattern SOURCE = Pattern.compile("\\[Source: [^;]*; ");
 
   private DatasetReader() {
   }
@@ -50,7 +56,7 @@ final class DatasetReader {
 
   private static DatasetReadout readArray(Path file) throws IOException {
     List<RawRecord> records = new ArrayList<>();
-    try (InputStream in = Files.newInputStream(file); JsonParser p = JSON.createParser(in)) {
+    try (InputStream in = Files.newInputStream(file); JsonParser p = ARRAY.createParser(in)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_ARRAY) {
         JsonLocation at = p.currentTokenLocation();
@@ -71,7 +77,7 @@ final class DatasetReader {
         throw malformed(file, p.currentTokenLocation(), "unexpected content after the array");
       }
     } catch (JsonProcessingException e) {
-      throw malformed(file, e.getLocation(), e.getOriginalMessage());
+      throw malformed(file, e.getLocation(), clean(e.getOriginalMessage()));
     }
     return new DatasetReadout(records, List.of());
   }
@@ -91,16 +97,21 @@ final class DatasetReader {
           continue;
         }
         try {
-          records.add(new RawRecord(index, lineNr, JSON.readTree(line)));
+          records.add(new RawRecord(index, lineNr, LINE.readTree(line)));
         } catch (JsonProcessingException e) {
           int column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
           problems.add(new DatasetProblem(index, lineNr, Math.max(column, 1),
-              ProblemKind.MALFORMED_JSON, e.getOriginalMessage()));
+              ProblemKind.MALFORMED_JSON, clean(e.getOriginalMessage())));
         }
         index++;
       }
     }
     return new DatasetReadout(records, problems);
+  }
+
+  /** Jackson names the source in nested locations; the problem already says which file. */
+  private static String clean(String message) {
+    return SOURCE.matcher(message).replaceAll("[");
   }
 
   private static StageInputException malformed(Path file, JsonLocation at, String why) {
