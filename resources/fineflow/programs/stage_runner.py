@@ -494,7 +494,9 @@ def engine_post(expect, argv, out, pre):
     if problems:
         raise StageError(EXIT_OUTPUT_INVALID, "engine-build output check failed: " + problems[0], problems)
     sha, size = content_digest(out)
-    info = {"dtype": str(pretrained.get("dtype")), "lora_plugin": str(lora_plugin)}
+    # logits_dtype is what Triton's logits_datatype must match (TensorRT-LLM defaults it to float32).
+    info = {"dtype": str(pretrained.get("dtype")), "lora_plugin": str(lora_plugin),
+            "logits_dtype": str(pretrained.get("logits_dtype", pretrained.get("dtype")))}
     for key in ("max_batch_size", "max_seq_len", "max_input_len", "max_beam_width", "max_num_tokens"):
         info[key] = str(build.get(key))
     if lora_config.get("max_lora_rank") is not None:

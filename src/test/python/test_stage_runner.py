@@ -252,7 +252,8 @@ class EngineBuildTest(StageRunnerCase):
             out = sys.argv[sys.argv.index('--output_dir') + 1]
             os.makedirs(out, exist_ok=True)
             json.dump({'version': '1.0.0',
-                       'pretrained_config': {'dtype': 'float16', 'architecture': 'LlamaForCausalLM'},
+                       'pretrained_config': {'dtype': 'float16', 'logits_dtype': 'float32',
+                                             'architecture': 'LlamaForCausalLM'},
                        'build_config': {'max_batch_size': %d, 'max_input_len': 2048, 'max_seq_len': 4096,
                                         'max_beam_width': 1, 'max_num_tokens': 8192,
                                         'plugin_config': {'lora_plugin': 'auto', 'gemm_plugin': 'auto'},
@@ -282,6 +283,7 @@ class EngineBuildTest(StageRunnerCase):
         self.assertEqual(info["max_input_len"], "2048")
         self.assertEqual(info["lora_plugin"], "auto")
         self.assertEqual(info["dtype"], "float16")
+        self.assertEqual(info["logits_dtype"], "float32")
         self.assertEqual(info["lora_target_modules"], "attn_q,attn_k")
         self.assertEqual(result["artifacts"][0]["name"], "engine")
 

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "dataset-prep",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = {
         "Validate every record of a JSON/JSONL dataset, apply the chat template, split it",
         "deterministically and write train.jsonl, validation.jsonl and manifest.json."},
@@ -62,7 +63,7 @@ final class DatasetPrepCommand implements Callable<Integer> {
       description = "Share held out for validation, 0 < X < 1. Default: ${DEFAULT-VALUE}.")
   double validationSplit;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Split seed. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Split seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
   @Option(names = "--on-invalid", defaultValue = "fail", paramLabel = "fail|skip",

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "stage",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = "Run one pipeline stage in this process (what a stage pod runs).",
     subcommands = {
         DatasetPrepCommand.class,

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "triton-repo",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = {
         "Copy the inflight_batcher_llm skeleton fresh, fill every $${…} placeholder of each",
         "config.pbtxt, check the values against the engine's config.json, write a manifest."},
@@ -53,8 +54,10 @@ final class TritonRepoCommand implements Callable<Integer> {
       description = "Decoupled mode (streaming). Default: ${DEFAULT-VALUE}.")
   boolean decoupled;
 
-  @Option(names = "--logits-datatype", defaultValue = "TYPE_FP16", paramLabel = "TYPE",
-      description = "TYPE_FP16, TYPE_BF16 or TYPE_FP32; must match the engine's logits dtype. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--logits-datatype", defaultValue = "auto", paramLabel = "TYPE",
+      description = {"TYPE_FP16, TYPE_BF16 or TYPE_FP32: must match the engine's logits dtype",
+          "(pretrained_config.logits_dtype, float32 unless set at conversion); auto takes the",
+          "engine's. Default: ${DEFAULT-VALUE}."})
   String logitsDatatype;
 
   @Option(names = "--batching-strategy", defaultValue = "inflight_fused_batching", paramLabel = "S",

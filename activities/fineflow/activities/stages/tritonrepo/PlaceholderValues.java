@@ -41,8 +41,10 @@ final class PlaceholderValues {
     }
     String engineLogits = TritonDataType.ofDtype(engine.logitsDtype()).map(TritonDataType::triton)
         .orElse(null);
-    if (!r.logitsDatatype().equals(engineLogits)) {
-      problems.add("logits_datatype " + r.logitsDatatype() + " does not match the engine's logits dtype "
+    String logits = r.logitsDatatype().equals(TritonRepoRequest.AUTO) && engineLogits != null
+        ? engineLogits : r.logitsDatatype();
+    if (!logits.equals(engineLogits)) {
+      problems.add("logits_datatype " + logits + " does not match the engine's logits dtype "
           + engine.logitsDtype() + (engineLogits == null ? "" : " (" + engineLogits + ")")
           + ": Triton would fail with std::bad_cast");
     }
@@ -62,7 +64,7 @@ final class PlaceholderValues {
     v.put("max_queue_delay_microseconds", Integer.toString(r.maxQueueDelayMicroseconds()));
     v.put("max_queue_size", Integer.toString(r.maxQueueSize()));
     v.put("batching_strategy", r.batchingStrategy());
-    v.put("logits_datatype", r.logitsDatatype());
+    v.put("logits_datatype", logits);
     if (engineType != null) {
       v.put("encoder_input_features_data_type", engineType.triton());
       v.put("prompt_embedding_table_data_type", engineType.triton());

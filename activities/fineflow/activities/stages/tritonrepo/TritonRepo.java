@@ -81,7 +81,7 @@ public final class TritonRepo {
         StandardCharsets.UTF_8);
     deleteTree(out);
     Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
-    return new TritonRepoResult(manifest, message(request, engine, models, out));
+    return new TritonRepoResult(manifest, message(request, engine, values, models, out));
   }
 
   /** Filled values that Triton reads in several models must agree everywhere. */
@@ -103,6 +103,7 @@ public final class TritonRepo {
   }
 
   private static TerminationMessage message(TritonRepoRequest request, EngineConfig engine,
+                                            Map<String, String> values,
                                             List<TritonRepoManifest.Model> models, Path out) {
     ContentDigest digest = ContentDigest.of(out);
     Map<String, Double> metrics = new LinkedHashMap<>();
@@ -112,7 +113,7 @@ public final class TritonRepo {
     Map<String, String> info = new LinkedHashMap<>();
     info.put("engineDir", request.engineDir().toString());
     info.put("engineDtype", engine.dtype());
-    info.put("logitsDatatype", request.logitsDatatype());
+    info.put("logitsDatatype", values.get("logits_datatype"));
     info.put("decoupled", Boolean.toString(request.decoupled()));
     info.put("batchingStrategy", request.batchingStrategy());
     if (request.loraPrefetchDir() != null) {

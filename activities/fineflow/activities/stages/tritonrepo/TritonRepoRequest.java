@@ -11,6 +11,8 @@ import java.util.Set;
  * placeholders the plan decides. Paths are written into the configs as given (the serving pod
  * mounts the workspace at the same place as this stage's pod).
  *
+ * @param logitsDatatype TYPE_FP16, TYPE_BF16, TYPE_FP32, or {@link #AUTO} for the engine's own
+ *     logits dtype (TensorRT-LLM checkpoints default to float32 logits even for float16 weights)
  * @param loraPrefetchDir folder of converted adapters ({@code <dir>/<task id>/model.lora_*.npy});
  *     null when serving without LoRA
  * @param extraValues values for further placeholders ({@code --set name=value}), e.g.
@@ -25,6 +27,8 @@ public record TritonRepoRequest(Path skeleton, Path engineDir, Path tokenizerDir
                                 boolean addSpecialTokens, Map<String, String> extraValues,
                                 Path output) {
 
+  /** logits datatype value meaning "whatever the engine's logits are". */
+  public static final String AUTO = "auto";
   /** gpt_model_type values the C++ backend accepts. */
   public static final Set<String> BATCHING_STRATEGIES =
       Set.of("inflight_fused_batching", "inflight_batching", "V1");
@@ -49,8 +53,8 @@ public record TritonRepoRequest(Path skeleton, Path engineDir, Path tokenizerDir
       throw new IllegalArgumentException(
           "kv cache free GPU memory fraction must be > 0 and <= 1, got " + kvCacheFreeGpuMemFraction);
     }
-    if (TritonDataType.ofTriton(logitsDatatype).isEmpty()) {
-      throw new IllegalArgumentException("logits datatype must be TYPE_FP16, TYPE_BF16 or TYPE_FP32, got "
+    if (!logitsDatatype.equals(AUTO) && TritonDataType.ofTriton(logitsDatatype).isEmpty()) {
+      throw new IllegalArgumentException("logits datatype must be TYPE_FP16, TYPE_BF16, TYPE_FP32 or auto, got "
           + logitsDatatype);
     }
     if (!BATCHING_STRATEGIES.contains(batchingStrategy)) {

@@ -101,6 +101,16 @@ class TritonRepoTest {
   }
 
   @Test
+  void autoLogitsDatatypeTakesTheEnginesLogitsDtype() throws IOException {
+    writeEngine(engine, 16, "float16", "float32", "float16");
+    TritonRepoResult result = TritonRepo.run(request(16, TritonRepoRequest.AUTO, dir.resolve("repo"), Map.of()));
+    assertThat(Files.readString(dir.resolve("repo/ensemble/config.pbtxt"))).contains("data_type: TYPE_FP32");
+    assertThat(Files.readString(dir.resolve("repo/tensorrt_llm/config.pbtxt")))
+        .as("the input features still follow the model dtype").contains("data_type: TYPE_FP16");
+    assertThat(result.manifest().values()).containsEntry("logits_datatype", "TYPE_FP32");
+  }
+
+  @Test
   void loraPrefetchNeedsAnEngineBuiltWithTheLoraPlugin() throws IOException {
     writeEngine(engine, 16, "float16", null, null);
     assertThatThrownBy(() -> TritonRepo.run(request(16, "TYPE_FP16", dir.resolve("repo"), Map.of())))
