@@ -43,7 +43,7 @@ import fineflow.workflows.spec.SpecDigest;
  *
  * fineflow stage triton-repo --skeleton /skeleton/inflight_batcher_llm --engine-dir DIR
  *     --tokenizer-dir ID_OR_PATH [--lora-prefetch-dir DIR] --max-batch-size N
- *     --decoupled true|false --logits-datatype TYPE_FP16 --batching-strategy S
+ *     --decoupled true|false --logits-datatype auto|TYPE_FP16|TYPE_FP32|TYPE_BF16 --batching-strategy S
  *     --kv-cache-free-gpu-mem-fraction X --max-queue-delay-microseconds N
  *     --preprocessing-instances N --postprocessing-instances N --bls-instances N --output DIR
  *

@@ -25,17 +25,14 @@ final class TritonRepo {
     return triton != null ? triton : spec.engine().maxBatchSize();
   }
 
-  /** One dtype end to end: the logits type follows engine.dtype unless the spec names one. */
+  /**
+   * The Triton logits type. Unless the spec names one, triton-repo reads it from the built
+   * engine ({@code auto}): TensorRT-LLM keeps logits in float32 by default even for a float16
+   * engine, and a config that disagrees with the engine is the seed's {@code std::bad_cast}.
+   */
   static String logitsDatatype(PipelineSpec spec) {
     String given = spec.serving().logitsDatatype();
-    if (given != null) {
-      return given;
-    }
-    return switch (spec.engine().dtype()) {
-      case "bfloat16" -> "TYPE_BF16";
-      case "float32" -> "TYPE_FP32";
-      default -> "TYPE_FP16";
-    };
+    return given != null ? given : "auto";
   }
 
   static StageDraft draft(PipelineSpec spec, Upstream up) {

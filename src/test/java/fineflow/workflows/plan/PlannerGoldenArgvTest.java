@@ -125,7 +125,7 @@ class PlannerGoldenArgvTest {
         "--lora-prefetch-dir", out(StageName.LORA_CONVERT),
         "--max-batch-size", "16",
         "--decoupled", "true",
-        "--logits-datatype", "TYPE_FP16",
+        "--logits-datatype", "auto",
         "--batching-strategy", "inflight_fused_batching",
         "--kv-cache-free-gpu-mem-fraction", "0.9",
         "--max-queue-delay-microseconds", "0",
