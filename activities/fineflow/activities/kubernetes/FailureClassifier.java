@@ -1,7 +1,6 @@
 package fineflow.activities.kubernetes;
 
 import fineflow.workflows.contract.FailureType;
-import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.ClusterSpec;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
@@ -43,7 +42,7 @@ public final class FailureClassifier {
    *     {@code fineflow estimate}
    */
   public record Evidence(
-      StageName stage, Job job, Pod pod, List<String> logTail, Instant now, ClusterSpec cluster,
+      Job job, Pod pod, List<String> logTail, Instant now, ClusterSpec cluster,
       String memoryEstimate) {
     public Evidence {
       logTail = logTail == null ? List.of() : List.copyOf(logTail);
@@ -78,12 +77,15 @@ public final class FailureClassifier {
         jobFailed(e));
   }
 
+  /** Status codes a repeated call can get past: timeouts, conflicts, expired watches, throttling. */
+  static final Set<Integer> RETRYABLE_CODES = Set.of(408, 409, 410, 429);
+
   /** Errors of API calls: 5xx, 429 and connection problems are retried, the rest are not. */
   public Verdict apiError(KubernetesClientException ex) {
     int code = ex.getCode();
     String what = "Kubernetes API" + (code > 0 ? " answered " + code : " unreachable") + ": "
         + ex.getMessage();
-    if (code == 0 || code == 429 || code >= 500 || hasCause(ex, IOException.class)) {
+    if (code == 0 || code >= 500 || RETRYABLE_CODES.contains(code) || hasCause(ex, IOException.class)) {
       return new Verdict(FailureType.TRANSIENT, what, "retried automatically");
     }
     if (code == 401 || code == 403) {
@@ -209,7 +211,9 @@ public final class FailureClassifier {
   private static Optional<Verdict> deadlineExceeded(Evidence e) {
     Optional<JobCondition> failed = jobFailure(e.job())
         .filter(c -> "DeadlineExceeded".equals(c.getReason()));
-    if (failed.isEmpty() || e.pod() == null) {
+    if (failed.isEmpty()) {
+      // A pod that is gone is no sign of a node problem here: the Job controller deletes the
+      // pods it stops at the deadline.
       return Optional.empty();
     }
     Long deadline = e.job().getSpec() == null ? null : e.job().getSpec().getActiveDeadlineSeconds();

@@ -92,7 +92,7 @@ public final class JobExecutor implements StageExecutor {
         return collect(stage, job, pod);
       }
       List<String> tail = started(pod) ? tail(ns, pod) : List.of();
-      Optional<Verdict> verdict = classifier.classify(new Evidence(stage.name(), job, pod, tail,
+      Optional<Verdict> verdict = classifier.classify(new Evidence(job, pod, tail,
           clock.instant(), request.cluster(), null));
       if (verdict.isPresent()) {
         if (!finished(job)) {

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import fineflow.activities.kubernetes.FailureClassifier.Evidence;
 import fineflow.activities.kubernetes.FailureClassifier.Verdict;
 import fineflow.workflows.contract.FailureType;
-import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.ClusterSpec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Status;
@@ -111,6 +110,15 @@ class FailureClassifierTest {
   }
 
   @Test
+  void aDeadlineWhosePodTheControllerDeletedIsATimeoutNotANodeProblem() {
+    Verdict v = classify(null, job("failed-deadline"), List.of(), null).orElseThrow();
+
+    assertThat(v.type()).isEqualTo(FailureType.STAGE_FAILED);
+    assertThat(v.type().retryable()).isFalse();
+    assertThat(v.message()).contains("timeout of 7200 s");
+  }
+
+  @Test
   void failedJobWhosePodIsGoneIsTransient() {
     Verdict v = classify(null, job("failed-backofflimit"), List.of(), null).orElseThrow();
 
@@ -125,8 +133,9 @@ class FailureClassifierTest {
     assertThat(classifier.apiError(error(429)).type()).isEqualTo(FailureType.TRANSIENT);
     assertThat(classifier.apiError(new KubernetesClientException("Failed to connect",
         new ConnectException("Connection refused"))).type()).isEqualTo(FailureType.TRANSIENT);
-    assertThat(classifier.apiError(new KubernetesClientException("watch closed", 410, null)).type())
-        .isEqualTo(FailureType.BAD_ARGUMENTS);
+    assertThat(classifier.apiError(new KubernetesClientException("too old resource version", 410, null)).type())
+        .isEqualTo(FailureType.TRANSIENT);
+    assertThat(classifier.apiError(error(409)).type()).isEqualTo(FailureType.TRANSIENT);
     assertThat(classifier.apiError(new KubernetesClientException("stream reset",
         new IOException("unexpected end of stream"), 200, null, null)).type()).isEqualTo(FailureType.TRANSIENT);
     assertThat(classifier.apiError(error(422)).type()).isEqualTo(FailureType.BAD_ARGUMENTS);
@@ -146,6 +155,6 @@ class FailureClassifierTest {
   }
 
   private static Evidence evidence(Pod pod, Job job, List<String> tail, String estimate, Instant now) {
-    return new Evidence(StageName.TRAIN, job, pod, tail, now, CLUSTER, estimate);
+    return new Evidence(job, pod, tail, now, CLUSTER, estimate);
   }
 }
