@@ -1,5 +1,8 @@
 package fineflow.activities.kubernetes;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.spec.ClusterSpec;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -59,6 +62,8 @@ public final class FailureClassifier {
       "CUDA[^\n]{0,80}out of memory|OutOfMemoryError|cudaErrorMemoryAllocation"
           + "|CUDA_ERROR_OUT_OF_MEMORY|Requested amount of GPU memory[^\n]*could not be allocated",
       Pattern.CASE_INSENSITIVE);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   static final int EXIT_BAD_ARGUMENTS = 2;
   static final int EXIT_CUDA_OOM = 3;
@@ -185,7 +190,7 @@ public final class FailureClassifier {
     }
     ContainerStateTerminated t = terminated(failed.get());
     int code = t.getExitCode();
-    String said = lastLine(t.getMessage(), e.logTail());
+    String said = stageError(t.getMessage()).orElseGet(() -> lastLine(t.getMessage(), e.logTail()));
     String what = "container " + failed.get().getName() + " exited with code " + code
         + (t.getReason() == null ? "" : " (" + t.getReason() + ")") + (said.isEmpty() ? "" : ": " + said);
     if (code == EXIT_BAD_ARGUMENTS) {
@@ -300,6 +305,33 @@ public final class FailureClassifier {
 
   private static ContainerStateTerminated terminated(ContainerStatus cs) {
     return cs.getState() == null ? null : cs.getState().getTerminated();
+  }
+
+  /**
+   * The error a fineflow stage program reported: its termination message on failure is
+   * {@code {"error": "...", "problems": ["...", ...]}}.
+   */
+  static Optional<String> stageError(String message) {
+    if (message == null || !message.strip().startsWith("{")) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode node = JSON.readTree(message.strip());
+      if (!node.hasNonNull("error")) {
+        return Optional.empty();
+      }
+      String error = node.get("error").asText();
+      List<String> more = new ArrayList<>();
+      // The first problem is usually the error's own detail; list only the others.
+      node.path("problems").forEach(p -> {
+        if (!error.contains(p.asText())) {
+          more.add(p.asText());
+        }
+      });
+      return Optional.of(more.isEmpty() ? error : error + " (also: " + String.join("; ", more) + ")");
+    } catch (JsonProcessingException ex) {
+      return Optional.empty();
+    }
   }
 
   /** The last non-blank line of the termination message, else of the log tail. */

@@ -40,6 +40,10 @@ class FailureClassifierTest {
         Arguments.of("invalidimagename", "running", FailureType.IMAGE_PULL, "invalid reference format"),
         Arguments.of("createcontainerconfigerror", "running", FailureType.BAD_ARGUMENTS, "secret \"hf-token\" not found"),
         Arguments.of("exit2", "failed-backofflimit", FailureType.BAD_ARGUMENTS, "exceeds maxRank=32"),
+        Arguments.of("exit2-stage-runner", "failed-backofflimit", FailureType.BAD_ARGUMENTS,
+            "exited with code 2 (Error): lora-convert pre-check failed: adapter rank 64 exceeds the engine's "
+                + "--max_lora_rank 32: rebuild the engine with engine.lora.maxLoraRank >= 64 (also: adapter "
+                + "target_modules ['gate_proj'] have no TensorRT-LLM LoRA module"),
         Arguments.of("exit4", "failed-backofflimit", FailureType.OUTPUT_INVALID, "no rank*.engine"),
         Arguments.of("exit1", "failed-backofflimit", FailureType.STAGE_FAILED, "exited with code 1 (Error): KeyError: 'instruction'"),
         Arguments.of("deadline-terminated", "failed-deadline", FailureType.STAGE_FAILED, "longer than its timeout of 7200 s"),
