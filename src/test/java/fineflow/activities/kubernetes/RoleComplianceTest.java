@@ -42,13 +42,18 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class RoleComplianceTest {
   /**
-   * The calls of RolloutExecutor (serving), which is not part of this scenario: create or adopt
-   * its Deployment and Service, update them to a new engine. Replace by recording once it runs
-   * here.
+   * The calls of RolloutExecutor (serving branch), read from its code since it does not run in
+   * this scenario: create-or-replace its files ConfigMap; get, create, edit (GET + PATCH) its
+   * Deployment and Service; find Deployments by label; read the candidate's pods and their log;
+   * delete a failed candidate. Replace by recording once it runs here.
    */
   static final Set<String> ROLLOUT_EXECUTOR = Set.of(
-      "apps/deployments get", "apps/deployments create", "apps/deployments update",
-      "/services get", "/services create", "/services update");
+      "/configmaps get", "/configmaps create", "/configmaps update", "/configmaps patch",
+      "/configmaps delete",
+      "apps/deployments get", "apps/deployments list", "apps/deployments create",
+      "apps/deployments patch", "apps/deployments delete",
+      "/services get", "/services create", "/services patch", "/services delete",
+      "/pods list", "/pods/log get");
 
   private static final Pattern PATH = Pattern.compile(
       "^/(?:api/v1|apis/(?<group>[^/]+)/[^/]+)/namespaces/[^/]+/(?<resource>[^/?]+)"
