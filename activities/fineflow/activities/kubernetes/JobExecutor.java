@@ -105,7 +105,15 @@ public final class JobExecutor implements StageExecutor {
       }
       throw stillRunning(stage, job, pod, tail);
     } catch (KubernetesClientException e) {
-      throw failure(stage, classifier.apiError(e), List.of(), e);
+      Verdict v = classifier.apiError(e);
+      if (v.type().retryable()) {
+        // The stage is not known to have failed, so await again. Transient from await means
+        // "the Job died" and makes the workflow launch the stage anew, next to a live Job.
+        throw ApplicationFailure.newFailureWithCause("stage " + stage.name() + ": " + v.message()
+            + "; looking again", FailureType.STILL_RUNNING.type(), e,
+            new StageProgress("Unknown", null, null));
+      }
+      throw failure(stage, v, List.of(), e);
     }
   }
 

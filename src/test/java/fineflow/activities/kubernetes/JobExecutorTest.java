@@ -239,7 +239,7 @@ class JobExecutorTest {
   }
 
   @Test
-  void anApiServerErrorIsRetryable() {
+  void anApiServerErrorDuringAwaitMeansLookAgainNotRelaunch() {
     Config noRetries = new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build();
     try (KubernetesClient impatient = new KubernetesClientBuilder().withConfig(noRetries).build()) {
       server.expect().get().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs/broken-job")
@@ -248,9 +248,25 @@ class JobExecutorTest {
       ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class,
           () -> new JobExecutor(impatient).await(await(TestStages.train(), "broken-job")));
 
+      assertThat(f.getType()).isEqualTo(FailureType.STILL_RUNNING.type());
+      assertThat(f.isNonRetryable()).isFalse();
+      assertThat(f.getOriginalMessage()).contains("503").endsWith("looking again");
+      assertThat(f.getDetails().get(0, StageProgress.class).phase()).isEqualTo("Unknown");
+    }
+  }
+
+  @Test
+  void anApiServerErrorDuringLaunchIsTransient() {
+    Config noRetries = new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build();
+    try (KubernetesClient impatient = new KubernetesClientBuilder().withConfig(noRetries).build()) {
+      server.expect().post().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs")
+          .andReturn(429, "Too many requests").always();
+
+      ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class,
+          () -> new JobExecutor(impatient).launch(launch(TestStages.train())));
+
       assertThat(f.getType()).isEqualTo(FailureType.TRANSIENT.type());
       assertThat(f.isNonRetryable()).isFalse();
-      assertThat(f.getOriginalMessage()).contains("503");
     }
   }
 
