@@ -67,11 +67,21 @@ public final class JobExecutor implements StageExecutor {
       jobs(request.namespace()).resource(job).create();
       return new LaunchResult(name, false);
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) {
+      Job raced = e.getCode() == 409 ? existingAfterConflict(request.namespace(), name) : null;
+      if (raced != null) {
         // Another attempt of this activity created it between our read and our create.
-        return adopt(jobs(request.namespace()).withName(name).get(), request);
+        return adopt(raced, request);
       }
+      // A 409 with nothing to adopt (deleted meanwhile) is Transient: the retry creates it.
       throw failure(request.stage(), classifier.apiError(e), List.of(), e);
+    }
+  }
+
+  private Job existingAfterConflict(String ns, String name) {
+    try {
+      return jobs(ns).withName(name).get();
+    } catch (KubernetesClientException e) {
+      return null;
     }
   }
 
@@ -118,6 +128,13 @@ public final class JobExecutor implements StageExecutor {
   }
 
   private LaunchResult adopt(Job existing, LaunchRequest request) {
+    if (existing.getMetadata().getDeletionTimestamp() != null) {
+      // Being deleted (a cleanup, or a stuck Job we removed): never adopt it; once it is gone,
+      // the launch activity's retry creates a fresh one of the same name.
+      throw failure(request.stage(), new Verdict(FailureType.TRANSIENT,
+          "Job " + existing.getMetadata().getName() + " is being deleted; launching again once it is gone",
+          "retried automatically"), List.of(), null);
+    }
     String owner = existing.getMetadata().getLabels() == null ? null
         : existing.getMetadata().getLabels().get(FineflowLabels.RUN);
     if (!FineflowLabels.runValue(request.runId()).equals(owner)) {

@@ -92,6 +92,24 @@ class JobExecutorTest {
   }
 
   @Test
+  void aJobBeingDeletedIsNotAdoptedAndTheLaunchIsRetried() {
+    Job terminating = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(
+        new JobFactory().job(launch(TestStages.train())))
+        .editMetadata().withDeletionTimestamp("2026-11-26T00:59:00Z").withFinalizers("foregroundDeletion")
+        .endMetadata().build();
+    // The CRUD store drops deletionTimestamp on create: serve the terminating Job as a real API would.
+    server.expect().get().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs/" + terminating.getMetadata().getName())
+        .andReturn(200, terminating).always();
+
+    ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class,
+        () -> executor.launch(launch(TestStages.train())));
+
+    assertThat(f.getType()).isEqualTo(FailureType.TRANSIENT.type());
+    assertThat(f.isNonRetryable()).isFalse();
+    assertThat(f.getOriginalMessage()).contains("is being deleted");
+  }
+
+  @Test
   void awaitWithoutPodIsStillRunningPending() {
     String job = executor.launch(launch(TestStages.train())).objectName();
 
