@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
         ""},
     subcommands = {
         CommandLine.HelpCommand.class,
+        ValidateCommand.class,
+        SchemaCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
