@@ -80,9 +80,18 @@ class SpecLoaderTest {
             rank: 4
         cluster:
           gpus: 2
+          tolerations:
+            - {key: gpu, operater: Exists}
+        servng:
+          backend: vllm
+          replicas: 2
         """;
-    assertThat(problems(yaml)).extracting(SpecProblem::path).contains(
-        "metadata.nmae", "model.architecture.hidden_size", "training.lora.rank", "cluster.gpus");
+    assertThat(problems(yaml)).filteredOn(p -> p.message().startsWith("unknown key"))
+        .extracting(SpecProblem::path).containsExactly(
+        "metadata.nmae", "model.architecture.hidden_size", "training.lora.rank", "cluster.gpus",
+        "cluster.tolerations[0].operater", "servng");
+    assertThat(problems(yaml)).filteredOn(p -> p.path().equals("servng"))
+        .singleElement().satisfies(p -> assertThat(p.message()).contains("did you mean \"serving\""));
     assertThat(problems(yaml)).filteredOn(p -> p.path().equals("model.architecture.hidden_size"))
         .singleElement().satisfies(p -> {
           assertThat(p.message()).contains("did you mean \"hiddenSize\"");
