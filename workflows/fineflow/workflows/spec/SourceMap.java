@@ -110,7 +110,11 @@ final class SourceMap {
       }
       parser.getEvent();
     }
-    // Scalars and aliases have no children.
+    if (event.is(Event.ID.Alias)) {
+      // Jackson binds an alias as its bare name, so say what happened instead.
+      problems.add(positioned(SpecProblem.at(path, "YAML aliases (*name) are not supported in specs;"
+          + " write the value out"), event.getStartMark()));
+    }
   }
 
   private void put(String path, Mark mark) {

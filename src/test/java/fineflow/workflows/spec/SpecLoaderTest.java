@@ -227,4 +227,36 @@ class SpecLoaderTest {
     assertThat(problems(yaml)).extracting(SpecProblem::path, SpecProblem::line)
         .containsExactly(tuple("cluster.tolerations[0].value", 7));
   }
+
+  @Test
+  void emptyListItemsAndMapValuesArePointedAt() {
+    String yaml = """
+        metadata: {name: demo}
+        model: {id: m}
+        benchmark: {concurrency: [1, ~, 4]}
+        cluster: {nodeSelector: {zone: ~}}
+        """;
+    assertThat(problems(yaml)).extracting(SpecProblem::path, SpecProblem::line, SpecProblem::message)
+        .containsExactly(
+            tuple("benchmark.concurrency[1]", 3, "must not be empty (null)"),
+            tuple("cluster.nodeSelector.zone", 4, "must not be empty (null)"));
+  }
+
+  @Test
+  void aliasesAreRejectedWithTheirPosition() {
+    String yaml = "metadata: {name: demo}\nmodel: &m {id: m}\nengine: {lora: *m}\n";
+    assertThat(problems(yaml)).singleElement().satisfies(p -> {
+      assertThat(p.path()).isEqualTo("engine.lora");
+      assertThat(p.line()).isEqualTo(3);
+      assertThat(p.message()).contains("aliases");
+    });
+  }
+
+  @Test
+  void tabsGiveSnakeYamlsExplanation() {
+    assertThat(problems("metadata:\n\tname: demo\n")).singleElement().satisfies(p -> {
+      assertThat(p.line()).isEqualTo(2);
+      assertThat(p.message()).contains("malformed YAML", "TAB");
+    });
+  }
 }
