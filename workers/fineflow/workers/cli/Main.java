@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         ValidateCommand.class,
         SchemaCommand.class,
+        EstimateCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
