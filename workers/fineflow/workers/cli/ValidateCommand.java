@@ -1,9 +1,11 @@
 package fineflow.workers.cli;
 
+import fineflow.workflows.estimate.Preflight;
 import fineflow.workflows.plan.Planner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,10 +14,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code fineflow validate SPEC...}: every problem of every file, before anything runs. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-    description = {"Check pipeline specs: unknown keys, types, and the consistency rules of",
-        "training, engine, serving and benchmark. Problems go to stderr as FILE:LINE:COL: path: message."},
+    description = {"Check pipeline specs: unknown keys, types, the consistency rules of training,",
+        "engine, serving and benchmark, and whether the training fits cluster.gpuMemoryGib.",
+        "Problems go to stderr as FILE:LINE:COL: path: message."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:every spec is valid", "2:a spec has problems (all are listed)"})
+    exitCodeList = {"0:every spec is valid", "2:a spec has problems (all are listed)",
+        "3:a valid spec's training does not fit its GPU (memory preflight)"})
 final class ValidateCommand implements Callable<Integer> {
   @Spec
   CommandSpec command;
@@ -27,20 +31,32 @@ final class ValidateCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = command.commandLine().getOut();
     PrintWriter err = command.commandLine().getErr();
-    boolean allOk = true;
+    boolean badInput = false;
+    boolean doesNotFit = false;
     for (Path file : files) {
       SpecInput input = SpecInput.read(file);
-      if (input.ok()) {
-        input.printWarnings(err);
-        out.printf("ok: %s (pipeline %s, %d stages)%n", file, input.spec().metadata().name(),
-            Planner.plan(input.spec()).stages().size());
-      } else {
+      if (!input.ok()) {
         input.printProblems(err);
-        allOk = false;
+        badInput = true;
+        continue;
       }
+      input.printWarnings(err);
+      Optional<String> tooBig = preflight(input);
+      if (tooBig.isPresent()) {
+        err.println(file + ": does not fit: " + tooBig.get());
+        doesNotFit = true;
+        continue;
+      }
+      out.printf("ok: %s (pipeline %s, %d stages)%n", file, input.spec().metadata().name(),
+          Planner.plan(input.spec()).stages().size());
     }
     out.flush();
     err.flush();
-    return allOk ? ExitCode.OK : ExitCode.BAD_INPUT;
+    return badInput ? ExitCode.BAD_INPUT : doesNotFit ? ExitCode.DOES_NOT_FIT : ExitCode.OK;
+  }
+
+  /** Why the spec's training cannot fit one GPU of cluster.gpuMemoryGib, if it cannot. */
+  private static Optional<String> preflight(SpecInput input) {
+    return Preflight.check(input.spec());
   }
 }

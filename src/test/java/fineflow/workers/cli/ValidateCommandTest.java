@@ -78,4 +78,18 @@ class ValidateCommandTest {
     assertThat(run("schema")).isEqualTo(ExitCode.OK);
     assertThat(out.toString()).startsWith("{").contains("\"$schema\"", "\"training\"", "\"trtllm-serve\"");
   }
+
+  @Test
+  void trainingThatCannotFitTheGpuExitsThree(@TempDir Path dir) throws IOException {
+    Path spec = dir.resolve("full-7b.yaml");
+    // Full fine-tuning of Llama-2-7B with AdamW needs far more than one 80 GiB GPU.
+    Files.writeString(spec, Files.readString(Path.of("configs/elyza-7b-qlora-triton.yaml"))
+        .replace("method: qlora", "method: full")
+        .replace("optimizer: paged_adamw_8bit", "optimizer: adamw_torch")
+        .replaceAll("(?s)  quantization:.*?computeDtype: bfloat16\n", "")
+        .replaceAll("(?m)^    targetModules: \\[attn_q.*\n", ""));
+    int code = run("validate", spec.toString());
+    assertThat(err.toString()).contains(spec + ": does not fit: training needs an estimated");
+    assertThat(code).isEqualTo(ExitCode.DOES_NOT_FIT);
+  }
 }
