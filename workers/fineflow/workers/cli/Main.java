@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         PlanCommand.class,
         StageCommand.class,
+        ValidateCommand.class,
+        SchemaCommand.class,
+        EstimateCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
