@@ -106,9 +106,13 @@ final class ConsistencyRules {
           + " got " + e.loraStorageType());
     }
     String expected = TRITON_TYPE_OF_DTYPE.get(e.dtype());
-    if (s.logitsDatatype() != null && expected != null && !expected.equals(s.logitsDatatype())) {
-      c.add("serving.logitsDatatype", "must be " + expected + " to match engine.dtype (" + e.dtype()
-          + "), or Triton fails with std::bad_cast; got " + s.logitsDatatype());
+    // TensorRT-LLM keeps logits in float32 unless told otherwise, so TYPE_FP32 is always a
+    // possible engine logits type; triton-repo checks the choice against the built engine.
+    if (s.logitsDatatype() != null && expected != null && !expected.equals(s.logitsDatatype())
+        && !"TYPE_FP32".equals(s.logitsDatatype())) {
+      c.add("serving.logitsDatatype", "must be " + expected + " (engine.dtype " + e.dtype()
+          + ") or TYPE_FP32 (TensorRT-LLM's default logits type), or Triton fails with std::bad_cast; got "
+          + s.logitsDatatype());
     }
   }
 
