@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 /** train.py ships in the jar and accepts every flag the planner gives it. */
 class TrainProgramTest {
   private static final Path PROGRAM = Path.of("resources/fineflow/programs/train.py");
+  private static final String PROGRAM_IN_POD = "/opt/fineflow/train.py";
 
   @Test
   void trainerIsOnTheClasspath() throws IOException {
@@ -29,7 +30,7 @@ class TrainProgramTest {
   }
 
   @Test
-  void helpListsEveryFlagThePlannerUses() throws Exception {
+  void acceptsEveryFlagAndValueThePlannerGives() throws Exception {
     assumeTrue(python3Available(), "python3 is not on the PATH");
     String help = python("-B", PROGRAM.toString(), "--help");
     for (String config : List.of("elyza-7b-qlora-triton.yaml", "demo.yaml")) {
@@ -42,6 +43,13 @@ class TrainProgramTest {
       for (String flag : flags) {
         assertThat(help).as("train.py --help lists %s", flag).contains(flag);
       }
+      // train.py's own checks accept the planner's values, not only its flag names.
+      List<String> argv = plan.stage(StageName.TRAIN).orElseThrow().argv();
+      List<String> check = new java.util.ArrayList<>(List.of("-B", "-c",
+          "import sys; sys.path.insert(0, 'resources/fineflow/programs'); import train;"
+              + " a = train.parse_args(sys.argv[1:]); print('parsed', a.method)"));
+      check.addAll(argv.subList(argv.indexOf(PROGRAM_IN_POD) + 1, argv.size()));
+      assertThat(python(check.toArray(String[]::new))).startsWith("parsed ");
     }
   }
 
