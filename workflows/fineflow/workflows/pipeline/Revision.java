@@ -9,6 +9,7 @@ import fineflow.workflows.spec.SpecLoader;
 import fineflow.workflows.spec.SpecPatch;
 import fineflow.workflows.spec.SpecProblem;
 import fineflow.workflows.spec.SpecValidator;
+import io.temporal.workflow.unsafe.WorkflowUnsafe;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -25,6 +26,12 @@ record Revision(PipelineSpec spec, Plan plan, PlanDiff diff) {
    *     the update before it enters history
    */
   static Revision next(PipelineSpec current, Plan currentPlan, ResumeRequest request) {
+    // Parsing and planning are deterministic but may take over a second on a cold worker
+    // (class loading), which the deadlock detector would take for a blocked workflow thread.
+    return WorkflowUnsafe.deadlockDetectorOff(() -> compute(current, currentPlan, request));
+  }
+
+  private static Revision compute(PipelineSpec current, Plan currentPlan, ResumeRequest request) {
     PipelineSpec patched;
     Plan plan;
     try {

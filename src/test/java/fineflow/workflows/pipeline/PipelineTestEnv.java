@@ -8,6 +8,7 @@ import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 
 /** A time-skipping Temporal test server with the pipeline worker and a {@link FakeCluster}. */
@@ -20,7 +21,10 @@ final class PipelineTestEnv implements AutoCloseable {
     TestEnvironmentOptions.Builder options = TestEnvironmentOptions.newBuilder();
     RunSearchAttributes.ALL.forEach(options::registerSearchAttribute);
     env = TestWorkflowEnvironment.newInstance(options.build());
-    Worker worker = env.newWorker(TaskQueue.DEFAULT);
+    // A busy 2-core test machine can stall a workflow thread (class loading) past the default
+    // 1 s deadlock detector; 10 s still catches a real deadlock.
+    Worker worker = env.newWorker(TaskQueue.DEFAULT, WorkerOptions.newBuilder()
+        .setDefaultDeadlockDetectionTimeout(10_000).build());
     worker.registerWorkflowImplementationTypes(PipelineWorkflowImpl.class);
     worker.registerActivitiesImplementations(cluster);
     client = env.getWorkflowClient();
