@@ -114,7 +114,7 @@ final class FakeCluster implements StageActivities {
                   "exit code 3")));
     }
     int deaths = transientDeaths.getOrDefault(stage, 0);
-    if (launches(stage) <= deaths) {
+    if (deaths > 0 && launches(stage) <= deaths) {
       throw ApplicationFailure.newFailure("pod evicted", FailureType.TRANSIENT.type(),
           new StageFailure(stage.id(), FailureType.TRANSIENT.type(), "pod " + pod + " evicted",
               "the node was drained; relaunching", List.of("Evicted")));

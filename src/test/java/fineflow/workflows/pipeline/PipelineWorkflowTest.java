@@ -3,6 +3,10 @@ package fineflow.workflows.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageProgress;
@@ -11,6 +15,7 @@ import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.PipelineSpec;
+import fineflow.workflows.spec.SpecYaml;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowFailedException;
@@ -28,6 +33,8 @@ import org.junit.jupiter.api.Test;
 
 class PipelineWorkflowTest {
   private static final String NAMESPACE = "ml";
+  private static final ObjectWriter PRINTER = new ObjectMapper().registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writerWithDefaultPrettyPrinter();
   private PipelineTestEnv temporal;
   private FakeCluster cluster;
 
@@ -103,7 +110,7 @@ class PipelineWorkflowTest {
   }
 
   @Test
-  void pausesOnANonRetryableFailureAndResumesWithoutRetraining() {
+  void pausesOnANonRetryableFailureAndResumesWithoutRetraining() throws Exception {
     PipelineSpec spec = TestPlans.spec("dazai");
     Plan plan = Planner.plan(spec);
     String failingKey = plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey();
@@ -113,6 +120,7 @@ class PipelineWorkflowTest {
     temporal.sleep(Duration.ofHours(2));
 
     RunProgress paused = run.progress();
+    System.out.println("progress of the paused run:\n" + PRINTER.writeValueAsString(paused));
     assertThat(paused.runState()).isEqualTo(RunState.PAUSED);
     assertThat(paused.pausedStage()).isEqualTo(StageName.ENGINE_BUILD);
     StageStatus engine = paused.stage(StageName.ENGINE_BUILD).orElseThrow();
@@ -163,6 +171,29 @@ class PipelineWorkflowTest {
     int events = temporal.historyLength("dazai-00000003");
     System.out.println("history events, paused then resumed run: " + events);
     assertThat(events).isLessThan(150);
+  }
+
+  @Test
+  void resumesWithAWholeNewSpecAndRejectsABadOneWithItsLines() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+        FailureType.OUT_OF_MEMORY);
+    PipelineWorkflow run = temporal.start(request("dazai-00000011", plan, spec));
+    temporal.sleep(Duration.ofHours(2));
+    String yaml = SpecYaml.renderMinimal(spec);
+    assertThat(yaml).contains("hfTokenSecret: hf-token");
+
+    assertThatThrownBy(() -> run.resume(ResumeRequest.spec(yaml + "engine:\n  maxBatchSize: -1\n"
+        + "  maxBatchSizes: 8\n")))
+        .isInstanceOf(WorkflowUpdateException.class).rootCause()
+        .hasMessageContaining("maxBatchSizes").hasMessageContaining("line ");
+    PlanDiff diff = run.resume(ResumeRequest.spec(yaml + "engine:\n  maxBatchSize: 4\n"));
+    RunOutcome outcome = temporal.result("dazai-00000011");
+
+    assertThat(diff.toRun()).startsWith(StageName.ENGINE_BUILD);
+    assertThat(outcome.specRevision()).isEqualTo(2);
+    assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(1);
   }
 
   @Test
