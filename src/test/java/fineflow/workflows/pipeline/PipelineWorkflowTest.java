@@ -82,6 +82,13 @@ class PipelineWorkflowTest {
     });
     assertThat(outcome.specRevision()).isEqualTo(1);
     assertThat(cluster.cache).hasSize(8);
+    var converter = temporal.client.getOptions().getDataConverter();
+    assertThat(temporal.history("dazai-00000001").getEvents().stream()
+        .filter(e -> e.hasActivityTaskScheduledEventAttributes())
+        .map(e -> converter.fromPayload(e.getUserMetadata().getSummary(), String.class,
+            String.class)))
+        .containsExactlyElementsOf(TestPlans.EIGHT.stream()
+            .map(name -> name.id() + " with img/" + name.id() + ":1").toList());
     SearchAttributes attributes = attributes("dazai-00000001");
     assertThat(attributes.get(RunSearchAttributes.STATE)).isEqualTo("succeeded");
     assertThat(attributes.get(RunSearchAttributes.STAGE)).isEqualTo("benchmark");
@@ -197,18 +204,40 @@ class PipelineWorkflowTest {
   }
 
   @Test
-  void aTransientDeathRelaunchesTheStage() {
+  void retryableFailuresAreRetriedAndTheRunSucceeds() {
     cluster.transientDeaths.put(StageName.TRAIN, 1);
+    cluster.flakyLookups.set(2);
     temporal.start(request("dazai-00000004", "v1"));
 
     RunOutcome outcome = temporal.result("dazai-00000004");
 
+    // Two look-ups failed with an API error and were retried by the activity retry policy.
+    assertThat(cluster.lookups.get()).isEqualTo(TestPlans.EIGHT.size() + 2);
+    // The first train pod was evicted: the stage was relaunched under a new name.
     assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(2);
     StageStatus train = outcome.stages().stream().filter(s -> s.stage() == StageName.TRAIN)
         .findFirst().orElseThrow();
     assertThat(train.state()).isEqualTo(StageState.SUCCEEDED);
     assertThat(train.launches()).isEqualTo(2);
     assertThat(train.objectName()).isEqualTo("dazai-00000004-train-2");
+  }
+
+  @Test
+  void aStagePastItsTimeoutPausesTheRun() {
+    cluster.runtimes.put(StageName.DATASET_PREP, Duration.ofHours(2));
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = TestPlans.withTimeout(TestPlans.plan(spec, "v1"), StageName.DATASET_PREP, 3600);
+    PipelineWorkflow run = temporal.start(request("dazai-00000012", plan, spec));
+
+    temporal.sleep(Duration.ofHours(2));
+
+    RunProgress progress = run.progress();
+    assertThat(progress.runState()).isEqualTo(RunState.PAUSED);
+    StageStatus prep = progress.stage(StageName.DATASET_PREP).orElseThrow();
+    assertThat(prep.reason()).isEqualTo("Timeout");
+    assertThat(prep.lastError()).isEqualTo("the stage did not finish within PT1H");
+    assertThatThrownBy(() -> run.resume(new ResumeRequest(List.of("engine.maxBatchSize=8"), "x")))
+        .isInstanceOf(WorkflowUpdateException.class).rootCause().hasMessageContaining("not both");
   }
 
   @Test
