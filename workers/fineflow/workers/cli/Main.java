@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
         ""},
     subcommands = {
         CommandLine.HelpCommand.class,
+        ValidateCommand.class,
+        SchemaCommand.class,
+        EstimateCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
