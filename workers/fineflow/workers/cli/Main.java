@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         ""},
     subcommands = {
         CommandLine.HelpCommand.class,
+        ReportCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
