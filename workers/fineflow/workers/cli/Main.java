@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         CommandLine.HelpCommand.class,
         ReportCommand.class,
+        ChatCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
