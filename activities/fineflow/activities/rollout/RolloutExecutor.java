@@ -89,8 +89,8 @@ public final class RolloutExecutor implements StageExecutor {
       throw failure(FailureType.BAD_ARGUMENTS, request.stage(), e.getMessage(),
           "fix the serving section of the spec (the planner built this rollout stage)", List.of());
     }
-    if (objects.extraOptions() != null) {
-      client.configMaps().inNamespace(ns).resource(objects.extraOptions()).createOr(op -> op.update());
+    if (objects.files() != null) {
+      client.configMaps().inNamespace(ns).resource(objects.files()).createOr(op -> op.update());
     }
     boolean adopted = applyDeployment(ns, objects, request.runId());
     ensureService(ns, objects.service());
@@ -109,17 +109,18 @@ public final class RolloutExecutor implements StageExecutor {
     String hash = existing.getMetadata().getAnnotations() == null ? null
         : existing.getMetadata().getAnnotations().get(RolloutObjects.ANNOTATION_HASH);
     if (objects.templateHash().equals(hash)) {
-      if (!runId.equals(existing.getMetadata().getLabels().get(RolloutObjects.LABEL_RUN))) {
+      String run = RolloutObjects.labelValue(runId);
+      if (!run.equals(existing.getMetadata().getLabels().get(RolloutObjects.LABEL_RUN))) {
         // Another run built the same revision: adopt it; labels only, the pods stay.
         client.apps().deployments().inNamespace(ns).withName(objects.name())
-            .edit(d -> { d.getMetadata().getLabels().put(RolloutObjects.LABEL_RUN, runId); return d; });
+            .edit(d -> { d.getMetadata().getLabels().put(RolloutObjects.LABEL_RUN, run); return d; });
       }
       return true;
     }
     client.apps().deployments().inNamespace(ns).withName(objects.name()).edit(d -> {
       d.getMetadata().getAnnotations().putAll(objects.deployment().getMetadata().getAnnotations());
       d.getMetadata().getAnnotations().put(RolloutObjects.ANNOTATION_APPLIED_AT, clock.instant().toString());
-      d.getMetadata().getLabels().put(RolloutObjects.LABEL_RUN, runId);
+      d.getMetadata().getLabels().put(RolloutObjects.LABEL_RUN, RolloutObjects.labelValue(runId));
       d.setSpec(objects.deployment().getSpec());
       return d;
     });
@@ -179,7 +180,7 @@ public final class RolloutExecutor implements StageExecutor {
           "read the server log below; fix the spec and resume", logs);
     }
     boolean promoted = false;
-    if (!target.gated()) {
+    if (!target.gated() && RolloutObjects.TRACK_CANDIDATE.equals(RolloutObjects.track(stage))) {
       promote(ns, request.runId(), revision);
       promoted = true;
     }
@@ -277,7 +278,9 @@ public final class RolloutExecutor implements StageExecutor {
   public String promote(String namespace, String runId, String revision) {
     String ns = namespace(namespace);
     List<Deployment> found = client.apps().deployments().inNamespace(ns)
-        .withLabel(RolloutObjects.LABEL_RUN, runId).withLabel(RolloutObjects.LABEL_REVISION, revision)
+        .withLabel(RolloutObjects.LABEL_RUN, RolloutObjects.labelValue(runId))
+        .withLabel(RolloutObjects.LABEL_REVISION, revision)
+        .withoutLabel(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_BASELINE)
         .list().getItems();
     if (found.isEmpty()) {
       throw ApplicationFailure.newNonRetryableFailure("no Deployment of run " + runId + " has revision "
@@ -301,6 +304,13 @@ public final class RolloutExecutor implements StageExecutor {
         d.getMetadata().getLabels().put(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE);
         return d;
       });
+      // The stable server's files must survive the run's cleanup, which keeps only stable objects.
+      if (client.configMaps().inNamespace(ns).withName(name + RolloutObjects.FILES_SUFFIX).get() != null) {
+        client.configMaps().inNamespace(ns).withName(name + RolloutObjects.FILES_SUFFIX).edit(c -> {
+          c.getMetadata().getLabels().put(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE);
+          return c;
+        });
+      }
     }
     for (Deployment old : client.apps().deployments().inNamespace(ns)
         .withLabel(RolloutObjects.LABEL_INSTANCE, app)
@@ -333,13 +343,16 @@ public final class RolloutExecutor implements StageExecutor {
     deleteRevision(ns, name);
   }
 
-  /** Deletes the candidates a run left behind (cancel/abort); the stable revision stays. */
+  /**
+   * Deletes the candidate and baseline servers a run left behind (cancel/abort); the stable
+   * revision stays.
+   */
   public List<String> removeCandidates(String namespace, String runId) {
     String ns = namespace(namespace);
     List<String> deleted = new ArrayList<>();
     for (Deployment d : client.apps().deployments().inNamespace(ns)
-        .withLabel(RolloutObjects.LABEL_RUN, runId)
-        .withLabel(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_CANDIDATE).list().getItems()) {
+        .withLabel(RolloutObjects.LABEL_RUN, RolloutObjects.labelValue(runId))
+        .withoutLabel(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE).list().getItems()) {
       deleteRevision(ns, d.getMetadata().getName());
       deleted.add("Deployment/" + d.getMetadata().getName());
     }
@@ -349,7 +362,7 @@ public final class RolloutExecutor implements StageExecutor {
   private void deleteRevision(String ns, String name) {
     client.apps().deployments().inNamespace(ns).withName(name).delete();
     client.services().inNamespace(ns).withName(name).delete();
-    client.configMaps().inNamespace(ns).withName(name + "-options").delete();
+    client.configMaps().inNamespace(ns).withName(name + RolloutObjects.FILES_SUFFIX).delete();
   }
 
   /** The server's last log lines, or a line saying why there are none. */

@@ -5,6 +5,7 @@ import fineflow.workflows.plan.Resources;
 import fineflow.workflows.plan.RolloutTarget;
 import fineflow.workflows.plan.SecretEnv;
 import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageName;
 import fineflow.workflows.plan.VolumeMount;
 import fineflow.workflows.spec.ClusterSpec;
 import fineflow.workflows.spec.ServingBackend;
@@ -45,7 +46,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The Kubernetes objects of one candidate revision: a Deployment, its Service and, for
@@ -53,11 +56,11 @@ import java.util.Map;
  * builders from the rollout stage; the planner's argv is checked, never rewritten.
  *
  * @param templateHash sha256 of the pod template and replica count: equal hash = nothing to apply
- * @param extraOptions null unless the backend is trtllm-serve with extra options
+ * @param files the ConfigMap of mounted files (trtllm-serve's extra options), or null
  */
 public record RolloutObjects(
     String name, String revision, RolloutTarget target, Deployment deployment, Service service,
-    ConfigMap extraOptions, String templateHash) {
+    ConfigMap files, String templateHash) {
 
   public static final String LABEL_NAME = "app.kubernetes.io/name";
   public static final String LABEL_INSTANCE = "app.kubernetes.io/instance";
@@ -66,10 +69,15 @@ public record RolloutObjects(
   public static final String LABEL_TRACK = "fineflow.dev/track";
   public static final String TRACK_CANDIDATE = "candidate";
   public static final String TRACK_STABLE = "stable";
+  /** The comparison server of the benchmark: never promoted. */
+  public static final String TRACK_BASELINE = "baseline";
+  public static final String LABEL_STAGE = "fineflow.dev/stage";
+  public static final String ANNOTATION_CACHE_KEY = "fineflow.dev/cache-key";
+  /** The ConfigMap of a revision's mounted files is {@code <name>-files}. */
+  public static final String FILES_SUFFIX = "-files";
   public static final String ANNOTATION_HASH = "fineflow.dev/template-hash";
   public static final String ANNOTATION_APPLIED_AT = "fineflow.dev/applied-at";
   public static final String ANNOTATION_SPEC_DIGEST = "fineflow.dev/spec-digest";
-  public static final String EXTRA_OPTIONS_KEY = "extra-llm-api-options.yaml";
   static final String FLASHINFER_CACHE = "/root/.cache/flashinfer";
   static final String TRITON_BATCH_FLAG = "--backend-config=tensorrtllm,default-max-batch-size=";
   static final int HTTP_PORT = 8000;
@@ -78,21 +86,25 @@ public record RolloutObjects(
   public static RolloutObjects of(LaunchRequest request, KubernetesSerialization json) {
     Stage stage = request.stage();
     RolloutTarget target = RolloutTarget.fromEnv(stage.env());
-    checkArgv(stage.argv(), target);
+    Map<String, String> files = files(target, json);
+    checkArgv(stage.argv(), target, files);
     String revision = stage.shortKey();
-    String name = target.app() + "-" + revision;
-    Map<String, String> podLabels = podLabels(target, revision);
-    ConfigMap extra = extraOptionsConfigMap(name, target, podLabels, request, json);
-    PodTemplateSpec template = podTemplate(stage, request.cluster(), target, podLabels, extra);
-    String hash = sha256(json.asJson(template) + "\nreplicas=" + target.replicas());
-
+    String name = objectName(target.app(), stage);
+    Map<String, String> podLabels = podLabels(target, stage, revision);
     Map<String, String> labels = new LinkedHashMap<>(podLabels);
-    labels.put(LABEL_RUN, request.runId());
-    labels.put(LABEL_TRACK, TRACK_CANDIDATE);
+    labels.put(LABEL_RUN, labelValue(request.runId()));
+    labels.put(LABEL_TRACK, track(stage));
+    ConfigMap filesMap = files.isEmpty() ? null : new ConfigMapBuilder()
+        .withNewMetadata().withName(name + FILES_SUFFIX).withLabels(labels).endMetadata()
+        .withData(fileData(files)).build();
+    PodTemplateSpec template = podTemplate(stage, request.cluster(), target, podLabels, filesMap, files);
+    String hash = sha256(json.asJson(template) + "\nreplicas=" + target.replicas()
+        + "\nfiles=" + json.asJson(new TreeMap<>(files)));
     Deployment deployment = new DeploymentBuilder()
         .withNewMetadata().withName(name).withLabels(labels)
           .addToAnnotations(ANNOTATION_HASH, hash)
           .addToAnnotations(ANNOTATION_SPEC_DIGEST, request.specDigest() == null ? "" : request.specDigest())
+          .addToAnnotations(ANNOTATION_CACHE_KEY, stage.cacheKey())
         .endMetadata()
         .withNewSpec()
           .withReplicas(target.replicas())
@@ -103,7 +115,33 @@ public record RolloutObjects(
         .endSpec()
         .build();
     Service service = service(name, target, labels, selector(target.app(), revision));
-    return new RolloutObjects(name, revision, target, deployment, service, extra, hash);
+    return new RolloutObjects(name, revision, target, deployment, service, filesMap, hash);
+  }
+
+  /**
+   * {@code <app>-<stage>-<key12>}, at most 63 characters: the same rule as the planner's
+   * ServingEndpoint.serviceName, because the benchmark stage's argv names this Service.
+   */
+  public static String objectName(String app, Stage stage) {
+    String suffix = "-" + stage.name().id() + "-" + stage.shortKey();
+    String base = app.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+    if (base.isEmpty() || !Character.isLetter(base.charAt(0))) {
+      base = "ff-" + base;
+    }
+    base = base.substring(0, Math.min(base.length(), 63 - suffix.length())).replaceAll("-+$", "");
+    return base + suffix;
+  }
+
+  /** The rollout stage's server competes for the stable Service; any other (baseline) never does. */
+  static String track(Stage stage) {
+    return stage.name() == StageName.ROLLOUT ? TRACK_CANDIDATE : TRACK_BASELINE;
+  }
+
+  /** A run id as a label value (≤ 63 of [A-Za-z0-9._-], alphanumeric at both ends). */
+  static String labelValue(String runId) {
+    String v = runId.replaceAll("[^A-Za-z0-9._-]", "-");
+    v = v.substring(0, Math.min(v.length(), 63));
+    return v.replaceAll("^[^A-Za-z0-9]+", "").replaceAll("[^A-Za-z0-9]+$", "");
   }
 
   static Map<String, String> selector(String app, String revision) {
@@ -117,10 +155,11 @@ public record RolloutObjects(
    * Pod labels carry no run id and no track: both change without the pods changing (a later run
    * adopting the same revision, a promotion), and a pod template change would restart the server.
    */
-  private static Map<String, String> podLabels(RolloutTarget target, String revision) {
+  private static Map<String, String> podLabels(RolloutTarget target, Stage stage, String revision) {
     Map<String, String> l = new LinkedHashMap<>();
     l.put(LABEL_NAME, target.backend().wireName());
     l.put(LABEL_INSTANCE, target.app());
+    l.put(LABEL_STAGE, stage.name().id());
     l.put("app.kubernetes.io/component", "model-server");
     l.put("app.kubernetes.io/part-of", "fineflow");
     l.put("app.kubernetes.io/managed-by", "fineflow");
@@ -159,7 +198,7 @@ public record RolloutObjects(
     return backend == ServingBackend.TRITON ? "/v2/health/ready" : "/health";
   }
 
-  private static void checkArgv(List<String> argv, RolloutTarget target) {
+  private static void checkArgv(List<String> argv, RolloutTarget target, Map<String, String> files) {
     if (argv.isEmpty()) {
       throw new IllegalArgumentException("rollout stage has an empty argv");
     }
@@ -181,12 +220,15 @@ public record RolloutObjects(
           throw new IllegalArgumentException("trtllm-serve argv must contain --host 0.0.0.0: it"
               + " listens on localhost by default, unreachable through the Service: " + argv);
         }
-        if (target.extraOptionsJson() != null) {
-          int opt = argv.indexOf("--extra_llm_api_options");
-          if (opt < 0 || opt + 1 >= argv.size() || !argv.get(opt + 1).equals(RolloutTarget.EXTRA_OPTIONS_PATH)) {
-            throw new IllegalArgumentException("trtllm-serve argv must contain --extra_llm_api_options "
-                + RolloutTarget.EXTRA_OPTIONS_PATH + " (the ConfigMap made from serving.extraOptions): " + argv);
-          }
+        int opt = argv.indexOf("--extra_llm_api_options");
+        if (opt >= 0 && (opt + 1 >= argv.size() || !files.containsKey(argv.get(opt + 1)))) {
+          throw new IllegalArgumentException("trtllm-serve argv reads --extra_llm_api_options "
+              + (opt + 1 < argv.size() ? argv.get(opt + 1) : "(no path)") + " but the stage mounts "
+              + (files.isEmpty() ? "no files" : files.keySet()) + ": " + argv);
+        }
+        if (opt < 0 && files.containsKey(RolloutTarget.EXTRA_OPTIONS_PATH)) {
+          throw new IllegalArgumentException("serving.extraOptions are set but the trtllm-serve argv"
+              + " lacks --extra_llm_api_options " + RolloutTarget.EXTRA_OPTIONS_PATH + ": " + argv);
         }
       }
       case VLLM -> {
@@ -196,10 +238,13 @@ public record RolloutObjects(
     }
   }
 
-  private static ConfigMap extraOptionsConfigMap(String name, RolloutTarget target,
-      Map<String, String> labels, LaunchRequest request, KubernetesSerialization json) {
+  /**
+   * Small files the server reads (absolute path → content), mounted read-only from the
+   * revision's ConfigMap: today trtllm-serve's extra_llm_api_options, as YAML.
+   */
+  static Map<String, String> files(RolloutTarget target, KubernetesSerialization json) {
     if (target.backend() != ServingBackend.TRTLLM_SERVE || target.extraOptionsJson() == null) {
-      return null;
+      return Map.of();
     }
     Object options;
     try {
@@ -207,16 +252,22 @@ public record RolloutObjects(
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("serving.extraOptions is not valid JSON: " + e.getMessage(), e);
     }
-    Map<String, String> l = new LinkedHashMap<>(labels);
-    l.put(LABEL_RUN, request.runId());
-    return new ConfigMapBuilder()
-        .withNewMetadata().withName(name + "-options").withLabels(l).endMetadata()
-        .addToData(EXTRA_OPTIONS_KEY, json.asYaml(options))
-        .build();
+    return Map.of(RolloutTarget.EXTRA_OPTIONS_PATH, json.asYaml(options));
+  }
+
+  /** ConfigMap keys are file names; the path's last segment, made a valid key. */
+  static String fileKey(String path) {
+    return path.substring(path.lastIndexOf('/') + 1).replaceAll("[^-._a-zA-Z0-9]", "_");
+  }
+
+  private static Map<String, String> fileData(Map<String, String> files) {
+    Map<String, String> data = new TreeMap<>();
+    files.forEach((path, content) -> data.put(fileKey(path), content));
+    return data;
   }
 
   private static PodTemplateSpec podTemplate(Stage stage, ClusterSpec cluster, RolloutTarget target,
-      Map<String, String> labels, ConfigMap extra) {
+      Map<String, String> labels, ConfigMap filesMap, Map<String, String> files) {
     List<Volume> volumes = new ArrayList<>();
     List<io.fabric8.kubernetes.api.model.VolumeMount> mounts = new ArrayList<>();
     if (!stage.volumes().isEmpty()) {
@@ -237,13 +288,12 @@ public record RolloutObjects(
       // next start hangs on it (seed §4); an emptyDir is fresh for every pod.
       volumes.add(new VolumeBuilder().withName("flashinfer-cache").withNewEmptyDir().endEmptyDir().build());
       mounts.add(new VolumeMountBuilder().withName("flashinfer-cache").withMountPath(FLASHINFER_CACHE).build());
-      if (extra != null) {
-        volumes.add(new VolumeBuilder().withName("extra-options").withNewConfigMap()
-            .withName(extra.getMetadata().getName()).endConfigMap().build());
-        mounts.add(new VolumeMountBuilder().withName("extra-options")
-            .withMountPath(RolloutTarget.EXTRA_OPTIONS_PATH).withSubPath(EXTRA_OPTIONS_KEY)
-            .withReadOnly(true).build());
-      }
+    }
+    if (filesMap != null) {
+      volumes.add(new VolumeBuilder().withName("files").withNewConfigMap()
+          .withName(filesMap.getMetadata().getName()).endConfigMap().build());
+      new TreeMap<>(files).keySet().forEach(path -> mounts.add(new VolumeMountBuilder().withName("files")
+          .withMountPath(path).withSubPath(fileKey(path)).withReadOnly(true).build()));
     }
     Container container = new ContainerBuilder()
         .withName("server")

@@ -13,7 +13,8 @@ import java.util.Map;
  * of the stage's cache key and travels in the plan unchanged; the executor reads it back with
  * {@link #fromEnv} and does not pass those keys to the server container.
  *
- * @param app stable Service name and {@code app.kubernetes.io/instance} (a DNS label, ≤ 50 chars)
+ * @param app the pipeline's serving name: the stable Service's name, {@code app.kubernetes.io/instance},
+ *     and the prefix of the per-revision objects {@code <app>-<stage>-<key12>} (a DNS-1035 label)
  * @param servedModel model name requests use: the Triton ensemble name, or the OpenAI model id
  * @param adapterName OpenAI-style servers: the LoRA adapter's model name; null = no adapter
  * @param loraTaskId Triton: the adapter's {@code lora_task_id}; null = no adapter
@@ -44,9 +45,9 @@ public record RolloutTarget(
     if (backend == null) {
       throw new IllegalArgumentException("rollout target: backend is required");
     }
-    if (app == null || !app.matches("[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?")) {
+    if (app == null || !app.matches("[a-z]([-a-z0-9]{0,61}[a-z0-9])?")) {
       throw new IllegalArgumentException("rollout target: app '" + app
-          + "' must be a DNS label of at most 50 characters");
+          + "' must be a DNS-1035 label (lower case, starts with a letter, at most 63 characters)");
     }
     if (servedModel == null || servedModel.isBlank()) {
       throw new IllegalArgumentException("rollout target: servedModel is required");

@@ -130,8 +130,8 @@ class RolloutExecutorTest {
 
     LaunchResult launched = executor.launch(RolloutStages.launch(stage));
 
-    assertThat(launched).isEqualTo(new LaunchResult("elyza-3f2a9c1d7e4b", false));
-    Deployment d = deployment("elyza-3f2a9c1d7e4b");
+    assertThat(launched).isEqualTo(new LaunchResult("elyza-rollout-3f2a9c1d7e4b", false));
+    Deployment d = deployment("elyza-rollout-3f2a9c1d7e4b");
     assertThat(d.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "triton")
         .containsEntry("app.kubernetes.io/instance", "elyza").containsEntry("app.kubernetes.io/managed-by", "fineflow")
         .containsEntry("fineflow.dev/run", RUN).containsEntry("fineflow.dev/revision", "3f2a9c1d7e4b")
@@ -157,7 +157,7 @@ class RolloutExecutorTest {
             "/prefetch<-cache/lora-convert-ccc/prefetch ro");
     assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).extracting(v -> v.getName())
         .containsExactly("workspace", "dshm");
-    Service s = client.services().inNamespace(NS).withName("elyza-3f2a9c1d7e4b").get();
+    Service s = client.services().inNamespace(NS).withName("elyza-rollout-3f2a9c1d7e4b").get();
     assertThat(s.getSpec().getPorts()).extracting(ServicePort::getPort).containsExactly(8000, 8001, 8002);
     assertThat(s.getSpec().getSelector()).containsEntry("fineflow.dev/revision", "3f2a9c1d7e4b");
   }
@@ -166,7 +166,7 @@ class RolloutExecutorTest {
   void trtllmServeMountsExtraOptionsAndAFreshFlashinferCache() {
     executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv())));
 
-    Deployment d = deployment("gpt-oss-3f2a9c1d7e4b");
+    Deployment d = deployment("gpt-oss-rollout-3f2a9c1d7e4b");
     Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(c.getPorts()).extracting(p -> p.getContainerPort()).containsExactly(8000);
@@ -180,7 +180,7 @@ class RolloutExecutorTest {
     assertThat(d.getSpec().getTemplate().getSpec().getVolumes())
         .filteredOn(v -> v.getName().equals("flashinfer-cache")).singleElement()
         .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
-    String yaml = client.configMaps().inNamespace(NS).withName("gpt-oss-3f2a9c1d7e4b-options").get()
+    String yaml = client.configMaps().inNamespace(NS).withName("gpt-oss-rollout-3f2a9c1d7e4b-files").get()
         .getData().get("extra-llm-api-options.yaml");
     assertThat(yaml).contains("moe_config:", "backend: \"TRITON\"", "max_batch_size: 256", "enable_attention_dp: false");
   }
@@ -189,10 +189,10 @@ class RolloutExecutorTest {
   void vllmDeployment() {
     executor.launch(RolloutStages.launch(RolloutStages.vllmStage()));
 
-    Container c = deployment("elyza-vllm-3f2a9c1d7e4b").getSpec().getTemplate().getSpec().getContainers().get(0);
+    Container c = deployment("elyza-vllm-rollout-3f2a9c1d7e4b").getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(c.getCommand()).startsWith("vllm", "serve");
-    assertThat(deployment("elyza-vllm-3f2a9c1d7e4b").getMetadata().getLabels())
+    assertThat(deployment("elyza-vllm-rollout-3f2a9c1d7e4b").getMetadata().getLabels())
         .containsEntry("app.kubernetes.io/name", "vllm");
   }
 
@@ -218,13 +218,13 @@ class RolloutExecutorTest {
   void reapplyingTheSameRevisionChangesNothing() {
     Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
     executor.launch(RolloutStages.launch(stage));
-    String version = deployment("elyza-3f2a9c1d7e4b").getMetadata().getResourceVersion();
+    String version = deployment("elyza-rollout-3f2a9c1d7e4b").getMetadata().getResourceVersion();
     clock.advance(Duration.ofMinutes(5));
 
     LaunchResult again = executor.launch(RolloutStages.launch(stage));
 
     assertThat(again.adopted()).isTrue();
-    Deployment d = deployment("elyza-3f2a9c1d7e4b");
+    Deployment d = deployment("elyza-rollout-3f2a9c1d7e4b");
     assertThat(d.getMetadata().getResourceVersion()).isEqualTo(version);
     assertThat(d.getMetadata().getAnnotations()).containsEntry(RolloutObjects.ANNOTATION_APPLIED_AT, "2026-11-26T01:00:00Z");
     assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).hasSize(1);
@@ -376,5 +376,43 @@ class RolloutExecutorTest {
 
     assertThat(deleted).containsExactly("Deployment/" + name);
     assertThat(deployment(oldName)).isNotNull();
+  }
+
+  @Test
+  void objectNamesFollowThePlannersServiceNameRule() {
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+
+    String name = RolloutObjects.objectName("a-very-long-pipeline-name-for-a-persona-chatbot-trained-on-novels", stage);
+
+    assertThat(name).isEqualTo("a-very-long-pipeline-name-for-a-persona-ch-rollout-3f2a9c1d7e4b").hasSize(63);
+    // Cut right after a dash: no "--" in the name.
+    assertThat(RolloutObjects.objectName("abcdefghij-abcdefghij-abcdefghij-abcdefghi-xyz", stage))
+        .isEqualTo("abcdefghij-abcdefghij-abcdefghij-abcdefghi-rollout-3f2a9c1d7e4b");
+  }
+
+  @Test
+  void extraOptionsWithoutTheArgvFlagAreRejected() {
+    List<String> argv = new ArrayList<>(RolloutStages.trtllmArgv());
+    argv.subList(argv.indexOf("--extra_llm_api_options"), argv.size()).clear();
+
+    ApplicationFailure failed = failureOf(() -> executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(argv))));
+
+    assertThat(failed.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
+    assertThat(failed.getOriginalMessage()).contains("lacks --extra_llm_api_options /etc/fineflow/extra-llm-api-options.yaml");
+  }
+
+  @Test
+  void promotedFilesAreMarkedStableSoTheRunCleanupKeepsThem() {
+    Stage stage = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    assertThat(client.configMaps().inNamespace(NS).withName(name + "-files").get().getMetadata().getLabels())
+        .containsEntry("fineflow.dev/track", "candidate").containsEntry("fineflow.dev/run", RUN);
+
+    executor.promote(RUN, "3f2a9c1d7e4b");
+
+    assertThat(client.configMaps().inNamespace(NS).withName(name + "-files").get().getMetadata().getLabels())
+        .containsEntry("fineflow.dev/track", "stable");
+    assertThat(client.services().inNamespace(NS).withName("gpt-oss").get().getSpec().getPorts())
+        .extracting(ServicePort::getPort).containsExactly(8000);
   }
 }
