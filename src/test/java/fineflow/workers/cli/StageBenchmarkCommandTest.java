@@ -32,4 +32,18 @@ class StageBenchmarkCommandTest {
     assertThat(err.toString()).contains("OpenAI API only", "expected genai-perf or vllm-bench, got 'perf_analyzer'",
         "levels >= 1");
   }
+
+  @Test
+  void acceptsThePlannersArgvAndRunsTheTool(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    StringWriter err = new StringWriter();
+
+    int code = run(err, "--tool", "genai-perf", "--url", "elyza-rollout-3f2a9c1d7e4b:8001", "--model", "ensemble",
+        "--tokenizer", "elyza/ELYZA-japanese-Llama-2-7b-instruct", "--concurrency", "1,4,8",
+        "--input-tokens", "512", "--output-tokens", "256", "--requests", "32,40,80", "--streaming", "true",
+        "--endpoint-type", "kserve", "--baseline-url", "http://elyza-baseline-aaaabbbbcccc:8000",
+        "--baseline-model", "elyza/ELYZA-japanese-Llama-2-7b-instruct", "--output", tmp.resolve("out").toString(),
+        "--result-file", tmp.resolve("termination-log").toString(), "--executable", "/bin/false");
+
+    assertThat(code).as(err.toString()).isEqualTo(fineflow.activities.benchmark.BenchmarkProgram.EXIT_TOOL_FAILED);
+  }
 }
