@@ -69,7 +69,7 @@ class RolloutExecutorTest {
     http.start();
     clock = new MutableClock(Instant.parse("2026-11-26T01:00:00Z"));
     String url = http.url("/").toString();
-    executor = new RolloutExecutor(client, NS, new OkHttpClient(), s -> url, clock);
+    executor = new RolloutExecutor(client, NS, new SmokeTest(new OkHttpClient(), 2, Duration.ZERO), s -> url, clock);
   }
 
   @AfterEach
@@ -414,5 +414,59 @@ class RolloutExecutorTest {
         .containsEntry("fineflow.dev/track", "stable");
     assertThat(client.services().inNamespace(NS).withName("gpt-oss").get().getSpec().getPorts())
         .extracting(ServicePort::getPort).containsExactly(8000);
+  }
+
+  @Test
+  void anUnschedulablePodTimesOutAsUnschedulable() {
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name + "-abc")
+        .addToLabels(RolloutObjects.LABEL_INSTANCE, "elyza").addToLabels(RolloutObjects.LABEL_REVISION, "3f2a9c1d7e4b")
+        .endMetadata().withNewStatus().withPhase("Pending").addNewCondition().withType("PodScheduled")
+        .withStatus("False").withReason("Unschedulable")
+        .withMessage("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.").endCondition().endStatus().build()).create();
+    clock.advance(Duration.ofHours(1));
+
+    ApplicationFailure failed = failureOf(() -> executor.await(RolloutStages.await(stage, name)));
+
+    assertThat(failed.getType()).isEqualTo(FailureType.UNSCHEDULABLE.type());
+    assertThat(failed.getOriginalMessage()).contains("3 Insufficient nvidia.com/gpu");
+    assertThat(deployment(name)).isNull();
+  }
+
+  @Test
+  void anUnreachableServerFailsTheSmokeTestAfterRetrying() throws Exception {
+    MockWebServer gone = new MockWebServer();
+    gone.start();
+    String url = gone.url("/").toString();
+    gone.shutdown();
+    RolloutExecutor unreachable = new RolloutExecutor(client, NS, new SmokeTest(new OkHttpClient(), 2, Duration.ZERO),
+        s -> url, clock);
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+    String name = unreachable.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+
+    ApplicationFailure failed = failureOf(() -> unreachable.await(RolloutStages.await(stage, name)));
+
+    assertThat(failed.getType()).isEqualTo(FailureType.SMOKE_TEST_FAILED.type());
+    assertThat(failed.getOriginalMessage()).contains("cannot reach", "(2 attempts)");
+    assertThat(deployment(name)).isNull();
+  }
+
+  @Test
+  void aReplyThatIsNotJsonFailsTheSmokeTest() {
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+    http.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return new MockResponse().setBody("");
+      }
+    });
+
+    ApplicationFailure failed = failureOf(() -> executor.await(RolloutStages.await(stage, name)));
+
+    assertThat(failed.getOriginalMessage()).contains("did not answer a JSON object");
   }
 }
