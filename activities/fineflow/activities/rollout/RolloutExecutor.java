@@ -9,6 +9,7 @@ import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.plan.RolloutTarget;
+import fineflow.workflows.plan.ServingEndpoint;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
 import fineflow.workflows.spec.ServingBackend;
@@ -72,7 +73,7 @@ public final class RolloutExecutor implements StageExecutor {
   /** {@code http://NAME.NAMESPACE.svc:8000}: reachable from a worker running in the cluster. */
   public static String clusterDns(Service service) {
     return "http://" + service.getMetadata().getName() + "." + service.getMetadata().getNamespace()
-        + ".svc:" + RolloutObjects.HTTP_PORT;
+        + ".svc:" + ServingEndpoint.HTTP_PORT;
   }
 
   @Override
@@ -202,7 +203,7 @@ public final class RolloutExecutor implements StageExecutor {
     info.put("backend", target.backend().wireName());
     info.put("revision", revision);
     info.put("service", service.getMetadata().getName());
-    info.put("stableService", target.app());
+    info.put("stableService", RolloutObjects.stableServiceName(target.app()));
     info.put("url", smoke.baseUrl());
     info.put("promoted", Boolean.toString(promoted));
     info.put("smokeBaseOutput", abbreviate(smoke.baseOutput()));
@@ -323,7 +324,7 @@ public final class RolloutExecutor implements StageExecutor {
     Map<String, String> labels = new LinkedHashMap<>(candidate.getMetadata().getLabels());
     labels.put(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE);
     Service stable = new io.fabric8.kubernetes.api.model.ServiceBuilder()
-        .withNewMetadata().withName(app).withLabels(labels).endMetadata()
+        .withNewMetadata().withName(RolloutObjects.stableServiceName(app)).withLabels(labels).endMetadata()
         .withNewSpec().withType("ClusterIP").withSelector(RolloutObjects.selector(app, revision))
         .withPorts(candidateService != null ? candidateService.getSpec().getPorts()
             : RolloutObjects.servicePorts(backendOf(candidate)))
@@ -349,7 +350,7 @@ public final class RolloutExecutor implements StageExecutor {
         deleteRevision(ns, old.getMetadata().getName());
       }
     }
-    return app;
+    return RolloutObjects.stableServiceName(app);
   }
 
   private static ServingBackend backendOf(Deployment d) {
@@ -363,7 +364,8 @@ public final class RolloutExecutor implements StageExecutor {
    * stable Service serves: a re-applied stable revision that fails its smoke test keeps serving.
    */
   void rollback(String ns, String name, String app) {
-    Service stable = app == null ? null : client.services().inNamespace(ns).withName(app).get();
+    Service stable = app == null ? null
+        : client.services().inNamespace(ns).withName(RolloutObjects.stableServiceName(app)).get();
     Deployment d = client.apps().deployments().inNamespace(ns).withName(name).get();
     if (stable != null && d != null && stable.getSpec().getSelector() != null
         && Objects.equals(stable.getSpec().getSelector().get(RolloutObjects.LABEL_REVISION),

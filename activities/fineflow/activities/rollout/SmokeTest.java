@@ -87,11 +87,17 @@ public final class SmokeTest {
       }
       return nonEmpty(text, what, reply);
     }
+    // vLLM serves an adapter as a model of its own; trtllm-serve takes it per request.
+    boolean byRequest = target.backend() == ServingBackend.TRTLLM_SERVE;
     ObjectNode body = JSON.createObjectNode()
-        .put("model", withAdapter ? target.adapterName() : target.servedModel())
+        .put("model", withAdapter && !byRequest ? target.adapterName() : target.servedModel())
         .put("prompt", target.smokePrompt())
         .put("max_tokens", MAX_TOKENS)
         .put("temperature", 0);
+    if (withAdapter && byRequest) {
+      body.putObject("lora_request").put("lora_name", target.adapterName()).put("lora_int_id", 0)
+          .put("lora_path", target.adapterPath());
+    }
     JsonNode reply = post(base + "/v1/completions", body, what);
     return nonEmpty(reply.path("choices").path(0).path("text").asText(""), what, reply);
   }
