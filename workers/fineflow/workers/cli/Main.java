@@ -17,6 +17,11 @@ import picocli.CommandLine.Command;
         PlanCommand.class,
         LogsCommand.class,
         StageCommand.class,
+        ValidateCommand.class,
+        SchemaCommand.class,
+        EstimateCommand.class,
+        ReportCommand.class,
+        ChatCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

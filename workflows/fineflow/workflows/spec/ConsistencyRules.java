@@ -28,7 +28,8 @@ final class ConsistencyRules {
       c.add("serving.slo", "needs the benchmark (benchmark.enabled is false): the bounds are checked on its results");
     }
     EngineSpec e = spec.engine();
-    if (e.tpSize() > 0 && e.ppSize() > 0 && e.worldSize() > spec.cluster().gpuCount()) {
+    if (e.tpSize() > 0 && e.ppSize() > 0 && spec.cluster().gpuCount() > 0
+        && e.worldSize() > spec.cluster().gpuCount()) {
       c.add("engine.tpSize", "engine.tpSize x engine.ppSize = " + e.worldSize()
           + " GPUs exceeds cluster.gpuCount (" + spec.cluster().gpuCount() + ")");
     }
@@ -88,7 +89,8 @@ final class ConsistencyRules {
       // Different module counts are the seed's map::at crash at Triton start-up.
       c.require(same, "engine.lora.targetModules", "must be training.lora.targetModules mapped to"
           + " TensorRT-LLM names, " + mapped + " (" + mapped.size() + " modules), got " + engineTargets
-          + " (" + engineTargets.size() + "); leave it out to derive it");
+          + " (" + engineTargets.size() + " modules), or Triton stops at start-up with map::at;"
+          + " leave it out to derive it");
     }
     if (t.lora().r() > engineLora.maxRank()) {
       c.add("engine.lora.maxRank", "must be >= training.lora.r (" + t.lora().r() + "), got "
@@ -104,9 +106,13 @@ final class ConsistencyRules {
           + " got " + e.loraStorageType());
     }
     String expected = TRITON_TYPE_OF_DTYPE.get(e.dtype());
-    if (s.logitsDatatype() != null && expected != null && !expected.equals(s.logitsDatatype())) {
-      c.add("serving.logitsDatatype", "must be " + expected + " to match engine.dtype (" + e.dtype()
-          + "), or Triton fails with std::bad_cast; got " + s.logitsDatatype());
+    // TensorRT-LLM keeps logits in float32 unless told otherwise, so TYPE_FP32 is always a
+    // possible engine logits type; triton-repo checks the choice against the built engine.
+    if (s.logitsDatatype() != null && expected != null && !expected.equals(s.logitsDatatype())
+        && !"TYPE_FP32".equals(s.logitsDatatype())) {
+      c.add("serving.logitsDatatype", "must be " + expected + " (engine.dtype " + e.dtype()
+          + ") or TYPE_FP32 (TensorRT-LLM's default logits type), or Triton fails with std::bad_cast; got "
+          + s.logitsDatatype());
     }
   }
 

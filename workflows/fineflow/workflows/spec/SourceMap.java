@@ -57,22 +57,21 @@ final class SourceMap {
   /**
    * The problem with the position of its path, or of the nearest enclosing field written in the
    * YAML when the path itself was not (a defaulted value), or unchanged when neither was.
+   * Problems of the whole spec (path "") point at its start.
    */
   SpecProblem locate(SpecProblem problem) {
     if (problem.hasPosition()) {
       return problem;
     }
-    String path = problem.path();
-    while (true) {
+    // The document itself (path "") is no useful position for a missing top-level section.
+    for (String path = problem.path(); !path.isEmpty(); path = parent(path)) {
       int[] at = positions.get(path);
       if (at != null) {
         return problem.withPosition(at[0], at[1]);
       }
-      if (path.isEmpty()) {
-        return problem;
-      }
-      path = parent(path);
     }
+    int[] root = positions.get("");
+    return problem.path().isEmpty() && root != null ? problem.withPosition(root[0], root[1]) : problem;
   }
 
   boolean contains(String path) {
@@ -111,7 +110,11 @@ final class SourceMap {
       }
       parser.getEvent();
     }
-    // Scalars and aliases have no children.
+    if (event.is(Event.ID.Alias)) {
+      // Jackson binds an alias as its bare name, so say what happened instead.
+      problems.add(positioned(SpecProblem.at(path, "YAML aliases (*name) are not supported in specs;"
+          + " write the value out"), event.getStartMark()));
+    }
   }
 
   private void put(String path, Mark mark) {

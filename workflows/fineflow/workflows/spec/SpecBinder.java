@@ -57,8 +57,18 @@ final class SpecBinder {
         PipelineSpec spec = READER.withHandler(recorder).treeToValue(tree, PipelineSpec.class);
         return new Result(spec, concat(recorder.problems(), valueProblems));
       } catch (JsonMappingException e) {
-        valueProblems.add(SpecProblem.at(originalPath(tree, e.getPath(), removedItems), message(e, tree)));
-        if (!remove(tree, e.getPath(), removedItems)) {
+        List<JsonMappingException.Reference> at = e.getPath();
+        String message = message(e, tree);
+        if (e instanceof ValueInstantiationException && e.getCause() instanceof NullPointerException) {
+          // List.copyOf/Map.copyOf in a record constructor: point at the empty item itself.
+          List<JsonMappingException.Reference> item = findNull(nodeAt(tree, at), new ArrayList<>(at));
+          if (item != null) {
+            at = item;
+            message = "must not be empty (null)";
+          }
+        }
+        valueProblems.add(SpecProblem.at(originalPath(tree, at, removedItems), message));
+        if (!remove(tree, at, removedItems)) {
           return new Result(null, concat(recorder.problems(), valueProblems));
         }
       } catch (JsonProcessingException e) {
@@ -81,15 +91,44 @@ final class SpecBinder {
     if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
       return "expected " + expected(mismatch.getTargetType()) + ", got " + describe(nodeAt(tree, e.getPath()));
     }
-    if (e instanceof ValueInstantiationException && e.getCause() instanceof NullPointerException) {
-      return "must not contain empty (null) items";
-    }
     String original = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
     if (e.getCause() != null && e.getCause().getMessage() != null && e instanceof ValueInstantiationException) {
       original = e.getCause().getMessage();
     }
     int newline = original.indexOf('\n');
     return newline < 0 ? original : original.substring(0, newline);
+  }
+
+  /** The path of the first null list item or map value under {@code node}, or null if none. */
+  private static List<JsonMappingException.Reference> findNull(JsonNode node,
+      List<JsonMappingException.Reference> path) {
+    if (node == null) {
+      return null;
+    }
+    if (node.isNull()) {
+      return path;
+    }
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        List<JsonMappingException.Reference> item = new ArrayList<>(path);
+        item.add(new JsonMappingException.Reference(node, i));
+        List<JsonMappingException.Reference> found = findNull(node.get(i), item);
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (node.isObject()) {
+      for (var fields = node.fields(); fields.hasNext(); ) {
+        var field = fields.next();
+        List<JsonMappingException.Reference> item = new ArrayList<>(path);
+        item.add(new JsonMappingException.Reference(node, field.getKey()));
+        List<JsonMappingException.Reference> found = findNull(field.getValue(), item);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
   }
 
   private static String expected(Class<?> type) {

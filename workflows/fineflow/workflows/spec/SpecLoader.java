@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads a YAML spec and reports every problem at once, each with its path and YAML position:
@@ -48,7 +49,12 @@ public final class SpecLoader {
     SourceMap sourceMap = SourceMap.of(yaml);
     List<SpecProblem> problems = new ArrayList<>(sourceMap.problems());
     SpecBinder.Result bound = SpecBinder.bind(root);
-    problems.addAll(bound.problems());
+    for (SpecProblem p : bound.problems()) {
+      // An alias or duplicate key already reported at this path explains the binding error.
+      if (sourceMap.problems().stream().noneMatch(s -> s.path().equals(p.path()))) {
+        problems.add(p);
+      }
+    }
     if (bound.spec() != null) {
       for (SpecProblem rule : SpecValidator.validate(bound.spec())) {
         // A value that could not be bound was defaulted; rules about it would only add noise.
@@ -68,9 +74,14 @@ public final class SpecLoader {
   }
 
   private static SpecProblem malformed(JsonProcessingException e) {
+    if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+      // SnakeYAML's own parts read better than its multi-line message with source snippets.
+      String what = yaml.getContext() == null ? yaml.getProblem() : yaml.getContext() + ": " + yaml.getProblem();
+      return new SpecProblem("", yaml.getProblemMark().getLine() + 1, yaml.getProblemMark().getColumn() + 1,
+          "malformed YAML: " + what);
+    }
     JsonLocation at = e.getLocation();
     String message = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
-    // SnakeYAML appends a source snippet after the first line; the position says it already.
     int newline = message.indexOf('\n');
     String first = (newline < 0 ? message : message.substring(0, newline)).trim();
     SpecProblem problem = SpecProblem.at("", "malformed YAML: " + first);

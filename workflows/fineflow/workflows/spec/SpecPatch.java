@@ -26,9 +26,10 @@ public final class SpecPatch {
   /** The spec with every assignment applied, validated. */
   public static PipelineSpec apply(PipelineSpec spec, List<String> assignments) {
     ObjectNode tree = SpecTree.minimal(spec);
+    ObjectNode full = SpecBinder.mapper().valueToTree(spec);
     List<SpecProblem> problems = new ArrayList<>();
     for (String assignment : assignments) {
-      assign(tree, assignment, problems);
+      assign(tree, full, assignment, problems);
     }
     if (!problems.isEmpty()) {
       throw new SpecException("patch", problems);
@@ -49,7 +50,7 @@ public final class SpecPatch {
     return SpecLoader.load(yaml, "replacement spec");
   }
 
-  private static void assign(ObjectNode tree, String assignment, List<SpecProblem> problems) {
+  private static void assign(ObjectNode tree, ObjectNode full, String assignment, List<SpecProblem> problems) {
     int eq = assignment.indexOf('=');
     if (eq <= 0) {
       problems.add(SpecProblem.at("", "expected PATH=VALUE (e.g. engine.maxBatchSize=8), got \""
@@ -71,20 +72,22 @@ public final class SpecPatch {
       problems.add(SpecProblem.at(path, "cannot read the value as YAML: " + firstLine(e.getOriginalMessage())));
       return;
     }
-    String error = set(tree, segments, value);
+    String error = set(tree, full, segments, value);
     if (error != null) {
       problems.add(SpecProblem.at(path, error));
     }
   }
 
   /** Sets (or, for a null value, removes) the node at the path; returns what went wrong, or null. */
-  private static String set(ObjectNode tree, List<Object> segments, JsonNode value) {
+  private static String set(ObjectNode tree, ObjectNode full, List<Object> segments, JsonNode value) {
     boolean remove = value == null || value.isMissingNode() || value.isNull();
     JsonNode node = tree;
+    JsonNode resolved = full;
     String walked = "";
     for (int i = 0; i < segments.size() - 1; i++) {
       Object segment = segments.get(i);
       JsonNode next = child(node, segment);
+      resolved = resolved == null ? null : child(resolved, segment);
       if (next == null || next.isNull() || next.isMissingNode()) {
         if (remove) {
           return null; // nothing there: already the default
@@ -92,7 +95,12 @@ public final class SpecPatch {
         if (!(node instanceof ObjectNode object) || !(segment instanceof String key)) {
           return (walked.isEmpty() ? "the spec" : walked) + " has no item " + segment;
         }
-        next = segments.get(i + 1) instanceof Integer ? object.putArray(key) : object.putObject(key);
+        if (resolved != null && resolved.isArray()) {
+          // A defaulted list: changing one item starts from the default items.
+          next = object.set(key, resolved.deepCopy()).get(key);
+        } else {
+          next = segments.get(i + 1) instanceof Integer ? object.putArray(key) : object.putObject(key);
+        }
       }
       if (!next.isContainerNode()) {
         return (walked.isEmpty() ? String.valueOf(segment) : walked + "." + segment)

@@ -123,7 +123,10 @@ public final class SpecValidator {
     if (t.method().usesAdapters()) {
       LoraSpec lora = t.lora();
       c.positive(lora.r(), "training.lora.r");
-      c.positive(lora.alpha(), "training.lora.alpha");
+      if (lora.r() > 0) {
+        // alpha defaults to 2r: a bad r already explains a bad default alpha.
+        c.positive(lora.alpha(), "training.lora.alpha");
+      }
       c.require(lora.dropout() >= 0 && lora.dropout() < 1, "training.lora.dropout",
           "must be in [0, 1), got " + lora.dropout());
       c.require(!lora.targetModules().isEmpty(), "training.lora.targetModules",

@@ -87,21 +87,28 @@ final class UnknownKeyRecorder extends DeserializationProblemHandler {
     return previous[b.length()];
   }
 
-  /** The dotted path of the property being read, from the parser's context chain. */
+  /**
+   * The dotted path of the unknown property, from the parser's context chain. The context that
+   * holds the property has it as its current name; when the value is a mapping or list the parser
+   * already stands in a fresh (nameless, index -1) context for it, which adds nothing.
+   */
   private static String pathOf(JsonStreamContext context, String propertyName) {
     List<JsonStreamContext> chain = new ArrayList<>();
     for (JsonStreamContext c = context; c != null; c = c.getParent()) {
       chain.add(0, c);
     }
     String path = "";
-    // The innermost context is the object holding the unknown key, positioned on that key.
-    for (JsonStreamContext c : chain.subList(0, chain.size() - 1)) {
-      if (c.inArray()) {
-        path = SpecPath.index(path, Math.max(0, c.getCurrentIndex()));
+    for (JsonStreamContext c : chain) {
+      if (c.inArray() && c.getCurrentIndex() >= 0) {
+        path = SpecPath.index(path, c.getCurrentIndex());
       } else if (c.inObject() && c.getCurrentName() != null) {
         path = SpecPath.child(path, c.getCurrentName());
       }
     }
-    return SpecPath.child(path, propertyName);
+    // The holding context normally named the property already; append it if not.
+    String segment = SpecPath.child("", propertyName);
+    boolean named = path.equals(segment) || path.endsWith("." + segment)
+        || (segment.startsWith("[") && path.endsWith(segment));
+    return named ? path : SpecPath.child(path, propertyName);
   }
 }
