@@ -57,7 +57,13 @@ public final class JobExecutor implements StageExecutor {
 
   @Override
   public LaunchResult launch(LaunchRequest request) {
-    Job job = factory.job(request);
+    Job job;
+    try {
+      job = factory.job(request);
+    } catch (IllegalArgumentException e) {
+      throw failure(request.stage(), new Verdict(FailureType.BAD_ARGUMENTS, e.getMessage(),
+          "the planner built a stage this executor cannot run"), List.of(), null);
+    }
     String name = job.getMetadata().getName();
     try {
       Job existing = jobs(request.namespace()).withName(name).get();

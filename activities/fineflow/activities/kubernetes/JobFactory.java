@@ -55,9 +55,18 @@ public final class JobFactory {
   static final long FINEFLOW_UID = 10001;
   static final long NVIDIA_UID = 1000;
 
-  /** The Job of one launch of a stage, in {@code request.namespace()} (omitted when null). */
+  /**
+   * The Job of one launch of a stage, in {@code request.namespace()} (omitted when null).
+   *
+   * @throws IllegalArgumentException for a stage a Job cannot run
+   */
   public Job job(LaunchRequest request) {
     Stage stage = request.stage();
+    if (!stage.files().isEmpty()) {
+      // Only rollout stages mount planner-written files (from a ConfigMap their executor owns).
+      throw new IllegalArgumentException("stage " + stage.name() + " has mounted files "
+          + stage.files().keySet() + ", which Job stages do not support");
+    }
     ClusterSpec cluster = request.cluster();
     String stageId = stage.name().id();
     String name = JobName.of(request.runId(), stageId, request.launch());

@@ -110,6 +110,20 @@ class JobExecutorTest {
   }
 
   @Test
+  void aStageWithMountedFilesIsNotAJobStage() {
+    Stage s = TestStages.train();
+    Stage withFiles = new Stage(s.name(), s.kind(), s.image(), s.argv(), s.env(), s.secretEnv(),
+        s.resources(), s.volumes(), s.timeoutSeconds(), s.expectedSeconds(), s.consumes(),
+        s.produces(), s.cacheKey(), s.summary(), java.util.Map.of("/etc/x.yaml", "a: 1\n"));
+
+    ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class, () -> executor.launch(launch(withFiles)));
+
+    assertThat(f.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
+    assertThat(f.isNonRetryable()).isTrue();
+    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
   void awaitWithoutPodIsStillRunningPending() {
     String job = executor.launch(launch(TestStages.train())).objectName();
 
