@@ -14,6 +14,11 @@ import picocli.CommandLine.Command;
         ""},
     subcommands = {
         CommandLine.HelpCommand.class,
+        PlanCommand.class,
+        StageCommand.class,
+        ValidateCommand.class,
+        SchemaCommand.class,
+        EstimateCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -34,6 +39,8 @@ public final class Main {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(new ErrorHandler());
+    // --output json, --method qlora: enum options are written in lower case.
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
     return cl;
   }
 }

@@ -11,6 +11,9 @@ import java.util.Map;
  * @param cacheKey sha256 over image, argv, env and the cache keys of consumed stages
  * @param expectedSeconds typical duration; the await retry interval is derived from it
  * @param summary one line for the Temporal UI's activity summary
+ * @param files small text files the container reads (absolute path → content), mounted
+ *     read-only from a ConfigMap the executor creates, e.g. trtllm-serve's
+ *     {@code extra_llm_api_options} YAML; part of the cache key
  */
 public record Stage(
     StageName name,
@@ -26,7 +29,8 @@ public record Stage(
     List<StageName> consumes,
     List<ArtifactRef> produces,
     String cacheKey,
-    String summary) {
+    String summary,
+    Map<String, String> files) {
 
   public Stage {
     argv = List.copyOf(argv);
@@ -35,6 +39,16 @@ public record Stage(
     volumes = List.copyOf(volumes);
     consumes = List.copyOf(consumes);
     produces = List.copyOf(produces);
+    files = files == null ? Map.of() : Map.copyOf(files);
+  }
+
+  /** A stage without mounted files. */
+  public Stage(StageName name, StageKind kind, String image, List<String> argv,
+      Map<String, String> env, List<SecretEnv> secretEnv, Resources resources,
+      List<VolumeMount> volumes, long timeoutSeconds, long expectedSeconds,
+      List<StageName> consumes, List<ArtifactRef> produces, String cacheKey, String summary) {
+    this(name, kind, image, argv, env, secretEnv, resources, volumes, timeoutSeconds,
+        expectedSeconds, consumes, produces, cacheKey, summary, Map.of());
   }
 
   public boolean usesGpu() {

@@ -11,6 +11,8 @@ public enum StageName {
   ENGINE_BUILD("engine-build"),
   TRITON_REPO("triton-repo"),
   ROLLOUT("rollout"),
+  /** The comparison server (benchmark.baseline, e.g. vLLM) the benchmark measures side by side. */
+  BASELINE("baseline"),
   BENCHMARK("benchmark");
 
   private final String id;

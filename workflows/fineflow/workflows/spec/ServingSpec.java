@@ -14,7 +14,7 @@ public record ServingSpec(
     Double kvCacheFreeGpuMemFraction,
     @JsonPropertyDescription("Triton triton_max_batch_size; must equal engine.maxBatchSize (defaults to it).")
     Integer tritonMaxBatchSize,
-    @JsonPropertyDescription("Triton logits_datatype; must match engine.dtype (TYPE_FP16 for float16).")
+    @JsonPropertyDescription("Triton logits_datatype (TYPE_FP16, TYPE_FP32, TYPE_BF16); default: read from the built engine, which keeps logits in float32 unless built otherwise.")
     String logitsDatatype,
     String batchingStrategy,
     Integer maxQueueDelayMicroseconds,

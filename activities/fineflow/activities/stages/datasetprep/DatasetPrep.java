@@ -1,0 +1,172 @@
+package fineflow.activities.stages.datasetprep;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.activities.stages.ContentDigest;
+import fineflow.activities.stages.StageInputException;
+import fineflow.activities.stages.TerminationMessage;
+import fineflow.workflows.contract.Artifact;
+import fineflow.workflows.spec.InvalidRecordPolicy;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The dataset-prep stage: validate every record, render the chat template, split, and write
+ * {@code train.jsonl}, {@code validation.jsonl} (one {@code {"prompt","completion"}} per line)
+ * and {@code manifest.json}. Under policy fail any bad record fails the stage before anything is
+ * written; under skip bad records are dropped and counted.
+ */
+public final class DatasetPrep {
+  public static final String TRAIN_FILE = "train.jsonl";
+  public static final String VALIDATION_FILE = "validation.jsonl";
+  public static final String MANIFEST_FILE = "manifest.json";
+  static final int MANIFEST_PROBLEM_LIMIT = 1000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private DatasetPrep() {
+  }
+
+  public static DatasetPrepResult run(DatasetPrepRequest request) {
+    DatasetReadout readout = DatasetReader.read(request.input(), request.format());
+    RecordValidator validator = new RecordValidator(request.fields(), request.template(),
+        request.systemPrompt(), request.maxInputTokens(), request.maxTotalTokens());
+    List<PreparedRecord> valid = new ArrayList<>();
+    List<DatasetProblem> problems = new ArrayList<>(readout.problems());
+    for (RawRecord raw : readout.records()) {
+      problems.addAll(validator.check(raw, valid));
+    }
+    problems.sort((a, b) -> Integer.compare(a.line(), b.line()));
+    int total = readout.total();
+    if (!problems.isEmpty() && request.onInvalid() == InvalidRecordPolicy.FAIL) {
+      throw new StageInputException(request.input() + ": " + (total - valid.size()) + " of " + total
+          + " records are invalid (" + summary(problems) + "); fix them or set dataset.onInvalid: skip",
+          problems.stream().map(DatasetProblem::toString).toList());
+    }
+    if (valid.size() < 2) {
+      throw new StageInputException(request.input() + ": only " + valid.size() + " valid record(s) of "
+          + total + "; at least 2 are needed for a train/validation split",
+          problems.stream().map(DatasetProblem::toString).toList());
+    }
+    TrainValidationSplit<PreparedRecord> split =
+        TrainValidationSplit.of(valid, request.validationSplit(), request.seed());
+    try {
+      return write(request, total, valid, problems, split);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write dataset-prep output in " + request.outputDir(), e);
+    }
+  }
+
+  private static DatasetPrepResult write(DatasetPrepRequest request, int total,
+                                         List<PreparedRecord> valid, List<DatasetProblem> problems,
+                                         TrainValidationSplit<PreparedRecord> split) throws IOException {
+    Path dir = request.outputDir();
+    Files.createDirectories(dir);
+    Path train = writeJsonl(dir.resolve(TRAIN_FILE), split.train());
+    Path validation = writeJsonl(dir.resolve(VALIDATION_FILE), split.validation());
+    ContentDigest trainDigest = ContentDigest.of(train);
+    ContentDigest validationDigest = ContentDigest.of(validation);
+    ContentDigest inputDigest = ContentDigest.of(request.input());
+
+    DatasetManifest manifest = new DatasetManifest(
+        new DatasetManifest.InputFile(request.input().toString(), label(request.format().name()),
+            inputDigest.sha256(), inputDigest.sizeBytes()),
+        label(request.template().name()), request.systemPrompt(), request.seed(),
+        request.validationSplit(), label(request.onInvalid().name()), request.maxInputTokens(),
+        request.maxTotalTokens(), TokenEstimate.RULE,
+        new DatasetManifest.Counts(total, valid.size(), total - valid.size(), split.train().size(),
+            split.validation().size(), countByKind(problems)),
+        List.of(
+            new DatasetManifest.OutputFile("train", TRAIN_FILE, trainDigest.sha256(),
+                trainDigest.sizeBytes(), split.train().size()),
+            new DatasetManifest.OutputFile("validation", VALIDATION_FILE, validationDigest.sha256(),
+                validationDigest.sizeBytes(), split.validation().size())),
+        new DatasetManifest.Tokens(
+            TokenStats.of(valid.stream().map(PreparedRecord::promptTokens).toList()),
+            TokenStats.of(valid.stream().map(PreparedRecord::totalTokens).toList())),
+        problems.stream().limit(MANIFEST_PROBLEM_LIMIT).map(DatasetProblem::toString).toList(),
+        Math.max(0, problems.size() - MANIFEST_PROBLEM_LIMIT));
+    Path manifestFile = dir.resolve(MANIFEST_FILE);
+    writeAtomically(manifestFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n");
+    return new DatasetPrepResult(manifest, message(manifest, train, validation, manifestFile));
+  }
+
+  private static TerminationMessage message(DatasetManifest m, Path train, Path validation,
+                                            Path manifestFile) {
+    List<Artifact> artifacts = List.of(
+        artifact("train", train, m.files().get(0).sha256(), m.files().get(0).sizeBytes()),
+        artifact("validation", validation, m.files().get(1).sha256(), m.files().get(1).sizeBytes()),
+        artifact("manifest", manifestFile, ContentDigest.of(manifestFile)));
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("recordsTotal", (double) m.counts().total());
+    metrics.put("recordsValid", (double) m.counts().valid());
+    metrics.put("recordsSkipped", (double) m.counts().skipped());
+    metrics.put("recordsTrain", (double) m.counts().train());
+    metrics.put("recordsValidation", (double) m.counts().validation());
+    metrics.put("tokensMin", (double) m.tokens().total().min());
+    metrics.put("tokensAvg", m.tokens().total().avg());
+    metrics.put("tokensP95", (double) m.tokens().total().p95());
+    metrics.put("tokensMax", (double) m.tokens().total().max());
+    metrics.put("promptTokensMax", (double) m.tokens().prompt().max());
+    Map<String, String> info = new LinkedHashMap<>();
+    info.put("template", m.template());
+    info.put("tokenEstimate", m.tokenEstimate());
+    if (!m.counts().problems().isEmpty()) {
+      info.put("problems", m.counts().problems().entrySet().stream()
+          .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ")));
+    }
+    return new TerminationMessage(artifacts, metrics, info);
+  }
+
+  private static Artifact artifact(String name, Path path, ContentDigest d) {
+    return artifact(name, path, d.sha256(), d.sizeBytes());
+  }
+
+  private static Artifact artifact(String name, Path path, String sha256, long size) {
+    return new Artifact(name, path.toAbsolutePath().toString(), sha256, size);
+  }
+
+  private static Path writeJsonl(Path file, List<PreparedRecord> records) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".partial");
+    try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      for (PreparedRecord r : records) {
+        out.write(JSON.writeValueAsString(r.example()));
+        out.write('\n');
+      }
+    }
+    return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void writeAtomically(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".partial");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static Map<String, Integer> countByKind(List<DatasetProblem> problems) {
+    Map<ProblemKind, Integer> byKind = new EnumMap<>(ProblemKind.class);
+    problems.forEach(p -> byKind.merge(p.kind(), 1, Integer::sum));
+    Map<String, Integer> out = new LinkedHashMap<>();
+    byKind.forEach((k, v) -> out.put(k.label(), v));
+    return out;
+  }
+
+  private static String summary(List<DatasetProblem> problems) {
+    return countByKind(problems).entrySet().stream()
+        .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+  }
+
+  /** Enum constant → the spelling users write in the spec (LLAMA2_CHAT → llama2-chat). */
+  private static String label(String constant) {
+    return constant.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+}

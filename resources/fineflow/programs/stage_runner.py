@@ -1,0 +1,610 @@
+#!/usr/bin/env python3
+"""fineflow stage runner: checks the inputs of an NVIDIA conversion/build tool, runs it, checks
+its outputs and reports them as the container termination message.
+
+    python3 /opt/fineflow/stage_runner.py --stage NAME --out DIR [--expect key=value]...
+        [--result-file FILE] -- <tool argv...>
+
+Stages and their checks (each pre-check exists to stop a failure the seed only saw later):
+  lora-convert        expect adapter=DIR targets=attn_q,... maxRank=N dtype=float16 [taskId=N]
+                      pre: adapter_config.json r <= maxRank; target_modules mapped HF -> TRT-LLM
+                      equal `targets` (set and count): otherwise Triton fails with map::at;
+                      --storage-type == dtype: otherwise std::bad_cast.
+                      post: DIR/<taskId>/model.lora_config.npy + model.lora_weights.npy, non-empty,
+                      with the right dtypes, module ids and ranks.
+  checkpoint-convert  expect dtype=float16 [model=DIR]
+                      pre: the tool's --dtype == dtype. post: config.json (dtype) + rank*.safetensors.
+  engine-build        expect checkpoint=DIR dtype=float16 [targets=...] [maxRank=N]
+                      pre: checkpoint config.json dtype == dtype (std::bad_cast otherwise); LoRA
+                      flags agree with the expectation. post: config.json + rank*.engine; the
+                      build_config settings go into the result's info.
+
+Exit codes (the executor classifies them): 0 ok; 2 bad arguments or inputs (non-retryable);
+3 CUDA out of memory; 4 output check failed; 1 the tool failed otherwise; 128+N killed by signal N.
+Python 3 standard library only (.npy headers are parsed by hand), so it runs in any image.
+"""
+
+import ast
+import hashlib
+import json
+import os
+import re
+import signal
+import struct
+import subprocess
+import sys
+from collections import Counter, deque
+
+EXIT_OK = 0
+EXIT_TOOL_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_OOM = 3
+EXIT_OUTPUT_INVALID = 4
+
+RESULT_LIMIT_BYTES = 4096
+
+# HF (PEFT) module name -> TensorRT-LLM LoRA module name; the same table as the planner's
+# LoraModuleMap (TensorRT-LLM's get_default_trtllm_modules_to_hf_modules): gate_proj is
+# mlp_h_to_4h and up_proj is mlp_gate, whatever the config.pbtxt comments say.
+HF_TO_TRTLLM = {
+    "q_proj": "attn_q",
+    "k_proj": "attn_k",
+    "v_proj": "attn_v",
+    "o_proj": "attn_dense",
+    "gate_proj": "mlp_h_to_4h",
+    "up_proj": "mlp_gate",
+    "down_proj": "mlp_4h_to_h",
+}
+
+# TensorRT-LLM LoraModule::ModuleType ids: the first column of model.lora_config.npy rows.
+LORA_MODULE_IDS = {
+    "attn_qkv": 0, "attn_q": 1, "attn_k": 2, "attn_v": 3, "attn_dense": 4,
+    "mlp_h_to_4h": 5, "mlp_4h_to_h": 6, "mlp_gate": 7,
+    "cross_attn_qkv": 8, "cross_attn_q": 9, "cross_attn_k": 10, "cross_attn_v": 11,
+    "cross_attn_dense": 12, "moe_h_to_4h": 13, "moe_4h_to_h": 14, "moe_gate": 15,
+    "moe_router": 16, "mlp_router": 17, "mlp_gate_up": 18,
+}
+
+# numpy dtype descriptors hf_lora_convert.py writes per --storage-type (bfloat16 has no numpy
+# type: TensorRT-LLM saves it as a 2-byte void type).
+NPY_DESCR = {"float16": {"<f2"}, "float32": {"<f4"}, "bfloat16": {"|V2", "<V2"}}
+
+# What a CUDA allocation failure prints in PyTorch, TensorRT and the CUDA runtime.
+OOM_MARKERS = ("CUDA out of memory", "OutOfMemoryError", "CUDA_ERROR_OUT_OF_MEMORY",
+               "cudaErrorMemoryAllocation")
+
+
+class StageError(Exception):
+    """A failure with the exit code the executor should see."""
+
+    def __init__(self, code, message, problems=()):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.problems = list(problems)
+
+
+def log(message):
+    print("[stage_runner] " + message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def parse_args(argv):
+    if "--" not in argv:
+        raise StageError(EXIT_BAD_INPUT, "usage: stage_runner.py --stage NAME --out DIR "
+                         "[--expect key=value]... [--result-file F] -- TOOL ARGS...")
+    split = argv.index("--")
+    own, tool = argv[:split], argv[split + 1:]
+    if not tool:
+        raise StageError(EXIT_BAD_INPUT, "no tool command after --")
+    opts = {"stage": None, "out": None, "expect": {}, "result_file": "/dev/termination-log"}
+    i = 0
+    while i < len(own):
+        flag = own[i]
+        if flag not in ("--stage", "--out", "--expect", "--result-file") or i + 1 >= len(own):
+            raise StageError(EXIT_BAD_INPUT, "unknown or incomplete option: " + flag)
+        value = own[i + 1]
+        if flag == "--expect":
+            if "=" not in value:
+                raise StageError(EXIT_BAD_INPUT, "--expect needs key=value, got " + value)
+            key, _, val = value.partition("=")
+            opts["expect"][key] = val
+        else:
+            opts[flag[2:].replace("-", "_")] = value
+        i += 2
+    if opts["stage"] not in STAGES:
+        raise StageError(EXIT_BAD_INPUT, "--stage must be one of %s, got %s"
+                         % (", ".join(sorted(STAGES)), opts["stage"]))
+    if not opts["out"]:
+        raise StageError(EXIT_BAD_INPUT, "--out DIR is required")
+    return opts, tool
+
+
+def require(expect, key, stage):
+    if key not in expect or expect[key] == "":
+        raise StageError(EXIT_BAD_INPUT, "%s needs --expect %s=..." % (stage, key))
+    return expect[key]
+
+
+def require_int(expect, key, stage):
+    value = require(expect, key, stage)
+    try:
+        return int(value)
+    except ValueError:
+        raise StageError(EXIT_BAD_INPUT, "--expect %s=%s is not an integer" % (key, value))
+
+
+def tool_flag(argv, *names):
+    """The value after the first of `names` in the tool argv (also --name=value), or None."""
+    for i, arg in enumerate(argv):
+        for name in names:
+            if arg == name and i + 1 < len(argv):
+                return argv[i + 1]
+            if arg.startswith(name + "="):
+                return arg[len(name) + 1:]
+    return None
+
+
+def tool_flag_list(argv, name):
+    """The values after `name` up to the next flag (argparse nargs='+'), or None."""
+    if name not in argv:
+        return None
+    values = []
+    for arg in argv[argv.index(name) + 1:]:
+        if arg.startswith("--"):
+            break
+        values.append(arg)
+    return values
+
+
+def read_json(path, what):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise StageError(EXIT_BAD_INPUT, "%s not found: %s" % (what, path))
+    except (OSError, ValueError) as e:
+        raise StageError(EXIT_BAD_INPUT, "%s is not readable JSON: %s: %s" % (what, path, e))
+
+
+def same_path(a, b):
+    return os.path.normpath(os.path.abspath(a)) == os.path.normpath(os.path.abspath(b))
+
+
+# ---------------------------------------------------------------- digests and .npy
+
+
+def file_sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def content_digest(path):
+    """(sha256, size) of a file; for a directory the sha256 of the `sha256sum` listing
+    "<sha256>  <relative/path>\\n" of its files sorted by UTF-8 bytes (same as fineflow's Java
+    ContentDigest) and the total size."""
+    if not os.path.isdir(path):
+        return file_sha256(path), os.path.getsize(path)
+    files = []
+    for root, _dirs, names in os.walk(path):
+        for name in names:
+            full = os.path.join(root, name)
+            if os.path.isfile(full):
+                files.append(os.path.relpath(full, path).replace(os.sep, "/"))
+    files.sort(key=lambda p: p.encode("utf-8"))
+    listing = hashlib.sha256()
+    size = 0
+    for rel in files:
+        full = os.path.join(path, rel)
+        listing.update(("%s  %s\n" % (file_sha256(full), rel)).encode("utf-8"))
+        size += os.path.getsize(full)
+    return listing.hexdigest(), size
+
+
+def npy_header(path):
+    """(descr, fortran_order, shape, data_offset) of a .npy file, read without numpy."""
+    with open(path, "rb") as f:
+        magic = f.read(8)
+        if len(magic) < 8 or magic[:6] != b"\x93NUMPY":
+            raise ValueError("not a .npy file")
+        major = magic[6]
+        if major == 1:
+            (length,) = struct.unpack("<H", f.read(2))
+            offset = 10 + length
+        elif major in (2, 3):
+            (length,) = struct.unpack("<I", f.read(4))
+            offset = 12 + length
+        else:
+            raise ValueError("unknown .npy version %d" % major)
+        header = ast.literal_eval(f.read(length).decode("latin1"))
+    return header["descr"], header["fortran_order"], tuple(header["shape"]), offset
+
+
+def npy_int32_rows(path, offset, rows, cols):
+    with open(path, "rb") as f:
+        f.seek(offset)
+        data = f.read(4 * rows * cols)
+    if len(data) != 4 * rows * cols:
+        raise ValueError("truncated data")
+    values = struct.unpack("<%di" % (rows * cols), data)
+    return [values[r * cols:(r + 1) * cols] for r in range(rows)]
+
+
+# ---------------------------------------------------------------- lora-convert
+
+
+def lora_pre(expect, argv, out):
+    stage = "lora-convert"
+    adapter = require(expect, "adapter", stage)
+    targets = [t for t in require(expect, "targets", stage).split(",") if t]
+    max_rank = require_int(expect, "maxRank", stage)
+    dtype = require(expect, "dtype", stage)
+    problems = []
+    unknown_targets = [t for t in targets if t not in LORA_MODULE_IDS]
+    if unknown_targets:
+        problems.append("expected targets %s are not TensorRT-LLM LoRA modules" % unknown_targets)
+    if dtype not in NPY_DESCR:
+        problems.append("dtype %s is not one of float16, bfloat16, float32" % dtype)
+    config = read_json(os.path.join(adapter, "adapter_config.json"), "adapter config")
+    if not any(os.path.isfile(os.path.join(adapter, n))
+               for n in ("adapter_model.safetensors", "adapter_model.bin")):
+        problems.append("%s has no adapter_model.safetensors or adapter_model.bin" % adapter)
+    ranks = [config.get("r")] + list((config.get("rank_pattern") or {}).values())
+    if not all(isinstance(r, int) and r > 0 for r in ranks):
+        problems.append("adapter_config.json r must be a positive integer, got %r" % config.get("r"))
+    elif max(ranks) > max_rank:
+        problems.append("adapter rank %d exceeds the engine's --max_lora_rank %d: rebuild the engine "
+                        "with a larger max_lora_rank or train with a smaller r" % (max(ranks), max_rank))
+    modules = config.get("target_modules")
+    if not isinstance(modules, list):
+        problems.append("adapter_config.json target_modules is %r, not a list of module names: "
+                        "it cannot be checked against the engine's --lora_target_modules" % (modules,))
+    else:
+        unknown = [m for m in modules if m not in HF_TO_TRTLLM]
+        if unknown:
+            problems.append("adapter target_modules %s have no TensorRT-LLM LoRA module (known: %s)"
+                            % (unknown, ", ".join(HF_TO_TRTLLM)))
+        else:
+            mapped = [HF_TO_TRTLLM[m] for m in modules]
+            if Counter(mapped) != Counter(targets):
+                problems.append(
+                    "adapter target_modules %s map to %s, but the engine is built with "
+                    "--lora_target_modules %s: Triton would fail at start-up with map::at"
+                    % (modules, sorted(mapped), sorted(targets)))
+    storage = tool_flag(argv, "--storage-type") or "float16"  # hf_lora_convert.py's default
+    if storage != dtype:
+        problems.append("the tool's --storage-type is %s but the pipeline dtype is %s: the server would "
+                        "fail with std::bad_cast (or silently not load the adapter)" % (storage, dtype))
+    in_dir = tool_flag(argv, "-i", "--in-file")
+    if in_dir is not None and not same_path(in_dir, adapter):
+        problems.append("the tool reads %s but the expected adapter is %s" % (in_dir, adapter))
+    out_dir = tool_flag(argv, "-o", "--out-dir")
+    if out_dir is not None:
+        task = os.path.basename(os.path.normpath(out_dir))
+        if not same_path(os.path.dirname(os.path.normpath(out_dir)), out) or not task.isdigit():
+            problems.append("the tool writes %s, which is not a <task id> folder of %s" % (out_dir, out))
+        elif "taskId" in expect and task != expect["taskId"]:
+            problems.append("the tool writes task %s but task %s is expected" % (task, expect["taskId"]))
+    if problems:
+        raise StageError(EXIT_BAD_INPUT, "lora-convert pre-check failed: " + problems[0], problems)
+    return {"rank": max(ranks), "targets": targets, "dtype": dtype}
+
+
+def lora_post(expect, argv, out, pre):
+    task_id = expect.get("taskId")
+    if task_id is not None:
+        task_dirs = [task_id]
+    else:
+        task_dirs = sorted(d for d in (os.listdir(out) if os.path.isdir(out) else [])
+                           if d.isdigit() and os.path.isdir(os.path.join(out, d)))
+    if not task_dirs:
+        raise StageError(EXIT_OUTPUT_INVALID, "no <task id> folder of converted LoRA weights in " + out)
+    problems, artifacts, info, metrics = [], [], {}, {}
+    for task in task_dirs:
+        folder = os.path.join(out, task)
+        rows = check_lora_folder(folder, pre, problems)
+        if rows is None:
+            continue
+        sha, size = content_digest(folder)
+        artifacts.append({"name": "lora-" + task, "path": folder, "sha256": sha, "sizeBytes": size})
+        layers = len({r[1] for r in rows})
+        info.update({"dtype": pre["dtype"], "taskId": task, "loraTargetModules": ",".join(pre["targets"])})
+        metrics.update({"loraRank": float(max(r[2] for r in rows)), "loraRows": float(len(rows)),
+                        "layers": float(layers)})
+    if problems:
+        raise StageError(EXIT_OUTPUT_INVALID, "lora-convert output check failed: " + problems[0], problems)
+    return artifacts, metrics, info
+
+
+def check_lora_folder(folder, pre, problems):
+    """Checks one converted adapter; returns its lora_config rows, or None after a problem."""
+    config_path = os.path.join(folder, "model.lora_config.npy")
+    weights_path = os.path.join(folder, "model.lora_weights.npy")
+    for path in (config_path, weights_path):
+        if not os.path.isfile(path) or os.path.getsize(path) == 0:
+            problems.append("%s is missing or empty" % path)
+            return None
+    try:
+        c_descr, c_fortran, c_shape, c_offset = npy_header(config_path)
+        w_descr, _w_fortran, w_shape, _w_offset = npy_header(weights_path)
+    except (OSError, ValueError, SyntaxError, KeyError) as e:
+        problems.append("%s: unreadable .npy header: %s" % (folder, e))
+        return None
+    # Leading 1 is Triton's batch dimension; accept its absence too.
+    c_shape = c_shape[1:] if len(c_shape) == 3 and c_shape[0] == 1 else c_shape
+    w_shape = w_shape[1:] if len(w_shape) == 3 and w_shape[0] == 1 else w_shape
+    if c_descr != "<i4" or c_fortran or len(c_shape) != 2 or c_shape[1] != 3 or c_shape[0] == 0:
+        problems.append("%s: expected int32 rows of [module_id, layer, rank], got %s %s"
+                        % (config_path, c_descr, c_shape))
+        return None
+    if w_descr not in NPY_DESCR[pre["dtype"]]:
+        problems.append("%s is %s, not %s: the prefetched adapter would not load (std::bad_cast)"
+                        % (weights_path, w_descr, pre["dtype"]))
+    if len(w_shape) != 2 or w_shape[0] != c_shape[0] or w_shape[1] == 0:
+        problems.append("%s has shape %s; expected %d rows like lora_config"
+                        % (weights_path, w_shape, c_shape[0]))
+    try:
+        rows = npy_int32_rows(config_path, c_offset, c_shape[0], 3)
+    except (OSError, ValueError, struct.error) as e:
+        problems.append("%s: %s" % (config_path, e))
+        return None
+    expected_ids = {LORA_MODULE_IDS[t] for t in pre["targets"] if t in LORA_MODULE_IDS}
+    found_ids = {r[0] for r in rows}
+    if found_ids != expected_ids:
+        names = {v: k for k, v in LORA_MODULE_IDS.items()}
+        problems.append("%s holds modules %s, the engine expects %s (map::at at start-up)"
+                        % (config_path, sorted(names.get(i, str(i)) for i in found_ids),
+                           sorted(pre["targets"])))
+    per_module = Counter(r[0] for r in rows)
+    if len(set(per_module.values())) > 1:
+        problems.append("%s: modules cover different numbers of layers: %s" % (config_path, dict(per_module)))
+    bad_ranks = sorted({r[2] for r in rows if r[2] <= 0 or r[2] > pre["rank"]})
+    if bad_ranks:
+        problems.append("%s: ranks %s outside 1..%d" % (config_path, bad_ranks, pre["rank"]))
+    return rows
+
+
+# ---------------------------------------------------------------- checkpoint-convert
+
+
+def checkpoint_pre(expect, argv, out):
+    dtype = require(expect, "dtype", "checkpoint-convert")
+    problems = []
+    tool_dtype = tool_flag(argv, "--dtype")
+    if tool_dtype != dtype:
+        problems.append("the tool's --dtype is %s, expected %s: pass it explicitly (auto follows the "
+                        "model and can differ from the LoRA and Triton dtypes: std::bad_cast)"
+                        % (tool_dtype or "unset (auto)", dtype))
+    model = expect.get("model")
+    if model is not None and not os.path.isfile(os.path.join(model, "config.json")):
+        problems.append("model folder %s has no config.json" % model)
+    tool_out = tool_flag(argv, "--output_dir")
+    if tool_out is not None and not same_path(tool_out, out):
+        problems.append("the tool writes %s but the stage output is %s" % (tool_out, out))
+    if problems:
+        raise StageError(EXIT_BAD_INPUT, "checkpoint-convert pre-check failed: " + problems[0], problems)
+    return {"dtype": dtype}
+
+
+def checkpoint_post(expect, argv, out, pre):
+    problems = []
+    config_path = os.path.join(out, "config.json")
+    try:
+        config = read_json(config_path, "checkpoint config")
+    except StageError as e:
+        raise StageError(EXIT_OUTPUT_INVALID, e.message)
+    if config.get("dtype") != pre["dtype"]:
+        problems.append("%s has dtype %s, expected %s" % (config_path, config.get("dtype"), pre["dtype"]))
+    shards = rank_files(out, ".safetensors")
+    mapping = config.get("mapping") or {}
+    world = mapping.get("world_size") or (mapping.get("tp_size", 1) * mapping.get("pp_size", 1))
+    if not shards:
+        problems.append("%s has no non-empty rank*.safetensors" % out)
+    elif len(shards) != world:
+        problems.append("%s has %d rank*.safetensors for world size %d" % (out, len(shards), world))
+    if problems:
+        raise StageError(EXIT_OUTPUT_INVALID, "checkpoint-convert output check failed: " + problems[0],
+                         problems)
+    sha, size = content_digest(out)
+    quant = config.get("quantization") or {}
+    info = {"dtype": config["dtype"], "architecture": str(config.get("architecture")),
+            "quant_algo": str(quant.get("quant_algo")), "kv_cache_quant_algo": str(quant.get("kv_cache_quant_algo"))}
+    return ([{"name": "checkpoint", "path": out, "sha256": sha, "sizeBytes": size}],
+            {"rankFiles": float(len(shards))}, info)
+
+
+def rank_files(folder, suffix):
+    if not os.path.isdir(folder):
+        return []
+    pattern = re.compile(r"rank\d+" + re.escape(suffix) + "$")
+    return sorted(n for n in os.listdir(folder)
+                  if pattern.match(n) and os.path.getsize(os.path.join(folder, n)) > 0)
+
+
+# ---------------------------------------------------------------- engine-build
+
+
+def engine_pre(expect, argv, out):
+    stage = "engine-build"
+    checkpoint = require(expect, "checkpoint", stage)
+    dtype = require(expect, "dtype", stage)
+    problems = []
+    config = read_json(os.path.join(checkpoint, "config.json"), "checkpoint config")
+    if config.get("dtype") != dtype:
+        problems.append("checkpoint %s has dtype %s but the pipeline dtype is %s: the engine and the "
+                        "LoRA weights would disagree (std::bad_cast at start-up)"
+                        % (checkpoint, config.get("dtype"), dtype))
+    tool_checkpoint = tool_flag(argv, "--checkpoint_dir")
+    if tool_checkpoint is not None and not same_path(tool_checkpoint, checkpoint):
+        problems.append("the tool reads %s but the expected checkpoint is %s" % (tool_checkpoint, checkpoint))
+    tool_out = tool_flag(argv, "--output_dir")
+    if tool_out is not None and not same_path(tool_out, out):
+        problems.append("the tool writes %s but the stage output is %s" % (tool_out, out))
+    if "targets" in expect:
+        targets = [t for t in expect["targets"].split(",") if t]
+        built = tool_flag_list(argv, "--lora_target_modules")
+        if built is None or Counter(built) != Counter(targets):
+            problems.append("--lora_target_modules %s differs from the adapter's mapped targets %s "
+                            "(map::at at start-up)" % (built, targets))
+        if tool_flag(argv, "--lora_plugin") in (None, "disable"):
+            problems.append("LoRA targets are expected but the tool has no --lora_plugin")
+    if "maxRank" in expect:
+        rank = tool_flag(argv, "--max_lora_rank")
+        if rank != expect["maxRank"]:
+            problems.append("--max_lora_rank is %s, expected %s" % (rank, expect["maxRank"]))
+    if problems:
+        raise StageError(EXIT_BAD_INPUT, "engine-build pre-check failed: " + problems[0], problems)
+    return {"dtype": dtype}
+
+
+# trtllm-build flag -> build_config key, checked after the build.
+ENGINE_FLAGS = {"--max_batch_size": "max_batch_size", "--max_input_len": "max_input_len",
+                "--max_seq_len": "max_seq_len", "--max_beam_width": "max_beam_width",
+                "--max_num_tokens": "max_num_tokens"}
+
+
+def engine_post(expect, argv, out, pre):
+    config_path = os.path.join(out, "config.json")
+    try:
+        config = read_json(config_path, "engine config")
+    except StageError as e:
+        raise StageError(EXIT_OUTPUT_INVALID, e.message)
+    build = config.get("build_config") or {}
+    pretrained = config.get("pretrained_config") or {}
+    problems = []
+    engines = rank_files(out, ".engine")
+    if not engines:
+        problems.append("%s has no non-empty rank*.engine" % out)
+    if pretrained.get("dtype") != pre["dtype"]:
+        problems.append("engine dtype %s, expected %s" % (pretrained.get("dtype"), pre["dtype"]))
+    for flag, key in ENGINE_FLAGS.items():
+        asked = tool_flag(argv, flag)
+        if asked is not None and str(build.get(key)) != asked:
+            problems.append("build_config.%s is %s but %s %s was asked" % (key, build.get(key), flag, asked))
+    plugins = build.get("plugin_config") or {}
+    lora_plugin = plugins.get("lora_plugin", build.get("lora_plugin"))
+    lora_config = build.get("lora_config") or {}
+    if "targets" in expect and lora_plugin in (None, "disable"):
+        problems.append("the engine was built without the LoRA plugin")
+    if problems:
+        raise StageError(EXIT_OUTPUT_INVALID, "engine-build output check failed: " + problems[0], problems)
+    sha, size = content_digest(out)
+    # logits_dtype is what Triton's logits_datatype must match (TensorRT-LLM defaults it to float32).
+    info = {"dtype": str(pretrained.get("dtype")), "lora_plugin": str(lora_plugin),
+            "logits_dtype": str(pretrained.get("logits_dtype", pretrained.get("dtype")))}
+    for key in ("max_batch_size", "max_seq_len", "max_input_len", "max_beam_width", "max_num_tokens"):
+        info[key] = str(build.get(key))
+    if lora_config.get("max_lora_rank") is not None:
+        info["max_lora_rank"] = str(lora_config["max_lora_rank"])
+    if lora_config.get("lora_target_modules"):
+        info["lora_target_modules"] = ",".join(lora_config["lora_target_modules"])
+    metrics = {"engineFiles": float(len(engines))}
+    if isinstance(build.get("max_batch_size"), int):
+        metrics["maxBatchSize"] = float(build["max_batch_size"])
+    return [{"name": "engine", "path": out, "sha256": sha, "sizeBytes": size}], metrics, info
+
+
+STAGES = {
+    "lora-convert": (lora_pre, lora_post),
+    "checkpoint-convert": (checkpoint_pre, checkpoint_post),
+    "engine-build": (engine_pre, engine_post),
+}
+
+
+# ---------------------------------------------------------------- running the tool
+
+
+def run_tool(argv):
+    """Runs the tool, streaming its output; raises StageError when it fails."""
+    log("running: " + " ".join(argv))
+    try:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    except OSError as e:
+        raise StageError(EXIT_BAD_INPUT, "cannot start %s: %s" % (argv[0], e))
+    # Pod deletion sends SIGTERM to us (PID 1's child or PID 1): pass it on so the tool stops too.
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: proc.send_signal(signum))
+    tail = deque(maxlen=20)
+    oom = False
+    try:
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", errors="replace")
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            tail.append(line.rstrip("\n"))
+            if not oom and any(marker in line for marker in OOM_MARKERS):
+                oom = True
+        code = proc.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if code == 0:
+        return
+    last = list(tail)[-5:]
+    if oom:
+        raise StageError(EXIT_OOM, "%s ran out of GPU memory (exit %d)" % (argv[0], code), last)
+    if code < 0:
+        raise StageError(128 - code, "%s was killed by signal %d" % (argv[0], -code), last)
+    raise StageError(EXIT_TOOL_FAILED, "%s failed with exit code %d" % (argv[0], code), last)
+
+
+# ---------------------------------------------------------------- result
+
+
+def result_json(artifacts, metrics, info):
+    """StageResult-shaped JSON under 4 KiB: info entries are dropped from the end if needed."""
+    items = list(info.items())
+    while True:
+        text = json.dumps({"artifacts": artifacts, "metrics": metrics, "info": dict(items),
+                           "simulated": False}, separators=(",", ":"), ensure_ascii=False)
+        if len(text.encode("utf-8")) <= RESULT_LIMIT_BYTES or not items:
+            return text
+        items.pop()
+
+
+def failure_json(message, problems):
+    kept = [p[:300] for p in problems]
+    while True:
+        text = json.dumps({"error": message[:1000], "problems": kept}, separators=(",", ":"),
+                          ensure_ascii=False)
+        if len(text.encode("utf-8")) <= RESULT_LIMIT_BYTES or not kept:
+            return text
+        kept.pop()
+
+
+def write_result(path, text):
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        log("cannot write the result file %s (%s); the result is on stdout" % (path, e))
+    print(text, flush=True)
+
+
+def main(argv):
+    result_file = "/dev/termination-log"
+    stage = "stage_runner"
+    try:
+        opts, tool = parse_args(argv)
+        result_file, stage = opts["result_file"], opts["stage"]
+        pre_check, post_check = STAGES[stage]
+        pre = pre_check(opts["expect"], tool, opts["out"])
+        log("%s pre-check passed" % stage)
+        run_tool(tool)
+        artifacts, metrics, info = post_check(opts["expect"], tool, opts["out"], pre)
+        log("%s output check passed" % stage)
+        write_result(result_file, result_json(artifacts, metrics, info))
+        return EXIT_OK
+    except StageError as e:
+        print("%s: %s" % (stage, e.message), file=sys.stderr)
+        for problem in e.problems:
+            print("  " + problem, file=sys.stderr)
+        write_result(result_file, failure_json(e.message, e.problems))
+        return e.code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

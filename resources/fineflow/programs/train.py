@@ -1,0 +1,644 @@
+#!/usr/bin/env python3
+"""fineflow's trainer: LoRA / QLoRA / full fine-tuning of a causal LM with transformers + peft.
+
+Runs inside the trainer image (images/trainer/Dockerfile), mounted from the ConfigMap
+``fineflow-programs`` at /opt/fineflow. The planner builds its argv; the pod contract is:
+
+* stdout: one JSON object per logging step, ``{"event": "progress", ...}``;
+* termination message (``/dev/termination-log``, or ``$FINEFLOW_RESULT_FILE``): the stage
+  result JSON (artifacts with sha256 and size, metrics, info), under 4 KiB;
+* exit codes: 0 ok, 2 bad arguments or input data, 3 CUDA out of memory, 1 anything else.
+
+Heavy imports (torch, transformers, peft, bitsandbytes) happen only once training starts,
+so ``--help`` and the argument checks run anywhere, and bitsandbytes is needed for qlora only.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+
+EXIT_BAD_INPUT = 2
+EXIT_OUT_OF_MEMORY = 3
+DEFAULT_RESULT_FILE = "/dev/termination-log"
+TERMINATION_MESSAGE_LIMIT = 4096
+LLAMA_ALL_LINEAR = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+QUANT_FLAGS = ("quant_bits", "quant_type", "double_quant", "compute_dtype")
+IGNORE_INDEX = -100  # transformers' cross-entropy skips these label positions
+
+
+class BadInput(Exception):
+    """Bad arguments or input data: the pod exits 2 (non-retryable BadArguments)."""
+
+
+# ---------------------------------------------------------------- arguments
+
+def _bool(text):
+    value = text.strip().lower()
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    return value
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
+def _module_list(text):
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected module names separated by commas")
+    return names
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        prog="train.py",
+        description="fineflow trainer: LoRA/QLoRA/full fine-tuning with completion-only loss.",
+        epilog="Exit codes: 0 ok, 2 bad arguments or data, 3 CUDA out of memory, 1 other failure.")
+    src = p.add_argument_group("model and data")
+    src.add_argument("--model", help="Hugging Face model id or local path (required unless --random-init-config)")
+    src.add_argument("--revision", default="main", help="model revision (default: %(default)s)")
+    src.add_argument("--random-init-config", metavar="CONFIG_JSON",
+                     help="build the model from this config.json with random weights (no download; "
+                          "byte-level tokenizer); for checks and tests")
+    src.add_argument("--trust-remote-code", action="store_true", help="allow the model's own code")
+    src.add_argument("--train-file", required=True, help="JSONL with fields prompt and completion")
+    src.add_argument("--eval-file", help="JSONL with fields prompt and completion (enables eval and best-checkpoint)")
+    src.add_argument("--output-dir", required=True,
+                     help="writes adapter/ (or model/), checkpoints/ and trainer_state.json here")
+    ft = p.add_argument_group("method")
+    ft.add_argument("--method", choices=["lora", "qlora", "full"], default="lora", help="(default: %(default)s)")
+    ft.add_argument("--lora-r", type=_positive_int, default=4, help="adapter rank (default: %(default)s)")
+    ft.add_argument("--lora-alpha", type=_positive_float, default=8, help="(default: %(default)s)")
+    ft.add_argument("--lora-dropout", type=_fraction, default=0.1, help="(default: %(default)s)")
+    ft.add_argument("--lora-targets", type=_module_list, default=LLAMA_ALL_LINEAR,
+                    help="comma-separated module names, or all-linear (default: the seven Llama projections)")
+    ft.add_argument("--lora-bias", choices=["none", "all", "lora_only"], default="none", help="(default: %(default)s)")
+    ft.add_argument("--quant-bits", type=int, choices=[4], help="qlora only (default 4)")
+    ft.add_argument("--quant-type", choices=["nf4", "fp4"], help="qlora only (default nf4)")
+    ft.add_argument("--double-quant", type=_bool, metavar="true|false", help="qlora only (default true)")
+    ft.add_argument("--compute-dtype", choices=["bfloat16", "float16", "float32"], help="qlora only (default bfloat16)")
+    tr = p.add_argument_group("trainer")
+    tr.add_argument("--epochs", type=_positive_float, default=3, help="(default: %(default)s)")
+    tr.add_argument("--max-steps", type=_positive_int, help="stop after this many optimizer steps (overrides --epochs)")
+    tr.add_argument("--micro-batch", type=_positive_int, default=1, help="per-device batch (default: %(default)s)")
+    tr.add_argument("--grad-accum", type=_positive_int, default=1, help="(default: %(default)s)")
+    tr.add_argument("--lr", type=_positive_float, default=5e-5, help="(default: %(default)s)")
+    tr.add_argument("--scheduler", default="cosine", help="transformers lr_scheduler_type (default: %(default)s)")
+    tr.add_argument("--warmup-steps", type=_non_negative_int, default=0, help="(default: %(default)s)")
+    tr.add_argument("--optim", default="adamw_torch", help="transformers optim name (default: %(default)s)")
+    tr.add_argument("--gradient-checkpointing", type=_bool, default=True, metavar="true|false",
+                    help="(default: true; verified after model preparation)")
+    tr.add_argument("--precision", choices=["bf16", "fp16", "fp32"], default="bf16", help="(default: %(default)s)")
+    tr.add_argument("--max-seq-len", type=_positive_int, default=512, help="tokens per example (default: %(default)s)")
+    tr.add_argument("--eval-steps", type=_positive_int, default=25, help="(default: %(default)s)")
+    tr.add_argument("--save-steps", type=_positive_int, default=25, help="(default: %(default)s)")
+    tr.add_argument("--logging-steps", type=_positive_int, default=1, help="(default: %(default)s)")
+    tr.add_argument("--seed", type=int, default=42, help="(default: %(default)s)")
+    return p
+
+
+def parse_args(argv):
+    """Parses and checks the arguments; argparse errors and BadInput both mean exit 2."""
+    args = build_parser().parse_args(argv)
+    problems = check_args(args)
+    if problems:
+        raise BadInput("; ".join(problems))
+    if args.method == "qlora":
+        # The planner passes all four; the defaults are the seed's (SEED-FACTS §2).
+        args.quant_bits = args.quant_bits or 4
+        args.quant_type = args.quant_type or "nf4"
+        args.double_quant = True if args.double_quant is None else args.double_quant
+        args.compute_dtype = args.compute_dtype or "bfloat16"
+    return args
+
+
+def check_args(args):
+    problems = []
+    if not args.model and not args.random_init_config:
+        problems.append("--model is required (or --random-init-config for a randomly initialised model)")
+    if args.method != "qlora":
+        given = ["--" + f.replace("_", "-") for f in QUANT_FLAGS if getattr(args, f) is not None]
+        if given:
+            problems.append(f"{', '.join(given)} only apply to --method qlora (method is {args.method})")
+    if args.method == "qlora" and args.random_init_config:
+        problems.append("--random-init-config cannot be used with qlora: 4-bit weights are quantized from saved weights")
+    if args.method == "qlora" and args.precision == "fp32":
+        problems.append("qlora computes in 16 bits: use --precision bf16 or fp16")
+    if args.eval_file and args.save_steps % args.eval_steps != 0:
+        problems.append(f"--save-steps ({args.save_steps}) must be a multiple of --eval-steps ({args.eval_steps}) "
+                        "to keep the best checkpoint by eval_loss")
+    return problems
+
+
+def quantization_kwargs(args):
+    """BitsAndBytesConfig arguments for qlora (compute dtype as a name; torch resolves it)."""
+    if args.method != "qlora":
+        return None
+    return {
+        "load_in_4bit": args.quant_bits == 4,
+        "bnb_4bit_quant_type": args.quant_type,
+        "bnb_4bit_use_double_quant": args.double_quant,
+        "bnb_4bit_compute_dtype": args.compute_dtype,
+    }
+
+
+def lora_config_kwargs(args):
+    """peft.LoraConfig arguments; None for full fine-tuning."""
+    if args.method == "full":
+        return None
+    targets = args.lora_targets
+    return {
+        "r": args.lora_r,
+        "lora_alpha": args.lora_alpha,
+        "lora_dropout": args.lora_dropout,
+        "target_modules": "all-linear" if targets == ["all-linear"] else list(targets),
+        "bias": args.lora_bias,
+        "task_type": "CAUSAL_LM",
+    }
+
+
+def training_arguments_kwargs(args):
+    """transformers.TrainingArguments; eval batch = train micro-batch so eval never outgrows training."""
+    has_eval = bool(args.eval_file)
+    kwargs = {
+        "output_dir": os.path.join(args.output_dir, "checkpoints"),
+        "per_device_train_batch_size": args.micro_batch,
+        "per_device_eval_batch_size": args.micro_batch,
+        "gradient_accumulation_steps": args.grad_accum,
+        "num_train_epochs": args.epochs,
+        "max_steps": args.max_steps if args.max_steps else -1,
+        "learning_rate": args.lr,
+        "lr_scheduler_type": args.scheduler,
+        "warmup_steps": args.warmup_steps,
+        "optim": args.optim,
+        "bf16": args.precision == "bf16",
+        "fp16": args.precision == "fp16",
+        "gradient_checkpointing": args.gradient_checkpointing,
+        "logging_strategy": "steps",
+        "logging_steps": args.logging_steps,
+        "save_strategy": "steps",
+        "save_steps": args.save_steps,
+        "save_total_limit": 3,
+        "eval_strategy": "steps" if has_eval else "no",
+        "load_best_model_at_end": has_eval,
+        "seed": args.seed,
+        "report_to": "none",
+        "disable_tqdm": True,
+        "remove_unused_columns": False,
+        "dataloader_num_workers": 0,
+    }
+    if args.gradient_checkpointing:
+        kwargs["gradient_checkpointing_kwargs"] = {"use_reentrant": False}
+    if has_eval:
+        kwargs["eval_steps"] = args.eval_steps
+        kwargs["metric_for_best_model"] = "eval_loss"
+        kwargs["greater_is_better"] = False
+    return kwargs
+
+
+# ---------------------------------------------------------------- data
+
+def read_examples(path, label):
+    """Reads dataset-prep's JSONL: one {"prompt": str, "completion": str} per line."""
+    if not os.path.isfile(path):
+        raise BadInput(f"{label} {path}: no such file")
+    examples = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise BadInput(f"{label} {path} line {number}, column {e.colno}: {e.msg}") from None
+            if not isinstance(record, dict):
+                raise BadInput(f"{label} {path} line {number}: expected a JSON object")
+            for field in ("prompt", "completion"):
+                value = record.get(field)
+                if not isinstance(value, str):
+                    raise BadInput(f"{label} {path} line {number}: field {field!r} must be a string")
+            if not record["completion"].strip():
+                raise BadInput(f"{label} {path} line {number}: field 'completion' is empty")
+            examples.append((number, record["prompt"], record["completion"]))
+    if not examples:
+        raise BadInput(f"{label} {path}: no records")
+    return examples
+
+
+class ByteTokenizer:
+    """UTF-8 bytes as tokens, for randomly initialised models that have no tokenizer of their own."""
+    pad_token_id = 0
+    bos_token_id = 1
+    eos_token_id = 2
+    offset = 3
+    vocab_size = 256 + offset
+
+    def encode(self, text):
+        return [b + self.offset for b in text.encode("utf-8")]
+
+
+def encode_example(encode, prompt, completion, max_len, where):
+    """Token ids and labels with the prompt masked: the loss covers the completion only."""
+    prompt_ids = encode(prompt)
+    completion_ids = encode(completion)
+    if len(prompt_ids) >= max_len:
+        raise BadInput(f"{where}: the prompt alone has {len(prompt_ids)} tokens, "
+                       f"--max-seq-len is {max_len}; no completion token would be trained")
+    input_ids = (prompt_ids + completion_ids)[:max_len]
+    labels = ([IGNORE_INDEX] * len(prompt_ids) + completion_ids)[:max_len]
+    return {"input_ids": input_ids, "labels": labels}
+
+
+class TokenCounter:
+    """Counts training tokens fed to the model, for tokens/s in the progress lines."""
+
+    def __init__(self):
+        self.value = 0
+
+
+class EncodedDataset:
+    """A map-style dataset over encoded examples (the Trainer needs __len__ and __getitem__)."""
+
+    def __init__(self, encoded, counter=None):
+        self.encoded = encoded
+        self.counter = counter
+
+    def __len__(self):
+        return len(self.encoded)
+
+    def __getitem__(self, index):
+        item = self.encoded[index]
+        if self.counter is not None:
+            self.counter.value += len(item["input_ids"])
+        return item
+
+
+def pad_batch(features, pad_id):
+    """Right-pads a batch: attention_mask 0 and label -100 on padding."""
+    width = max(len(f["input_ids"]) for f in features)
+    batch = {"input_ids": [], "attention_mask": [], "labels": []}
+    for f in features:
+        missing = width - len(f["input_ids"])
+        batch["input_ids"].append(f["input_ids"] + [pad_id] * missing)
+        batch["attention_mask"].append([1] * len(f["input_ids"]) + [0] * missing)
+        batch["labels"].append(f["labels"] + [IGNORE_INDEX] * missing)
+    return batch
+
+
+# ---------------------------------------------------------------- results
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def artifact(name, path):
+    """A file's sha256, or for a folder the sha256 of its sorted "relpath sha256" lines."""
+    if os.path.isfile(path):
+        return {"name": name, "path": path, "sha256": sha256_file(path), "sizeBytes": os.path.getsize(path)}
+    lines, size = [], 0
+    for root, _, files in os.walk(path):
+        for file in files:
+            full = os.path.join(root, file)
+            lines.append(f"{os.path.relpath(full, path)} {sha256_file(full)}\n")
+            size += os.path.getsize(full)
+    digest = hashlib.sha256("".join(sorted(lines)).encode()).hexdigest()
+    return {"name": name, "path": path, "sha256": digest, "sizeBytes": size}
+
+
+def result_message(artifacts, metrics, info):
+    """The termination message JSON; info is dropped key by key if it would pass 4 KiB."""
+    info = dict(info)
+    while True:
+        text = json.dumps({"artifacts": artifacts, "metrics": metrics, "info": info, "simulated": False},
+                          separators=(",", ":"))
+        if len(text.encode()) < TERMINATION_MESSAGE_LIMIT or not info:
+            return text
+        info.pop(next(reversed(info)))
+
+
+def write_termination_message(text):
+    path = os.environ.get("FINEFLOW_RESULT_FILE", DEFAULT_RESULT_FILE)
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        print(f"train.py: cannot write the result to {path}: {e}", file=sys.stderr)
+
+
+def emit(event):
+    print(json.dumps(event, separators=(",", ":")), flush=True)
+
+
+def fail(code, message):
+    print(f"train.py: {message}", file=sys.stderr, flush=True)
+    write_termination_message(message[:TERMINATION_MESSAGE_LIMIT - 1])
+    return code
+
+
+# ---------------------------------------------------------------- training (torch from here on)
+
+def count_parameters(model):
+    """(trainable, total); a 4-bit Params4bit packs two values per byte of storage."""
+    trainable = total = 0
+    for param in model.parameters():
+        n = param.numel()
+        if param.__class__.__name__ == "Params4bit":
+            n *= 2 * getattr(getattr(param, "quant_storage", None), "itemsize", 1)
+        total += n
+        if param.requires_grad:
+            trainable += n
+    return trainable, total
+
+
+def load_tokenizer(args):
+    if args.random_init_config:
+        return ByteTokenizer()
+    from transformers import AutoTokenizer
+    tokenizer = AutoTokenizer.from_pretrained(args.model, revision=args.revision,
+                                              trust_remote_code=args.trust_remote_code)
+    return tokenizer
+
+
+def tokenizer_encoder(tokenizer):
+    if isinstance(tokenizer, ByteTokenizer):
+        return tokenizer.encode
+    # The template already carries <s> / </s> as text, so no special tokens are added here.
+    return lambda text: tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+def pad_id_of(tokenizer):
+    for candidate in (tokenizer.pad_token_id, tokenizer.eos_token_id):
+        if candidate is not None:
+            return candidate
+    return 0
+
+
+def dtype_keyword():
+    """transformers renamed torch_dtype to dtype in 4.56."""
+    import transformers
+    major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
+    return "dtype" if (major, minor) >= (4, 56) else "torch_dtype"
+
+
+def load_model(args, torch):
+    from transformers import AutoConfig, AutoModelForCausalLM
+    compute = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[args.precision]
+    # Full fine-tuning keeps fp32 master weights under autocast (the Trainer refuses to
+    # unscale fp16 gradients); adapters methods freeze the base in the compute dtype.
+    load_dtype = torch.float32 if args.method == "full" else compute
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    if args.random_init_config:
+        if not os.path.isfile(args.random_init_config):
+            raise BadInput(f"--random-init-config {args.random_init_config}: no such file")
+        with open(args.random_init_config, encoding="utf-8") as f:
+            try:
+                values = json.load(f)
+            except json.JSONDecodeError as e:
+                raise BadInput(f"--random-init-config line {e.lineno}, column {e.colno}: {e.msg}") from None
+        if values.get("vocab_size", 0) < ByteTokenizer.vocab_size:
+            raise BadInput(f"--random-init-config: vocab_size must be >= {ByteTokenizer.vocab_size} "
+                           "for the byte-level tokenizer")
+        for key in ("torch_dtype", "dtype"):  # the load dtype comes from --precision
+            values.pop(key, None)
+        config = AutoConfig.for_model(values.pop("model_type", "llama"), **values)
+        previous = torch.get_default_dtype()
+        torch.set_default_dtype(load_dtype)
+        try:
+            with torch.device(device):  # initialise on the GPU: 7B on the CPU takes minutes
+                model = AutoModelForCausalLM.from_config(config)
+        finally:
+            torch.set_default_dtype(previous)
+        return model
+    kwargs = {"revision": args.revision, "trust_remote_code": args.trust_remote_code, dtype_keyword(): load_dtype}
+    if torch.cuda.is_available():
+        kwargs["device_map"] = {"": torch.cuda.current_device()}
+    if args.method == "qlora":
+        try:
+            import bitsandbytes  # noqa: F401  (QLoRA's 4-bit kernels)
+        except ImportError:
+            raise RuntimeError("--method qlora needs bitsandbytes, which is not installed in this image") from None
+        from transformers import BitsAndBytesConfig
+        qkw = quantization_kwargs(args)
+        qkw["bnb_4bit_compute_dtype"] = getattr(torch, qkw["bnb_4bit_compute_dtype"])
+        kwargs["quantization_config"] = BitsAndBytesConfig(**qkw)
+        kwargs[dtype_keyword()] = qkw["bnb_4bit_compute_dtype"]
+    return AutoModelForCausalLM.from_pretrained(args.model, **kwargs)
+
+
+def prepare_model(args, model):
+    """Quantized-training preparation, gradient checkpointing set explicitly, then the adapters."""
+    import peft
+    gc_kwargs = {"use_reentrant": False}
+    if args.method == "qlora":
+        model = peft.prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=args.gradient_checkpointing,
+            gradient_checkpointing_kwargs=gc_kwargs)
+    if args.gradient_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=gc_kwargs)
+        model.enable_input_require_grads()
+        model.config.use_cache = False  # the KV cache is useless in training and conflicts with checkpointing
+    else:
+        model.gradient_checkpointing_disable()
+    if args.method == "full":
+        model.requires_grad_(True)
+    else:
+        model = peft.get_peft_model(model, peft.LoraConfig(**lora_config_kwargs(args)))
+    verify_gradient_checkpointing(args, model, "after model preparation")
+    return model
+
+
+def verify_gradient_checkpointing(args, model, when):
+    # The seed's 4-bit run reported checkpointing off although it was requested (SEED-FACTS §2).
+    actual = bool(getattr(model, "is_gradient_checkpointing", False))
+    if actual != args.gradient_checkpointing:
+        raise BadInput(f"gradient checkpointing is {'on' if actual else 'off'} {when} "
+                       f"but --gradient-checkpointing is {str(args.gradient_checkpointing).lower()}")
+
+
+def progress_callback(args, counter, torch):
+    from transformers import TrainerCallback
+
+    class ProgressLines(TrainerCallback):
+        """One JSON progress line per log; also re-checks gradient checkpointing when training starts."""
+
+        def __init__(self):
+            self.loss = self.eval_loss = self.lr = None
+            self.since = time.monotonic()
+            self.tokens_since = 0
+
+        def on_train_begin(self, targs, state, control, model=None, **kwargs):
+            if model is not None:
+                verify_gradient_checkpointing(args, model, "when training starts")
+            self.since, self.tokens_since = time.monotonic(), counter.value
+
+        def on_log(self, targs, state, control, logs=None, **kwargs):
+            logs = logs or {}
+            if "loss" not in logs and "eval_loss" not in logs:
+                return
+            self.loss = logs.get("loss", self.loss)
+            self.eval_loss = logs.get("eval_loss", self.eval_loss)
+            self.lr = logs.get("learning_rate", self.lr)
+            now = time.monotonic()
+            elapsed = now - self.since
+            tokens_per_s = None
+            if "loss" in logs and elapsed > 0:
+                tokens_per_s = (counter.value - self.tokens_since) / elapsed
+            # Reset on eval logs too, so evaluation time never lowers the training rate.
+            self.since, self.tokens_since = now, counter.value
+            emit({"event": "progress", "step": state.global_step, "totalSteps": state.max_steps,
+                  "epoch": state.epoch, "loss": self.loss, "eval_loss": self.eval_loss, "lr": self.lr,
+                  "tokens_per_s": tokens_per_s,
+                  "gpu_mem_bytes": torch.cuda.max_memory_allocated() if torch.cuda.is_available() else None})
+
+    return ProgressLines()
+
+
+def train(args):
+    import torch
+    import transformers
+    import peft
+    from transformers import Trainer, TrainingArguments
+    from transformers.trainer_callback import PrinterCallback
+    from transformers.trainer_utils import get_last_checkpoint
+
+    train_examples = read_examples(args.train_file, "--train-file")
+    eval_examples = read_examples(args.eval_file, "--eval-file") if args.eval_file else None
+    tokenizer = load_tokenizer(args)
+    encode = tokenizer_encoder(tokenizer)
+
+    def encoded(examples, label):
+        return [encode_example(encode, prompt, completion, args.max_seq_len, f"{label} line {number}")
+                for number, prompt, completion in examples]
+
+    counter = TokenCounter()
+    train_set = EncodedDataset(encoded(train_examples, "--train-file"), counter)
+    eval_set = EncodedDataset(encoded(eval_examples, "--eval-file")) if eval_examples else None
+    pad_id = pad_id_of(tokenizer)
+
+    def collate(features):
+        return {k: torch.tensor(v) for k, v in pad_batch(features, pad_id).items()}
+
+    try:
+        model = prepare_model(args, load_model(args, torch))
+        trainable, total = count_parameters(model)
+        emit({"event": "model", "method": args.method, "trainableParams": trainable, "totalParams": total,
+              "gradientCheckpointing": bool(model.is_gradient_checkpointing)})
+        trainer = Trainer(model=model, args=TrainingArguments(**training_arguments_kwargs(args)),
+                          train_dataset=train_set, eval_dataset=eval_set, data_collator=collate,
+                          callbacks=[progress_callback(args, counter, torch)])
+        trainer.remove_callback(PrinterCallback)  # its dict reprs are not JSON; ours replace them
+        checkpoints = os.path.join(args.output_dir, "checkpoints")
+        last = get_last_checkpoint(checkpoints) if os.path.isdir(checkpoints) else None
+        if last:
+            emit({"event": "resume", "checkpoint": last})
+        if torch.cuda.is_available():
+            torch.cuda.reset_peak_memory_stats()  # the peak of training, weights included
+        outcome = trainer.train(resume_from_checkpoint=last)
+    except torch.cuda.OutOfMemoryError as e:
+        peak = torch.cuda.max_memory_allocated() if torch.cuda.is_available() else 0
+        raise OutOfMemory(f"CUDA out of memory (peak allocated {peak / 2**30:.2f} GiB): {str(e).splitlines()[0]}; "
+                          "try qlora, gradient checkpointing, a smaller --micro-batch or --max-seq-len") from None
+
+    name = "model" if args.method == "full" else "adapter"
+    saved = os.path.join(args.output_dir, name)
+    trainer.model.save_pretrained(saved)
+    state_file = os.path.join(args.output_dir, "trainer_state.json")
+    trainer.state.save_to_json(state_file)
+    eval_losses = [entry["eval_loss"] for entry in trainer.state.log_history if "eval_loss" in entry]
+    metrics = {
+        "trainableParams": trainable,
+        "totalParams": total,
+        "trainLoss": outcome.training_loss,
+        "evalLoss": trainer.state.best_metric if trainer.state.best_metric is not None
+        else (eval_losses[-1] if eval_losses else None),
+        "steps": trainer.state.global_step,
+    }
+    info = {"method": args.method, "precision": args.precision,
+            "gradientCheckpointing": str(args.gradient_checkpointing).lower(),
+            "resumedFrom": last or "", "torch": torch.__version__, "transformers": transformers.__version__,
+            "peft": peft.__version__}
+    if torch.cuda.is_available():
+        free, device_total = torch.cuda.mem_get_info()
+        metrics["peakGpuMemoryBytes"] = torch.cuda.max_memory_allocated()
+        metrics["peakGpuReservedBytes"] = torch.cuda.max_memory_reserved()
+        # What nvidia-smi shows: the CUDA context and the allocator's cache come on top of tensors.
+        metrics["deviceUsedBytesAtEnd"] = device_total - free
+        info["gpu"] = torch.cuda.get_device_name()
+    if trainer.state.best_model_checkpoint:
+        info["bestCheckpoint"] = trainer.state.best_model_checkpoint
+    text = result_message([artifact(name, saved), artifact("trainer_state", state_file)], metrics, info)
+    write_termination_message(text)
+    emit({"event": "result", **json.loads(text)})
+
+
+class OutOfMemory(Exception):
+    """CUDA ran out of memory: the pod exits 3 (OutOfMemory)."""
+
+
+def main(argv=None):
+    try:
+        args = parse_args(sys.argv[1:] if argv is None else argv)
+    except BadInput as e:
+        return fail(EXIT_BAD_INPUT, str(e))
+    except SystemExit as e:  # argparse: usage errors exit 2 (message on stderr), --help exits 0
+        code = e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
+        if code != 0:
+            write_termination_message("bad arguments: see the usage message in the pod log")
+        return code
+    try:
+        train(args)
+    except BadInput as e:
+        return fail(EXIT_BAD_INPUT, str(e))
+    except OutOfMemory as e:
+        return fail(EXIT_OUT_OF_MEMORY, str(e))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

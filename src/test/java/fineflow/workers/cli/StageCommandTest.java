@@ -1,0 +1,117 @@
+package fineflow.workers.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The flag names here are the contract the planner's argv uses. */
+class StageCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  @Test
+  void datasetPrepWritesItsOutputsAndTheResultFile() throws IOException {
+    Path input = Files.writeString(dir.resolve("d.jsonl"),
+        "{\"q\": \"a\", \"a\": \"x\"}\n{\"q\": \"b\", \"a\": \"y\"}\n{\"q\": \"c\", \"a\": \"z\"}\n"
+            + "{\"q\": \"d\", \"a\": \"w\"}\n{\"q\": \"e\"}\n", StandardCharsets.UTF_8);
+    Path result = dir.resolve("result.json");
+    int code = execute("stage", "dataset-prep", "--input", input.toString(), "--format", "jsonl",
+        "--template", "llama2-chat", "--system-prompt", "S", "--fields", "instruction=q,output=a",
+        "--validation-split", "0.25", "--seed", "42", "--on-invalid", "skip", "--max-input-tokens", "2048",
+        "--output", dir.resolve("out").toString(), "--result-file", result.toString());
+
+    assertThat(code).as(err.toString()).isEqualTo(ExitCode.OK);
+    assertThat(dir.resolve("out/train.jsonl")).exists();
+    JsonNode r = JSON.readTree(result.toFile());
+    assertThat(r.at("/metrics/recordsValid").asDouble()).isEqualTo(4.0);
+    assertThat(r.at("/metrics/recordsSkipped").asDouble()).isEqualTo(1.0);
+    assertThat(r.at("/metrics/recordsValidation").asDouble()).isEqualTo(1.0);
+  }
+
+  @Test
+  void datasetPrepUnderPolicyFailExitsTwoAndListsTheBadRecords() throws IOException {
+    Path input = Files.writeString(dir.resolve("d.json"),
+        "[{\"instruction\": \"a\", \"output\": \"x\"},\n {\"instruction\": \"b\"}]", StandardCharsets.UTF_8);
+    Path result = dir.resolve("result.json");
+    int code = execute("stage", "dataset-prep", "--input", input.toString(), "--max-input-tokens", "2048",
+        "--output", dir.resolve("out").toString(), "--result-file", result.toString());
+
+    assertThat(code).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).contains("line 2 (record 1): missing-field: missing field \"output\"");
+    JsonNode r = JSON.readTree(result.toFile());
+    assertThat(r.get("error").asText()).contains("1 of 2 records are invalid");
+    assertThat(r.get("problems").get(0).asText()).startsWith("line 2 (record 1)");
+  }
+
+  @Test
+  void unknownTemplateAndFieldRoleAreUsageErrors() {
+    assertThat(execute("stage", "dataset-prep", "--input", "x", "--max-input-tokens", "1", "--output", "o",
+        "--template", "chatml")).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).contains("--template: 'chatml' is not one of llama2-chat, plain");
+    assertThat(execute("stage", "dataset-prep", "--input", "x", "--max-input-tokens", "1", "--output", "o",
+        "--fields", "answer=a")).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(execute("stage", "dataset-prep", "--input", "x", "--max-input-tokens", "1", "--output", "o",
+        "--validation-split", "1.5")).isEqualTo(ExitCode.BAD_INPUT);
+  }
+
+  @Test
+  void tritonRepoWithThePlannersFlags() throws IOException {
+    Path engine = dir.resolve("engine");
+    Files.createDirectories(engine);
+    Files.writeString(engine.resolve("config.json"), "{\"pretrained_config\": {\"dtype\": \"float16\"}, "
+        + "\"build_config\": {\"max_batch_size\": 16, \"plugin_config\": {\"lora_plugin\": \"auto\"}}}");
+    Files.write(engine.resolve("rank0.engine"), new byte[] {1});
+    Path prefetch = dir.resolve("lora/0");
+    Files.createDirectories(prefetch);
+    Files.write(prefetch.resolve("model.lora_config.npy"), new byte[] {1});
+    Files.write(prefetch.resolve("model.lora_weights.npy"), new byte[] {1});
+    Path result = dir.resolve("result.json");
+    String[] args = {"stage", "triton-repo",
+        "--skeleton", "src/test/resources/triton-skeleton/inflight_batcher_llm",
+        "--engine-dir", engine.toString(), "--tokenizer-dir", "/workspace/models/tok",
+        "--lora-prefetch-dir", dir.resolve("lora").toString(), "--max-batch-size", "16",
+        "--decoupled", "false", "--logits-datatype", "TYPE_FP16",
+        "--batching-strategy", "inflight_fused_batching", "--kv-cache-free-gpu-mem-fraction", "0.85",
+        "--max-queue-delay-microseconds", "100", "--preprocessing-instances", "2",
+        "--postprocessing-instances", "3", "--bls-instances", "1",
+        "--output", dir.resolve("repo").toString(), "--result-file", result.toString()};
+
+    assertThat(execute(args)).as(err.toString()).isEqualTo(ExitCode.OK);
+    assertThat(Files.readString(dir.resolve("repo/tensorrt_llm/config.pbtxt")))
+        .contains("decoupled: false", "max_queue_delay_microseconds: 100", "string_value: \"0.85\"");
+    assertThat(Files.readString(dir.resolve("repo/postprocessing/config.pbtxt"))).contains("count: 3");
+    assertThat(JSON.readTree(result.toFile()).at("/artifacts/0/name").asText()).isEqualTo("model-repo");
+
+    args[args.length - 3] = dir.resolve("repo2").toString();
+    args[11] = "8";
+    assertThat(execute(args)).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).contains("differs from the engine's build_config.max_batch_size 16");
+  }
+
+  @Test
+  void stageListsItsSubcommands() {
+    execute("stage", "--help");
+    assertThat(out.toString()).contains("dataset-prep", "triton-repo");
+  }
+
+  private int execute(String... args) {
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+}

@@ -1,0 +1,191 @@
+package fineflow.workflows.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fineflow.workflows.spec.PipelineSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The exact argv of every stage for the seed's ELYZA-7B QLoRA → Triton run (SEED-FACTS §2–§5). */
+class PlannerGoldenArgvTest {
+  private final PipelineSpec spec = SeedSpecs.elyzaQloraTriton();
+  private final Plan plan = Planner.plan(spec);
+
+  private String out(StageName name) {
+    return "/workspace/cache/" + name.id() + "-" + plan.stage(name).orElseThrow().shortKey();
+  }
+
+  private List<String> argv(StageName name) {
+    return plan.stage(name).orElseThrow().argv();
+  }
+
+  @Test
+  void datasetPrep() {
+    assertThat(argv(StageName.DATASET_PREP)).containsExactly(
+        "fineflow", "stage", "dataset-prep",
+        "--input", "/workspace/data/dazai.json",
+        "--format", "json",
+        "--template", "llama2-chat",
+        "--system-prompt", "あなたは太宰治です。",
+        "--fields", "instruction=instruction,output=output,input=input,system=system",
+        "--validation-split", "0.2",
+        "--seed", "42",
+        "--on-invalid", "fail",
+        "--max-input-tokens", "2048",
+        "--output", out(StageName.DATASET_PREP));
+  }
+
+  @Test
+  void trainQlora() {
+    String data = out(StageName.DATASET_PREP);
+    assertThat(argv(StageName.TRAIN)).containsExactly(
+        "python3", "/opt/fineflow/train.py",
+        "--model", SeedSpecs.ELYZA,
+        "--revision", "main",
+        "--train-file", data + "/train.jsonl",
+        "--eval-file", data + "/validation.jsonl",
+        "--output-dir", out(StageName.TRAIN),
+        "--method", "qlora",
+        "--lora-r", "4", "--lora-alpha", "8", "--lora-dropout", "0.1",
+        "--lora-targets", "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
+        "--lora-bias", "none",
+        "--quant-bits", "4", "--quant-type", "nf4", "--double-quant", "true",
+        "--compute-dtype", "bfloat16",
+        "--epochs", "3", "--micro-batch", "1", "--grad-accum", "32", "--lr", "0.00005",
+        "--scheduler", "cosine", "--warmup-steps", "5", "--optim", "paged_adamw_8bit",
+        "--gradient-checkpointing", "true", "--precision", "bf16", "--max-seq-len", "512",
+        "--eval-steps", "25", "--save-steps", "25", "--logging-steps", "1", "--seed", "42");
+  }
+
+  @Test
+  void trainLoraHasNoQuantizationFlags() {
+    Plan lora = Planner.plan(SeedSpecs.with(spec, "training.method", "\"lora\""));
+    assertThat(lora.stage(StageName.TRAIN).orElseThrow().argv())
+        .contains("--method", "lora", "--lora-r")
+        .doesNotContain("--quant-bits", "--quant-type", "--double-quant", "--compute-dtype");
+  }
+
+  @Test
+  void loraConvert() {
+    String adapter = out(StageName.TRAIN) + "/adapter";
+    String prefetch = out(StageName.LORA_CONVERT);
+    assertThat(argv(StageName.LORA_CONVERT)).containsExactly(
+        "python3", "/opt/fineflow/stage_runner.py", "--stage", "lora-convert", "--out", prefetch,
+        "--expect", "adapter=" + adapter,
+        "--expect", "targets=attn_q,attn_k,attn_v,attn_dense,mlp_h_to_4h,mlp_gate,mlp_4h_to_h",
+        "--expect", "maxRank=8",
+        "--expect", "dtype=float16",
+        "--",
+        "python3", "/app/examples/hf_lora_convert.py",
+        "-i", adapter, "-o", prefetch + "/0", "--storage-type", "float16");
+  }
+
+  @Test
+  void checkpointConvertIsTheSeedCommand() {
+    String ckpt = out(StageName.CHECKPOINT_CONVERT);
+    assertThat(argv(StageName.CHECKPOINT_CONVERT)).containsExactly(
+        "python3", "/opt/fineflow/stage_runner.py", "--stage", "checkpoint-convert",
+        "--out", ckpt, "--expect", "dtype=float16", "--",
+        "python3", "/app/examples/models/core/llama/convert_checkpoint.py",
+        "--model_dir", SeedSpecs.ELYZA, "--output_dir", ckpt, "--dtype", "float16",
+        "--use_weight_only", "--weight_only_precision", "int4_awq", "--int8_kv_cache",
+        "--calib_size", "256", "--per_group");
+  }
+
+  @Test
+  void engineBuildIsTheSeedCommandWithOneDtype() {
+    String ckpt = out(StageName.CHECKPOINT_CONVERT);
+    String engine = out(StageName.ENGINE_BUILD);
+    assertThat(argv(StageName.ENGINE_BUILD)).containsExactly(
+        "python3", "/opt/fineflow/stage_runner.py", "--stage", "engine-build", "--out", engine,
+        "--expect", "checkpoint=" + ckpt, "--expect", "dtype=float16", "--",
+        "trtllm-build", "--checkpoint_dir", ckpt, "--output_dir", engine,
+        "--gpt_attention_plugin", "auto", "--gemm_plugin", "auto",
+        "--max_batch_size", "16", "--max_input_len", "2048", "--max_seq_len", "4096",
+        "--max_num_tokens", "8192", "--max_beam_width", "1", "--kv_cache_type", "paged",
+        "--lora_plugin", "float16", "--max_lora_rank", "8",
+        "--lora_target_modules", "attn_q", "attn_k", "attn_v", "attn_dense", "mlp_h_to_4h",
+        "mlp_gate", "mlp_4h_to_h");
+  }
+
+  @Test
+  void engineTargetsHaveTheTrainingCount() {
+    List<String> build = argv(StageName.ENGINE_BUILD);
+    List<String> targets = build.subList(build.indexOf("--lora_target_modules") + 1, build.size());
+    assertThat(targets).hasSameSizeAs(spec.training().lora().targetModules());
+  }
+
+  @Test
+  void tritonRepo() {
+    assertThat(argv(StageName.TRITON_REPO)).containsExactly(
+        "fineflow", "stage", "triton-repo",
+        "--skeleton", "/skeleton/inflight_batcher_llm",
+        "--engine-dir", out(StageName.ENGINE_BUILD),
+        "--tokenizer-dir", SeedSpecs.ELYZA,
+        "--lora-prefetch-dir", out(StageName.LORA_CONVERT),
+        "--max-batch-size", "16",
+        "--decoupled", "true",
+        "--logits-datatype", "auto",
+        "--batching-strategy", "inflight_fused_batching",
+        "--kv-cache-free-gpu-mem-fraction", "0.9",
+        "--max-queue-delay-microseconds", "0",
+        "--preprocessing-instances", "1",
+        "--postprocessing-instances", "1",
+        "--bls-instances", "1",
+        "--output", out(StageName.TRITON_REPO));
+  }
+
+  @Test
+  void tritonRolloutSetsTheBackendBatchSize() {
+    Stage rollout = plan.stage(StageName.ROLLOUT).orElseThrow();
+    assertThat(rollout.kind()).isEqualTo(StageKind.DEPLOYMENT);
+    assertThat(rollout.argv()).containsExactly(
+        "tritonserver", "--model-repository=" + out(StageName.TRITON_REPO),
+        "--backend-config=tensorrtllm,default-max-batch-size=16",
+        "--http-port", "8000", "--grpc-port", "8001", "--metrics-port", "8002");
+  }
+
+  @Test
+  void tritonRolloutOnSeveralGpusUsesTheLaunchScript() {
+    Plan tp2 = Planner.plan(SeedSpecs.with(spec, "engine.tpSize", "2"));
+    String repo = "/workspace/cache/triton-repo-" + tp2.stage(StageName.TRITON_REPO).orElseThrow()
+        .shortKey();
+    assertThat(tp2.stage(StageName.ROLLOUT).orElseThrow().argv()).containsExactly(
+        "python3", "/app/scripts/launch_triton_server.py", "--world_size=2",
+        "--model_repo=" + repo);
+    assertThat(tp2.stage(StageName.CHECKPOINT_CONVERT).orElseThrow().argv())
+        .containsSequence("--tp_size", "2", "--pp_size", "1");
+  }
+
+  @Test
+  void benchmarkSweepsTheSeedConcurrencies() {
+    Stage rollout = plan.stage(StageName.ROLLOUT).orElseThrow();
+    assertThat(argv(StageName.BENCHMARK)).containsExactly(
+        "fineflow", "stage", "benchmark",
+        "--tool", "genai-perf",
+        "--url", "elyza-dazai-rollout-" + rollout.shortKey() + ":8001",
+        "--model", "ensemble",
+        "--tokenizer", SeedSpecs.ELYZA,
+        "--concurrency", "1,4,8,16,32,64",
+        "--input-tokens", "512",
+        "--output-tokens", "256",
+        "--requests", "32,40,80,160,320,640",
+        "--streaming", "true",
+        "--endpoint-type", "kserve",
+        "--output", out(StageName.BENCHMARK));
+  }
+
+  @Test
+  void fullFineTuningConvertsTheTrainedWeights() {
+    Plan full = Planner.plan(SeedSpecs.with(spec, "training.method", "\"full\""));
+    String model = "/workspace/cache/train-" + full.stage(StageName.TRAIN).orElseThrow().shortKey()
+        + "/model";
+    assertThat(full.stage(StageName.LORA_CONVERT)).isEmpty();
+    Stage convert = full.stage(StageName.CHECKPOINT_CONVERT).orElseThrow();
+    assertThat(convert.argv()).containsSequence("--model_dir", model);
+    assertThat(convert.consumes()).containsExactly(StageName.TRAIN);
+    assertThat(full.stage(StageName.ENGINE_BUILD).orElseThrow().argv())
+        .doesNotContain("--lora_plugin", "--max_lora_rank", "--lora_target_modules");
+    assertThat(full.stage(StageName.TRAIN).orElseThrow().argv()).doesNotContain("--lora-r");
+  }
+}

@@ -1,0 +1,173 @@
+package fineflow.workflows.plan;
+
+import static fineflow.workflows.plan.StageName.BASELINE;
+import static fineflow.workflows.plan.StageName.BENCHMARK;
+import static fineflow.workflows.plan.StageName.CHECKPOINT_CONVERT;
+import static fineflow.workflows.plan.StageName.DATASET_PREP;
+import static fineflow.workflows.plan.StageName.ENGINE_BUILD;
+import static fineflow.workflows.plan.StageName.LORA_CONVERT;
+import static fineflow.workflows.plan.StageName.ROLLOUT;
+import static fineflow.workflows.plan.StageName.TRAIN;
+import static fineflow.workflows.plan.StageName.TRITON_REPO;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import fineflow.workflows.spec.PipelineSpec;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** Which stages a spec gets, and what each stage asks of the cluster. */
+class PlannerStagesTest {
+  private static final PipelineSpec ELYZA = SeedSpecs.elyzaQloraTriton();
+
+  static Stream<Arguments> stageSets() {
+    return Stream.of(
+        Arguments.of("triton, qlora", ELYZA, List.of(DATASET_PREP, TRAIN, LORA_CONVERT,
+            CHECKPOINT_CONVERT, ENGINE_BUILD, TRITON_REPO, ROLLOUT, BENCHMARK)),
+        Arguments.of("triton, full fine-tuning", SeedSpecs.with(ELYZA, "training.method", "\"full\""),
+            List.of(DATASET_PREP, TRAIN, CHECKPOINT_CONVERT, ENGINE_BUILD, TRITON_REPO, ROLLOUT,
+                BENCHMARK)),
+        Arguments.of("triton, no training", SeedSpecs.with(ELYZA, "training.enabled", "false"),
+            List.of(CHECKPOINT_CONVERT, ENGINE_BUILD, TRITON_REPO, ROLLOUT, BENCHMARK)),
+        Arguments.of("triton, no benchmark", SeedSpecs.with(ELYZA, "benchmark.enabled", "false"),
+            List.of(DATASET_PREP, TRAIN, LORA_CONVERT, CHECKPOINT_CONVERT, ENGINE_BUILD,
+                TRITON_REPO, ROLLOUT)),
+        Arguments.of("triton, vllm baseline", SeedSpecs.with(ELYZA, "benchmark.baseline", "\"vllm\""),
+            List.of(DATASET_PREP, TRAIN, LORA_CONVERT, CHECKPOINT_CONVERT, ENGINE_BUILD,
+                TRITON_REPO, ROLLOUT, BASELINE, BENCHMARK)),
+        Arguments.of("trtllm-serve, qlora",
+            SeedSpecs.with(ELYZA, "serving.backend", "\"trtllm-serve\""),
+            List.of(DATASET_PREP, TRAIN, ROLLOUT, BENCHMARK)),
+        Arguments.of("vllm, qlora", SeedSpecs.with(ELYZA, "serving.backend", "\"vllm\""),
+            List.of(DATASET_PREP, TRAIN, ROLLOUT, BENCHMARK)),
+        Arguments.of("gpt-oss trtllm-serve with vllm baseline", SeedSpecs.gptOssTrtllmServe(),
+            List.of(ROLLOUT, BASELINE, BENCHMARK)),
+        Arguments.of("gpt-oss, no benchmark",
+            SeedSpecs.with(SeedSpecs.gptOssTrtllmServe(), "benchmark.enabled", "false"),
+            List.of(ROLLOUT)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stageSets")
+  void stagesInPipelineOrder(String label, PipelineSpec spec, List<StageName> expected) {
+    assertThat(Planner.plan(spec).stages()).extracting(Stage::name)
+        .containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void gpuStagesGetTheClusterGpus() {
+    Plan plan = Planner.plan(SeedSpecs.with(ELYZA, "cluster.gpuCount", "2"));
+    assertThat(plan.stages()).filteredOn(Stage::usesGpu).extracting(Stage::name)
+        .containsExactly(TRAIN, CHECKPOINT_CONVERT, ENGINE_BUILD, ROLLOUT);
+    assertThat(plan.stages()).filteredOn(Stage::usesGpu)
+        .allSatisfy(s -> assertThat(s.resources().gpus()).isEqualTo(2))
+        .allSatisfy(s -> assertThat(s.resources().gpuResource()).isEqualTo("nvidia.com/gpu"));
+  }
+
+  @Test
+  void everyStageMountsItsOutputReadWriteAndItsInputsReadOnly() {
+    Plan plan = Planner.plan(ELYZA);
+    Stage engine = plan.stage(ENGINE_BUILD).orElseThrow();
+    String ckpt = "cache/checkpoint-convert-" + plan.stage(CHECKPOINT_CONVERT).orElseThrow().shortKey();
+    String own = "cache/engine-build-" + engine.shortKey();
+    assertThat(engine.volumes()).containsExactly(
+        new VolumeMount(ckpt, "/workspace/" + ckpt, true),
+        new VolumeMount(own, "/workspace/" + own, false));
+    assertThat(plan.stage(DATASET_PREP).orElseThrow().volumes())
+        .contains(new VolumeMount("data/dazai.json", "/workspace/data/dazai.json", true));
+    for (Stage stage : plan.stages()) {
+      assertThat(stage.volumes()).allSatisfy(v -> {
+        assertThat(v.mountPath()).isEqualTo("/workspace/" + v.subPath());
+        assertThat(v.subPath()).doesNotContain("$(").doesNotStartWith("/");
+      });
+      assertThat(stage.argv()).noneMatch(a -> a.contains(CacheKey.OUT));
+    }
+  }
+
+  @Test
+  void everyPathInAnArgvIsMounted() {
+    for (PipelineSpec spec : List.of(ELYZA, SeedSpecs.with(ELYZA, "serving.backend", "\"vllm\""),
+        SeedSpecs.with(ELYZA, "serving.backend", "\"trtllm-serve\""))) {
+      for (Stage stage : Planner.plan(spec).stages()) {
+        for (String arg : stage.argv()) {
+          int at = arg.indexOf("/workspace/");
+          if (at < 0) {
+            continue;
+          }
+          String path = arg.substring(at);
+          assertThat(stage.volumes())
+              .as("%s reads %s", stage.name(), path)
+              .anyMatch(v -> path.equals(v.mountPath()) || path.startsWith(v.mountPath() + "/"));
+        }
+      }
+    }
+  }
+
+  @Test
+  void hfTokenComesFromTheNamedSecretWhereModelsAreDownloaded() {
+    Plan plan = Planner.plan(ELYZA);
+    SecretEnv token = new SecretEnv("HF_TOKEN", "hf-token", "HF_TOKEN");
+    assertThat(plan.stages()).filteredOn(s -> s.secretEnv().contains(token)).extracting(Stage::name)
+        .containsExactly(TRAIN, CHECKPOINT_CONVERT, ROLLOUT, BENCHMARK);
+    assertThat(plan.stage(TRAIN).orElseThrow().env())
+        .containsEntry("HF_HOME", "/workspace/hf-cache");
+    Plan noSecret = Planner.plan(SeedSpecs.with(ELYZA, "model.hfTokenSecret", "null"));
+    assertThat(noSecret.stages()).allSatisfy(s -> assertThat(s.secretEnv()).isEmpty());
+  }
+
+  @Test
+  void imagesPerStage() {
+    Plan plan = Planner.plan(ELYZA);
+    assertThat(plan.stages()).extracting(Stage::image).containsExactly(
+        FineflowImage.DEFAULT,
+        "nvcr.io/nvidia/pytorch:25.09-py3",
+        "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
+        "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
+        "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
+        FineflowImage.DEFAULT,
+        "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
+        "nvcr.io/nvidia/tritonserver:25.09-py3-sdk");
+  }
+
+  @Test
+  void expectedDurationsFollowTheSeed() {
+    Plan qlora = Planner.plan(ELYZA);
+    Plan lora = Planner.plan(SeedSpecs.with(ELYZA, "training.method", "\"lora\""));
+    assertThat(qlora.stage(TRAIN).orElseThrow().expectedSeconds()).isEqualTo(27 * 60);
+    assertThat(lora.stage(TRAIN).orElseThrow().expectedSeconds()).isEqualTo(20 * 60);
+    assertThat(qlora.stages()).allSatisfy(s ->
+        assertThat(s.timeoutSeconds()).isGreaterThan(s.expectedSeconds()));
+  }
+
+  @Test
+  void producesNameTheArtifactsLaterStagesRead() {
+    Plan plan = Planner.plan(ELYZA);
+    String train = "/workspace/cache/train-" + plan.stage(TRAIN).orElseThrow().shortKey();
+    assertThat(plan.stage(TRAIN).orElseThrow().produces())
+        .contains(new ArtifactRef("adapter", train + "/adapter"));
+    assertThat(plan.stage(LORA_CONVERT).orElseThrow().consumes()).containsExactly(TRAIN);
+    assertThat(plan.stage(TRITON_REPO).orElseThrow().consumes())
+        .containsExactly(LORA_CONVERT, ENGINE_BUILD);
+  }
+
+  @Test
+  void datasetPathsStayOnTheWorkspace() {
+    assertThat(Planner.plan(SeedSpecs.with(ELYZA, "dataset.path", "\"/workspace/d/x.jsonl\""))
+        .stage(DATASET_PREP).orElseThrow().argv()).containsSequence("--input", "/workspace/d/x.jsonl");
+    assertThatThrownBy(() -> Planner.plan(SeedSpecs.with(ELYZA, "dataset.path", "\"/etc/passwd\"")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dataset.path").hasMessageContaining("outside the workspace");
+    assertThatThrownBy(() -> Planner.plan(SeedSpecs.with(ELYZA, "dataset.path", "\"../../etc/x\"")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("climbs out");
+  }
+
+  @Test
+  void summariesAreOneLine() {
+    assertThat(Planner.plan(ELYZA).stages()).allSatisfy(s ->
+        assertThat(s.summary()).isNotBlank().doesNotContain("\n").doesNotContain("$("));
+  }
+}

@@ -1,0 +1,242 @@
+"""Unit tests of train.py's argument, config and data handling; they need no torch.
+
+Run: python3 -m unittest discover -s src/test/python (TrainProgramTest runs them in mvn verify
+when python3 is on the PATH).
+"""
+
+import contextlib
+import io
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "resources", "fineflow", "programs"))
+
+import train  # noqa: E402
+
+BASE = ["--model", "org/model", "--train-file", "t.jsonl", "--output-dir", "out"]
+
+
+def parse(*extra):
+    return train.parse_args(BASE + list(extra))
+
+
+class ArgumentsTest(unittest.TestCase):
+
+    def test_defaults_follow_the_seed(self):
+        args = parse()
+        self.assertEqual("lora", args.method)
+        self.assertEqual(4, args.lora_r)
+        self.assertEqual(train.LLAMA_ALL_LINEAR, args.lora_targets)
+        self.assertTrue(args.gradient_checkpointing)
+        self.assertIsNone(train.quantization_kwargs(args))
+
+    def test_quant_flags_are_rejected_for_lora(self):
+        with self.assertRaisesRegex(train.BadInput, r"--quant-type, --double-quant only apply to --method qlora"):
+            parse("--quant-type", "nf4", "--double-quant", "true")
+
+    def test_qlora_config_path(self):
+        args = parse("--method", "qlora", "--quant-bits", "4", "--quant-type", "nf4",
+                     "--double-quant", "true", "--compute-dtype", "bfloat16")
+        self.assertEqual({"load_in_4bit": True, "bnb_4bit_quant_type": "nf4",
+                          "bnb_4bit_use_double_quant": True, "bnb_4bit_compute_dtype": "bfloat16"},
+                         train.quantization_kwargs(args))
+
+    def test_qlora_without_flags_gets_the_seed_settings(self):
+        args = parse("--method", "qlora")
+        self.assertEqual({"load_in_4bit": True, "bnb_4bit_quant_type": "nf4",
+                          "bnb_4bit_use_double_quant": True, "bnb_4bit_compute_dtype": "bfloat16"},
+                         train.quantization_kwargs(args))
+
+    def test_qlora_double_quant_off_and_fp4(self):
+        args = parse("--method", "qlora", "--quant-type", "fp4", "--double-quant", "false",
+                     "--compute-dtype", "float16", "--precision", "fp16")
+        kwargs = train.quantization_kwargs(args)
+        self.assertEqual("fp4", kwargs["bnb_4bit_quant_type"])
+        self.assertFalse(kwargs["bnb_4bit_use_double_quant"])
+        self.assertEqual("float16", kwargs["bnb_4bit_compute_dtype"])
+
+    def test_qlora_rejects_random_init_and_fp32(self):
+        with self.assertRaisesRegex(train.BadInput, "cannot be used with qlora"):
+            parse("--method", "qlora", "--random-init-config", "c.json")
+        with self.assertRaisesRegex(train.BadInput, "qlora computes in 16 bits"):
+            parse("--method", "qlora", "--precision", "fp32")
+
+    def test_model_or_random_config_is_required(self):
+        with self.assertRaisesRegex(train.BadInput, "--model is required"):
+            train.parse_args(["--train-file", "t", "--output-dir", "o"])
+        args = train.parse_args(["--random-init-config", "c.json", "--train-file", "t", "--output-dir", "o"])
+        self.assertEqual("c.json", args.random_init_config)
+
+    def test_save_steps_must_be_a_multiple_of_eval_steps(self):
+        with self.assertRaisesRegex(train.BadInput, r"--save-steps \(30\) must be a multiple of --eval-steps \(25\)"):
+            parse("--eval-file", "e.jsonl", "--eval-steps", "25", "--save-steps", "30")
+
+    def test_lora_config(self):
+        args = parse("--lora-r", "8", "--lora-alpha", "16", "--lora-dropout", "0.05",
+                     "--lora-targets", "q_proj, v_proj")
+        self.assertEqual({"r": 8, "lora_alpha": 16.0, "lora_dropout": 0.05, "target_modules": ["q_proj", "v_proj"],
+                          "bias": "none", "task_type": "CAUSAL_LM"}, train.lora_config_kwargs(args))
+        self.assertEqual("all-linear", train.lora_config_kwargs(parse("--lora-targets", "all-linear"))["target_modules"])
+        self.assertIsNone(train.lora_config_kwargs(parse("--method", "full")))
+
+    def test_training_arguments(self):
+        args = parse("--eval-file", "e.jsonl", "--micro-batch", "2", "--grad-accum", "32", "--optim",
+                     "paged_adamw_8bit", "--eval-steps", "25", "--save-steps", "50", "--output-dir", "/w/out")
+        kwargs = train.training_arguments_kwargs(args)
+        self.assertEqual("/w/out/checkpoints", kwargs["output_dir"])
+        self.assertEqual(2, kwargs["per_device_eval_batch_size"])  # eval never outgrows training memory
+        self.assertEqual(32, kwargs["gradient_accumulation_steps"])
+        self.assertEqual("paged_adamw_8bit", kwargs["optim"])
+        self.assertEqual({"use_reentrant": False}, kwargs["gradient_checkpointing_kwargs"])
+        self.assertTrue(kwargs["load_best_model_at_end"])
+        self.assertEqual("eval_loss", kwargs["metric_for_best_model"])
+        self.assertFalse(kwargs["greater_is_better"])
+        self.assertTrue(kwargs["bf16"])
+        self.assertEqual(-1, kwargs["max_steps"])
+
+    def test_training_arguments_without_eval_or_checkpointing(self):
+        kwargs = train.training_arguments_kwargs(
+            parse("--gradient-checkpointing", "false", "--max-steps", "7", "--precision", "fp16"))
+        self.assertEqual("no", kwargs["eval_strategy"])
+        self.assertFalse(kwargs["load_best_model_at_end"])
+        self.assertNotIn("gradient_checkpointing_kwargs", kwargs)
+        self.assertFalse(kwargs["gradient_checkpointing"])
+        self.assertEqual(7, kwargs["max_steps"])
+        self.assertTrue(kwargs["fp16"])
+
+    def test_bad_values_exit_2(self):
+        for bad in (["--lora-r", "0"], ["--gradient-checkpointing", "maybe"], ["--method", "ia3"],
+                    ["--lora-dropout", "1.5"]):
+            with self.subTest(bad=bad), contextlib.redirect_stderr(io.StringIO()), result_file() as path:
+                self.assertEqual(2, train.main(BASE + bad))
+
+    def test_bad_input_writes_the_reason_as_termination_message(self):
+        with result_file() as path, contextlib.redirect_stderr(io.StringIO()):
+            self.assertEqual(2, train.main(BASE + ["--lora-r", "4", "--quant-bits", "4"]))
+            with open(path, encoding="utf-8") as f:
+                self.assertIn("--quant-bits only apply to --method qlora", f.read())
+
+    def test_help_lists_every_flag(self):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            self.assertEqual(0, train.main(["--help"]))
+        for flag in ("--model", "--revision", "--train-file", "--eval-file", "--output-dir", "--method",
+                     "--lora-r", "--lora-alpha", "--lora-dropout", "--lora-targets", "--lora-bias",
+                     "--quant-bits", "--quant-type", "--double-quant", "--compute-dtype", "--epochs",
+                     "--micro-batch", "--grad-accum", "--lr", "--scheduler", "--warmup-steps", "--optim",
+                     "--gradient-checkpointing", "--precision", "--max-seq-len", "--eval-steps",
+                     "--save-steps", "--logging-steps", "--seed", "--trust-remote-code",
+                     "--random-init-config", "--max-steps"):
+            self.assertIn(flag, out.getvalue())
+
+    def test_torch_is_not_imported_for_argument_handling(self):
+        parse("--method", "qlora")
+        self.assertNotIn("torch", sys.modules)
+
+
+class DataTest(unittest.TestCase):
+
+    def write(self, text):
+        f = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
+        f.write(text)
+        f.close()
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def test_reads_prompt_completion_lines(self):
+        path = self.write('{"prompt": "<s>[INST] hi [/INST]", "completion": " yo </s>"}\n\n'
+                          '{"prompt": "p", "completion": "c"}\n')
+        self.assertEqual([(1, "<s>[INST] hi [/INST]", " yo </s>"), (3, "p", "c")],
+                         train.read_examples(path, "--train-file"))
+
+    def test_reports_the_bad_line(self):
+        cases = {'{"prompt": "p"}\n': r"line 1: field 'completion' must be a string",
+                 '{"prompt": "p", "completion": "c"}\n{"prompt": 3, "completion": "c"}\n':
+                     r"line 2: field 'prompt' must be a string",
+                 '{"prompt": "p", "completion": "c"}\n{"prompt": "p",\n': r"line 2, column \d+",
+                 '{"prompt": "p", "completion": "  "}\n': r"line 1: field 'completion' is empty",
+                 '[1, 2]\n': r"line 1: expected a JSON object",
+                 '\n': r"no records"}
+        for text, message in cases.items():
+            with self.subTest(text=text):
+                with self.assertRaisesRegex(train.BadInput, message):
+                    train.read_examples(self.write(text), "--train-file")
+
+    def test_missing_file(self):
+        with self.assertRaisesRegex(train.BadInput, "--eval-file /nope.jsonl: no such file"):
+            train.read_examples("/nope.jsonl", "--eval-file")
+
+    def test_prompt_tokens_are_masked(self):
+        tok = train.ByteTokenizer()
+        item = train.encode_example(tok.encode, "ab", "cd", 16, "x")
+        self.assertEqual([ord("a") + 3, ord("b") + 3, ord("c") + 3, ord("d") + 3], item["input_ids"])
+        self.assertEqual([-100, -100, ord("c") + 3, ord("d") + 3], item["labels"])
+
+    def test_truncation_keeps_the_prompt_mask(self):
+        tok = train.ByteTokenizer()
+        item = train.encode_example(tok.encode, "abc", "defgh", 5, "x")
+        self.assertEqual(5, len(item["input_ids"]))
+        self.assertEqual([-100, -100, -100, ord("d") + 3, ord("e") + 3], item["labels"])
+        with self.assertRaisesRegex(train.BadInput, "line 7: the prompt alone has 3 tokens"):
+            train.encode_example(tok.encode, "abc", "d", 3, "--train-file line 7")
+
+    def test_padding(self):
+        batch = train.pad_batch([{"input_ids": [5, 6, 7], "labels": [-100, 6, 7]},
+                                 {"input_ids": [8], "labels": [8]}], 0)
+        self.assertEqual([[5, 6, 7], [8, 0, 0]], batch["input_ids"])
+        self.assertEqual([[1, 1, 1], [1, 0, 0]], batch["attention_mask"])
+        self.assertEqual([[-100, 6, 7], [8, -100, -100]], batch["labels"])
+
+    def test_dataset_counts_tokens(self):
+        counter = train.TokenCounter()
+        data = train.EncodedDataset([{"input_ids": [1, 2, 3], "labels": [1, 2, 3]}], counter)
+        data[0]
+        data[0]
+        self.assertEqual(6, counter.value)
+
+
+class ResultTest(unittest.TestCase):
+
+    def test_folder_digest_is_stable_and_content_based(self):
+        with tempfile.TemporaryDirectory() as d:
+            for name, body in (("adapter_config.json", b"{}"), ("adapter_model.safetensors", b"\x00" * 10)):
+                with open(os.path.join(d, name), "wb") as f:
+                    f.write(body)
+            first = train.artifact("adapter", d)
+            self.assertEqual(12, first["sizeBytes"])
+            self.assertEqual(first, train.artifact("adapter", d))
+            with open(os.path.join(d, "adapter_config.json"), "wb") as f:
+                f.write(b"{ }")
+            self.assertNotEqual(first["sha256"], train.artifact("adapter", d)["sha256"])
+
+    def test_message_stays_under_4_kib(self):
+        info = {f"k{i}": "v" * 200 for i in range(40)}
+        text = train.result_message([{"name": "adapter"}], {"trainLoss": 1.0}, info)
+        self.assertLess(len(text.encode()), 4096)
+        parsed = json.loads(text)
+        self.assertEqual(1.0, parsed["metrics"]["trainLoss"])
+        self.assertFalse(parsed["simulated"])
+        self.assertIn("k0", parsed["info"])
+
+
+@contextlib.contextmanager
+def result_file():
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "termination-log")
+        previous = os.environ.get("FINEFLOW_RESULT_FILE")
+        os.environ["FINEFLOW_RESULT_FILE"] = path
+        try:
+            yield path
+        finally:
+            if previous is None:
+                del os.environ["FINEFLOW_RESULT_FILE"]
+            else:
+                os.environ["FINEFLOW_RESULT_FILE"] = previous
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,76 @@
+package fineflow.workers.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import fineflow.workflows.plan.Plan;
+import fineflow.workflows.plan.Planner;
+import fineflow.workflows.spec.SpecException;
+import fineflow.workflows.spec.SpecJson;
+import fineflow.workflows.spec.SpecLoader;
+import fineflow.workflows.spec.SpecProblem;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code fineflow plan SPEC}: what a run of the spec would do, stage by stage, like terraform plan. */
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Print the stages a spec runs: image, GPUs, cache key and exact command of each.",
+        "Stages whose cache key already has a recorded result are skipped when the run starts."})
+public final class PlanCommand implements Callable<Integer> {
+
+  @Parameters(paramLabel = "SPEC", description = "Pipeline spec (YAML).")
+  Path specFile;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+      description = "text (a table) or json (the plan the workflow runs). Default: ${DEFAULT-VALUE}.")
+  PlanOutput output;
+
+  @Spec
+  CommandSpec command;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter err = command.commandLine().getErr();
+    String yaml;
+    try {
+      yaml = Files.readString(specFile, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      err.println("fineflow: " + specFile + ": no such file");
+      return ExitCode.BAD_INPUT;
+    }
+    Plan plan;
+    try {
+      plan = Planner.plan(SpecLoader.load(yaml, specFile.toString()));
+    } catch (SpecException e) {
+      for (SpecProblem problem : e.problems()) {
+        err.println(specFile + ": " + problem);
+      }
+      return ExitCode.BAD_INPUT;
+    } catch (IllegalArgumentException e) {
+      // The planner's own checks (e.g. a dataset path outside the workspace volume).
+      err.println(specFile + ": " + e.getMessage());
+      return ExitCode.BAD_INPUT;
+    }
+    command.commandLine().getOut().print(render(plan, output));
+    command.commandLine().getOut().flush();
+    return ExitCode.OK;
+  }
+
+  static String render(Plan plan, PlanOutput output) throws JsonProcessingException {
+    return switch (output) {
+      case TEXT -> PlanTable.render(plan);
+      case JSON -> SpecJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(plan) + "\n";
+    };
+  }
+}

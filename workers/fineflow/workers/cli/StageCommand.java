@@ -1,0 +1,19 @@
+package fineflow.workers.cli;
+
+import picocli.CommandLine.Command;
+
+/**
+ * {@code fineflow stage NAME}: the data-moving stages that run inside the fineflow image's pods.
+ * A new stage is one more class in {@code subcommands}.
+ */
+@Command(
+    name = "stage",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Run one pipeline stage in this process (what a stage pod runs).",
+    subcommands = {
+        DatasetPrepCommand.class,
+        TritonRepoCommand.class,
+    })
+final class StageCommand {
+}

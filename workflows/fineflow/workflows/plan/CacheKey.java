@@ -1,0 +1,63 @@
+package fineflow.workflows.plan;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * A stage's cache key: sha256 (hex) over its name, image, argv, env (sorted), the names of its
+ * secret env vars, its GPU count, its mounted files and the keys of the stages it consumes.
+ * The argv still holds {@link #OUT} for its own output directory when hashed — the directory is
+ * named after the key, so it cannot be part of it. Because consumed keys are hashed in, a change
+ * reaches every stage downstream of the first one whose command changed, and no stage upstream.
+ * Resources other than GPUs, timeouts and volumes are left out: they do not change the output.
+ */
+public final class CacheKey {
+  /** Stands for the stage's own output directory until the key is known. */
+  public static final String OUT = "$(OUT)";
+  /** Bumped when the hashed fields change meaning, so old cache entries are not reused. */
+  private static final String VERSION = "fineflow-cache-v1";
+
+  private CacheKey() {
+  }
+
+  static String of(StageDraft draft, List<String> consumedKeys) {
+    StringBuilder text = new StringBuilder();
+    field(text, VERSION);
+    field(text, draft.name().id());
+    field(text, draft.image());
+    list(text, "argv", draft.argv());
+    list(text, "env", new TreeMap<>(draft.env()).entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).toList());
+    list(text, "secretEnv", draft.secretEnv().stream().map(SecretEnv::name).sorted().toList());
+    field(text, "gpus=" + draft.resources().gpus());
+    list(text, "files", new TreeMap<>(draft.files()).entrySet().stream()
+        .flatMap(e -> Stream.of(e.getKey(), e.getValue())).toList());
+    list(text, "consumes", consumedKeys);
+    return sha256(text.toString());
+  }
+
+  /** Length-prefixed, so no two different field lists encode to the same text. */
+  private static void field(StringBuilder text, String value) {
+    text.append(value.length()).append(':').append(value).append('\n');
+  }
+
+  private static void list(StringBuilder text, String label, List<String> values) {
+    field(text, label + "[" + values.size() + "]");
+    values.forEach(v -> field(text, v));
+  }
+
+  private static String sha256(String text) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      // Every Java platform must provide SHA-256 (MessageDigest javadoc).
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package fineflow.workflows.plan;
+
+import static fineflow.workflows.plan.CacheKey.OUT;
+
+import fineflow.workflows.spec.DatasetFields;
+import fineflow.workflows.spec.DatasetSpec;
+import fineflow.workflows.spec.PipelineSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** dataset-prep: validates the records, applies the chat template, splits train/validation. */
+final class DatasetPrep {
+  static final String TRAIN_FILE = "train.jsonl";
+  static final String VALIDATION_FILE = "validation.jsonl";
+  static final String MANIFEST = "manifest.json";
+
+  private DatasetPrep() {
+  }
+
+  static StageDraft draft(PipelineSpec spec) {
+    DatasetSpec dataset = spec.dataset();
+    if (dataset == null) {
+      throw new IllegalArgumentException("dataset: required when training is enabled");
+    }
+    String input = Workspace.resolve("dataset.path", dataset.path());
+    DatasetFields f = dataset.fields();
+    Argv argv = new Argv("fineflow", "stage", "dataset-prep")
+        .opt("--input", input)
+        .opt("--format", dataset.format())
+        .opt("--template", dataset.template());
+    if (!dataset.systemPrompt().isEmpty()) {
+      argv.opt("--system-prompt", dataset.systemPrompt());
+    }
+    argv.opt("--fields", "instruction=" + f.instruction() + ",output=" + f.output()
+            + ",input=" + f.input() + ",system=" + f.system())
+        .opt("--validation-split", dataset.validationSplit())
+        .opt("--seed", dataset.seed())
+        .opt("--on-invalid", dataset.onInvalid())
+        .opt("--max-input-tokens", spec.engine().maxInputLen())
+        .opt("--output", OUT);
+
+    List<VolumeMount> volumes = new ArrayList<>();
+    Workspace.readOnly(input).ifPresent(volumes::add);
+    volumes.add(StageDraft.outputMount());
+    return new StageDraft(StageName.DATASET_PREP, StageKind.JOB, FineflowImage.DEFAULT,
+        argv.build(), Map.of(), List.of(), Resources.cpuOnly("1", "2Gi"), volumes,
+        1_800, 60, List.of(),
+        List.of(new ArtifactRef("train", OUT + "/" + TRAIN_FILE),
+            new ArtifactRef("validation", OUT + "/" + VALIDATION_FILE),
+            new ArtifactRef("manifest", OUT + "/" + MANIFEST)),
+        "Validate " + input + ", apply the " + Argv.text(dataset.template())
+            + " template, split " + Argv.text(dataset.validationSplit()) + " for validation",
+        Map.of());
+  }
+}
