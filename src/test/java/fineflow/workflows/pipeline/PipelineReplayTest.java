@@ -1,0 +1,105 @@
+package fineflow.workflows.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import fineflow.workflows.contract.CleanupRequest;
+import fineflow.workflows.contract.CleanupResult;
+import fineflow.workflows.contract.StageActivities;
+import fineflow.workflows.plan.PlanDiff;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
+import io.temporal.workflow.Workflow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The stored history of a paused-then-resumed run must replay against the current code. */
+class PipelineReplayTest {
+
+  @Test
+  void theStoredPausedAndResumedRunReplays() throws Exception {
+    replay(PipelineWorkflowImpl.class);
+  }
+
+  @Test
+  void theStoredHistoryHoldsAPauseAndAResume() throws IOException {
+    String json = resource();
+    WorkflowExecutionHistory history = WorkflowExecutionHistory.fromJson(json);
+
+    assertThat(history.getEvents()).anySatisfy(e ->
+        assertThat(e.getEventType().name()).isEqualTo("EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED"));
+    assertThat(history.getLastEvent().getEventType().name())
+        .isEqualTo("EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED");
+    assertThat(history.getEvents().size()).isLessThan(150);
+  }
+
+  /** Shows the replay test can fail: code that emits other commands does not replay. */
+  @Test
+  void codeThatChangedIncompatiblyFailsTheReplay() {
+    assertThatThrownBy(() -> replay(CleansUpFirst.class))
+        .hasStackTraceContaining("NonDeterministic");
+  }
+
+  /**
+   * Replays with a 10 s deadlock detector: the first replay in a JVM loads Jackson and the
+   * spec classes, which on a busy 2-core machine can take longer than the default second.
+   */
+  private static void replay(Class<?> workflow) throws Exception {
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+      Worker worker = env.newWorker("replay", WorkerOptions.newBuilder()
+          .setDefaultDeadlockDetectionTimeout(10_000).build());
+      worker.registerWorkflowImplementationTypes(workflow);
+      WorkflowReplayer.replayWorkflowExecution(WorkflowExecutionHistory.fromJson(resource()),
+          worker);
+    }
+  }
+
+  private static String resource() throws IOException {
+    try (InputStream in = PipelineReplayTest.class.getClassLoader()
+        .getResourceAsStream(PausedResumedRun.RESOURCE)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A changed workflow: deletes the run's objects before anything else. */
+  public static class CleansUpFirst implements PipelineWorkflow {
+    @Override
+    public RunOutcome run(PipelineRequest request) {
+      Workflow.newActivityStub(StageActivities.class, ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(1)).build())
+          .cleanup(new CleanupRequest(request.runId(), request.namespace(), false));
+      return new RunOutcome(request.runId(), request.plan().pipeline(),
+          request.plan().specDigest(), 1, java.util.List.of());
+    }
+
+    @Override
+    public RunProgress progress() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public PlanDiff resume(ResumeRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void validateResume(ResumeRequest request) {
+    }
+
+    @Override
+    public CleanupResult abort(AbortRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void validateAbort(AbortRequest request) {
+    }
+  }
+}

@@ -1,0 +1,330 @@
+package fineflow.workflows.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import fineflow.workflows.contract.CleanupResult;
+import fineflow.workflows.contract.FailureType;
+import fineflow.workflows.contract.StageProgress;
+import fineflow.workflows.plan.Plan;
+import fineflow.workflows.plan.PlanDiff;
+import fineflow.workflows.plan.Planner;
+import fineflow.workflows.plan.StageName;
+import fineflow.workflows.spec.PipelineSpec;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.common.SearchAttributes;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PipelineWorkflowTest {
+  private static final String NAMESPACE = "ml";
+  private PipelineTestEnv temporal;
+  private FakeCluster cluster;
+
+  @BeforeEach
+  void startServer() {
+    temporal = new PipelineTestEnv();
+    cluster = temporal.cluster;
+    cluster.secrets.put(TestPlans.HF_SECRET, "hf_token_of_the_test");
+  }
+
+  @AfterEach
+  void stopServer() {
+    temporal.close();
+  }
+
+  private static PipelineRequest request(String runId, Plan plan, PipelineSpec spec) {
+    return new PipelineRequest(runId, NAMESPACE, spec, plan);
+  }
+
+  private static PipelineRequest request(String runId, String variant) {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    return request(runId, TestPlans.plan(spec, variant), spec);
+  }
+
+  private SearchAttributes attributes(String runId) {
+    return temporal.describe(runId).getTypedSearchAttributes();
+  }
+
+  @Test
+  void runsEveryStageInPlanOrderAndRecordsResults() {
+    temporal.start(request("dazai-00000001", "v1"));
+
+    RunOutcome outcome = temporal.result("dazai-00000001");
+
+    assertThat(cluster.launched).containsExactly(
+        TestPlans.EIGHT.stream().map(StageName::id).toArray(String[]::new));
+    assertThat(outcome.stages()).filteredOn(row -> row.stage() != StageName.BASELINE)
+        .allSatisfy(row -> {
+      assertThat(row.state()).isEqualTo(StageState.SUCCEEDED);
+      assertThat(row.launches()).isEqualTo(1);
+      assertThat(row.artifacts()).singleElement()
+          .satisfies(a -> assertThat(a.sha256()).startsWith("sha256-of-"));
+      assertThat(row.podName()).isEqualTo(row.objectName() + "-pod");
+      assertThat(row.elapsed()).isGreaterThanOrEqualTo(FakeCluster.DEFAULT_RUNTIME);
+    });
+    assertThat(outcome.specRevision()).isEqualTo(1);
+    assertThat(cluster.cache).hasSize(8);
+    SearchAttributes attributes = attributes("dazai-00000001");
+    assertThat(attributes.get(RunSearchAttributes.STATE)).isEqualTo("succeeded");
+    assertThat(attributes.get(RunSearchAttributes.STAGE)).isEqualTo("benchmark");
+    assertThat(attributes.get(RunSearchAttributes.MODEL)).isEqualTo(TestPlans.MODEL);
+    assertThat(attributes.get(RunSearchAttributes.BACKEND)).isEqualTo("triton");
+    assertThat(attributes.get(RunSearchAttributes.REVISION)).isEqualTo(1L);
+    WorkflowExecutionDescription description = temporal.describe("dazai-00000001");
+    assertThat(description.getStaticSummary()).startsWith("lora fine-tune of " + TestPlans.MODEL);
+    assertThat(description.getMemo(PipelineWorkflowImpl.MEMO_SPEC_DIGEST, String.class))
+        .isEqualTo(TestPlans.sha256("v1"));
+  }
+
+  @Test
+  void stagesWithRecordedKeysAreCachedInTheNextRun() {
+    temporal.start(request("dazai-00000001", "v1"));
+    temporal.result("dazai-00000001");
+
+    temporal.start(request("dazai-00000002", "v1"));
+    RunOutcome second = temporal.result("dazai-00000002");
+
+    assertThat(second.stages()).filteredOn(row -> row.stage() != StageName.BASELINE)
+        .extracting(StageStatus::state).containsOnly(StageState.CACHED);
+    assertThat(second.stages()).allSatisfy(row -> assertThat(row.launches()).isZero());
+    assertThat(TestPlans.EIGHT.stream().mapToInt(cluster::launches)).containsOnly(1);
+    assertThat(cluster.launches(StageName.BASELINE)).isZero();
+  }
+
+  @Test
+  void pausesOnANonRetryableFailureAndResumesWithoutRetraining() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    String failingKey = plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey();
+    cluster.failingKeys.put(failingKey, FailureType.OUT_OF_MEMORY);
+    PipelineWorkflow run = temporal.start(request("dazai-00000003", plan, spec));
+
+    temporal.sleep(Duration.ofHours(2));
+
+    RunProgress paused = run.progress();
+    assertThat(paused.runState()).isEqualTo(RunState.PAUSED);
+    assertThat(paused.pausedStage()).isEqualTo(StageName.ENGINE_BUILD);
+    StageStatus engine = paused.stage(StageName.ENGINE_BUILD).orElseThrow();
+    assertThat(engine.state()).isEqualTo(StageState.PAUSED);
+    assertThat(engine.reason()).isEqualTo("OutOfMemory");
+    assertThat(engine.hint()).isEqualTo("lower engine.maxBatchSize or engine.maxSeqLen");
+    assertThat(engine.logTail()).contains("[TensorRT-LLM][ERROR] CUDA out of memory");
+    assertThat(paused.stage(StageName.TRAIN).orElseThrow().state()).isEqualTo(StageState.SUCCEEDED);
+    assertThat(paused.stage(StageName.TRITON_REPO).orElseThrow().state())
+        .isEqualTo(StageState.PENDING);
+    SearchAttributes whilePaused = attributes("dazai-00000003");
+    assertThat(whilePaused.get(RunSearchAttributes.STATE)).isEqualTo("paused");
+    assertThat(whilePaused.get(RunSearchAttributes.STAGE)).isEqualTo("engine-build");
+
+    // A real server drops the speculative workflow task that carried a rejected update; the
+    // test server records it, so compare the history without workflow task events.
+    long historyBefore = temporal.historyWithoutWorkflowTasks("dazai-00000003");
+    assertThatThrownBy(() -> run.resume(ResumeRequest.assignments(
+        List.of("engine.maxBatchSize=0", "serving.tritonMaxBatchSize=4"))))
+        .isInstanceOf(WorkflowUpdateException.class)
+        .rootCause().hasMessageContaining("engine.maxBatchSize")
+        .hasMessageContaining("serving.tritonMaxBatchSize");
+    assertThat(temporal.historyWithoutWorkflowTasks("dazai-00000003")).isEqualTo(historyBefore);
+    assertThat(run.progress().specRevision()).isEqualTo(1);
+
+    PlanDiff diff = run.resume(ResumeRequest.assignments(List.of("engine.maxBatchSize=8")));
+    RunOutcome outcome = temporal.result("dazai-00000003");
+
+    assertThat(diff.toRun()).contains(StageName.ENGINE_BUILD)
+        .doesNotContain(StageName.DATASET_PREP, StageName.TRAIN, StageName.LORA_CONVERT);
+    assertThat(diff.kept()).contains(StageName.TRAIN);
+    assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(1);
+    assertThat(cluster.launches(StageName.DATASET_PREP)).isEqualTo(1);
+    assertThat(cluster.launches(StageName.ENGINE_BUILD)).isEqualTo(2);
+    assertThat(outcome.specRevision()).isEqualTo(2);
+    assertThat(outcome.stages()).filteredOn(row -> plan.stage(row.stage()).isPresent())
+        .extracting(StageStatus::state).containsOnly(StageState.SUCCEEDED);
+    StageStatus rebuilt = outcome.stages().stream()
+        .filter(s -> s.stage() == StageName.ENGINE_BUILD).findFirst().orElseThrow();
+    assertThat(rebuilt.launches()).isEqualTo(2);
+    assertThat(rebuilt.reason()).isNull();
+    SearchAttributes after = attributes("dazai-00000003");
+    assertThat(after.get(RunSearchAttributes.STATE)).isEqualTo("succeeded");
+    assertThat(after.get(RunSearchAttributes.REVISION)).isEqualTo(2L);
+    assertThat(temporal.describe("dazai-00000003")
+        .getMemo(PipelineWorkflowImpl.MEMO_SPEC_DIGEST, String.class))
+        .isEqualTo(outcome.specDigest()).isNotEqualTo(plan.specDigest());
+    int events = temporal.historyLength("dazai-00000003");
+    System.out.println("history events, paused then resumed run: " + events);
+    assertThat(events).isLessThan(150);
+  }
+
+  @Test
+  void aTransientDeathRelaunchesTheStage() {
+    cluster.transientDeaths.put(StageName.TRAIN, 1);
+    temporal.start(request("dazai-00000004", "v1"));
+
+    RunOutcome outcome = temporal.result("dazai-00000004");
+
+    assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(2);
+    StageStatus train = outcome.stages().stream().filter(s -> s.stage() == StageName.TRAIN)
+        .findFirst().orElseThrow();
+    assertThat(train.state()).isEqualTo(StageState.SUCCEEDED);
+    assertThat(train.launches()).isEqualTo(2);
+    assertThat(train.objectName()).isEqualTo("dazai-00000004-train-2");
+  }
+
+  @Test
+  void abortEndsAPausedRunAsFailedAfterCleanup() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = TestPlans.plan(spec, "v1");
+    cluster.failingKeys.put(plan.stage(StageName.LORA_CONVERT).orElseThrow().cacheKey(),
+        FailureType.BAD_ARGUMENTS);
+    PipelineWorkflow run = temporal.start(request("dazai-00000005", plan, spec));
+    assertThatThrownBy(() -> run.abort(new AbortRequest("not now")))
+        .isInstanceOf(WorkflowUpdateException.class).rootCause().hasMessageContaining("not paused");
+    temporal.sleep(Duration.ofHours(1));
+
+    CleanupResult cleanup = run.abort(new AbortRequest("wrong dataset"));
+
+    assertThat(cleanup.deleted()).contains("Job/dazai-00000005-lora-convert-1");
+    assertThatThrownBy(() -> temporal.result("dazai-00000005"))
+        .isInstanceOf(WorkflowFailedException.class).cause()
+        .isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
+          assertThat(failure.getType()).isEqualTo(PipelineWorkflowImpl.ABORTED);
+          assertThat(failure.getOriginalMessage())
+              .isEqualTo("Aborted at stage lora-convert: wrong dataset");
+        });
+    RunProgress progress = run.progress();
+    assertThat(progress.runState()).isEqualTo(RunState.FAILED);
+    assertThat(progress.abortReason()).isEqualTo("wrong dataset");
+    assertThat(progress.stage(StageName.LORA_CONVERT).orElseThrow().state())
+        .isEqualTo(StageState.FAILED);
+    assertThat(cluster.cleanups).hasSize(1);
+    assertThat(attributes("dazai-00000005").get(RunSearchAttributes.STATE)).isEqualTo("failed");
+  }
+
+  @Test
+  void cancellingARunDeletesItsObjectsAndMarksTheStageCancelled() {
+    cluster.runtimes.put(StageName.TRAIN, Duration.ofHours(3));
+    PipelineWorkflow run = temporal.start(request("dazai-00000006", "v1"));
+    temporal.sleep(Duration.ofMinutes(30));
+    assertThat(run.progress().stage(StageName.TRAIN).orElseThrow().state())
+        .isEqualTo(StageState.RUNNING);
+
+    temporal.untyped("dazai-00000006").cancel();
+
+    assertThatThrownBy(() -> temporal.result("dazai-00000006"))
+        .isInstanceOf(WorkflowFailedException.class).cause().isInstanceOf(CanceledFailure.class);
+    assertThat(cluster.cleanups).singleElement()
+        .satisfies(c -> assertThat(c.runId()).isEqualTo("dazai-00000006"));
+    RunProgress progress = run.progress();
+    assertThat(progress.runState()).isEqualTo(RunState.CANCELLED);
+    assertThat(progress.stage(StageName.TRAIN).orElseThrow().state())
+        .isEqualTo(StageState.CANCELLED);
+    assertThat(progress.stage(StageName.LORA_CONVERT).orElseThrow().state())
+        .isEqualTo(StageState.PENDING);
+    assertThat(attributes("dazai-00000006").get(RunSearchAttributes.STATE)).isEqualTo("cancelled");
+  }
+
+  @Test
+  void progressShowsTheRunningStagesLatestLine() {
+    cluster.runtimes.put(StageName.TRAIN, Duration.ofHours(2));
+    PipelineWorkflow run = temporal.start(request("dazai-00000007", "v1"));
+
+    RunProgress start = run.progress();
+    assertThat(start.runState()).isEqualTo(RunState.RUNNING);
+    assertThat(start.stages()).hasSize(StageName.values().length);
+    assertThat(start.stage(StageName.BASELINE).orElseThrow().state()).isEqualTo(StageState.SKIPPED);
+    temporal.sleep(Duration.ofMinutes(60));
+
+    RunProgress table = run.progress();
+    assertThat(table.currentStage()).isEqualTo(StageName.TRAIN);
+    assertThat(table.stage(StageName.DATASET_PREP).orElseThrow().state())
+        .isEqualTo(StageState.SUCCEEDED);
+    StageStatus train = table.stage(StageName.TRAIN).orElseThrow();
+    assertThat(train.state()).isEqualTo(StageState.RUNNING);
+    assertThat(train.objectName()).isEqualTo("dazai-00000007-train-1");
+    assertThat(train.progress()).isNull();
+    assertThat(attributes("dazai-00000007").get(RunSearchAttributes.STAGE)).isEqualTo("train");
+
+    var pending = temporal.describe("dazai-00000007").getRawDescription().getPendingActivitiesList();
+    StageProgress latest = ProgressView.latest(pending,
+        temporal.client.getOptions().getDataConverter()).orElseThrow();
+    RunProgress merged = ProgressView.merge(table, latest);
+
+    StageStatus shown = merged.stage(StageName.TRAIN).orElseThrow();
+    assertThat(shown.progress()).startsWith("{\"event\":\"progress\",\"step\":")
+        .contains("\"totalSteps\":120");
+    assertThat(shown.podName()).isEqualTo("dazai-00000007-train-1-pod");
+    assertThat(merged.stage(StageName.DATASET_PREP)).isEqualTo(table.stage(StageName.DATASET_PREP));
+  }
+
+  @Test
+  void anEightStageRunOfHoursStaysUnder150HistoryEvents() {
+    Map<StageName, Long> expected = Map.of(StageName.TRAIN, 3600L, StageName.ENGINE_BUILD, 1800L);
+    PipelineSpec spec = TestPlans.spec("dazai");
+    for (StageName stage : StageName.values()) {
+      cluster.runtimes.put(stage, Duration.ofHours(1));
+    }
+    cluster.runtimes.put(StageName.TRAIN, Duration.ofHours(4));
+    cluster.runtimes.put(StageName.ENGINE_BUILD, Duration.ofHours(2));
+    temporal.start(request("dazai-00000008", TestPlans.plan(spec, "long", expected), spec));
+
+    temporal.result("dazai-00000008");
+
+    int events = temporal.historyLength("dazai-00000008");
+    int polls = TestPlans.EIGHT.stream().mapToInt(cluster::awaitAttempts).sum();
+    System.out.println("history events, 8 stages over 12 h: " + events + " (" + polls
+        + " await attempts)");
+    assertThat(polls).isGreaterThan(500);
+    assertThat(events).isLessThan(150);
+  }
+
+  @Test
+  void aRunIdNamesOneRunForGood() {
+    PipelineRequest request = request("dazai-00000009", "v1");
+    temporal.start(request);
+
+    assertThatThrownBy(() -> temporal.start(request))
+        .isInstanceOf(WorkflowExecutionAlreadyStarted.class);
+    temporal.result("dazai-00000009");
+    assertThatThrownBy(() -> temporal.start(request))
+        .isInstanceOf(WorkflowExecutionAlreadyStarted.class);
+  }
+
+  @Test
+  void noSecretValueReachesTheHistory() {
+    String secretValue = "hf_sEcReT_4f9c1e0b7a";
+    cluster.secrets.put(TestPlans.HF_SECRET, secretValue);
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+        FailureType.OUT_OF_MEMORY);
+    PipelineWorkflow run = temporal.start(request("dazai-00000010", plan, spec));
+    temporal.sleep(Duration.ofHours(2));
+    run.resume(ResumeRequest.assignments(List.of("engine.maxBatchSize=8")));
+    temporal.result("dazai-00000010");
+
+    byte[] history = temporal.history("dazai-00000010").getHistory().toByteArray();
+    byte[] described = temporal.describe("dazai-00000010").getRawDescription().toByteArray();
+    String json = temporal.history("dazai-00000010").toJson(true);
+
+    // The pods did get the value; the workflow only ever saw the Secret's name.
+    assertThat(cluster.podEnv.values()).anySatisfy(env -> assertThat(env).containsValue(secretValue));
+    assertThat(contains(history, TestPlans.HF_SECRET)).isTrue();
+    assertThat(contains(history, secretValue)).isFalse();
+    assertThat(contains(described, secretValue)).isFalse();
+    assertThat(json).doesNotContain(secretValue);
+  }
+
+  private static boolean contains(byte[] haystack, String needle) {
+    return new String(haystack, StandardCharsets.ISO_8859_1).contains(needle);
+  }
+}

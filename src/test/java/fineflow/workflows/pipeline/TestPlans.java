@@ -1,0 +1,72 @@
+package fineflow.workflows.pipeline;
+
+import fineflow.workflows.plan.Plan;
+import fineflow.workflows.plan.Resources;
+import fineflow.workflows.plan.SecretEnv;
+import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageKind;
+import fineflow.workflows.plan.StageName;
+import fineflow.workflows.spec.DatasetSpec;
+import fineflow.workflows.spec.Metadata;
+import fineflow.workflows.spec.ModelSpec;
+import fineflow.workflows.spec.PipelineSpec;
+import fineflow.workflows.spec.TrainingSpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/** Specs and hand-built plans of the eight stages, with cache keys that follow a variant name. */
+final class TestPlans {
+  static final String MODEL = "elyza/ELYZA-japanese-Llama-2-7b-instruct";
+  static final String HF_SECRET = "hf-token";
+
+  private TestPlans() {
+  }
+
+  static PipelineSpec spec(String name) {
+    return new PipelineSpec(null, null, new Metadata(name, null, null),
+        new ModelSpec(MODEL, null, null, null, HF_SECRET, null),
+        new DatasetSpec("data/dazai.json", null, null, null, null, null, null, null),
+        new TrainingSpec(null, null, null, null, null, null, null, null, null, null, null, null,
+            null, null, null, null, null, null),
+        null, null, null, null);
+  }
+
+  /** The eight stages of a fine-tune on Triton, without a baseline. */
+  static final List<StageName> EIGHT = Arrays.stream(StageName.values())
+      .filter(name -> name != StageName.BASELINE).toList();
+
+  /** The {@link #EIGHT} stages; every stage of one variant has the same key in every plan. */
+  static Plan plan(PipelineSpec spec, String variant, Map<StageName, Long> expectedSeconds) {
+    List<Stage> stages = new ArrayList<>();
+    for (StageName name : EIGHT) {
+      String key = sha256(variant + "/" + name.id());
+      StageKind kind = name == StageName.ROLLOUT ? StageKind.DEPLOYMENT : StageKind.JOB;
+      List<SecretEnv> secrets = name == StageName.TRAIN || name == StageName.DATASET_PREP
+          ? List.of(new SecretEnv("HF_TOKEN", HF_SECRET, "token")) : List.of();
+      stages.add(new Stage(name, kind, "img/" + name.id() + ":1", List.of(name.id(), "--out",
+          "/workspace/cache/" + name.id() + "-" + key.substring(0, 12)), Map.of(), secrets,
+          Resources.cpuOnly("1", "1Gi"), List.of(), 12 * 3600,
+          expectedSeconds.getOrDefault(name, 600L), List.of(), List.of(), key,
+          name.id() + " with " + "img/" + name.id() + ":1"));
+    }
+    return new Plan(spec.metadata().name(), sha256(variant), stages);
+  }
+
+  static Plan plan(PipelineSpec spec, String variant) {
+    return plan(spec, variant, Map.of());
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

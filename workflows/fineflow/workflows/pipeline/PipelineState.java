@@ -1,0 +1,192 @@
+package fineflow.workflows.pipeline;
+
+import fineflow.workflows.contract.CleanupResult;
+import fineflow.workflows.contract.StageFailure;
+import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.plan.Plan;
+import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageName;
+import fineflow.workflows.spec.PipelineSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a run knows about itself, in one object that the run method and the message
+ * handlers share. Only the workflow thread touches it, so it needs no locking.
+ */
+final class PipelineState {
+  private final String runId;
+  private final String namespace;
+  private final Instant startedAt;
+  private PipelineSpec spec;
+  private Plan plan;
+  private int revision = 1;
+  private RunState runState = RunState.RUNNING;
+  private final Map<StageName, StageStatus> rows = new EnumMap<>(StageName.class);
+  private StageName currentStage;
+  private StageName pausedStage;
+  private String abortReason;
+  private CleanupResult cleanup;
+  private Instant finishedAt;
+
+  PipelineState(PipelineRequest request, Instant now) {
+    this.runId = request.runId();
+    this.namespace = request.namespace();
+    this.startedAt = now;
+    this.spec = request.spec();
+    this.plan = request.plan();
+    for (StageName name : StageName.values()) {
+      rows.put(name, StageStatus.skipped(name));
+    }
+    for (Stage stage : plan.stages()) {
+      rows.put(stage.name(), StageStatus.pending(stage));
+    }
+  }
+
+  String runId() {
+    return runId;
+  }
+
+  String namespace() {
+    return namespace;
+  }
+
+  PipelineSpec spec() {
+    return spec;
+  }
+
+  Plan plan() {
+    return plan;
+  }
+
+  int revision() {
+    return revision;
+  }
+
+  RunState runState() {
+    return runState;
+  }
+
+  String abortReason() {
+    return abortReason;
+  }
+
+  CleanupResult cleanup() {
+    return cleanup;
+  }
+
+  StageName currentStage() {
+    return currentStage;
+  }
+
+  StageName pausedStage() {
+    return pausedStage;
+  }
+
+  /** Succeeded or cached under the stage's current cache key: nothing to do. */
+  boolean done(Stage stage) {
+    return rows.get(stage.name()).done();
+  }
+
+  void cached(Stage stage, StageResult result, Instant now) {
+    rows.put(stage.name(), rows.get(stage.name()).cached(result, now));
+  }
+
+  /** Counts a new launch of the stage and returns its number (1 for the first). */
+  int launching(Stage stage, Instant now) {
+    currentStage = stage.name();
+    StageStatus row = rows.get(stage.name()).launching(now);
+    rows.put(stage.name(), row);
+    return row.launches();
+  }
+
+  void launched(Stage stage, String objectName) {
+    rows.put(stage.name(), rows.get(stage.name()).launched(objectName));
+  }
+
+  void succeeded(Stage stage, StageResult result, Instant now) {
+    rows.put(stage.name(), rows.get(stage.name()).succeeded(result, now));
+  }
+
+  void notCached(Stage stage, String why) {
+    rows.put(stage.name(), rows.get(stage.name()).noted("result not recorded in the cache: " + why));
+  }
+
+  /** A transient failure the workflow answers with a relaunch. */
+  void relaunching(Stage stage, StageFailure failure, Instant now) {
+    rows.put(stage.name(), rows.get(stage.name()).failed(StageState.RUNNING, failure, now));
+  }
+
+  void paused(Stage stage, StageFailure failure, Instant now) {
+    runState = RunState.PAUSED;
+    pausedStage = stage.name();
+    rows.put(stage.name(), rows.get(stage.name()).failed(StageState.PAUSED, failure, now));
+  }
+
+  /** An accepted resume: the new spec and plan; rows whose cache key changed start over. */
+  void revised(Revision next) {
+    spec = next.spec();
+    plan = next.plan();
+    revision++;
+    List<StageName> planned = new ArrayList<>();
+    for (Stage stage : plan.stages()) {
+      planned.add(stage.name());
+      rows.put(stage.name(), rows.get(stage.name()).replanned(stage));
+    }
+    for (StageName name : StageName.values()) {
+      if (!planned.contains(name)) {
+        rows.put(name, StageStatus.skipped(name));
+      }
+    }
+    pausedStage = null;
+    runState = RunState.RUNNING;
+  }
+
+  void aborting(String reason) {
+    abortReason = reason;
+  }
+
+  void cleanedUp(CleanupResult result) {
+    cleanup = result;
+  }
+
+  /** Aborted while paused: the paused stage failed for good. */
+  void aborted(Instant now) {
+    if (pausedStage != null) {
+      rows.put(pausedStage, rows.get(pausedStage).withState(StageState.FAILED, now));
+    }
+    runState = RunState.FAILED;
+    finishedAt = now;
+  }
+
+  void cancelled(Instant now) {
+    for (Map.Entry<StageName, StageStatus> row : rows.entrySet()) {
+      StageState state = row.getValue().state();
+      if (state == StageState.RUNNING || state == StageState.PAUSED) {
+        row.setValue(row.getValue().withState(StageState.CANCELLED, now));
+      }
+    }
+    runState = RunState.CANCELLED;
+    finishedAt = now;
+  }
+
+  void succeeded(Instant now) {
+    runState = RunState.SUCCEEDED;
+    currentStage = null;
+    finishedAt = now;
+  }
+
+  RunProgress progress() {
+    return new RunProgress(runId, plan.pipeline(), spec.model().id(),
+        spec.serving().backend().wireName(), plan.specDigest(), revision, runState, startedAt,
+        finishedAt, currentStage, pausedStage, abortReason, List.copyOf(rows.values()));
+  }
+
+  RunOutcome outcome() {
+    return new RunOutcome(runId, plan.pipeline(), plan.specDigest(), revision,
+        List.copyOf(rows.values()));
+  }
+}

@@ -1,0 +1,266 @@
+package fineflow.workflows.pipeline;
+
+import fineflow.workflows.contract.AwaitRequest;
+import fineflow.workflows.contract.CacheEntry;
+import fineflow.workflows.contract.CacheLookup;
+import fineflow.workflows.contract.CacheQuery;
+import fineflow.workflows.contract.CleanupRequest;
+import fineflow.workflows.contract.CleanupResult;
+import fineflow.workflows.contract.LaunchRequest;
+import fineflow.workflows.contract.LaunchResult;
+import fineflow.workflows.contract.StageActivities;
+import fineflow.workflows.contract.StageFailure;
+import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.plan.PlanDiff;
+import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageName;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs the plan stage by stage: cached? else launch, await, record. A stage that fails
+ * non-retryably pauses the run until {@code resume} (re-plan, go on) or {@code abort}.
+ *
+ * <p>Versioning: this code is replayed against the histories of running workflows (and the
+ * stored history in the replay test). A change that alters the commands it emits for an
+ * existing history must be guarded with {@code Workflow.getVersion("<change-id>",
+ * Workflow.DEFAULT_VERSION, 1)} at the point of change.
+ */
+public class PipelineWorkflowImpl implements PipelineWorkflow {
+  /** Failure type of an aborted run. */
+  public static final String ABORTED = "Aborted";
+  /** Failure type of an update that arrived when the run could not take it. */
+  public static final String NOT_PAUSED = "NotPaused";
+  /** Memo keys. */
+  public static final String MEMO_SPEC_DIGEST = "specDigest";
+  public static final String MEMO_SPEC_REVISION = "specRevision";
+
+  private final PipelineState state;
+
+  @WorkflowInit
+  public PipelineWorkflowImpl(PipelineRequest request) {
+    // Built here, not in run(), so a query or update that arrives first finds the state.
+    state = new PipelineState(request, now());
+  }
+
+  @Override
+  public RunOutcome run(PipelineRequest request) {
+    announce();
+    try {
+      while (!runPlan()) {
+        Workflow.await(() -> state.runState() != RunState.PAUSED || state.abortReason() != null);
+        if (state.abortReason() != null) {
+          throw abort();
+        }
+      }
+    } catch (TemporalFailure failure) {
+      if (!CancellationScope.current().isCancelRequested()) {
+        throw failure;
+      }
+      throw cancel();
+    }
+    state.succeeded(now());
+    Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STATE.valueSet(RunState.SUCCEEDED.id()));
+    Workflow.await(Workflow::isEveryHandlerFinished);
+    return state.outcome();
+  }
+
+  @Override
+  public RunProgress progress() {
+    return state.progress();
+  }
+
+  @Override
+  public void validateResume(ResumeRequest request) {
+    requirePaused("resume");
+    Revision.next(state.spec(), state.plan(), request);
+  }
+
+  @Override
+  public PlanDiff resume(ResumeRequest request) {
+    // Two updates validated in one workflow task both pass the validator; only one may act.
+    requirePaused("resume");
+    Revision next;
+    try {
+      next = Revision.next(state.spec(), state.plan(), request);
+    } catch (IllegalArgumentException invalid) {
+      throw ApplicationFailure.newFailure(invalid.getMessage(), "InvalidPatch");
+    }
+    state.revised(next);
+    Workflow.upsertTypedSearchAttributes(
+        RunSearchAttributes.STATE.valueSet(RunState.RUNNING.id()),
+        RunSearchAttributes.REVISION.valueSet((long) state.revision()));
+    upsertMemo();
+    return next.diff();
+  }
+
+  @Override
+  public void validateAbort(AbortRequest request) {
+    requirePaused("abort");
+  }
+
+  @Override
+  public CleanupResult abort(AbortRequest request) {
+    requirePaused("abort");
+    state.aborting(request.reason());
+    Workflow.await(() -> state.cleanup() != null);
+    return state.cleanup();
+  }
+
+  /** False when a stage failed and the run paused. */
+  private boolean runPlan() {
+    for (Stage stage : state.plan().stages()) {
+      if (state.done(stage)) {
+        continue;
+      }
+      Optional<StageFailure> failure = runStage(stage);
+      if (failure.isPresent()) {
+        pause(stage, failure.get());
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Optional<StageFailure> runStage(Stage stage) {
+    StageActivities calls = Workflow.newLocalActivityStub(StageActivities.class,
+        StageActivityOptions.LOCAL_DEFAULT, StageActivityOptions.local(stage));
+    try {
+      CacheLookup cached = calls.lookupCache(
+          new CacheQuery(state.namespace(), stage.name(), stage.cacheKey()));
+      if (cached.hit()) {
+        state.cached(stage, cached.result(), now());
+        return Optional.empty();
+      }
+      Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STAGE.valueSet(stage.name().id()));
+      StageResult result = launchUntilDone(stage, calls);
+      state.succeeded(stage, result, now());
+      record(stage, result, calls);
+      return Optional.empty();
+    } catch (ActivityFailure failure) {
+      if (CancellationScope.current().isCancelRequested()) {
+        throw failure;
+      }
+      return Optional.of(FailureDetails.read(stage, failure));
+    }
+  }
+
+  /** Launches the stage and awaits it; relaunches after transient deaths, within its policy. */
+  private StageResult launchUntilDone(Stage stage, StageActivities calls) {
+    StageActivities waits = Workflow.newActivityStub(StageActivities.class,
+        StageActivityOptions.REMOTE_DEFAULT, StageActivityOptions.remote(stage));
+    StageRetryPolicy policy = StageRetryPolicy.forKind(stage.kind());
+    for (int tries = 1; ; tries++) {
+      int launch = state.launching(stage, now());
+      LaunchResult launched = calls.launch(new LaunchRequest(state.runId(), state.namespace(),
+          stage, launch, state.plan().specDigest(), state.spec().cluster()));
+      state.launched(stage, launched.objectName());
+      try {
+        return waits.await(new AwaitRequest(state.runId(), state.namespace(), stage,
+            launched.objectName(), state.spec().cluster()));
+      } catch (ActivityFailure failure) {
+        if (CancellationScope.current().isCancelRequested() || tries >= policy.launches()
+            || !FailureDetails.relaunchable(failure)) {
+          throw failure;
+        }
+        state.relaunching(stage, FailureDetails.read(stage, failure), now());
+        Workflow.sleep(policy.delayBefore(tries + 1));
+      }
+    }
+  }
+
+  /** A result that cannot be recorded only costs a re-run in a later run: note it, go on. */
+  private void record(Stage stage, StageResult result, StageActivities calls) {
+    try {
+      calls.recordCache(new CacheEntry(state.namespace(), state.runId(), stage.cacheKey(), result));
+    } catch (ActivityFailure failure) {
+      if (CancellationScope.current().isCancelRequested()) {
+        throw failure;
+      }
+      state.notCached(stage, FailureDetails.read(stage, failure).message());
+    }
+  }
+
+  private void pause(Stage stage, StageFailure failure) {
+    state.paused(stage, failure, now());
+    Workflow.upsertTypedSearchAttributes(
+        RunSearchAttributes.STAGE.valueSet(stage.name().id()),
+        RunSearchAttributes.STATE.valueSet(RunState.PAUSED.id()));
+  }
+
+  /** Deletes the run's objects, ends the paused stage as failed, and fails the run. */
+  private ApplicationFailure abort() {
+    StageName stage = state.pausedStage();
+    String cleanupProblem = cleanUp();
+    state.aborted(now());
+    Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STATE.valueSet(RunState.FAILED.id()));
+    Workflow.await(Workflow::isEveryHandlerFinished);
+    return ApplicationFailure.newNonRetryableFailure("Aborted at stage " + stage + ": "
+        + state.abortReason() + cleanupProblem, ABORTED);
+  }
+
+  /** Cleanup must run although the run's scope is cancelled, hence the detached scope. */
+  private CanceledFailure cancel() {
+    StageName stage = state.currentStage();
+    Workflow.newDetachedCancellationScope(() -> {
+      state.cancelled(now());
+      Workflow.upsertTypedSearchAttributes(
+          RunSearchAttributes.STATE.valueSet(RunState.CANCELLED.id()));
+      cleanUp();
+    }).run();
+    return new CanceledFailure("run cancelled" + (stage == null ? "" : " at stage " + stage));
+  }
+
+  /** Returns "" or why the cleanup failed, for the run's final message. */
+  private String cleanUp() {
+    StageActivities cleanup = Workflow.newActivityStub(StageActivities.class,
+        StageActivityOptions.cleanup());
+    try {
+      state.cleanedUp(cleanup.cleanup(new CleanupRequest(state.runId(), state.namespace(), false)));
+      return "";
+    } catch (ActivityFailure failure) {
+      state.cleanedUp(new CleanupResult(List.of()));
+      return " (cleanup failed: " + failure.getCause().getMessage() + ")";
+    }
+  }
+
+  /** Sets what the starter did not (RunOptions sets all of it, saving two events). */
+  private void announce() {
+    if (!Workflow.getTypedSearchAttributes().containsKey(RunSearchAttributes.STATE)) {
+      Workflow.upsertTypedSearchAttributes(
+          RunSearchAttributes.MODEL.valueSet(state.spec().model().id()),
+          RunSearchAttributes.BACKEND.valueSet(state.spec().serving().backend().wireName()),
+          RunSearchAttributes.STATE.valueSet(RunState.RUNNING.id()),
+          RunSearchAttributes.REVISION.valueSet((long) state.revision()));
+    }
+    if (Workflow.getMemo(MEMO_SPEC_DIGEST, String.class) == null) {
+      upsertMemo();
+    }
+  }
+
+  private void upsertMemo() {
+    Workflow.upsertMemo(Map.of(MEMO_SPEC_DIGEST, state.plan().specDigest(),
+        MEMO_SPEC_REVISION, state.revision()));
+  }
+
+  private void requirePaused(String update) {
+    if (state.runState() != RunState.PAUSED || state.abortReason() != null) {
+      throw ApplicationFailure.newFailure("cannot " + update + " run " + state.runId() + ": it is "
+          + (state.abortReason() != null ? "being aborted" : state.runState().id())
+          + ", not paused", NOT_PAUSED);
+    }
+  }
+
+  private static Instant now() {
+    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+  }
+}

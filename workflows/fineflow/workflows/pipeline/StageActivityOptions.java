@@ -1,0 +1,117 @@
+package fineflow.workflows.pipeline;
+
+import fineflow.workflows.contract.FailureType;
+import fineflow.workflows.plan.Stage;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Every option of every stage activity, in one place, keyed by activity type.
+ *
+ * <p>The cache look-up, the launch and the cache record are single Kubernetes API calls: they
+ * run as local activities, which cost one marker event each and no workflow task of their own.
+ * The await runs as a normal activity whose retry policy does the waiting (see
+ * {@link #awaitInterval}), so a stage costs the same few events whether it runs a minute or a
+ * day. Cleanup is a normal activity too: it may delete many objects and should be visible.
+ */
+final class StageActivityOptions {
+  static final String LOOKUP_CACHE = "LookupCache";
+  static final String LAUNCH = "Launch";
+  static final String AWAIT = "Await";
+  static final String RECORD_CACHE = "RecordCache";
+  static final String CLEANUP = "Cleanup";
+
+  static final Duration MIN_AWAIT_INTERVAL = Duration.ofSeconds(5);
+  static final Duration MAX_AWAIT_INTERVAL = Duration.ofSeconds(60);
+  /** For a stage the planner gave no timeout. */
+  static final Duration DEFAULT_STAGE_TIMEOUT = Duration.ofHours(24);
+
+  /** Bases the per-method options below are merged onto; every method has its own entry. */
+  static final LocalActivityOptions LOCAL_DEFAULT = LocalActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofSeconds(30)).build();
+  static final ActivityOptions REMOTE_DEFAULT = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofMinutes(2)).build();
+
+  private StageActivityOptions() {
+  }
+
+  static Map<String, LocalActivityOptions> local(Stage stage) {
+    StageRetryPolicy policy = StageRetryPolicy.forKind(stage.kind());
+    return Map.of(
+        LOOKUP_CACHE, localCall(policy, Duration.ofSeconds(30), "cache look-up " + stage.name()
+            + " " + stage.shortKey()),
+        LAUNCH, localCall(policy, Duration.ofMinutes(1), "launch " + stage.name()),
+        RECORD_CACHE, localCall(policy, Duration.ofSeconds(30), "cache record " + stage.name()
+            + " " + stage.shortKey()));
+  }
+
+  static Map<String, ActivityOptions> remote(Stage stage) {
+    Duration interval = awaitInterval(stage);
+    return Map.of(AWAIT, ActivityOptions.newBuilder()
+        .setSummary(stage.summary())
+        // One attempt is one status check plus a log tail read.
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setScheduleToCloseTimeout(stageTimeout(stage))
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(interval)
+            .setBackoffCoefficient(1.0)
+            .setMaximumInterval(interval)
+            .setMaximumAttempts(0)
+            // Transient means the stage's object died (eviction, node loss): polling it again
+            // cannot help, the workflow relaunches the stage instead.
+            .setDoNotRetry(Stream.concat(Arrays.stream(FailureType.nonRetryableTypes()),
+                Stream.of(FailureType.TRANSIENT.type())).toArray(String[]::new))
+            .build())
+        .build());
+  }
+
+  static ActivityOptions cleanup() {
+    return ActivityOptions.newBuilder()
+        .setSummary("delete the run's Jobs, Deployments and Services")
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setScheduleToCloseTimeout(Duration.ofMinutes(30))
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(1))
+            .setMaximumInterval(Duration.ofMinutes(1))
+            .setDoNotRetry(FailureType.nonRetryableTypes())
+            .build())
+        .build();
+  }
+
+  /**
+   * How often the await activity checks a running stage: a twentieth of its expected
+   * duration, clamped to [5 s, 60 s], so a short stage is noticed soon after it ends and a
+   * long one costs at most one Kubernetes read a minute.
+   */
+  static Duration awaitInterval(Stage stage) {
+    Duration twentieth = Duration.ofSeconds(Math.max(0, stage.expectedSeconds()) / 20);
+    if (twentieth.compareTo(MIN_AWAIT_INTERVAL) < 0) {
+      return MIN_AWAIT_INTERVAL;
+    }
+    return twentieth.compareTo(MAX_AWAIT_INTERVAL) > 0 ? MAX_AWAIT_INTERVAL : twentieth;
+  }
+
+  static Duration stageTimeout(Stage stage) {
+    return stage.timeoutSeconds() > 0 ? Duration.ofSeconds(stage.timeoutSeconds())
+        : DEFAULT_STAGE_TIMEOUT;
+  }
+
+  private static LocalActivityOptions localCall(StageRetryPolicy policy, Duration timeout,
+      String summary) {
+    return LocalActivityOptions.newBuilder()
+        .setSummary(summary)
+        .setStartToCloseTimeout(timeout)
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(policy.activityInitialInterval())
+            .setMaximumInterval(policy.activityMaximumInterval())
+            .setMaximumAttempts(policy.activityAttempts())
+            .setDoNotRetry(FailureType.nonRetryableTypes())
+            .build())
+        .build();
+  }
+}
