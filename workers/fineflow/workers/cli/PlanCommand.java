@@ -1,8 +1,11 @@
 package fineflow.workers.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import fineflow.activities.kubernetes.ManifestRenderer;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Planner;
+import fineflow.workflows.spec.ClusterSpec;
+import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecException;
 import fineflow.workflows.spec.SpecJson;
 import fineflow.workflows.spec.SpecLoader;
@@ -33,8 +36,13 @@ public final class PlanCommand implements Callable<Integer> {
   Path specFile;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
-      description = "text (a table) or json (the plan the workflow runs). Default: ${DEFAULT-VALUE}.")
+      description = "text (a table), json (the plan the workflow runs) or k8s (the Kubernetes "
+          + "objects each stage creates, multi-document YAML). Default: ${DEFAULT-VALUE}.")
   PlanOutput output;
+
+  @Option(names = "--run-id", paramLabel = "ID",
+      description = "Run id the k8s objects are named and labelled with. Default: the pipeline name.")
+  String runId;
 
   @Spec
   CommandSpec command;
@@ -50,8 +58,10 @@ public final class PlanCommand implements Callable<Integer> {
       return ExitCode.BAD_INPUT;
     }
     Plan plan;
+    PipelineSpec spec;
     try {
-      plan = Planner.plan(SpecLoader.load(yaml, specFile.toString()));
+      spec = SpecLoader.load(yaml, specFile.toString());
+      plan = Planner.plan(spec);
     } catch (SpecException e) {
       for (SpecProblem problem : e.problems()) {
         err.println(specFile + ": " + problem);
@@ -62,15 +72,18 @@ public final class PlanCommand implements Callable<Integer> {
       err.println(specFile + ": " + e.getMessage());
       return ExitCode.BAD_INPUT;
     }
-    command.commandLine().getOut().print(render(plan, output));
+    command.commandLine().getOut().print(
+        render(plan, spec.cluster(), runId == null ? plan.pipeline() : runId, output));
     command.commandLine().getOut().flush();
     return ExitCode.OK;
   }
 
-  static String render(Plan plan, PlanOutput output) throws JsonProcessingException {
+  static String render(Plan plan, ClusterSpec cluster, String runId, PlanOutput output)
+      throws JsonProcessingException {
     return switch (output) {
       case TEXT -> PlanTable.render(plan);
       case JSON -> SpecJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(plan) + "\n";
+      case K8S -> new ManifestRenderer().render(plan, cluster, runId);
     };
   }
 }

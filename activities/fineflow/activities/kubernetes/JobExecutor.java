@@ -1,0 +1,230 @@
+package fineflow.activities.kubernetes;
+
+import fineflow.activities.kubernetes.FailureClassifier.Evidence;
+import fineflow.activities.kubernetes.FailureClassifier.Verdict;
+import fineflow.workflows.contract.AwaitRequest;
+import fineflow.workflows.contract.FailureType;
+import fineflow.workflows.contract.LaunchRequest;
+import fineflow.workflows.contract.LaunchResult;
+import fineflow.workflows.contract.StageFailure;
+import fineflow.workflows.contract.StageProgress;
+import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageKind;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.ScalableResource;
+import io.fabric8.kubernetes.api.model.batch.v1.JobList;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Runs batch stages as Jobs. Launch creates the Job or adopts the one a previous attempt created;
+ * await makes targeted reads (the Job by name, its pods by the {@code job-name} label, their log
+ * tail) and reports still running, the result, or the classified failure.
+ */
+public final class JobExecutor implements StageExecutor {
+  private final KubernetesClient client;
+  private final JobFactory factory = new JobFactory();
+  private final FailureClassifier classifier = new FailureClassifier();
+  private final PodLogs logs;
+  private final Clock clock;
+
+  public JobExecutor(KubernetesClient client) {
+    this(client, Clock.systemUTC());
+  }
+
+  /** @param clock the time unschedulable pods are measured against */
+  public JobExecutor(KubernetesClient client, Clock clock) {
+    this.client = client;
+    this.logs = new PodLogs(client);
+    this.clock = clock;
+  }
+
+  @Override
+  public StageKind kind() {
+    return StageKind.JOB;
+  }
+
+  @Override
+  public LaunchResult launch(LaunchRequest request) {
+    Job job = factory.job(request);
+    String name = job.getMetadata().getName();
+    try {
+      Job existing = jobs(request.namespace()).withName(name).get();
+      if (existing != null) {
+        return adopt(existing, request);
+      }
+      jobs(request.namespace()).resource(job).create();
+      return new LaunchResult(name, false);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        // Another attempt of this activity created it between our read and our create.
+        return adopt(jobs(request.namespace()).withName(name).get(), request);
+      }
+      throw failure(request.stage(), classifier.apiError(e), List.of(), e);
+    }
+  }
+
+  @Override
+  public StageResult await(AwaitRequest request) {
+    Stage stage = request.stage();
+    String ns = request.namespace();
+    try {
+      Job job = jobs(ns).withName(request.objectName()).get();
+      if (job == null) {
+        throw failure(stage, new Verdict(FailureType.STAGE_FAILED,
+            "Job " + request.objectName() + " no longer exists in namespace " + ns,
+            "it was deleted (by hand, or by ttlSecondsAfterFinished before its result was "
+                + "read); resume to launch the stage again"), List.of(), null);
+      }
+      Pod pod = newestPod(ns, job).orElse(null);
+      if (succeeded(job, pod)) {
+        return collect(stage, job, pod);
+      }
+      List<String> tail = started(pod) ? tail(ns, pod) : List.of();
+      Optional<Verdict> verdict = classifier.classify(new Evidence(stage.name(), job, pod, tail,
+          clock.instant(), request.cluster(), null));
+      if (verdict.isPresent()) {
+        if (!finished(job)) {
+          // Stuck before it could fail on its own (image pull, unschedulable): free its GPU
+          // and its queue slot now instead of at activeDeadlineSeconds.
+          jobs(ns).withName(job.getMetadata().getName())
+              .withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+        }
+        throw failure(stage, verdict.get(), tail, null);
+      }
+      throw stillRunning(stage, job, pod, tail);
+    } catch (KubernetesClientException e) {
+      throw failure(stage, classifier.apiError(e), List.of(), e);
+    }
+  }
+
+  private LaunchResult adopt(Job existing, LaunchRequest request) {
+    String owner = existing.getMetadata().getLabels() == null ? null
+        : existing.getMetadata().getLabels().get(FineflowLabels.RUN);
+    if (!FineflowLabels.runValue(request.runId()).equals(owner)) {
+      throw failure(request.stage(), new Verdict(FailureType.BAD_ARGUMENTS,
+          "Job " + existing.getMetadata().getName() + " already exists and belongs to run "
+              + owner + ", not " + request.runId(),
+          "delete that Job or use another run id"), List.of(), null);
+    }
+    return new LaunchResult(existing.getMetadata().getName(), true);
+  }
+
+  private StageResult collect(Stage stage, Job job, Pod pod) {
+    String jobName = job.getMetadata().getName();
+    if (pod == null) {
+      throw failure(stage, new Verdict(FailureType.STAGE_FAILED,
+          "Job " + jobName + " succeeded but its pod is gone, and with it the result",
+          "resume to run the stage again"), List.of(), null);
+    }
+    String message = containerStatus(pod)
+        .map(cs -> cs.getState() == null || cs.getState().getTerminated() == null ? null
+            : cs.getState().getTerminated().getMessage())
+        .orElse(null);
+    try {
+      return StageResultJson.fromTerminationMessage(message, stage.name(), stage.cacheKey(),
+          jobName, pod.getMetadata().getName());
+    } catch (IllegalArgumentException e) {
+      throw failure(stage, new Verdict(FailureType.OUTPUT_INVALID,
+          "stage " + stage.name() + " succeeded but " + e.getMessage(),
+          "the stage program must write its result JSON to " + JobFactory.TERMINATION_LOG),
+          tailOrEmpty(job.getMetadata().getNamespace(), pod), null);
+    }
+  }
+
+  private ApplicationFailure stillRunning(Stage stage, Job job, Pod pod, List<String> tail) {
+    boolean queued = job.getSpec() != null && Boolean.TRUE.equals(job.getSpec().getSuspend());
+    String phase = pod == null ? (queued ? "Queued" : "Pending") : pod.getStatus().getPhase();
+    String podName = pod == null ? null : pod.getMetadata().getName();
+    StageProgress progress = new StageProgress(phase, podName, logs.lastProgress(tail).orElse(null));
+    return ApplicationFailure.newFailure("stage " + stage.name() + " is " + phase,
+        FailureType.STILL_RUNNING.type(), progress);
+  }
+
+  private ApplicationFailure failure(Stage stage, Verdict v, List<String> tail, Throwable cause) {
+    String message = "stage " + stage.name() + ": " + v.message();
+    StageFailure details = new StageFailure(stage.name().id(), v.type().type(), v.message(),
+        v.hint(), tail);
+    if (v.type().retryable()) {
+      return cause == null
+          ? ApplicationFailure.newFailure(message, v.type().type(), details)
+          : ApplicationFailure.newFailureWithCause(message, v.type().type(), cause, details);
+    }
+    return cause == null
+        ? ApplicationFailure.newNonRetryableFailure(message, v.type().type(), details)
+        : ApplicationFailure.newNonRetryableFailureWithCause(message, v.type().type(), cause, details);
+  }
+
+  private Optional<Pod> newestPod(String ns, Job job) {
+    String uid = job.getMetadata().getUid();
+    List<Pod> pods = client.pods().inNamespace(ns)
+        .withLabel(FineflowLabels.JOB_NAME, job.getMetadata().getName()).list().getItems().stream()
+        .filter(p -> ownedBy(p, uid))
+        .toList();
+    return PodLogs.newest(pods);
+  }
+
+  private static boolean ownedBy(Pod pod, String uid) {
+    List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
+    return uid == null || refs == null || refs.isEmpty()
+        || refs.stream().anyMatch(r -> Objects.equals(uid, r.getUid()));
+  }
+
+  private List<String> tail(String ns, Pod pod) {
+    try {
+      return logs.tail(ns, pod.getMetadata().getName(),
+          pod.getSpec().getContainers().get(0).getName(), PodLogs.FAILURE_TAIL_LINES);
+    } catch (LogUnavailableException e) {
+      return List.of();
+    }
+  }
+
+  private List<String> tailOrEmpty(String ns, Pod pod) {
+    return started(pod) ? tail(ns, pod) : List.of();
+  }
+
+  /** True once the container ran, so that it has a log. */
+  private static boolean started(Pod pod) {
+    return containerStatus(pod)
+        .map(cs -> cs.getState() != null
+            && (cs.getState().getRunning() != null || cs.getState().getTerminated() != null))
+        .orElse(false);
+  }
+
+  private static Optional<ContainerStatus> containerStatus(Pod pod) {
+    if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return Optional.empty();
+    }
+    return pod.getStatus().getContainerStatuses().stream().findFirst();
+  }
+
+  private static boolean succeeded(Job job, Pod pod) {
+    boolean complete = hasCondition(job, "Complete") || hasCondition(job, "SuccessCriteriaMet");
+    return complete || (pod != null && "Succeeded".equals(pod.getStatus().getPhase()));
+  }
+
+  private static boolean finished(Job job) {
+    return hasCondition(job, "Complete") || hasCondition(job, "Failed");
+  }
+
+  private static boolean hasCondition(Job job, String type) {
+    return job.getStatus() != null && job.getStatus().getConditions() != null
+        && job.getStatus().getConditions().stream()
+            .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private NonNamespaceOperation<Job, JobList, ScalableResource<Job>> jobs(String namespace) {
+    return client.batch().v1().jobs().inNamespace(namespace);
+  }
+}

@@ -1,0 +1,198 @@
+package fineflow.activities.kubernetes;
+
+import fineflow.workflows.contract.LaunchRequest;
+import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.VolumeMount;
+import fineflow.workflows.spec.ClusterSpec;
+import fineflow.workflows.spec.TolerationSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds the batch/v1 Job of a stage. Pure: the same objects are created by {@link JobExecutor}
+ * and printed by {@code fineflow plan --output k8s}.
+ *
+ * <p>Security, decided per image (both satisfy the Pod Security "restricted" profile):
+ * <ul>
+ *   <li>fineflow's own image (dataset-prep, triton-repo): runs as uid {@value #FINEFLOW_UID}
+ *       with a read-only root file system and an emptyDir at {@code /tmp}, since its Java code
+ *       writes only to the workspace and /tmp;</li>
+ *   <li>NVIDIA images (PyTorch, TensorRT-LLM, Triton): run as uid {@value #NVIDIA_UID}, non-root,
+ *       but with a writable root file system: PyTorch, Triton kernels and TensorRT write caches
+ *       under the home directory and site-packages. {@code HOME=/tmp} unless the stage sets it,
+ *       because that uid has no home directory in those images.</li>
+ * </ul>
+ * Every container drops all capabilities and forbids privilege escalation; stage pods get no
+ * service-account token (they never call the API).
+ */
+public final class JobFactory {
+  public static final String WORKSPACE_VOLUME = "workspace";
+  public static final String PROGRAMS_VOLUME = "programs";
+  public static final String PROGRAMS_CONFIG_MAP = "fineflow-programs";
+  public static final String PROGRAMS_PATH = "/opt/fineflow";
+  public static final String WORKSPACE_PATH = "/workspace";
+  public static final String TERMINATION_LOG = "/dev/termination-log";
+  static final long FINEFLOW_UID = 10001;
+  static final long NVIDIA_UID = 1000;
+
+  /** The Job of one launch of a stage, in {@code request.namespace()} (omitted when null). */
+  public Job job(LaunchRequest request) {
+    Stage stage = request.stage();
+    ClusterSpec cluster = request.cluster();
+    String stageId = stage.name().id();
+    String name = JobName.of(request.runId(), stageId, request.launch());
+    Map<String, String> labels =
+        FineflowLabels.forStage(FineflowLabels.runValue(request.runId()), stageId, request.launch());
+    Map<String, String> jobLabels = new TreeMap<>(labels);
+    if (cluster.kueueQueue() != null && !cluster.kueueQueue().isBlank()) {
+      jobLabels.put(FineflowLabels.KUEUE_QUEUE, cluster.kueueQueue());
+    }
+    Map<String, String> annotations = new TreeMap<>();
+    annotations.put(FineflowLabels.CACHE_KEY_ANNOTATION, stage.cacheKey());
+    if (request.specDigest() != null) {
+      annotations.put(FineflowLabels.SPEC_DIGEST_ANNOTATION, request.specDigest());
+    }
+    return new JobBuilder()
+        .withNewMetadata()
+          .withName(name)
+          .withNamespace(request.namespace())
+          .withLabels(jobLabels)
+          .withAnnotations(annotations)
+        .endMetadata()
+        .withNewSpec()
+          .withBackoffLimit(0)
+          .withActiveDeadlineSeconds(stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : null)
+          .withTtlSecondsAfterFinished(cluster.ttlSecondsAfterFinished())
+          .withNewTemplate()
+            .withNewMetadata().withLabels(labels).withAnnotations(annotations).endMetadata()
+            .withSpec(podSpec(stage, cluster))
+          .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** True for stages that run fineflow's own image (its repository's last segment is fineflow). */
+  static boolean runsFineflowImage(Stage stage) {
+    String repo = stage.image().split("@")[0];
+    int lastSlash = repo.lastIndexOf('/');
+    int tag = repo.indexOf(':', lastSlash + 1);
+    String last = repo.substring(lastSlash + 1, tag < 0 ? repo.length() : tag);
+    return last.equals("fineflow");
+  }
+
+  private PodSpec podSpec(Stage stage, ClusterSpec cluster) {
+    boolean ownImage = runsFineflowImage(stage);
+    long uid = ownImage ? FINEFLOW_UID : NVIDIA_UID;
+    PodSpecBuilder spec = new PodSpecBuilder()
+        .withRestartPolicy("Never")
+        .withServiceAccountName(cluster.serviceAccount())
+        .withAutomountServiceAccountToken(false)
+        .withNewSecurityContext()
+          .withRunAsNonRoot(true)
+          .withRunAsUser(uid)
+          .withRunAsGroup(uid)
+          .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .endSecurityContext()
+        .withContainers(container(stage, cluster, ownImage))
+        .withVolumes(volumes(cluster));
+    cluster.imagePullSecrets().forEach(s -> spec.addToImagePullSecrets(new LocalObjectReference(s)));
+    if (stage.usesGpu()) {
+      spec.withNodeSelector(cluster.nodeSelector().isEmpty() ? null : new TreeMap<>(cluster.nodeSelector()));
+      cluster.tolerations().forEach(t -> spec.addToTolerations(toleration(t)));
+    }
+    return spec.build();
+  }
+
+  private Container container(Stage stage, ClusterSpec cluster, boolean ownImage) {
+    ResourceRequirementsBuilder resources = new ResourceRequirementsBuilder();
+    if (stage.resources().cpu() != null) {
+      resources.addToRequests("cpu", new Quantity(stage.resources().cpu()));
+    }
+    if (stage.resources().memory() != null) {
+      // Limit = request: a stage that outgrows its memory is OOMKilled and classified, instead
+      // of starving its neighbours on the GPU node.
+      resources.addToRequests("memory", new Quantity(stage.resources().memory()));
+      resources.addToLimits("memory", new Quantity(stage.resources().memory()));
+    }
+    if (stage.usesGpu()) {
+      resources.addToLimits(cluster.gpuResource(), new Quantity(Integer.toString(stage.resources().gpus())));
+    }
+    List<io.fabric8.kubernetes.api.model.VolumeMount> mounts = new ArrayList<>();
+    List<VolumeMount> volumes = stage.volumes().isEmpty()
+        ? List.of(new VolumeMount("", WORKSPACE_PATH, false)) : stage.volumes();
+    for (VolumeMount v : volumes) {
+      mounts.add(new VolumeMountBuilder().withName(WORKSPACE_VOLUME).withMountPath(v.mountPath())
+          .withSubPath(v.subPath() == null || v.subPath().isEmpty() ? null : v.subPath())
+          .withReadOnly(v.readOnly() ? true : null).build());
+    }
+    mounts.add(new VolumeMountBuilder().withName(PROGRAMS_VOLUME).withMountPath(PROGRAMS_PATH)
+        .withReadOnly(true).build());
+    mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    return new ContainerBuilder()
+        .withName(stage.name().id())
+        .withImage(stage.image())
+        .withArgs(stage.argv().isEmpty() ? null : stage.argv())
+        .withEnv(env(stage, ownImage))
+        .withResources(resources.build())
+        .withVolumeMounts(mounts)
+        .withTerminationMessagePath(TERMINATION_LOG)
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withSecurityContext(containerSecurity(ownImage))
+        .build();
+  }
+
+  private static List<EnvVar> env(Stage stage, boolean ownImage) {
+    Map<String, String> plain = new TreeMap<>(stage.env());
+    if (!ownImage) {
+      plain.putIfAbsent("HOME", "/tmp");
+    }
+    List<EnvVar> env = new ArrayList<>();
+    plain.forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+    stage.secretEnv().forEach(s -> env.add(new EnvVarBuilder().withName(s.name())
+        .withNewValueFrom().withNewSecretKeyRef().withName(s.secretName()).withKey(s.key())
+        .endSecretKeyRef().endValueFrom().build()));
+    return env;
+  }
+
+  private static SecurityContext containerSecurity(boolean ownImage) {
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(ownImage)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .build();
+  }
+
+  private static List<Volume> volumes(ClusterSpec cluster) {
+    return List.of(
+        new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewPersistentVolumeClaim()
+            .withClaimName(cluster.workspacePvc()).endPersistentVolumeClaim().build(),
+        new VolumeBuilder().withName(PROGRAMS_VOLUME).withNewConfigMap()
+            .withName(PROGRAMS_CONFIG_MAP).withDefaultMode(0444).endConfigMap().build(),
+        new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+  }
+
+  private static Toleration toleration(TolerationSpec t) {
+    return new TolerationBuilder().withKey(t.key()).withOperator(t.operator())
+        .withValue(t.value()).withEffect(t.effect()).build();
+  }
+}

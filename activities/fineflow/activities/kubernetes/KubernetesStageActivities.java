@@ -1,0 +1,166 @@
+package fineflow.activities.kubernetes;
+
+import fineflow.activities.kubernetes.FailureClassifier.Verdict;
+import fineflow.workflows.contract.AwaitRequest;
+import fineflow.workflows.contract.CacheEntry;
+import fineflow.workflows.contract.CacheLookup;
+import fineflow.workflows.contract.CacheQuery;
+import fineflow.workflows.contract.CleanupRequest;
+import fineflow.workflows.contract.CleanupResult;
+import fineflow.workflows.contract.FailureType;
+import fineflow.workflows.contract.LaunchRequest;
+import fineflow.workflows.contract.LaunchResult;
+import fineflow.workflows.contract.StageActivities;
+import fineflow.workflows.contract.StageFailure;
+import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageKind;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The stage activities on Kubernetes: the cache in ConfigMaps, launch and await by the stage
+ * kind's {@link StageExecutor}, and cleanup of everything labelled with the run.
+ */
+public final class KubernetesStageActivities implements StageActivities {
+  private final KubernetesClient client;
+  private final String defaultNamespace;
+  private final Map<StageKind, StageExecutor> executors;
+  private final CacheStore cache;
+  private final FailureClassifier classifier = new FailureClassifier();
+
+  /** Jobs only; rollout stages fail until an executor for them is registered. */
+  public KubernetesStageActivities(KubernetesClient client, String defaultNamespace) {
+    this(client, defaultNamespace, Map.of(StageKind.JOB, new JobExecutor(client)));
+  }
+
+  /**
+   * @param defaultNamespace used when neither the request nor the spec's cluster section names one
+   * @param executors one per stage kind (the worker passes JobExecutor and RolloutExecutor)
+   */
+  public KubernetesStageActivities(
+      KubernetesClient client, String defaultNamespace, Map<StageKind, StageExecutor> executors) {
+    this.client = client;
+    this.defaultNamespace = defaultNamespace;
+    this.executors = new EnumMap<>(StageKind.class);
+    executors.forEach((kind, executor) -> {
+      if (executor.kind() != kind) {
+        throw new IllegalArgumentException("executor " + executor.getClass().getSimpleName()
+            + " runs " + executor.kind() + " stages, registered for " + kind);
+      }
+      this.executors.put(kind, executor);
+    });
+    this.cache = new CacheStore(client);
+  }
+
+  @Override
+  public CacheLookup lookupCache(CacheQuery query) {
+    String ns = namespace(query.namespace(), null);
+    return api(query.stage().id(), () -> cache.lookup(ns, query.cacheKey())
+        .filter(r -> r.stage() == query.stage())
+        .map(CacheLookup::hit)
+        .orElse(CacheLookup.miss()));
+  }
+
+  @Override
+  public void recordCache(CacheEntry entry) {
+    String ns = namespace(entry.namespace(), null);
+    api(entry.result().stage().id(), () -> {
+      cache.record(ns, entry.runId(), entry.cacheKey(), entry.result());
+      return null;
+    });
+  }
+
+  @Override
+  public LaunchResult launch(LaunchRequest request) {
+    LaunchRequest resolved = new LaunchRequest(request.runId(),
+        namespace(request.namespace(), request.cluster().namespace()), request.stage(),
+        request.launch(), request.specDigest(), request.cluster());
+    return executor(request.stage()).launch(resolved);
+  }
+
+  @Override
+  public StageResult await(AwaitRequest request) {
+    AwaitRequest resolved = new AwaitRequest(request.runId(),
+        namespace(request.namespace(), request.cluster().namespace()), request.stage(),
+        request.objectName(), request.cluster());
+    return executor(request.stage()).await(resolved);
+  }
+
+  @Override
+  public CleanupResult cleanup(CleanupRequest request) {
+    String ns = namespace(request.namespace(), null);
+    String run = FineflowLabels.runValue(request.runId());
+    List<String> deleted = new ArrayList<>();
+    api("cleanup", () -> {
+      delete("Job", client.batch().v1().jobs(), ns, run, false, deleted);
+      delete("Deployment", client.apps().deployments(), ns, run, request.keepServing(), deleted);
+      delete("Service", client.services(), ns, run, request.keepServing(), deleted);
+      delete("ConfigMap", client.configMaps(), ns, run, false, deleted);
+      return null;
+    });
+    return new CleanupResult(deleted);
+  }
+
+  private static <T extends HasMetadata, L extends KubernetesResourceList<T>> void delete(
+      String kind, MixedOperation<T, L, ? extends Resource<T>> op, String ns, String run,
+      boolean keepStable, List<String> deleted) {
+    FilterWatchListDeletable<T, L, ? extends Resource<T>> selected = op.inNamespace(ns)
+        .withLabel(FineflowLabels.RUN, run)
+        // Cache entries outlive runs; they never carry the run label, and this guards that.
+        .withoutLabel(FineflowLabels.COMPONENT, FineflowLabels.CACHE_COMPONENT);
+    if (keepStable) {
+      selected = selected.withoutLabel(FineflowLabels.TRACK, "stable");
+    }
+    for (T item : selected.list().getItems()) {
+      String name = item.getMetadata().getName();
+      // Foreground: the Job's pods (a Deployment's ReplicaSets) are gone before the Job is.
+      op.inNamespace(ns).withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+      deleted.add(kind + "/" + name);
+    }
+  }
+
+  private StageExecutor executor(Stage stage) {
+    StageExecutor executor = executors.get(stage.kind());
+    if (executor == null) {
+      String message = "stage " + stage.name() + " is a " + stage.kind()
+          + " stage, and this worker has no executor for " + stage.kind() + " stages (it has "
+          + executors.keySet() + ")";
+      throw ApplicationFailure.newNonRetryableFailure(message, FailureType.BAD_ARGUMENTS.type(),
+          new StageFailure(stage.name().id(), FailureType.BAD_ARGUMENTS.type(), message,
+              "run a worker built with every stage executor (fineflow worker)", List.of()));
+    }
+    return executor;
+  }
+
+  private String namespace(String requested, String fromSpec) {
+    if (requested != null && !requested.isBlank()) {
+      return requested;
+    }
+    return fromSpec != null && !fromSpec.isBlank() ? fromSpec : defaultNamespace;
+  }
+
+  private <T> T api(String what, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (KubernetesClientException e) {
+      Verdict v = classifier.apiError(e);
+      StageFailure details = new StageFailure(what, v.type().type(), v.message(), v.hint(), List.of());
+      throw v.type().retryable()
+          ? ApplicationFailure.newFailureWithCause(v.message(), v.type().type(), e, details)
+          : ApplicationFailure.newNonRetryableFailureWithCause(v.message(), v.type().type(), e, details);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package fineflow.activities.kubernetes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+import java.io.OutputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads a stage pod's log: the tail that travels with failures, progress lines, and follow. */
+public final class PodLogs {
+  /** Lines of log attached to every stage failure. */
+  public static final int FAILURE_TAIL_LINES = 50;
+
+  /**
+   * A list object instead of log text: what an API server that cannot serve logs (Fabric8's
+   * mock server in CRUD mode) answers with status 200. Never shown as a log.
+   */
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KubernetesClient client;
+
+  public PodLogs(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /**
+   * The last {@code lines} lines of a container's log.
+   *
+   * @param container named, so that the client does not read the pod to find its default one
+   * @throws LogUnavailableException when there is no log to read
+   */
+  public List<String> tail(String namespace, String podName, String container, int lines) {
+    String text;
+    try {
+      // One GET of the log subresource: the pod DSL's getLog() first lists the pod to wait for
+      // readiness, which callers (that read logs of containers that ran) do not need.
+      text = client.raw(logUrl(namespace, podName, container, lines));
+    } catch (KubernetesClientException e) {
+      // 400 while the container is waiting to start, 404 once the pod is gone.
+      throw new LogUnavailableException("no log for pod " + podName + ": " + e.getMessage(), e);
+    }
+    return lines(text, podName, lines);
+  }
+
+  private String logUrl(String namespace, String podName, String container, int lines) {
+    String base = client.getMasterUrl().toString().replaceAll("/+$", "");
+    return base + "/api/v1/namespaces/" + encode(namespace) + "/pods/" + encode(podName)
+        + "/log?pretty=false&container=" + encode(container) + "&tailLines=" + lines;
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  /** The last {@code {"event":"progress",...}} line of the tail, if any. */
+  public Optional<String> lastProgress(List<String> tail) {
+    for (int i = tail.size() - 1; i >= 0; i--) {
+      String l = tail.get(i).strip();
+      if (l.startsWith("{") && l.replace(" ", "").contains("\"event\":\"progress\"")) {
+        return Optional.of(l);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Streams the log, from its last {@code tailLines} lines on, until the container stops. */
+  public LogWatch follow(String namespace, String podName, String container, int tailLines,
+      OutputStream out) {
+    return client.pods().inNamespace(namespace).withName(podName).inContainer(container)
+        .tailingLines(tailLines).watchLog(out);
+  }
+
+  /** The pod's log split in lines, the last {@code max} of them. */
+  static List<String> lines(String text, String podName, int max) {
+    if (text == null || text.isEmpty()) {
+      return List.of();
+    }
+    if (isListJson(text)) {
+      throw new LogUnavailableException("the API server answered the log request for pod "
+          + podName + " with a list of objects, not a log (a server that serves no logs)");
+    }
+    List<String> all = Arrays.asList(text.split("\r?\n", -1));
+    if (!all.isEmpty() && all.get(all.size() - 1).isEmpty()) {
+      all = all.subList(0, all.size() - 1);
+    }
+    return List.copyOf(all.subList(Math.max(0, all.size() - max), all.size()));
+  }
+
+  static boolean isListJson(String text) {
+    String t = text.strip();
+    if (!t.startsWith("{") || !t.endsWith("}")) {
+      return false;
+    }
+    try {
+      JsonNode node = JSON.readTree(t);
+      return node.path("kind").asText("").endsWith("List") && node.has("items");
+    } catch (JsonProcessingException e) {
+      return false;
+    }
+  }
+
+  /** The name of the newest of the pods, by creation time (then name, for a stable answer). */
+  static Optional<Pod> newest(List<Pod> pods) {
+    return pods.stream().max(java.util.Comparator
+        .comparing((Pod p) -> nullToEmpty(p.getMetadata().getCreationTimestamp()))
+        .thenComparing(p -> p.getMetadata().getName()));
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}

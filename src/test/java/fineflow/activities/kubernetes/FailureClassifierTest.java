@@ -1,0 +1,151 @@
+package fineflow.activities.kubernetes;
+
+import static fineflow.activities.kubernetes.StatusFixtures.job;
+import static fineflow.activities.kubernetes.StatusFixtures.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fineflow.activities.kubernetes.FailureClassifier.Evidence;
+import fineflow.activities.kubernetes.FailureClassifier.Verdict;
+import fineflow.workflows.contract.FailureType;
+import fineflow.workflows.plan.StageName;
+import fineflow.workflows.spec.ClusterSpec;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Each case is a Pod/Job status as the API server reports it (test resources status/). */
+class FailureClassifierTest {
+  private static final Instant NOW = Instant.parse("2026-11-26T00:45:00Z");
+  private static final ClusterSpec CLUSTER = ClusterSpec.defaults();
+  private final FailureClassifier classifier = new FailureClassifier();
+
+  static Stream<Arguments> failures() {
+    return Stream.of(
+        Arguments.of("oomkilled", "failed-backofflimit", FailureType.OUT_OF_MEMORY, "OOMKilled (exit code 137)"),
+        Arguments.of("exit3", "failed-backofflimit", FailureType.OUT_OF_MEMORY, "CUDA out of memory"),
+        Arguments.of("exit1-cuda-oom", "failed-backofflimit", FailureType.OUT_OF_MEMORY, "cudaMalloc(ptr, n): out of memory"),
+        Arguments.of("errimagepull", "running", FailureType.IMAGE_PULL, "24.13-trtllm-python-py3: not found"),
+        Arguments.of("imagepullbackoff", "running", FailureType.IMAGE_PULL, "Back-off pulling image"),
+        Arguments.of("invalidimagename", "running", FailureType.IMAGE_PULL, "invalid reference format"),
+        Arguments.of("createcontainerconfigerror", "running", FailureType.BAD_ARGUMENTS, "secret \"hf-token\" not found"),
+        Arguments.of("exit2", "failed-backofflimit", FailureType.BAD_ARGUMENTS, "exceeds maxRank=32"),
+        Arguments.of("exit4", "failed-backofflimit", FailureType.OUTPUT_INVALID, "no rank*.engine"),
+        Arguments.of("exit1", "failed-backofflimit", FailureType.STAGE_FAILED, "exited with code 1 (Error): KeyError: 'instruction'"),
+        Arguments.of("deadline-terminated", "failed-deadline", FailureType.STAGE_FAILED, "longer than its timeout of 7200 s"),
+        Arguments.of("evicted", "failed-backofflimit", FailureType.TRANSIENT, "Evicted: The node was low on resource: memory"),
+        Arguments.of("disruption-taint", "running", FailureType.TRANSIENT, "DeletionByTaintManager"),
+        Arguments.of("nodelost", "running", FailureType.TRANSIENT, "NodeLost: Node gpu-node-4"),
+        Arguments.of("nodelost", "failed-deadline", FailureType.TRANSIENT, "is unresponsive"));
+  }
+
+  @ParameterizedTest(name = "pod {0} + job {1} -> {2}")
+  @MethodSource("failures")
+  void classifiesRealStatusShapes(String pod, String job, FailureType type, String quoted) {
+    Verdict v = classify(pod(pod), job(job), List.of(), null).orElseThrow();
+
+    assertThat(v.type()).isEqualTo(type);
+    assertThat(v.message()).contains(quoted);
+    assertThat(v.hint()).isNotBlank();
+  }
+
+  @Test
+  void unschedulableIsStillRunningUntilTheLimitAndThenQuotesTheScheduler() {
+    Pod pod = pod("unschedulable"); // PodScheduled=False since 00:10:00, limit 1800 s
+    Job running = job("running");
+
+    assertThat(classifier.classify(evidence(pod, running, List.of(), null,
+        Instant.parse("2026-11-26T00:39:59Z")))).isEmpty();
+    Verdict v = classifier.classify(evidence(pod, running, List.of(), null,
+        Instant.parse("2026-11-26T00:40:01Z"))).orElseThrow();
+
+    assertThat(v.type()).isEqualTo(FailureType.UNSCHEDULABLE);
+    assertThat(v.type().retryable()).isFalse();
+    assertThat(v.message()).contains("for 1801 s")
+        .contains("0/4 nodes are available: 4 Insufficient nvidia.com/gpu.");
+  }
+
+  @Test
+  void unschedulableWhenTheDeadlineEndsTheJobBeforeTheLimit() {
+    Verdict v = classify(pod("unschedulable"), job("failed-deadline"), List.of(), null).orElseThrow();
+
+    assertThat(v.type()).isEqualTo(FailureType.UNSCHEDULABLE);
+  }
+
+  @Test
+  void cudaOutOfMemoryOnlyInTheLogTail() {
+    List<String> tail = List.of("{\"event\":\"progress\",\"step\":3}",
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.10 GiB");
+    Pod crashed = pod("exit1"); // its termination message is a KeyError line; the tail has the OOM
+
+    Verdict v = classify(crashed, job("failed-backofflimit"), tail, null).orElseThrow();
+
+    assertThat(v.type()).isEqualTo(FailureType.OUT_OF_MEMORY);
+  }
+
+  @Test
+  void outOfMemoryHintQuotesTheEstimateWhenGivenAndPointsToEstimateOtherwise() {
+    Verdict with = classify(pod("exit3"), job("failed-backofflimit"), List.of(), "61.2 GiB of 80 GiB").orElseThrow();
+    Verdict without = classify(pod("oomkilled"), job("failed-backofflimit"), List.of(), null).orElseThrow();
+
+    assertThat(with.hint()).contains("Preflight estimate: 61.2 GiB of 80 GiB.")
+        .contains("1 x 80.0 GiB").contains("training.microBatchSize");
+    assertThat(without.hint()).contains("fineflow estimate SPEC").contains("host memory");
+  }
+
+  @Test
+  void runningPodAndSucceededPodAreNoFailure() {
+    assertThat(classify(pod("running"), job("running"), List.of(), null)).isEmpty();
+    assertThat(classify(pod("succeeded"), job("complete"), List.of(), null)).isEmpty();
+  }
+
+  @Test
+  void failedJobWhosePodIsGoneIsTransient() {
+    Verdict v = classify(null, job("failed-backofflimit"), List.of(), null).orElseThrow();
+
+    assertThat(v.type()).isEqualTo(FailureType.TRANSIENT);
+    assertThat(v.message()).contains("its pod no longer exists");
+  }
+
+  @Test
+  void apiErrorsRetryOnServerSideAndConnectionProblemsOnly() {
+    assertThat(classifier.apiError(error(503)).type()).isEqualTo(FailureType.TRANSIENT);
+    assertThat(classifier.apiError(error(500)).type()).isEqualTo(FailureType.TRANSIENT);
+    assertThat(classifier.apiError(error(429)).type()).isEqualTo(FailureType.TRANSIENT);
+    assertThat(classifier.apiError(new KubernetesClientException("Failed to connect",
+        new ConnectException("Connection refused"))).type()).isEqualTo(FailureType.TRANSIENT);
+    assertThat(classifier.apiError(new KubernetesClientException("watch closed", 410, null)).type())
+        .isEqualTo(FailureType.BAD_ARGUMENTS);
+    assertThat(classifier.apiError(new KubernetesClientException("stream reset",
+        new IOException("unexpected end of stream"), 200, null, null)).type()).isEqualTo(FailureType.TRANSIENT);
+    assertThat(classifier.apiError(error(422)).type()).isEqualTo(FailureType.BAD_ARGUMENTS);
+    Verdict forbidden = classifier.apiError(error(403));
+    assertThat(forbidden.type()).isEqualTo(FailureType.STAGE_FAILED);
+    assertThat(forbidden.hint()).contains("role.yaml");
+  }
+
+  private static KubernetesClientException error(int code) {
+    Status status = new StatusBuilder().withCode(code).withMessage("status " + code).build();
+    return new KubernetesClientException("Failure executing: GET at: https://kube/apis/batch/v1/namespaces/fineflow/jobs/x.",
+        code, status);
+  }
+
+  private Optional<Verdict> classify(Pod pod, Job job, List<String> tail, String estimate) {
+    return classifier.classify(evidence(pod, job, tail, estimate, NOW));
+  }
+
+  private static Evidence evidence(Pod pod, Job job, List<String> tail, String estimate, Instant now) {
+    return new Evidence(StageName.TRAIN, job, pod, tail, now, CLUSTER, estimate);
+  }
+}

@@ -1,0 +1,52 @@
+package fineflow.activities.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fineflow.workers.cli.ExitCode;
+import fineflow.workers.cli.Main;
+import fineflow.workflows.contract.LaunchRequest;
+import fineflow.workflows.plan.Plan;
+import fineflow.workflows.plan.Planner;
+import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageKind;
+import fineflow.workflows.spec.PipelineSpec;
+import fineflow.workflows.spec.SpecLoader;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code fineflow plan SPEC --output k8s} prints the Jobs the worker would create. */
+class PlanK8sOutputTest {
+  private static final Path ELYZA = Path.of("configs/elyza-7b-qlora-triton.yaml");
+
+  @Test
+  void printsEveryJobStageAsTheWorkerWouldCreateIt() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+
+    int code = cl.execute("plan", ELYZA.toString(), "--output", "k8s", "--run-id", "elyza-run-1");
+
+    assertThat(code).as(err.toString()).isEqualTo(ExitCode.OK);
+    PipelineSpec spec = SpecLoader.load(Files.readString(ELYZA), ELYZA.toString());
+    Plan plan = Planner.plan(spec);
+    List<Stage> jobs = plan.stages().stream().filter(s -> s.kind() == StageKind.JOB).toList();
+    List<HasMetadata> objects = TypedModel.parse(out.toString());
+    assertThat(objects).hasSize(jobs.size());
+    for (int i = 0; i < jobs.size(); i++) {
+      LaunchRequest first = new LaunchRequest("elyza-run-1", spec.cluster().namespace(), jobs.get(i), 1,
+          plan.specDigest(), spec.cluster());
+      assertThat(objects.get(i)).isEqualTo(new JobFactory().job(first));
+      assertThat(TypedModel.unknownFields(objects.get(i))).isEmpty();
+    }
+    plan.stages().stream().filter(s -> s.kind() != StageKind.JOB).forEach(s ->
+        assertThat(out.toString()).contains("# stage " + s.name() + " (" + s.kind()));
+  }
+}
