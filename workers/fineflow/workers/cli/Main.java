@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
         ValidateCommand.class,
         SchemaCommand.class,
         EstimateCommand.class,
+        ReportCommand.class,
+        ChatCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -1,0 +1,109 @@
+package fineflow.activities.report;
+
+import fineflow.activities.benchmark.BenchmarkRun;
+import fineflow.activities.benchmark.MetricStats;
+import fineflow.workflows.contract.Artifact;
+import fineflow.workflows.gate.BenchmarkPoint;
+import fineflow.workflows.gate.BenchmarkSummary;
+import fineflow.workflows.gate.GateCheck;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/** The report's tables in Markdown, for a pull request or a notebook (charts are in the HTML). */
+public final class MarkdownReport {
+
+  private MarkdownReport() {
+  }
+
+  public static String render(ReportModel model, String htmlFileName) {
+    StringBuilder m = new StringBuilder("# ").append(model.title()).append("\n\n");
+    if (htmlFileName != null) {
+      m.append("Charts: [").append(htmlFileName).append("](").append(htmlFileName).append(")\n\n");
+    }
+    model.runInfo().ifPresent(run -> {
+      m.append("## Run\n\n- Run: `").append(run.runId()).append("`\n- Pipeline: ")
+          .append(run.pipeline()).append("\n- Spec digest: `").append(run.specDigest()).append("`\n\n");
+      if (!run.stages().isEmpty()) {
+        m.append("| Stage | State | Duration | Artifacts |\n|---|---|---:|---|\n");
+        for (StageRow s : run.stages()) {
+          m.append("| ").append(s.stage()).append(" | ").append(s.state()).append(" | ")
+              .append(HtmlReport.duration(s.durationSeconds())).append(" | ")
+              .append(s.artifacts().stream().map(MarkdownReport::artifact).collect(Collectors.joining("<br>")))
+              .append(" |\n");
+        }
+        m.append('\n');
+      }
+    });
+    model.gateVerdict().ifPresent(gate -> {
+      m.append("## Promotion gate: ").append(gate.pass() ? "passed" : "failed").append("\n\n")
+          .append("| Check | At concurrency | Actual | Bound | Result |\n|---|---:|---:|---:|---|\n");
+      for (GateCheck c : gate.checks()) {
+        m.append("| ").append(c.metric()).append(" | ").append(c.concurrency()).append(" | ")
+            .append(Numbers.format(c.actual())).append(" | ").append(c.comparator()).append(' ')
+            .append(Numbers.format(c.bound())).append(" | ").append(c.pass() ? "pass" : "**fail**")
+            .append(c.note().isEmpty() ? "" : " (" + c.note() + ")").append(" |\n");
+      }
+      m.append('\n');
+    });
+    comparison(m, model);
+    for (BenchmarkRun run : model.results().candidate()) {
+      m.append("## Concurrency ").append(run.concurrency()).append("\n\n");
+      table(m, model.candidateLabel(), run);
+      model.results().baseline().stream().filter(b -> b.concurrency() == run.concurrency())
+          .findFirst().ifPresent(b -> table(m, model.baselineLabel(), b));
+    }
+    return m.toString();
+  }
+
+  private static String artifact(Artifact a) {
+    return "`" + a.name() + "` " + a.path() + (a.sha256() == null ? "" : " sha256:" + HtmlReport.shortDigest(a.sha256()));
+  }
+
+  private static void comparison(StringBuilder m, ReportModel model) {
+    BenchmarkSummary s = model.results().summary();
+    boolean base = model.results().hasBaseline();
+    m.append("## Candidate vs baseline\n\n| Concurrency | Output tokens/s (").append(model.candidateLabel()).append(')');
+    if (base) {
+      m.append(" | Output tokens/s (").append(model.baselineLabel()).append(") | Ratio");
+    }
+    m.append(" | Per-user tokens/s | TTFT avg (ms) | TTFT p99 (ms) | ITL avg (ms) |\n|---:|---:|")
+        .append(base ? "---:|---:|" : "").append("---:|---:|---:|---:|\n");
+    TreeSet<Integer> levels = new TreeSet<>();
+    s.candidate().forEach(p -> levels.add(p.concurrency()));
+    s.baseline().forEach(p -> levels.add(p.concurrency()));
+    for (int c : levels) {
+      Optional<BenchmarkPoint> cand = s.candidateAt(c);
+      Double ct = cand.map(BenchmarkPoint::outputTokenThroughput).orElse(null);
+      m.append("| ").append(c).append(" | ").append(Numbers.format(ct));
+      if (base) {
+        Double bt = s.baselineAt(c).map(BenchmarkPoint::outputTokenThroughput).orElse(null);
+        m.append(" | ").append(Numbers.format(bt)).append(" | ")
+            .append(ct == null || bt == null || bt == 0 ? "-" : Numbers.format(ct / bt) + "×");
+      }
+      m.append(" | ").append(Numbers.format(cand.map(BenchmarkPoint::outputTokenThroughputPerUser).orElse(null)))
+          .append(" | ").append(Numbers.format(cand.map(BenchmarkPoint::ttftAvgMs).orElse(null)))
+          .append(" | ").append(Numbers.format(cand.map(BenchmarkPoint::ttftP99Ms).orElse(null)))
+          .append(" | ").append(Numbers.format(cand.map(BenchmarkPoint::itlAvgMs).orElse(null)))
+          .append(" |\n");
+    }
+    m.append('\n');
+  }
+
+  private static void table(StringBuilder m, String label, BenchmarkRun run) {
+    m.append("**").append(label).append("** (").append(run.tool())
+        .append(run.streaming() ? ", streaming" : ", non-streaming").append(")\n\n| Statistic |");
+    MetricRow.STATISTICS.forEach(s -> m.append(' ').append(s).append(" |"));
+    m.append("\n|---|").append("---:|".repeat(MetricRow.STATISTICS.size())).append('\n');
+    for (MetricRow row : MetricRow.values()) {
+      MetricStats stats = row.stats.apply(run);
+      if (stats == null) {
+        continue;
+      }
+      m.append("| ").append(row.title).append(" |");
+      MetricRow.STATISTICS.forEach(st -> m.append(' ').append(Numbers.cell(row, stats.get(st))).append(" |"));
+      m.append('\n');
+    }
+    m.append('\n');
+  }
+}

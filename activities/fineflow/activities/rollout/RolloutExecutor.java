@@ -1,0 +1,396 @@
+package fineflow.activities.rollout;
+
+import fineflow.activities.kubernetes.StageExecutor;
+import fineflow.workflows.contract.AwaitRequest;
+import fineflow.workflows.contract.FailureType;
+import fineflow.workflows.contract.LaunchRequest;
+import fineflow.workflows.contract.LaunchResult;
+import fineflow.workflows.contract.StageFailure;
+import fineflow.workflows.contract.StageProgress;
+import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.plan.RolloutTarget;
+import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageKind;
+import fineflow.workflows.spec.ServingBackend;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import okhttp3.OkHttpClient;
+
+/**
+ * Rolls out a model server as a candidate Deployment + Service next to the stable one, waits
+ * until it is ready, smoke-tests it over HTTP and, unless an SLO gate waits for the benchmark,
+ * promotes it by pointing the stable Service at the candidate's revision. Any failure deletes
+ * the candidate only: whatever the stable Service selects keeps serving.
+ */
+public final class RolloutExecutor implements StageExecutor {
+
+  static final int LOG_LINES = 50;
+  private static final Set<String> IMAGE_PULL_REASONS =
+      Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull");
+
+  private final KubernetesClient client;
+  private final String defaultNamespace;
+  private final SmokeTest smokeTest;
+  private final Function<Service, String> baseUrl;
+  private final Clock clock;
+
+  /**
+   * @param baseUrl where the smoke test reaches a candidate Service; the cluster DNS name by
+   *     default, a local address in tests and the embedded dev stack
+   */
+  public RolloutExecutor(KubernetesClient client, String defaultNamespace, OkHttpClient http,
+      Function<Service, String> baseUrl, Clock clock) {
+    this.client = client;
+    this.defaultNamespace = defaultNamespace;
+    this.smokeTest = new SmokeTest(http);
+    this.baseUrl = baseUrl;
+    this.clock = clock;
+  }
+
+  public RolloutExecutor(KubernetesClient client, String defaultNamespace) {
+    this(client, defaultNamespace, new OkHttpClient.Builder().callTimeout(Duration.ofMinutes(2)).build(),
+        RolloutExecutor::clusterDns, Clock.systemUTC());
+  }
+
+  /** {@code http://NAME.NAMESPACE.svc:8000}: reachable from a worker running in the cluster. */
+  public static String clusterDns(Service service) {
+    return "http://" + service.getMetadata().getName() + "." + service.getMetadata().getNamespace()
+        + ".svc:" + RolloutObjects.HTTP_PORT;
+  }
+
+  @Override
+  public StageKind kind() {
+    return StageKind.DEPLOYMENT;
+  }
+
+  @Override
+  public LaunchResult launch(LaunchRequest request) {
+    String ns = namespace(request.namespace());
+    RolloutObjects objects;
+    try {
+      objects = RolloutObjects.of(request, client.getKubernetesSerialization());
+    } catch (IllegalArgumentException e) {
+      throw failure(FailureType.BAD_ARGUMENTS, request.stage(), e.getMessage(),
+          "fix the serving section of the spec (the planner built this rollout stage)", List.of());
+    }
+    if (objects.files() != null) {
+      client.configMaps().inNamespace(ns).resource(objects.files()).createOr(op -> op.update());
+    }
+    boolean adopted = applyDeployment(ns, objects, request.runId());
+    ensureService(ns, objects.service());
+    return new LaunchResult(objects.name(), adopted);
+  }
+
+  /** True when the same revision with the same pod template already existed (nothing changed). */
+  private boolean applyDeployment(String ns, RolloutObjects objects, String runId) {
+    Deployment existing = client.apps().deployments().inNamespace(ns).withName(objects.name()).get();
+    if (existing == null) {
+      Deployment d = objects.deployment();
+      d.getMetadata().getAnnotations().put(RolloutObjects.ANNOTATION_APPLIED_AT, clock.instant().toString());
+      client.apps().deployments().inNamespace(ns).resource(d).create();
+      return false;
+    }
+    String hash = existing.getMetadata().getAnnotations() == null ? null
+        : existing.getMetadata().getAnnotations().get(RolloutObjects.ANNOTATION_HASH);
+    if (objects.templateHash().equals(hash)) {
+      String run = RolloutObjects.labelValue(runId);
+      if (!run.equals(existing.getMetadata().getLabels().get(RolloutObjects.LABEL_RUN))) {
+        // Another run built the same revision: adopt it; labels only, the pods stay.
+        client.apps().deployments().inNamespace(ns).withName(objects.name())
+            .edit(d -> { d.getMetadata().getLabels().put(RolloutObjects.LABEL_RUN, run); return d; });
+      }
+      return true;
+    }
+    client.apps().deployments().inNamespace(ns).withName(objects.name()).edit(d -> {
+      d.getMetadata().getAnnotations().putAll(objects.deployment().getMetadata().getAnnotations());
+      d.getMetadata().getAnnotations().put(RolloutObjects.ANNOTATION_APPLIED_AT, clock.instant().toString());
+      d.getMetadata().getLabels().put(RolloutObjects.LABEL_RUN, RolloutObjects.labelValue(runId));
+      d.setSpec(objects.deployment().getSpec());
+      return d;
+    });
+    return false;
+  }
+
+  private void ensureService(String ns, Service desired) {
+    Service existing = client.services().inNamespace(ns).withName(desired.getMetadata().getName()).get();
+    if (existing == null) {
+      client.services().inNamespace(ns).resource(desired).create();
+    } else if (!Objects.equals(existing.getSpec().getSelector(), desired.getSpec().getSelector())
+        || !Objects.equals(existing.getMetadata().getLabels(), desired.getMetadata().getLabels())) {
+      client.services().inNamespace(ns).withName(desired.getMetadata().getName()).edit(s -> {
+        s.getMetadata().setLabels(desired.getMetadata().getLabels());
+        s.getSpec().setSelector(desired.getSpec().getSelector());
+        s.getSpec().setPorts(desired.getSpec().getPorts());
+        return s;
+      });
+    }
+  }
+
+  @Override
+  public StageResult await(AwaitRequest request) {
+    String ns = namespace(request.namespace());
+    Stage stage = request.stage();
+    RolloutTarget target = RolloutTarget.fromEnv(stage.env());
+    String name = request.objectName();
+    Deployment d = client.apps().deployments().inNamespace(ns).withName(name).get();
+    if (d == null) {
+      throw failure(FailureType.STAGE_FAILED, stage, "candidate Deployment " + ns + "/" + name
+          + " is gone (rolled back or deleted by hand)", "resume the run to roll out again", List.of());
+    }
+    String revision = d.getMetadata().getLabels().get(RolloutObjects.LABEL_REVISION);
+    List<Pod> pods = client.pods().inNamespace(ns)
+        .withLabels(RolloutObjects.selector(target.app(), revision)).list().getItems();
+    String podName = pods.isEmpty() ? null : pods.get(0).getMetadata().getName();
+    if (!available(d)) {
+      checkPods(ns, d, stage, pods);
+      checkTimeout(ns, d, stage, podName);
+      throw ApplicationFailure.newFailure("waiting for " + name + " to become ready",
+          FailureType.STILL_RUNNING.type(), new StageProgress(pods.isEmpty() ? "Pending" : "Starting",
+              podName, readyLine(d, pods)));
+    }
+    Service service = client.services().inNamespace(ns).withName(name).get();
+    if (service == null) {
+      throw failure(FailureType.STAGE_FAILED, stage, "candidate Service " + ns + "/" + name + " is gone",
+          "resume the run to roll out again", List.of());
+    }
+    SmokeReport smoke;
+    try {
+      smoke = smokeTest.run(baseUrl.apply(service), target);
+    } catch (SmokeTestException e) {
+      List<String> logs = serverLog(ns, podName);
+      rollback(ns, name, target.app());
+      throw failure(FailureType.SMOKE_TEST_FAILED, stage, "smoke test of " + name + " failed: "
+          + e.getMessage() + "; rolled back, the stable Service is unchanged",
+          "read the server log below; fix the spec and resume", logs);
+    }
+    boolean promoted = false;
+    if (!target.gated() && RolloutObjects.TRACK_CANDIDATE.equals(RolloutObjects.track(stage))) {
+      promote(ns, request.runId(), revision);
+      promoted = true;
+    }
+    return result(stage, name, podName, revision, target, smoke, service, promoted);
+  }
+
+  private static StageResult result(Stage stage, String name, String podName, String revision,
+      RolloutTarget target, SmokeReport smoke, Service service, boolean promoted) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("smokeBaseMillis", (double) smoke.baseMillis());
+    if (smoke.adapterOutput() != null) {
+      metrics.put("smokeAdapterMillis", (double) smoke.adapterMillis());
+    }
+    if (smoke.servedMaxBatchSize() != null) {
+      metrics.put("servedMaxBatchSize", smoke.servedMaxBatchSize().doubleValue());
+    }
+    Map<String, String> info = new LinkedHashMap<>();
+    info.put("backend", target.backend().wireName());
+    info.put("revision", revision);
+    info.put("service", service.getMetadata().getName());
+    info.put("stableService", target.app());
+    info.put("url", smoke.baseUrl());
+    info.put("promoted", Boolean.toString(promoted));
+    info.put("smokeBaseOutput", abbreviate(smoke.baseOutput()));
+    if (smoke.adapterOutput() != null) {
+      info.put("smokeAdapterOutput", abbreviate(smoke.adapterOutput()));
+    }
+    return new StageResult(stage.name(), stage.cacheKey(), name, podName, List.of(), metrics, info, false);
+  }
+
+  private static boolean available(Deployment d) {
+    int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    Integer have = d.getStatus() == null ? null : d.getStatus().getAvailableReplicas();
+    return have != null && have >= want;
+  }
+
+  /** A pod that cannot pull its image or keeps crashing will not become ready by waiting. */
+  private void checkPods(String ns, Deployment d, Stage stage, List<Pod> pods) {
+    for (Pod pod : pods) {
+      if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+        continue;
+      }
+      for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
+        String waiting = cs.getState() != null && cs.getState().getWaiting() != null
+            ? cs.getState().getWaiting().getReason() : null;
+        if (waiting != null && IMAGE_PULL_REASONS.contains(waiting)) {
+          rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE));
+          throw failure(FailureType.IMAGE_PULL, stage, "cannot pull " + cs.getImage() + " (" + waiting + ")",
+              "check serving.image and cluster.imagePullSecrets", List.of());
+        }
+        if ("CrashLoopBackOff".equals(waiting)) {
+          List<String> logs = serverLog(ns, pod.getMetadata().getName());
+          rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE));
+          throw failure(FailureType.STAGE_FAILED, stage, "the server in " + pod.getMetadata().getName()
+              + " keeps crashing (restarted " + cs.getRestartCount() + " times); rolled back",
+              "read the server log below", logs);
+        }
+      }
+    }
+  }
+
+  private void checkTimeout(String ns, Deployment d, Stage stage, String podName) {
+    Map<String, String> ann = d.getMetadata().getAnnotations();
+    String applied = ann == null ? null : ann.get(RolloutObjects.ANNOTATION_APPLIED_AT);
+    if (applied == null || stage.timeoutSeconds() <= 0) {
+      return;
+    }
+    Duration waited = Duration.between(Instant.parse(applied), clock.instant());
+    if (waited.getSeconds() > stage.timeoutSeconds()) {
+      List<String> logs = serverLog(ns, podName);
+      rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE));
+      throw failure(FailureType.STAGE_FAILED, stage, d.getMetadata().getName() + " was not ready after "
+          + waited.getSeconds() + " s (timeout " + stage.timeoutSeconds() + " s); rolled back",
+          "read the server log below (engine_dir, LoRA modules and dtypes are the usual causes)", logs);
+    }
+  }
+
+  private static String readyLine(Deployment d, List<Pod> pods) {
+    int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    Integer have = d.getStatus() == null ? null : d.getStatus().getAvailableReplicas();
+    String phase = pods.isEmpty() || pods.get(0).getStatus() == null ? "no pod yet"
+        : "pod " + pods.get(0).getMetadata().getName() + " " + pods.get(0).getStatus().getPhase();
+    return (have == null ? 0 : have) + "/" + want + " replicas ready; " + phase;
+  }
+
+  /** Promotes with the executor's default namespace. */
+  public String promote(String runId, String revision) {
+    return promote(defaultNamespace, runId, revision);
+  }
+
+  /**
+   * Points the stable Service at the candidate revision, marks that Deployment stable and
+   * deletes the previously stable one. Idempotent. Returns the stable Service's name.
+   */
+  public String promote(String namespace, String runId, String revision) {
+    String ns = namespace(namespace);
+    List<Deployment> found = client.apps().deployments().inNamespace(ns)
+        .withLabel(RolloutObjects.LABEL_RUN, RolloutObjects.labelValue(runId))
+        .withLabel(RolloutObjects.LABEL_REVISION, revision)
+        .withoutLabel(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_BASELINE)
+        .list().getItems();
+    if (found.isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure("no Deployment of run " + runId + " has revision "
+          + revision + " in namespace " + ns, FailureType.STAGE_FAILED.type());
+    }
+    Deployment candidate = found.get(0);
+    String name = candidate.getMetadata().getName();
+    String app = candidate.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE);
+    Service candidateService = client.services().inNamespace(ns).withName(name).get();
+    Map<String, String> labels = new LinkedHashMap<>(candidate.getMetadata().getLabels());
+    labels.put(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE);
+    Service stable = new io.fabric8.kubernetes.api.model.ServiceBuilder()
+        .withNewMetadata().withName(app).withLabels(labels).endMetadata()
+        .withNewSpec().withType("ClusterIP").withSelector(RolloutObjects.selector(app, revision))
+        .withPorts(candidateService != null ? candidateService.getSpec().getPorts()
+            : RolloutObjects.servicePorts(backendOf(candidate)))
+        .endSpec().build();
+    ensureService(ns, stable);
+    if (!RolloutObjects.TRACK_STABLE.equals(candidate.getMetadata().getLabels().get(RolloutObjects.LABEL_TRACK))) {
+      client.apps().deployments().inNamespace(ns).withName(name).edit(d -> {
+        d.getMetadata().getLabels().put(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE);
+        return d;
+      });
+      // The stable server's files must survive the run's cleanup, which keeps only stable objects.
+      if (client.configMaps().inNamespace(ns).withName(name + RolloutObjects.FILES_SUFFIX).get() != null) {
+        client.configMaps().inNamespace(ns).withName(name + RolloutObjects.FILES_SUFFIX).edit(c -> {
+          c.getMetadata().getLabels().put(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE);
+          return c;
+        });
+      }
+    }
+    for (Deployment old : client.apps().deployments().inNamespace(ns)
+        .withLabel(RolloutObjects.LABEL_INSTANCE, app)
+        .withLabel(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE).list().getItems()) {
+      if (!old.getMetadata().getName().equals(name)) {
+        deleteRevision(ns, old.getMetadata().getName());
+      }
+    }
+    return app;
+  }
+
+  private static ServingBackend backendOf(Deployment d) {
+    String wire = d.getMetadata().getLabels().get(RolloutObjects.LABEL_NAME);
+    return Arrays.stream(ServingBackend.values()).filter(b -> b.wireName().equals(wire)).findFirst()
+        .orElse(ServingBackend.TRITON);
+  }
+
+  /**
+   * Deletes a failed candidate (Deployment, Service, options ConfigMap) unless it is what the
+   * stable Service serves: a re-applied stable revision that fails its smoke test keeps serving.
+   */
+  void rollback(String ns, String name, String app) {
+    Service stable = app == null ? null : client.services().inNamespace(ns).withName(app).get();
+    Deployment d = client.apps().deployments().inNamespace(ns).withName(name).get();
+    if (stable != null && d != null && stable.getSpec().getSelector() != null
+        && Objects.equals(stable.getSpec().getSelector().get(RolloutObjects.LABEL_REVISION),
+            d.getMetadata().getLabels().get(RolloutObjects.LABEL_REVISION))) {
+      return;
+    }
+    deleteRevision(ns, name);
+  }
+
+  /**
+   * Deletes the candidate and baseline servers a run left behind (cancel/abort); the stable
+   * revision stays.
+   */
+  public List<String> removeCandidates(String namespace, String runId) {
+    String ns = namespace(namespace);
+    List<String> deleted = new ArrayList<>();
+    for (Deployment d : client.apps().deployments().inNamespace(ns)
+        .withLabel(RolloutObjects.LABEL_RUN, RolloutObjects.labelValue(runId))
+        .withoutLabel(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE).list().getItems()) {
+      deleteRevision(ns, d.getMetadata().getName());
+      deleted.add("Deployment/" + d.getMetadata().getName());
+    }
+    return deleted;
+  }
+
+  private void deleteRevision(String ns, String name) {
+    client.apps().deployments().inNamespace(ns).withName(name).delete();
+    client.services().inNamespace(ns).withName(name).delete();
+    client.configMaps().inNamespace(ns).withName(name + RolloutObjects.FILES_SUFFIX).delete();
+  }
+
+  /** The server's last log lines, or a line saying why there are none. */
+  private List<String> serverLog(String ns, String podName) {
+    if (podName == null) {
+      return List.of("(no server pod was created)");
+    }
+    try {
+      String log = client.pods().inNamespace(ns).withName(podName).withReadyWaitTimeout(0)
+          .tailingLines(LOG_LINES).getLog();
+      return log == null || log.isEmpty() ? List.of("(the server log of " + podName + " is empty)")
+          : Arrays.asList(log.split("\\R"));
+    } catch (KubernetesClientException e) {
+      return List.of("(log of " + podName + " unavailable: " + e.getMessage() + ")");
+    }
+  }
+
+  private String namespace(String requested) {
+    return requested == null || requested.isBlank() ? defaultNamespace : requested;
+  }
+
+  private static ApplicationFailure failure(FailureType type, Stage stage, String message, String hint,
+      List<String> logTail) {
+    return ApplicationFailure.newNonRetryableFailure(message, type.type(),
+        new StageFailure(stage.name().id(), type.type(), message, hint, logTail));
+  }
+
+  private static String abbreviate(String s) {
+    return s == null || s.length() <= 200 ? s : s.substring(0, 200) + "…";
+  }
+}

@@ -1,0 +1,13 @@
+package fineflow.activities.rollout;
+
+/**
+ * What a passed smoke test saw.
+ *
+ * @param adapterOutput the generation with the LoRA adapter, null when no adapter is served
+ * @param baseOutput the generation of the base model
+ * @param servedMaxBatchSize Triton's served {@code max_batch_size}, null for other servers
+ */
+public record SmokeReport(
+    String baseUrl, String adapterOutput, long adapterMillis, String baseOutput, long baseMillis,
+    Integer servedMaxBatchSize) {
+}

@@ -1,0 +1,133 @@
+package fineflow.activities.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import fineflow.workflows.plan.RolloutTarget;
+import fineflow.workflows.spec.ServingBackend;
+import java.io.IOException;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * Proves a ready server really serves the model: one generation with the LoRA adapter and one
+ * without (both non-empty), and for Triton the served {@code max_batch_size} equals the
+ * engine's — the seed's server silently stayed at the backend default of 4.
+ */
+public final class SmokeTest {
+
+  static final int MAX_TOKENS = 32;
+  private static final MediaType JSON_TYPE = MediaType.get("application/json");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final OkHttpClient http;
+
+  public SmokeTest(OkHttpClient http) {
+    this.http = http;
+  }
+
+  public SmokeReport run(String baseUrl, RolloutTarget target) {
+    String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    String adapterOutput = null;
+    long adapterMillis = 0;
+    if (target.hasAdapter()) {
+      long t0 = System.nanoTime();
+      adapterOutput = generate(base, target, true);
+      adapterMillis = (System.nanoTime() - t0) / 1_000_000;
+    }
+    long t1 = System.nanoTime();
+    String baseOutput = generate(base, target, false);
+    long baseMillis = (System.nanoTime() - t1) / 1_000_000;
+    Integer served = null;
+    if (target.backend() == ServingBackend.TRITON) {
+      served = servedMaxBatchSize(base);
+      if (target.maxBatchSize() != null && served != target.maxBatchSize().intValue()) {
+        throw new SmokeTestException("Triton serves max_batch_size " + served + " but the engine was"
+            + " built for " + target.maxBatchSize() + " (GET /v2/models/tensorrt_llm/config); pass"
+            + " --backend-config=tensorrtllm,default-max-batch-size=" + target.maxBatchSize()
+            + " and triton_max_batch_size:" + target.maxBatchSize());
+      }
+    }
+    return new SmokeReport(base, adapterOutput, adapterMillis, baseOutput, baseMillis, served);
+  }
+
+  private String generate(String base, RolloutTarget target, boolean withAdapter) {
+    String what = withAdapter ? "generation with the LoRA adapter" : "generation without the adapter";
+    if (target.backend() == ServingBackend.TRITON) {
+      ObjectNode body = JSON.createObjectNode()
+          .put("text_input", target.smokePrompt())
+          .put("max_tokens", MAX_TOKENS)
+          .put("bad_words", "")
+          .put("stop_words", "")
+          // Without this text_output starts with the prompt and is never empty.
+          .put("exclude_input_in_output", true);
+      if (withAdapter) {
+        body.put("lora_task_id", target.loraTaskId());
+      }
+      JsonNode reply = post(base + "/v2/models/" + target.servedModel() + "/generate", body, what);
+      String text = reply.path("text_output").asText("");
+      if (text.startsWith(target.smokePrompt())) {
+        text = text.substring(target.smokePrompt().length());
+      }
+      return nonEmpty(text, what, reply);
+    }
+    ObjectNode body = JSON.createObjectNode()
+        .put("model", withAdapter ? target.adapterName() : target.servedModel())
+        .put("prompt", target.smokePrompt())
+        .put("max_tokens", MAX_TOKENS)
+        .put("temperature", 0);
+    JsonNode reply = post(base + "/v1/completions", body, what);
+    return nonEmpty(reply.path("choices").path(0).path("text").asText(""), what, reply);
+  }
+
+  private static String nonEmpty(String text, String what, JsonNode reply) {
+    if (text.isBlank()) {
+      throw new SmokeTestException(what + " returned empty output: " + abbreviate(reply.toString()));
+    }
+    return text;
+  }
+
+  private int servedMaxBatchSize(String base) {
+    JsonNode config = get(base + "/v2/models/tensorrt_llm/config", "reading the served config");
+    JsonNode max = config.get("max_batch_size");
+    if (max == null || !max.canConvertToInt()) {
+      throw new SmokeTestException("served config of tensorrt_llm has no max_batch_size: "
+          + abbreviate(config.toString()));
+    }
+    return max.asInt();
+  }
+
+  private JsonNode post(String url, JsonNode body, String what) {
+    return call(new Request.Builder().url(url)
+        .post(RequestBody.create(body.toString(), JSON_TYPE)).build(), what);
+  }
+
+  private JsonNode get(String url, String what) {
+    return call(new Request.Builder().url(url).get().build(), what);
+  }
+
+  private JsonNode call(Request request, String what) {
+    try (Response response = http.newCall(request).execute()) {
+      String text = response.body().string();
+      if (!response.isSuccessful()) {
+        throw new SmokeTestException(what + ": " + request.method() + " " + request.url().encodedPath()
+            + " answered HTTP " + response.code() + ": " + abbreviate(text));
+      }
+      try {
+        return JSON.readTree(text);
+      } catch (IOException e) {
+        throw new SmokeTestException(what + ": " + request.url().encodedPath()
+            + " did not answer JSON: " + abbreviate(text), e);
+      }
+    } catch (IOException e) {
+      throw new SmokeTestException(what + ": cannot reach " + request.url() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 300 ? s : s.substring(0, 300) + "…";
+  }
+}

@@ -1,0 +1,86 @@
+package fineflow.activities.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ChatClientTest {
+
+  MockWebServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new MockWebServer();
+    server.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.shutdown();
+  }
+
+  /** An SSE body sent a few bytes at a time, so chunks end inside three-byte characters. */
+  static MockResponse stream(String... events) {
+    Buffer body = new Buffer();
+    for (String e : events) {
+      body.writeUtf8("data: " + e + "\n\n");
+    }
+    return new MockResponse().setHeader("Content-Type", "text/event-stream")
+        .setChunkedBody(body, 4).throttleBody(4, 1, TimeUnit.MILLISECONDS);
+  }
+
+  @Test
+  void tritonStreamOfJapaneseTextIsNeverSplitMidCharacter() throws Exception {
+    server.enqueue(stream(
+        "{\"model_name\":\"ensemble\",\"text_output\":\"恥の多い\"}",
+        "{\"model_name\":\"ensemble\",\"text_output\":\"生涯を送って\"}",
+        "{\"model_name\":\"ensemble\",\"text_output\":\"来ました。\"}"));
+    ChatClient client = new ChatClient(new OkHttpClient(), server.url("/").toString(), ChatApi.TRITON,
+        "ensemble", null, 0L, 64, null);
+    List<String> pieces = new ArrayList<>();
+
+    String reply = client.send("自己紹介してください", null, pieces::add);
+
+    assertThat(reply).isEqualTo("恥の多い生涯を送って来ました。");
+    assertThat(pieces).containsExactly("恥の多い", "生涯を送って", "来ました。");
+    RecordedRequest request = server.takeRequest();
+    assertThat(request.getPath()).isEqualTo("/v2/models/ensemble/generate_stream");
+    JsonNode body = new ObjectMapper().readTree(request.getBody().readUtf8());
+    assertThat(body.get("text_input").asText()).isEqualTo("自己紹介してください");
+    assertThat(body.get("lora_task_id").asLong()).isZero();
+    assertThat(body.get("stream").asBoolean()).isTrue();
+    assertThat(body.get("bad_words").asText()).isEmpty();
+  }
+
+  @Test
+  void openAiChatStreamKeepsTheConversation() throws Exception {
+    server.enqueue(stream("{\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}",
+        "{\"choices\":[{\"delta\":{\"content\":\"太宰\"}}]}", "{\"choices\":[{\"delta\":{\"content\":\"です。\"}}]}",
+        "[DONE]"));
+    server.enqueue(stream("{\"choices\":[{\"delta\":{\"content\":\"はい\"}}]}", "[DONE]"));
+    ChatClient client = new ChatClient(new OkHttpClient(), server.url("/").toString(), ChatApi.OPENAI,
+        "elyza/ELYZA-japanese-Llama-2-7b-instruct", "dazai", null, 64, "あなたは太宰治です。");
+    ChatClient.History history = new ChatClient.History();
+
+    assertThat(client.send("あなたは誰?", history, t -> { })).isEqualTo("太宰です。");
+    assertThat(client.send("本当?", history, t -> { })).isEqualTo("はい");
+
+    server.takeRequest();
+    JsonNode second = new ObjectMapper().readTree(server.takeRequest().getBody().readUtf8());
+    assertThat(second.get("model").asText()).isEqualTo("dazai");
+    assertThat(second.get("messages")).extracting(m -> m.get("role").asText() + ":" + m.get("content").asText())
+        .containsExactly("system:あなたは太宰治です。", "user:あなたは誰?", "assistant:太宰です。", "user:本当?");
+  }
+}

@@ -1,0 +1,418 @@
+package fineflow.activities.rollout;
+
+import static fineflow.activities.rollout.RolloutStages.KEY;
+import static fineflow.activities.rollout.RolloutStages.NS;
+import static fineflow.activities.rollout.RolloutStages.OTHER_KEY;
+import static fineflow.activities.rollout.RolloutStages.RUN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workflows.contract.FailureType;
+import fineflow.workflows.contract.LaunchResult;
+import fineflow.workflows.contract.StageFailure;
+import fineflow.workflows.contract.StageProgress;
+import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.plan.Stage;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class RolloutExecutorTest {
+
+  KubernetesClient client;
+  KubernetesMockServer server;
+  MockWebServer http;
+  MutableClock clock;
+  RolloutExecutor executor;
+  final List<JsonNode> generateBodies = Collections.synchronizedList(new ArrayList<>());
+  volatile String adapterOutput = " 私は太宰治です。";
+  volatile String baseOutput = " Hello, I am an assistant.";
+  volatile int servedBatch = 16;
+
+  @BeforeEach
+  void start() throws Exception {
+    http = new MockWebServer();
+    http.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        try {
+          return answer(request);
+        } catch (Exception e) {
+          return new MockResponse().setResponseCode(500).setBody(e.toString());
+        }
+      }
+    });
+    http.start();
+    clock = new MutableClock(Instant.parse("2026-11-26T01:00:00Z"));
+    String url = http.url("/").toString();
+    executor = new RolloutExecutor(client, NS, new OkHttpClient(), s -> url, clock);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    http.shutdown();
+  }
+
+  private MockResponse answer(RecordedRequest request) throws Exception {
+    String path = request.getPath();
+    if (path.equals("/v2/models/ensemble/generate")) {
+      JsonNode body = new ObjectMapper().readTree(request.getBody().readUtf8());
+      generateBodies.add(body);
+      String text = body.has("lora_task_id") ? adapterOutput : baseOutput;
+      return json("{\"model_name\":\"ensemble\",\"model_version\":\"1\",\"text_output\":"
+          + new ObjectMapper().writeValueAsString(text) + "}");
+    }
+    if (path.equals("/v2/models/tensorrt_llm/config")) {
+      return json("{\"name\":\"tensorrt_llm\",\"platform\":\"\",\"backend\":\"tensorrtllm\",\"max_batch_size\":"
+          + servedBatch + ",\"dynamic_batching\":{}}");
+    }
+    if (path.equals("/v1/completions")) {
+      JsonNode body = new ObjectMapper().readTree(request.getBody().readUtf8());
+      generateBodies.add(body);
+      String text = body.get("model").asText().equals("dazai") ? adapterOutput : baseOutput;
+      return json("{\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":"
+          + new ObjectMapper().writeValueAsString(text) + ",\"finish_reason\":\"length\"}]}");
+    }
+    return new MockResponse().setResponseCode(404).setBody("{\"error\":\"not found\"}");
+  }
+
+  private static MockResponse json(String body) {
+    return new MockResponse().setHeader("Content-Type", "application/json").setBody(body);
+  }
+
+  private Deployment deployment(String name) {
+    return client.apps().deployments().inNamespace(NS).withName(name).get();
+  }
+
+  private void markAvailable(String name) {
+    Deployment d = deployment(name);
+    d.setStatus(new DeploymentStatusBuilder().withReplicas(1).withReadyReplicas(1).withAvailableReplicas(1).build());
+    client.apps().deployments().inNamespace(NS).resource(d).updateStatus();
+  }
+
+  private void addPod(String deploymentName, String revision, String app) {
+    client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(deploymentName + "-7d9f-x2")
+        .addToLabels(RolloutObjects.LABEL_INSTANCE, app).addToLabels(RolloutObjects.LABEL_REVISION, revision)
+        .endMetadata().withNewStatus().withPhase("Running").endStatus().build()).create();
+  }
+
+  private static ApplicationFailure failureOf(Runnable r) {
+    return catchThrowableOfType(ApplicationFailure.class, r::run);
+  }
+
+  @Test
+  void tritonDeploymentAndService() {
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+
+    LaunchResult launched = executor.launch(RolloutStages.launch(stage));
+
+    assertThat(launched).isEqualTo(new LaunchResult("elyza-rollout-3f2a9c1d7e4b", false));
+    Deployment d = deployment("elyza-rollout-3f2a9c1d7e4b");
+    assertThat(d.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "triton")
+        .containsEntry("app.kubernetes.io/instance", "elyza").containsEntry("app.kubernetes.io/managed-by", "fineflow")
+        .containsEntry("fineflow.dev/run", RUN).containsEntry("fineflow.dev/revision", "3f2a9c1d7e4b")
+        .containsEntry("fineflow.dev/track", "candidate");
+    assertThat(d.getMetadata().getAnnotations()).containsKey(RolloutObjects.ANNOTATION_HASH)
+        .containsEntry(RolloutObjects.ANNOTATION_SPEC_DIGEST, "specdigest123")
+        .containsEntry(RolloutObjects.ANNOTATION_APPLIED_AT, "2026-11-26T01:00:00Z");
+    assertThat(d.getSpec().getSelector().getMatchLabels())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("app.kubernetes.io/instance", "elyza", "fineflow.dev/revision", "3f2a9c1d7e4b"));
+    assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).doesNotContainKeys("fineflow.dev/run", "fineflow.dev/track");
+    Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getCommand()).contains("--backend-config=tensorrtllm,default-max-batch-size=16");
+    assertThat(c.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+        .containsExactly("http:8000", "grpc:8001", "metrics:8002");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
+    assertThat(c.getLivenessProbe()).isNull();
+    assertThat(c.getResources().getLimits()).containsKey("nvidia.com/gpu");
+    assertThat(c.getResources().getLimits().get("nvidia.com/gpu").getAmount()).isEqualTo("1");
+    assertThat(c.getEnv()).extracting(e -> e.getName()).containsExactly("TLLM_LOG_LEVEL");
+    assertThat(c.getVolumeMounts()).filteredOn(m -> m.getName().equals("workspace"))
+        .extracting(m -> m.getMountPath() + "<-" + m.getSubPath() + (m.getReadOnly() ? " ro" : " rw"))
+        .containsExactly("/repo<-cache/triton-repo-aaa/repo ro", "/engine<-cache/engine-build-bbb/engine ro",
+            "/prefetch<-cache/lora-convert-ccc/prefetch ro");
+    assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).extracting(v -> v.getName())
+        .containsExactly("workspace", "dshm");
+    Service s = client.services().inNamespace(NS).withName("elyza-rollout-3f2a9c1d7e4b").get();
+    assertThat(s.getSpec().getPorts()).extracting(ServicePort::getPort).containsExactly(8000, 8001, 8002);
+    assertThat(s.getSpec().getSelector()).containsEntry("fineflow.dev/revision", "3f2a9c1d7e4b");
+  }
+
+  @Test
+  void trtllmServeMountsExtraOptionsAndAFreshFlashinferCache() {
+    executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv())));
+
+    Deployment d = deployment("gpt-oss-rollout-3f2a9c1d7e4b");
+    Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
+    assertThat(c.getPorts()).extracting(p -> p.getContainerPort()).containsExactly(8000);
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/etc/fineflow/extra-llm-api-options.yaml");
+      assertThat(m.getSubPath()).isEqualTo("extra-llm-api-options.yaml");
+    }).anySatisfy(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/root/.cache/flashinfer");
+      assertThat(m.getName()).isEqualTo("flashinfer-cache");
+    });
+    assertThat(d.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getName().equals("flashinfer-cache")).singleElement()
+        .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+    String yaml = client.configMaps().inNamespace(NS).withName("gpt-oss-rollout-3f2a9c1d7e4b-files").get()
+        .getData().get("extra-llm-api-options.yaml");
+    assertThat(yaml).contains("moe_config:", "backend: \"TRITON\"", "max_batch_size: 256", "enable_attention_dp: false");
+  }
+
+  @Test
+  void vllmDeployment() {
+    executor.launch(RolloutStages.launch(RolloutStages.vllmStage()));
+
+    Container c = deployment("elyza-vllm-rollout-3f2a9c1d7e4b").getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
+    assertThat(c.getCommand()).startsWith("vllm", "serve");
+    assertThat(deployment("elyza-vllm-rollout-3f2a9c1d7e4b").getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/name", "vllm");
+  }
+
+  @Test
+  void argvThatCannotServeIsRejectedBeforeAnythingIsCreated() {
+    ApplicationFailure noFlag = failureOf(() -> executor.launch(RolloutStages.launch(
+        RolloutStages.stage(RolloutStages.triton(false), KEY, "img", List.of("tritonserver", "--model-repository=/repo"), List.of()))));
+    ApplicationFailure wrongBatch = failureOf(() -> executor.launch(RolloutStages.launch(
+        RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 4))));
+    List<String> localhost = new ArrayList<>(RolloutStages.trtllmArgv());
+    localhost.set(localhost.indexOf("0.0.0.0"), "localhost");
+    ApplicationFailure noHost = failureOf(() -> executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(localhost))));
+
+    assertThat(noFlag.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
+    assertThat(noFlag.isNonRetryable()).isTrue();
+    assertThat(noFlag.getOriginalMessage()).contains("default-max-batch-size");
+    assertThat(wrongBatch.getOriginalMessage()).contains("default-max-batch-size=4", "16");
+    assertThat(noHost.getOriginalMessage()).contains("--host 0.0.0.0");
+    assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void reapplyingTheSameRevisionChangesNothing() {
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+    executor.launch(RolloutStages.launch(stage));
+    String version = deployment("elyza-rollout-3f2a9c1d7e4b").getMetadata().getResourceVersion();
+    clock.advance(Duration.ofMinutes(5));
+
+    LaunchResult again = executor.launch(RolloutStages.launch(stage));
+
+    assertThat(again.adopted()).isTrue();
+    Deployment d = deployment("elyza-rollout-3f2a9c1d7e4b");
+    assertThat(d.getMetadata().getResourceVersion()).isEqualTo(version);
+    assertThat(d.getMetadata().getAnnotations()).containsEntry(RolloutObjects.ANNOTATION_APPLIED_AT, "2026-11-26T01:00:00Z");
+    assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).hasSize(1);
+  }
+
+  @Test
+  void notReadyIsStillRunningThenTimesOutAndRollsBack() {
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    addPod(name, "3f2a9c1d7e4b", "elyza");
+
+    ApplicationFailure waiting = failureOf(() -> executor.await(RolloutStages.await(stage, name)));
+
+    assertThat(waiting.getType()).isEqualTo(FailureType.STILL_RUNNING.type());
+    assertThat(waiting.isNonRetryable()).isFalse();
+    StageProgress progress = waiting.getDetails().get(0, StageProgress.class);
+    assertThat(progress.podName()).isEqualTo(name + "-7d9f-x2");
+    assertThat(progress.line()).contains("0/1 replicas ready");
+
+    clock.advance(Duration.ofSeconds(1801));
+    ApplicationFailure timedOut = failureOf(() -> executor.await(RolloutStages.await(stage, name)));
+
+    assertThat(timedOut.getType()).isEqualTo(FailureType.STAGE_FAILED.type());
+    assertThat(timedOut.isNonRetryable()).isTrue();
+    assertThat(timedOut.getOriginalMessage()).contains("not ready after 1801 s");
+    assertThat(timedOut.getDetails().get(0, StageFailure.class).logTail()).isNotEmpty();
+    assertThat(deployment(name)).isNull();
+  }
+
+  @Test
+  void smokeTestPassesAndPromotesWithoutGate() {
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+
+    StageResult result = executor.await(RolloutStages.await(stage, name));
+
+    assertThat(result.info()).containsEntry("promoted", "true").containsEntry("revision", "3f2a9c1d7e4b")
+        .containsEntry("smokeAdapterOutput", " 私は太宰治です。").containsEntry("smokeBaseOutput", " Hello, I am an assistant.");
+    assertThat(result.metrics()).containsEntry("servedMaxBatchSize", 16.0);
+    assertThat(generateBodies).hasSize(2);
+    assertThat(generateBodies.get(0).get("lora_task_id").asLong()).isZero();
+    assertThat(generateBodies.get(0).get("bad_words").asText()).isEmpty();
+    assertThat(generateBodies.get(0).get("stop_words").asText()).isEmpty();
+    assertThat(generateBodies.get(1).has("lora_task_id")).isFalse();
+    Service stable = client.services().inNamespace(NS).withName("elyza").get();
+    assertThat(stable.getSpec().getSelector()).containsEntry("fineflow.dev/revision", "3f2a9c1d7e4b");
+    assertThat(stable.getMetadata().getLabels()).containsEntry("fineflow.dev/track", "stable");
+    assertThat(deployment(name).getMetadata().getLabels()).containsEntry("fineflow.dev/track", "stable");
+  }
+
+  @Test
+  void emptyOutputRollsBackAndKeepsTheStableRevisionServing() {
+    // Revision OTHER_KEY is serving.
+    Stage old = RolloutStages.tritonStage(RolloutStages.triton(false), OTHER_KEY, 16);
+    String oldName = executor.launch(RolloutStages.launch(old)).objectName();
+    markAvailable(oldName);
+    executor.await(RolloutStages.await(old, oldName));
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+    addPod(name, "3f2a9c1d7e4b", "elyza");
+    server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + name + "-7d9f-x2/log?pretty=false&tailLines=50")
+        .andReturn(200, "I1126 loading engine\n[TensorRT-LLM][WARNING] LoRA cache miss for task 0\n").always();
+    adapterOutput = "  ";
+
+    ApplicationFailure failed = failureOf(() -> executor.await(RolloutStages.await(stage, name)));
+
+    assertThat(failed.getType()).isEqualTo(FailureType.SMOKE_TEST_FAILED.type());
+    assertThat(failed.isNonRetryable()).isTrue();
+    assertThat(failed.getOriginalMessage()).contains("generation with the LoRA adapter returned empty output");
+    StageFailure details = failed.getDetails().get(0, StageFailure.class);
+    assertThat(details.stage()).isEqualTo("rollout");
+    assertThat(details.logTail()).containsExactly("I1126 loading engine",
+        "[TensorRT-LLM][WARNING] LoRA cache miss for task 0");
+    assertThat(deployment(name)).isNull();
+    assertThat(client.services().inNamespace(NS).withName(name).get()).isNull();
+    assertThat(deployment(oldName)).isNotNull();
+    assertThat(client.services().inNamespace(NS).withName("elyza").get().getSpec().getSelector())
+        .containsEntry("fineflow.dev/revision", "aaaabbbbcccc");
+  }
+
+  @Test
+  void wrongServedBatchSizeRollsBack() {
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+    servedBatch = 4;
+
+    ApplicationFailure failed = failureOf(() -> executor.await(RolloutStages.await(stage, name)));
+
+    assertThat(failed.getType()).isEqualTo(FailureType.SMOKE_TEST_FAILED.type());
+    assertThat(failed.getOriginalMessage()).contains("serves max_batch_size 4", "built for 16",
+        "default-max-batch-size=16");
+    assertThat(deployment(name)).isNull();
+    assertThat(client.services().inNamespace(NS).withName("elyza").get()).isNull();
+  }
+
+  @Test
+  void gatedRolloutWaitsForPromoteWhichRetiresTheOldStable() {
+    Stage old = RolloutStages.tritonStage(RolloutStages.triton(false), OTHER_KEY, 16);
+    String oldName = executor.launch(RolloutStages.launch(old)).objectName();
+    markAvailable(oldName);
+    executor.await(RolloutStages.await(old, oldName));
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(true), KEY, 16);
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+
+    StageResult result = executor.await(RolloutStages.await(stage, name));
+
+    assertThat(result.info()).containsEntry("promoted", "false");
+    assertThat(client.services().inNamespace(NS).withName("elyza").get().getSpec().getSelector())
+        .containsEntry("fineflow.dev/revision", "aaaabbbbcccc");
+
+    assertThat(executor.promote(RUN, "3f2a9c1d7e4b")).isEqualTo("elyza");
+    assertThat(executor.promote(RUN, "3f2a9c1d7e4b")).isEqualTo("elyza");
+
+    assertThat(client.services().inNamespace(NS).withName("elyza").get().getSpec().getSelector())
+        .containsEntry("fineflow.dev/revision", "3f2a9c1d7e4b");
+    assertThat(deployment(oldName)).isNull();
+    assertThat(client.services().inNamespace(NS).withName(oldName).get()).isNull();
+    assertThat(deployment(name).getMetadata().getLabels()).containsEntry("fineflow.dev/track", "stable");
+  }
+
+  @Test
+  void openAiServersAreTriedWithTheAdapterNameAndTheBaseModel() {
+    Stage stage = RolloutStages.vllmStage();
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+
+    StageResult result = executor.await(RolloutStages.await(stage, name));
+
+    assertThat(generateBodies).extracting(b -> b.get("model").asText())
+        .containsExactly("dazai", "elyza/ELYZA-japanese-Llama-2-7b-instruct");
+    assertThat(generateBodies.get(0).get("prompt").asText()).isEqualTo("こんにちは");
+    assertThat(result.metrics()).doesNotContainKey("servedMaxBatchSize");
+    assertThat(result.info()).containsEntry("backend", "vllm");
+  }
+
+  @Test
+  void removeCandidatesLeavesTheStableRevision() {
+    Stage old = RolloutStages.tritonStage(RolloutStages.triton(false), OTHER_KEY, 16);
+    String oldName = executor.launch(RolloutStages.launch(old)).objectName();
+    markAvailable(oldName);
+    executor.await(RolloutStages.await(old, oldName));
+    String name = executor.launch(RolloutStages.launch(RolloutStages.tritonStage(RolloutStages.triton(true), KEY, 16))).objectName();
+
+    List<String> deleted = executor.removeCandidates(NS, RUN);
+
+    assertThat(deleted).containsExactly("Deployment/" + name);
+    assertThat(deployment(oldName)).isNotNull();
+  }
+
+  @Test
+  void objectNamesFollowThePlannersServiceNameRule() {
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+
+    String name = RolloutObjects.objectName("a-very-long-pipeline-name-for-a-persona-chatbot-trained-on-novels", stage);
+
+    assertThat(name).isEqualTo("a-very-long-pipeline-name-for-a-persona-ch-rollout-3f2a9c1d7e4b").hasSize(63);
+    // Cut right after a dash: no "--" in the name.
+    assertThat(RolloutObjects.objectName("abcdefghij-abcdefghij-abcdefghij-abcdefghi-xyz", stage))
+        .isEqualTo("abcdefghij-abcdefghij-abcdefghij-abcdefghi-rollout-3f2a9c1d7e4b");
+  }
+
+  @Test
+  void extraOptionsWithoutTheArgvFlagAreRejected() {
+    List<String> argv = new ArrayList<>(RolloutStages.trtllmArgv());
+    argv.subList(argv.indexOf("--extra_llm_api_options"), argv.size()).clear();
+
+    ApplicationFailure failed = failureOf(() -> executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(argv))));
+
+    assertThat(failed.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
+    assertThat(failed.getOriginalMessage()).contains("lacks --extra_llm_api_options /etc/fineflow/extra-llm-api-options.yaml");
+  }
+
+  @Test
+  void promotedFilesAreMarkedStableSoTheRunCleanupKeepsThem() {
+    Stage stage = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    assertThat(client.configMaps().inNamespace(NS).withName(name + "-files").get().getMetadata().getLabels())
+        .containsEntry("fineflow.dev/track", "candidate").containsEntry("fineflow.dev/run", RUN);
+
+    executor.promote(RUN, "3f2a9c1d7e4b");
+
+    assertThat(client.configMaps().inNamespace(NS).withName(name + "-files").get().getMetadata().getLabels())
+        .containsEntry("fineflow.dev/track", "stable");
+    assertThat(client.services().inNamespace(NS).withName("gpt-oss").get().getSpec().getPorts())
+        .extracting(ServicePort::getPort).containsExactly(8000);
+  }
+}

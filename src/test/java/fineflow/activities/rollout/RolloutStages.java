@@ -1,0 +1,82 @@
+package fineflow.activities.rollout;
+
+import fineflow.workflows.contract.AwaitRequest;
+import fineflow.workflows.contract.LaunchRequest;
+import fineflow.workflows.plan.Resources;
+import fineflow.workflows.plan.RolloutTarget;
+import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageKind;
+import fineflow.workflows.plan.StageName;
+import fineflow.workflows.plan.VolumeMount;
+import fineflow.workflows.spec.ClusterSpec;
+import fineflow.workflows.spec.ServingBackend;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Rollout stages shaped like the planner's, for the three backends. */
+final class RolloutStages {
+  static final String NS = "fineflow";
+  static final String RUN = "elyza-qlora-3f2a9c";
+  static final String KEY = "3f2a9c1d7e4b" + "0".repeat(52);
+  static final String OTHER_KEY = "aaaabbbbcccc" + "1".repeat(52);
+
+  private RolloutStages() {
+  }
+
+  static RolloutTarget triton(boolean gated) {
+    return new RolloutTarget(ServingBackend.TRITON, "elyza", "ensemble", null, 0L, 16, null, gated, 1, null);
+  }
+
+  static Stage tritonStage(RolloutTarget target, String cacheKey, int batchFlag) {
+    return stage(target, cacheKey, "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3", List.of(
+        "tritonserver", "--model-repository=/repo", "--http-port=8000", "--grpc-port=8001",
+        "--metrics-port=8002", "--backend-config=tensorrtllm,default-max-batch-size=" + batchFlag),
+        List.of(new VolumeMount("cache/triton-repo-aaa/repo", "/repo", false),
+            new VolumeMount("cache/engine-build-bbb/engine", "/engine", false),
+            new VolumeMount("cache/lora-convert-ccc/prefetch", "/prefetch", true)));
+  }
+
+  static Stage trtllmServeStage(List<String> argv) {
+    RolloutTarget t = new RolloutTarget(ServingBackend.TRTLLM_SERVE, "gpt-oss", "openai/gpt-oss-20b", null,
+        null, 256, RolloutTarget.json(Map.of("enable_attention_dp", false,
+            "cuda_graph_config", Map.of("max_batch_size", 256, "enable_padding", true),
+            "moe_config", Map.of("backend", "TRITON"))), false, 1, null);
+    return stage(t, KEY, "nvcr.io/nvidia/tensorrt-llm/release:1.0.0", argv, List.of());
+  }
+
+  static List<String> trtllmArgv() {
+    return List.of("trtllm-serve", "serve", "openai/gpt-oss-20b", "--host", "0.0.0.0", "--port", "8000",
+        "--max_batch_size", "256", "--max_seq_len", "32768", "--max_num_tokens", "262144",
+        "--kv_cache_free_gpu_memory_fraction", "0.9", "--trust_remote_code",
+        "--extra_llm_api_options", RolloutTarget.EXTRA_OPTIONS_PATH);
+  }
+
+  static RolloutTarget vllm() {
+    return new RolloutTarget(ServingBackend.VLLM, "elyza-vllm", "elyza/ELYZA-japanese-Llama-2-7b-instruct",
+        "dazai", null, null, null, false, 1, "こんにちは");
+  }
+
+  static Stage vllmStage() {
+    return stage(vllm(), KEY, "vllm/vllm-openai:v0.11.0", List.of("vllm", "serve",
+        "elyza/ELYZA-japanese-Llama-2-7b-instruct", "--max-num-seqs", "16", "--enable-lora",
+        "--lora-modules", "dazai=/adapter"), List.of(new VolumeMount("cache/train-ddd/adapter", "/adapter", true)));
+  }
+
+  static Stage stage(RolloutTarget target, String cacheKey, String image, List<String> argv,
+      List<VolumeMount> volumes) {
+    Map<String, String> env = new LinkedHashMap<>(target.toEnv());
+    env.put("TLLM_LOG_LEVEL", "INFO");
+    return new Stage(StageName.ROLLOUT, StageKind.DEPLOYMENT, image, argv, env, List.of(),
+        new Resources(1, "nvidia.com/gpu", "8", "64Gi"), volumes, 1800, 300, List.of(), List.of(),
+        cacheKey, "rollout " + target.backend().wireName());
+  }
+
+  static LaunchRequest launch(Stage stage) {
+    return new LaunchRequest(RUN, NS, stage, 1, "specdigest123", ClusterSpec.defaults());
+  }
+
+  static AwaitRequest await(Stage stage, String objectName) {
+    return new AwaitRequest(RUN, NS, stage, objectName, ClusterSpec.defaults());
+  }
+}

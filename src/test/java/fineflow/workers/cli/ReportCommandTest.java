@@ -1,0 +1,42 @@
+package fineflow.workers.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ReportCommandTest {
+
+  @Test
+  void writesHtmlAndMarkdownFromAnArtifactDirectory(@TempDir Path tmp) throws Exception {
+    Path dir = Paths.get(getClass().getResource("/benchmark/genai-perf-triton").toURI());
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+
+    int code = cl.execute("report", dir.toString(), "--out", tmp.resolve("report.html").toString());
+
+    assertThat(code).isEqualTo(ExitCode.OK);
+    assertThat(Files.readString(tmp.resolve("report.html"))).contains("data:image/png;base64,", "1,156.97");
+    assertThat(Files.readString(tmp.resolve("report.md"))).contains("| 16 | 1,156.97 | 813.81 |");
+    assertThat(out.toString()).contains("report.html", "report.md");
+  }
+
+  @Test
+  void runIdWithoutTemporalAndBadDirectoryAreBadInput(@TempDir Path tmp) {
+    CommandLine cl = Main.commandLine();
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+
+    assertThat(cl.execute("report", "elyza-qlora-3f2a9c")).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).contains("needs a Temporal connection");
+    assertThat(cl.execute("report", tmp.toString())).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).contains("no benchmark results found");
+  }
+}

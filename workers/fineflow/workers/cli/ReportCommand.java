@@ -1,0 +1,75 @@
+package fineflow.workers.cli;
+
+import fineflow.activities.benchmark.BenchmarkDirectory;
+import fineflow.activities.benchmark.BenchmarkFormatException;
+import fineflow.activities.benchmark.BenchmarkSet;
+import fineflow.activities.report.BenchmarkReport;
+import fineflow.activities.report.ReportModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code fineflow report DIR}: an HTML report (charts inline) and a Markdown summary. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Render benchmark results as a self-contained HTML report and a Markdown summary.",
+        "DIR is a genai-perf artifact directory (one <model>-<kind>-concurrency<N>/ folder per",
+        "level) or a folder of `vllm bench serve --save-result` files; the baseline's results,",
+        "if any, go in DIR/baseline/. A single result file works too."})
+public final class ReportCommand implements Callable<Integer> {
+
+  @Parameters(paramLabel = "RUN|DIR", description = "A benchmark result directory or file (or a run id).")
+  String source;
+
+  @Option(names = "--out", paramLabel = "FILE", defaultValue = "report.html",
+      description = "HTML file to write; the Markdown summary goes next to it (.md). Default: ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Option(names = "--title", description = "Report title. Default: derived from the results.")
+  String title;
+
+  @Option(names = "--candidate-label", description = "Legend of the candidate series. Default: the tool's label.")
+  String candidateLabel;
+
+  @Option(names = "--baseline-label", description = "Legend of the baseline series. Default: the tool's label.")
+  String baselineLabel;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = Path.of(source);
+    if (!Files.exists(dir)) {
+      spec.commandLine().getErr().println("fineflow report: '" + source + "' is not a file or directory."
+          + " Reading a run's benchmark by run id needs a Temporal connection, which this build of"
+          + " the report command does not have; pass the run's benchmark directory from the"
+          + " workspace instead (e.g. /workspace/cache/benchmark-<key>/).");
+      return ExitCode.BAD_INPUT;
+    }
+    BenchmarkSet results;
+    try {
+      results = BenchmarkDirectory.load(dir);
+    } catch (BenchmarkFormatException e) {
+      spec.commandLine().getErr().println("fineflow report: " + e.getMessage());
+      return ExitCode.BAD_INPUT;
+    }
+    String model = results.candidate().get(0).model();
+    ReportModel report = ReportModel.of(title != null ? title
+        : "Benchmark report" + (model == null ? "" : ": " + model), results);
+    if (candidateLabel != null || baselineLabel != null) {
+      report = report.withLabels(candidateLabel != null ? candidateLabel : report.candidateLabel(),
+          baselineLabel != null ? baselineLabel : report.baselineLabel());
+    }
+    BenchmarkReport.Written written = BenchmarkReport.write(report, out);
+    spec.commandLine().getOut().println(written.html());
+    spec.commandLine().getOut().println(written.markdown());
+    return ExitCode.OK;
+  }
+}
