@@ -1,6 +1,7 @@
 package fineflow.workers.dev;
 
 import java.nio.file.Path;
+import fineflow.workers.worker.AwaitMode;
 import java.time.Duration;
 
 /**
@@ -12,7 +13,7 @@ import java.time.Duration;
  */
 public record DevOptions(
     int temporalPort, int kubernetesPort, Path workspace, double speed, Duration stageDuration,
-    String failStage, int failTimes, String namespace) {
+    String failStage, int failTimes, String namespace, AwaitMode awaitMode) {
 
   public static final String DEFAULT_NAMESPACE = "fineflow";
 
@@ -21,5 +22,6 @@ public record DevOptions(
       throw new IllegalArgumentException("--speed must be > 0");
     }
     namespace = namespace == null ? DEFAULT_NAMESPACE : namespace;
+    awaitMode = awaitMode == null ? AwaitMode.async : awaitMode;
   }
 }

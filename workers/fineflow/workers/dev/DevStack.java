@@ -1,15 +1,10 @@
 package fineflow.workers.dev;
 
-import fineflow.activities.kubernetes.JobExecutor;
-import fineflow.activities.kubernetes.KubernetesStageActivities;
-import fineflow.activities.rollout.RolloutExecutor;
 import fineflow.workers.client.TemporalConnection;
-import fineflow.workers.worker.MeteredStageActivities;
 import fineflow.workers.worker.PipelineWorker;
 import fineflow.workers.worker.WorkerTuning;
 import fineflow.workflows.pipeline.RunSearchAttributes;
 import fineflow.workflows.pipeline.TaskQueue;
-import fineflow.workflows.plan.StageKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -17,7 +12,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * The embedded dev stack in one JVM: Temporal's test server on a TCP port, Fabric8's
@@ -28,6 +22,10 @@ public final class DevStack implements AutoCloseable {
   /** Files the simulated node needs in its workspace: the demo dataset and the Triton skeleton. */
   static final String DEMO_DATASET_RESOURCE = "/examples/demo-dataset.jsonl";
   static final String SKELETON_RESOURCE_ROOT = "fineflow/dev/triton-skeleton/";
+  private static final String[] SKELETON_FILES = {
+      "ensemble/config.pbtxt", "preprocessing/config.pbtxt", "preprocessing/1/model.py",
+      "postprocessing/config.pbtxt", "postprocessing/1/model.py", "tensorrt_llm/config.pbtxt",
+      "tensorrt_llm_bls/config.pbtxt", "tensorrt_llm_bls/1/model.py"};
 
   private final DevOptions options;
   private final EmbeddedTemporal temporal;
@@ -49,13 +47,10 @@ public final class DevStack implements AutoCloseable {
     this.kubelet = new SimulatedKubelet(kubernetes.client(), kubernetes.logs(), paths, options, modelServers)
         .start();
     this.connection = TemporalConnection.open(temporal.target(), EmbeddedTemporal.NAMESPACE);
-    var activities = new KubernetesStageActivities(kubernetes.client(), options.namespace(), Map.of(
-        StageKind.JOB, new JobExecutor(kubernetes.client()),
-        StageKind.DEPLOYMENT, new RolloutExecutor(kubernetes.client(),
-            service -> modelServers.url(service).orElseThrow(() -> new IllegalStateException(
-                "no simulated model server behind service " + service.getMetadata().getName())))));
-    this.worker = PipelineWorker.start(connection.client(), TaskQueue.DEFAULT,
-        new MeteredStageActivities(activities, registry), WorkerTuning.defaults());
+    this.worker = PipelineWorker.start(connection.client(), TaskQueue.DEFAULT, kubernetes.client(),
+        options.namespace(), service -> modelServers.url(service).orElseThrow(() -> new IllegalStateException(
+            "no simulated model server behind service " + service.getMetadata().getName())),
+        options.awaitMode(), registry, WorkerTuning.defaults());
   }
 
   public static DevStack start(DevOptions options) {
@@ -93,10 +88,10 @@ public final class DevStack implements AutoCloseable {
       Files.createDirectories(workspace);
       copyResource(DEMO_DATASET_RESOURCE, workspace.resolve("examples/demo-dataset.jsonl"));
       Path skeleton = workspace.resolveSibling("skeleton").resolve("inflight_batcher_llm");
-      for (String model : new String[] {"ensemble", "preprocessing", "postprocessing", "tensorrt_llm",
-          "tensorrt_llm_bls"}) {
-        copyResource("/" + SKELETON_RESOURCE_ROOT + "inflight_batcher_llm/" + model + "/config.pbtxt",
-            skeleton.resolve(model).resolve("config.pbtxt"));
+      for (String file : SKELETON_FILES) {
+        copyResource("/" + SKELETON_RESOURCE_ROOT + "inflight_batcher_llm/" + file, skeleton.resolve(file));
+      }
+      for (String model : new String[] {"ensemble", "tensorrt_llm"}) {
         Files.createDirectories(skeleton.resolve(model).resolve("1"));
       }
       return workspace.toAbsolutePath();

@@ -127,7 +127,13 @@ final class SimulatedGpuStage {
         .put("max_seq_len", tool.intFlag("--max_seq_len", 4096))
         .put("max_beam_width", tool.intFlag("--max_beam_width", 1));
     build.putObject("plugin_config").put("lora_plugin", tool.flag("--lora_plugin").orElse(null));
+    // The checkpoint's dtype carries into the engine; logits stay float32, TensorRT-LLM's default.
+    String dtype = tool.flag("--checkpoint_dir").map(paths::local)
+        .map(dir -> dir.resolve("config.json")).filter(Files::isRegularFile)
+        .map(SimulatedGpuStage::readJson).map(c -> c.path("pretrained_config").path("dtype").asText(null))
+        .orElse("float16");
     ObjectNode config = JSON.createObjectNode().put("version", MARK);
+    config.putObject("pretrained_config").put("dtype", dtype).put("logits_dtype", "float32");
     config.set("build_config", build);
     write(out.resolve("config.json"), config.toPrettyString());
     write(out.resolve("rank0.engine"), "simulated TensorRT engine\n");
@@ -196,6 +202,14 @@ final class SimulatedGpuStage {
     }
     try (Stream<String> lines = Files.lines(file)) {
       return (int) lines.filter(l -> !l.isBlank()).count();
+    }
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode readJson(Path file) {
+    try {
+      return JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -14,9 +14,9 @@ import fineflow.workflows.contract.StageResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
-import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 public final class MeteredStageActivities implements StageActivities {
   private final StageActivities delegate;
   private final MeterRegistry registry;
+  /** Launch time per object, for the stage duration; a worker restart forgets the running ones. */
+  private final Map<String, Long> launchedAt = new ConcurrentHashMap<>();
 
   public MeteredStageActivities(StageActivities delegate, MeterRegistry registry) {
     this.delegate = delegate;
@@ -45,6 +47,7 @@ public final class MeteredStageActivities implements StageActivities {
   @Override
   public LaunchResult launch(LaunchRequest request) {
     LaunchResult result = delegate.launch(request);
+    launchedAt.putIfAbsent(result.objectName(), System.nanoTime());
     if (!result.adopted()) {
       registry.counter("fineflow_stages_started", "stage", request.stage().name().id()).increment();
     }
@@ -57,10 +60,10 @@ public final class MeteredStageActivities implements StageActivities {
     try {
       StageResult result = delegate.await(request);
       registry.counter("fineflow_stages_succeeded", "stage", stage).increment();
-      Duration sinceScheduled = sinceFirstAttempt();
-      if (sinceScheduled != null) {
+      Long launched = launchedAt.remove(request.objectName());
+      if (launched != null) {
         Timer.builder("fineflow_stage_duration").tag("stage", stage).publishPercentileHistogram()
-            .register(registry).record(sinceScheduled.toMillis(), TimeUnit.MILLISECONDS);
+            .register(registry).record(System.nanoTime() - launched, TimeUnit.NANOSECONDS);
       }
       return result;
     } catch (ApplicationFailure f) {
@@ -74,18 +77,9 @@ public final class MeteredStageActivities implements StageActivities {
         } else {
           registry.counter("fineflow_stage_retries", "stage", stage).increment();
         }
+        launchedAt.remove(request.objectName());
       }
       throw f;
-    }
-  }
-
-  /** The await activity's first attempt was scheduled right after the launch: a stage's run time. */
-  private static Duration sinceFirstAttempt() {
-    try {
-      var info = Activity.getExecutionContext().getInfo();
-      return Duration.ofMillis(Math.max(0, System.currentTimeMillis() - info.getScheduledTimestamp()));
-    } catch (IllegalStateException notInActivity) {
-      return null;
     }
   }
 

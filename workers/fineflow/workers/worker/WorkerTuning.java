@@ -7,9 +7,9 @@ package fineflow.workers.worker;
  */
 public record WorkerTuning(
     int maxConcurrentActivities, int maxConcurrentWorkflowTasks, int activityPollers,
-    int workflowPollers, int workflowCacheSize) {
+    int workflowPollers, int workflowCacheSize, int awaitCheckThreads) {
 
   public static WorkerTuning defaults() {
-    return new WorkerTuning(64, 64, 4, 4, 2000);
+    return new WorkerTuning(64, 64, 4, 4, 2000, 4);
   }
 }

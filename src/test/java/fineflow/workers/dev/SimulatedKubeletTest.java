@@ -26,7 +26,7 @@ class SimulatedKubeletTest {
     kube = new EmbeddedKubernetes().start(0);
     client = kube.client();
     WorkspacePaths paths = new WorkspacePaths(workspace, workspace.resolve("skeleton"));
-    DevOptions options = new DevOptions(0, 0, workspace, 1000, Duration.ofMillis(300), failStage, 1, "ns");
+    DevOptions options = new DevOptions(0, 0, workspace, 1000, Duration.ofMillis(300), failStage, 1, "ns", null);
     kubelet = new SimulatedKubelet(client, kube.logs(), paths, options, new ModelServers()).start();
   }
 
