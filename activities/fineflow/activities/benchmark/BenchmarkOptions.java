@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param url the candidate: {@code host:8001} (gRPC) for kserve, {@code http://host:8000} otherwise
  * @param endpointType kserve (Triton gRPC), chat or completions
- * @param requests requests per level; null = 10 × concurrency, at least 32 (as the spec's default)
+ * @param requests requests per level: empty = 10 × concurrency, at least 32 (the spec's default);
+ *     one value for every level; or one value per level, in the order of {@code concurrency}
  * @param baselineTool how the baseline is measured; vLLM's own tool by default, as in the seed
  * @param resultFile where the termination message goes ({@code /dev/termination-log} in a pod)
  * @param executable replaces the tool's program name (argv[0]); null = genai-perf / vllm on PATH
@@ -23,7 +24,7 @@ public record BenchmarkOptions(
     List<Integer> concurrency,
     int inputTokens,
     int outputTokens,
-    Integer requests,
+    List<Integer> requests,
     boolean streaming,
     String endpointType,
     String baselineUrl,
@@ -46,8 +47,13 @@ public record BenchmarkOptions(
     if (inputTokens < 1 || outputTokens < 1) {
       throw new IllegalArgumentException("--input-tokens and --output-tokens must be >= 1");
     }
-    if (requests != null && requests < 1) {
-      throw new IllegalArgumentException("--requests must be >= 1");
+    requests = requests == null ? List.of() : List.copyOf(requests);
+    if (requests.stream().anyMatch(r -> r < 1)) {
+      throw new IllegalArgumentException("--requests must be >= 1, got " + requests);
+    }
+    if (requests.size() > 1 && requests.size() != concurrency.size()) {
+      throw new IllegalArgumentException("--requests: give one count, or one per concurrency level ("
+          + concurrency.size() + "), got " + requests);
     }
     if (tool == BenchmarkTool.VLLM_BENCH) {
       if (endpointType.equals("kserve")) {
@@ -69,7 +75,13 @@ public record BenchmarkOptions(
   }
 
   public int requestsAt(int level) {
-    return requests != null ? requests : Math.max(32, 10 * level);
+    if (requests.size() == 1) {
+      return requests.get(0);
+    }
+    if (!requests.isEmpty()) {
+      return requests.get(concurrency.indexOf(level));
+    }
+    return Math.max(32, 10 * level);
   }
 
   /** The endpoint type for the baseline: a vLLM server has no kserve endpoint. */

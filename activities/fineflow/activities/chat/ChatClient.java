@@ -21,12 +21,14 @@ import okhttp3.Response;
  * characters split across network chunks stay whole) and each event's text is handed over as
  * it arrives. Keeps the conversation for OpenAI-style servers; Triton prompts are sent as given.
  *
- * @param adapter OpenAI: the adapter's model name; null = the base model
+ * @param adapter OpenAI: the adapter's name (vLLM serves it as a model); null = the base model
+ * @param adapterPath trtllm-serve: the adapter's directory on the server, sent as
+ *     {@code lora_request} with the base model's name; null for vLLM
  * @param loraTaskId Triton: the adapter's task id; null = the base model
  */
 public record ChatClient(
-    OkHttpClient http, String baseUrl, ChatApi api, String model, String adapter, Long loraTaskId,
-    int maxTokens, String system) {
+    OkHttpClient http, String baseUrl, ChatApi api, String model, String adapter, String adapterPath,
+    Long loraTaskId, int maxTokens, String system) {
 
   private static final MediaType JSON_TYPE = MediaType.get("application/json");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -93,8 +95,12 @@ public record ChatClient(
       }
       return b;
     }
-    ObjectNode b = JSON.createObjectNode().put("model", adapter != null ? adapter : model)
+    boolean byRequest = adapter != null && adapterPath != null;
+    ObjectNode b = JSON.createObjectNode().put("model", adapter != null && !byRequest ? adapter : model)
         .put("max_tokens", maxTokens).put("stream", true);
+    if (byRequest) {
+      b.putObject("lora_request").put("lora_name", adapter).put("lora_int_id", 0).put("lora_path", adapterPath);
+    }
     ArrayNode messages = b.putArray("messages");
     if (system != null) {
       messages.addObject().put("role", "system").put("content", system);

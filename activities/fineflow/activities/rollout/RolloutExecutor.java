@@ -9,6 +9,7 @@ import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.plan.RolloutTarget;
+import fineflow.workflows.plan.ServingEndpoint;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
 import fineflow.workflows.spec.ServingBackend;
@@ -54,24 +55,25 @@ public final class RolloutExecutor implements StageExecutor {
    * @param baseUrl where the smoke test reaches a candidate Service; the cluster DNS name by
    *     default, a local address in tests and the embedded dev stack
    */
-  public RolloutExecutor(KubernetesClient client, String defaultNamespace, OkHttpClient http,
+  public RolloutExecutor(KubernetesClient client, String defaultNamespace, SmokeTest smokeTest,
       Function<Service, String> baseUrl, Clock clock) {
     this.client = client;
     this.defaultNamespace = defaultNamespace;
-    this.smokeTest = new SmokeTest(http);
+    this.smokeTest = smokeTest;
     this.baseUrl = baseUrl;
     this.clock = clock;
   }
 
   public RolloutExecutor(KubernetesClient client, String defaultNamespace) {
-    this(client, defaultNamespace, new OkHttpClient.Builder().callTimeout(Duration.ofMinutes(2)).build(),
+    this(client, defaultNamespace,
+        new SmokeTest(new OkHttpClient.Builder().callTimeout(Duration.ofMinutes(2)).build()),
         RolloutExecutor::clusterDns, Clock.systemUTC());
   }
 
   /** {@code http://NAME.NAMESPACE.svc:8000}: reachable from a worker running in the cluster. */
   public static String clusterDns(Service service) {
     return "http://" + service.getMetadata().getName() + "." + service.getMetadata().getNamespace()
-        + ".svc:" + RolloutObjects.HTTP_PORT;
+        + ".svc:" + ServingEndpoint.HTTP_PORT;
   }
 
   @Override
@@ -159,7 +161,7 @@ public final class RolloutExecutor implements StageExecutor {
     String podName = pods.isEmpty() ? null : pods.get(0).getMetadata().getName();
     if (!available(d)) {
       checkPods(ns, d, stage, pods);
-      checkTimeout(ns, d, stage, podName);
+      checkTimeout(ns, d, stage, pods);
       throw ApplicationFailure.newFailure("waiting for " + name + " to become ready",
           FailureType.STILL_RUNNING.type(), new StageProgress(pods.isEmpty() ? "Pending" : "Starting",
               podName, readyLine(d, pods)));
@@ -201,7 +203,7 @@ public final class RolloutExecutor implements StageExecutor {
     info.put("backend", target.backend().wireName());
     info.put("revision", revision);
     info.put("service", service.getMetadata().getName());
-    info.put("stableService", target.app());
+    info.put("stableService", RolloutObjects.stableServiceName(target.app()));
     info.put("url", smoke.baseUrl());
     info.put("promoted", Boolean.toString(promoted));
     info.put("smokeBaseOutput", abbreviate(smoke.baseOutput()));
@@ -213,7 +215,16 @@ public final class RolloutExecutor implements StageExecutor {
 
   private static boolean available(Deployment d) {
     int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    Integer have = d.getStatus() == null ? null : d.getStatus().getAvailableReplicas();
+    if (d.getStatus() == null) {
+      return false;
+    }
+    // After an in-place update the status still describes the old pods until observed.
+    Long generation = d.getMetadata().getGeneration();
+    Long observed = d.getStatus().getObservedGeneration();
+    if (generation != null && observed != null && observed < generation) {
+      return false;
+    }
+    Integer have = d.getStatus().getAvailableReplicas();
     return have != null && have >= want;
   }
 
@@ -242,7 +253,8 @@ public final class RolloutExecutor implements StageExecutor {
     }
   }
 
-  private void checkTimeout(String ns, Deployment d, Stage stage, String podName) {
+  private void checkTimeout(String ns, Deployment d, Stage stage, List<Pod> pods) {
+    String podName = pods.isEmpty() ? null : pods.get(0).getMetadata().getName();
     Map<String, String> ann = d.getMetadata().getAnnotations();
     String applied = ann == null ? null : ann.get(RolloutObjects.ANNOTATION_APPLIED_AT);
     if (applied == null || stage.timeoutSeconds() <= 0) {
@@ -252,10 +264,29 @@ public final class RolloutExecutor implements StageExecutor {
     if (waited.getSeconds() > stage.timeoutSeconds()) {
       List<String> logs = serverLog(ns, podName);
       rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE));
-      throw failure(FailureType.STAGE_FAILED, stage, d.getMetadata().getName() + " was not ready after "
-          + waited.getSeconds() + " s (timeout " + stage.timeoutSeconds() + " s); rolled back",
-          "read the server log below (engine_dir, LoRA modules and dtypes are the usual causes)", logs);
+      String unschedulable = unschedulable(pods);
+      throw failure(unschedulable != null ? FailureType.UNSCHEDULABLE : FailureType.STAGE_FAILED, stage,
+          d.getMetadata().getName() + " was not ready after " + waited.getSeconds() + " s (timeout "
+              + stage.timeoutSeconds() + " s)" + (unschedulable != null ? ": " + unschedulable : "")
+              + "; rolled back",
+          unschedulable != null ? "free a GPU (the stable server holds one) or add a node"
+              : "read the server log below (engine_dir, LoRA modules and dtypes are the usual causes)", logs);
     }
+  }
+
+  /** The scheduler's reason when a pod never got a node (e.g. no free GPU), else null. */
+  private static String unschedulable(List<Pod> pods) {
+    for (Pod pod : pods) {
+      if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+        continue;
+      }
+      for (var c : pod.getStatus().getConditions()) {
+        if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())) {
+          return "pod " + pod.getMetadata().getName() + " is unschedulable: " + c.getMessage();
+        }
+      }
+    }
+    return null;
   }
 
   private static String readyLine(Deployment d, List<Pod> pods) {
@@ -293,7 +324,7 @@ public final class RolloutExecutor implements StageExecutor {
     Map<String, String> labels = new LinkedHashMap<>(candidate.getMetadata().getLabels());
     labels.put(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE);
     Service stable = new io.fabric8.kubernetes.api.model.ServiceBuilder()
-        .withNewMetadata().withName(app).withLabels(labels).endMetadata()
+        .withNewMetadata().withName(RolloutObjects.stableServiceName(app)).withLabels(labels).endMetadata()
         .withNewSpec().withType("ClusterIP").withSelector(RolloutObjects.selector(app, revision))
         .withPorts(candidateService != null ? candidateService.getSpec().getPorts()
             : RolloutObjects.servicePorts(backendOf(candidate)))
@@ -319,7 +350,7 @@ public final class RolloutExecutor implements StageExecutor {
         deleteRevision(ns, old.getMetadata().getName());
       }
     }
-    return app;
+    return RolloutObjects.stableServiceName(app);
   }
 
   private static ServingBackend backendOf(Deployment d) {
@@ -333,7 +364,8 @@ public final class RolloutExecutor implements StageExecutor {
    * stable Service serves: a re-applied stable revision that fails its smoke test keeps serving.
    */
   void rollback(String ns, String name, String app) {
-    Service stable = app == null ? null : client.services().inNamespace(ns).withName(app).get();
+    Service stable = app == null ? null
+        : client.services().inNamespace(ns).withName(RolloutObjects.stableServiceName(app)).get();
     Deployment d = client.apps().deployments().inNamespace(ns).withName(name).get();
     if (stable != null && d != null && stable.getSpec().getSelector() != null
         && Objects.equals(stable.getSpec().getSelector().get(RolloutObjects.LABEL_REVISION),

@@ -4,6 +4,7 @@ import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.plan.Resources;
 import fineflow.workflows.plan.RolloutTarget;
 import fineflow.workflows.plan.SecretEnv;
+import fineflow.workflows.plan.ServingEndpoint;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageName;
 import fineflow.workflows.plan.VolumeMount;
@@ -51,12 +52,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The Kubernetes objects of one candidate revision: a Deployment, its Service and, for
- * trtllm-serve, the ConfigMap holding {@code extra_llm_api_options}. Built with Fabric8's
+ * The Kubernetes objects of one server revision: a Deployment, its Service and, when the stage
+ * has files (trtllm-serve's {@code extra_llm_api_options}), the ConfigMap they are mounted from. Built with Fabric8's
  * builders from the rollout stage; the planner's argv is checked, never rewritten.
  *
  * @param templateHash sha256 of the pod template and replica count: equal hash = nothing to apply
- * @param files the ConfigMap of mounted files (trtllm-serve's extra options), or null
+ * @param files the ConfigMap of the stage's mounted files (trtllm-serve's extra options), or null
  */
 public record RolloutObjects(
     String name, String revision, RolloutTarget target, Deployment deployment, Service service,
@@ -80,16 +81,15 @@ public record RolloutObjects(
   public static final String ANNOTATION_SPEC_DIGEST = "fineflow.dev/spec-digest";
   static final String FLASHINFER_CACHE = "/root/.cache/flashinfer";
   static final String TRITON_BATCH_FLAG = "--backend-config=tensorrtllm,default-max-batch-size=";
-  static final int HTTP_PORT = 8000;
 
   /** Builds the objects; throws {@link IllegalArgumentException} for a stage that cannot run. */
   public static RolloutObjects of(LaunchRequest request, KubernetesSerialization json) {
     Stage stage = request.stage();
     RolloutTarget target = RolloutTarget.fromEnv(stage.env());
-    Map<String, String> files = files(target, json);
+    Map<String, String> files = stage.files();
     checkArgv(stage.argv(), target, files);
     String revision = stage.shortKey();
-    String name = objectName(target.app(), stage);
+    String name = ServingEndpoint.serviceName(target.app(), stage);
     Map<String, String> podLabels = podLabels(target, stage, revision);
     Map<String, String> labels = new LinkedHashMap<>(podLabels);
     labels.put(LABEL_RUN, labelValue(request.runId()));
@@ -118,18 +118,9 @@ public record RolloutObjects(
     return new RolloutObjects(name, revision, target, deployment, service, filesMap, hash);
   }
 
-  /**
-   * {@code <app>-<stage>-<key12>}, at most 63 characters: the same rule as the planner's
-   * ServingEndpoint.serviceName, because the benchmark stage's argv names this Service.
-   */
-  public static String objectName(String app, Stage stage) {
-    String suffix = "-" + stage.name().id() + "-" + stage.shortKey();
-    String base = app.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
-    if (base.isEmpty() || !Character.isLetter(base.charAt(0))) {
-      base = "ff-" + base;
-    }
-    base = base.substring(0, Math.min(base.length(), 63 - suffix.length())).replaceAll("-+$", "");
-    return base + suffix;
+  /** The stable Service: the app's name, made a DNS-1035 label (a Service name starts with a letter). */
+  public static String stableServiceName(String app) {
+    return Character.isLetter(app.charAt(0)) ? app : ("ff-" + app).substring(0, Math.min(63, app.length() + 3));
   }
 
   /** The rollout stage's server competes for the stable Service; any other (baseline) never does. */
@@ -186,10 +177,10 @@ public record RolloutObjects(
 
   private static List<ContainerPort> containerPorts(ServingBackend backend) {
     List<ContainerPort> ports = new ArrayList<>();
-    ports.add(new ContainerPortBuilder().withName("http").withContainerPort(HTTP_PORT).build());
+    ports.add(new ContainerPortBuilder().withName("http").withContainerPort(ServingEndpoint.HTTP_PORT).build());
     if (backend == ServingBackend.TRITON) {
-      ports.add(new ContainerPortBuilder().withName("grpc").withContainerPort(8001).build());
-      ports.add(new ContainerPortBuilder().withName("metrics").withContainerPort(8002).build());
+      ports.add(new ContainerPortBuilder().withName("grpc").withContainerPort(ServingEndpoint.GRPC_PORT).build());
+      ports.add(new ContainerPortBuilder().withName("metrics").withContainerPort(ServingEndpoint.METRICS_PORT).build());
     }
     return ports;
   }
@@ -226,9 +217,9 @@ public record RolloutObjects(
               + (opt + 1 < argv.size() ? argv.get(opt + 1) : "(no path)") + " but the stage mounts "
               + (files.isEmpty() ? "no files" : files.keySet()) + ": " + argv);
         }
-        if (opt < 0 && files.containsKey(RolloutTarget.EXTRA_OPTIONS_PATH)) {
+        if (opt < 0 && files.containsKey(ServingEndpoint.EXTRA_OPTIONS_PATH)) {
           throw new IllegalArgumentException("serving.extraOptions are set but the trtllm-serve argv"
-              + " lacks --extra_llm_api_options " + RolloutTarget.EXTRA_OPTIONS_PATH + ": " + argv);
+              + " lacks --extra_llm_api_options " + ServingEndpoint.EXTRA_OPTIONS_PATH + ": " + argv);
         }
       }
       case VLLM -> {
@@ -236,23 +227,6 @@ public record RolloutObjects(
       }
       default -> throw new IllegalArgumentException("unknown backend " + target.backend());
     }
-  }
-
-  /**
-   * Small files the server reads (absolute path → content), mounted read-only from the
-   * revision's ConfigMap: today trtllm-serve's extra_llm_api_options, as YAML.
-   */
-  static Map<String, String> files(RolloutTarget target, KubernetesSerialization json) {
-    if (target.backend() != ServingBackend.TRTLLM_SERVE || target.extraOptionsJson() == null) {
-      return Map.of();
-    }
-    Object options;
-    try {
-      options = json.unmarshal(target.extraOptionsJson(), Object.class);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("serving.extraOptions is not valid JSON: " + e.getMessage(), e);
-    }
-    return Map.of(RolloutTarget.EXTRA_OPTIONS_PATH, json.asYaml(options));
   }
 
   /** ConfigMap keys are file names; the path's last segment, made a valid key. */

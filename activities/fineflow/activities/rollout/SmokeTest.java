@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.workflows.plan.RolloutTarget;
 import fineflow.workflows.spec.ServingBackend;
 import java.io.IOException;
+import java.time.Duration;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -24,9 +25,21 @@ public final class SmokeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final OkHttpClient http;
+  private final int attempts;
+  private final Duration retryDelay;
+
+  /**
+   * @param attempts tries per request when the server cannot be reached: a Service's endpoints
+   *     may lag a few seconds behind pod readiness, and that must not roll back a healthy server
+   */
+  public SmokeTest(OkHttpClient http, int attempts, Duration retryDelay) {
+    this.http = http;
+    this.attempts = Math.max(1, attempts);
+    this.retryDelay = retryDelay;
+  }
 
   public SmokeTest(OkHttpClient http) {
-    this.http = http;
+    this(http, 5, Duration.ofSeconds(2));
   }
 
   public SmokeReport run(String baseUrl, RolloutTarget target) {
@@ -74,11 +87,17 @@ public final class SmokeTest {
       }
       return nonEmpty(text, what, reply);
     }
+    // vLLM serves an adapter as a model of its own; trtllm-serve takes it per request.
+    boolean byRequest = target.backend() == ServingBackend.TRTLLM_SERVE;
     ObjectNode body = JSON.createObjectNode()
-        .put("model", withAdapter ? target.adapterName() : target.servedModel())
+        .put("model", withAdapter && !byRequest ? target.adapterName() : target.servedModel())
         .put("prompt", target.smokePrompt())
         .put("max_tokens", MAX_TOKENS)
         .put("temperature", 0);
+    if (withAdapter && byRequest) {
+      body.putObject("lora_request").put("lora_name", target.adapterName()).put("lora_int_id", 0)
+          .put("lora_path", target.adapterPath());
+    }
     JsonNode reply = post(base + "/v1/completions", body, what);
     return nonEmpty(reply.path("choices").path(0).path("text").asText(""), what, reply);
   }
@@ -110,20 +129,48 @@ public final class SmokeTest {
   }
 
   private JsonNode call(Request request, String what) {
-    try (Response response = http.newCall(request).execute()) {
-      String text = response.body().string();
-      if (!response.isSuccessful()) {
-        throw new SmokeTestException(what + ": " + request.method() + " " + request.url().encodedPath()
-            + " answered HTTP " + response.code() + ": " + abbreviate(text));
-      }
-      try {
-        return JSON.readTree(text);
+    IOException last = null;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      try (Response response = http.newCall(request).execute()) {
+        return read(request, response, what);
       } catch (IOException e) {
-        throw new SmokeTestException(what + ": " + request.url().encodedPath()
-            + " did not answer JSON: " + abbreviate(text), e);
+        last = e;
+        pause(attempt);
       }
+    }
+    throw new SmokeTestException(what + ": cannot reach " + request.url() + " (" + attempts
+        + " attempts): " + last.getMessage(), last);
+  }
+
+  private static JsonNode read(Request request, Response response, String what) throws IOException {
+    String text = response.body().string();
+    if (!response.isSuccessful()) {
+      throw new SmokeTestException(what + ": " + request.method() + " " + request.url().encodedPath()
+          + " answered HTTP " + response.code() + ": " + abbreviate(text));
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(text);
     } catch (IOException e) {
-      throw new SmokeTestException(what + ": cannot reach " + request.url() + ": " + e.getMessage(), e);
+      throw new SmokeTestException(what + ": " + request.url().encodedPath()
+          + " did not answer JSON: " + abbreviate(text), e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new SmokeTestException(what + ": " + request.url().encodedPath()
+          + " did not answer a JSON object: '" + abbreviate(text) + "'");
+    }
+    return node;
+  }
+
+  private void pause(int attempt) {
+    if (attempt == attempts) {
+      return;
+    }
+    try {
+      Thread.sleep(retryDelay.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SmokeTestException("interrupted while waiting to retry", e);
     }
   }
 

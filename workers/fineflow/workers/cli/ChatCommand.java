@@ -39,6 +39,10 @@ public final class ChatCommand implements Callable<Integer> {
   @Option(names = "--adapter", description = "OpenAI-style servers: the LoRA adapter's model name.")
   String adapter;
 
+  @Option(names = "--lora-path",
+      description = "trtllm-serve: the adapter's directory on the server (sent as lora_request with --adapter).")
+  String loraPath;
+
   @Option(names = "--lora-task-id", defaultValue = "0",
       description = "Triton: lora_task_id of the adapter. Default: ${DEFAULT-VALUE}.")
   long loraTaskId;
@@ -89,6 +93,7 @@ public final class ChatCommand implements Callable<Integer> {
     String m = model != null ? model : chatApi == ChatApi.TRITON ? "ensemble" : firstModel(http);
     ChatClient client = new ChatClient(http, target, chatApi, m,
         noLora || chatApi == ChatApi.TRITON ? null : adapter,
+        noLora || chatApi == ChatApi.TRITON ? null : loraPath,
         noLora || chatApi == ChatApi.OPENAI ? null : loraTaskId, maxTokens, system);
     PrintWriter out = spec.commandLine().getOut();
     ChatClient.History history = new ChatClient.History();

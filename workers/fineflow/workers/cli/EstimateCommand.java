@@ -37,8 +37,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
         "Estimate the peak GPU memory of fine-tuning, from a spec or from a model's config.json.",
-        "Computed from the architecture (parameter counts, optimizer state, activations); see",
-        "docs/estimator.md for the formulas and how close they come to measurements.",
+        "Computed from the architecture: parameter counts, optimizer state, activations.",
+        "docs/estimator.md gives the formulas and how close they come to measurements.",
         ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -68,9 +68,9 @@ final class EstimateCommand implements Callable<Integer> {
   @Option(names = "--lora-r", paramLabel = "N", defaultValue = "4", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
   int loraR;
 
-  @Option(names = "--lora-targets", paramLabel = "a,b,...|all-linear", split = ",",
+  @Option(names = "--lora-targets", paramLabel = "MODULE", split = ",",
       defaultValue = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
-      description = "LoRA target modules (default: ${DEFAULT-VALUE}).")
+      description = "LoRA target modules, comma-separated, or all-linear (default: ${DEFAULT-VALUE}).")
   List<String> loraTargets;
 
   @Option(names = "--lora-dropout", paramLabel = "X", defaultValue = "0.1",

@@ -5,6 +5,8 @@ import fineflow.activities.benchmark.BenchmarkFormatException;
 import fineflow.activities.benchmark.BenchmarkSet;
 import fineflow.activities.report.BenchmarkReport;
 import fineflow.activities.report.ReportModel;
+import fineflow.workflows.gate.PromotionGate;
+import fineflow.workflows.spec.SloSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,6 +42,19 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--baseline-label", description = "Legend of the baseline series. Default: the tool's label.")
   String baselineLabel;
 
+  @Option(names = "--slo-concurrency", description = "Promotion gate: the level the bounds are checked at. Default: the highest.")
+  Integer sloConcurrency;
+
+  @Option(names = "--slo-ttft-p99-ms", description = "Promotion gate: upper bound of TTFT p99 (ms).")
+  Double sloTtftP99Ms;
+
+  @Option(names = "--slo-itl-avg-ms", description = "Promotion gate: upper bound of the average inter-token latency (ms).")
+  Double sloItlAvgMs;
+
+  @Option(names = "--slo-min-throughput-percent",
+      description = "Promotion gate: lower bound of output throughput as percent of the baseline's.")
+  Double sloMinThroughputPercent;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -66,6 +81,10 @@ public final class ReportCommand implements Callable<Integer> {
     if (candidateLabel != null || baselineLabel != null) {
       report = report.withLabels(candidateLabel != null ? candidateLabel : report.candidateLabel(),
           baselineLabel != null ? baselineLabel : report.baselineLabel());
+    }
+    SloSpec slo = new SloSpec(sloConcurrency, sloTtftP99Ms, sloItlAvgMs, sloMinThroughputPercent);
+    if (PromotionGate.isGated(slo)) {
+      report = report.withGate(PromotionGate.evaluate(slo, results.summary()));
     }
     BenchmarkReport.Written written = BenchmarkReport.write(report, out);
     spec.commandLine().getOut().println(written.html());

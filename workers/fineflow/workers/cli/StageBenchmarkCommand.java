@@ -44,8 +44,9 @@ public final class StageBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--output-tokens", defaultValue = "256", description = "Output length. Default: ${DEFAULT-VALUE}.")
   int outputTokens;
 
-  @Option(names = "--requests", description = "Requests per level. Default: 10 x concurrency, at least 32.")
-  Integer requests;
+  @Option(names = "--requests", split = ",",
+      description = "Requests per level: one count, or one per level. Default: 10 x concurrency, at least 32.")
+  List<Integer> requests;
 
   @Option(names = "--streaming", arity = "1", defaultValue = "true",
       description = "Stream tokens (TTFT and ITL are measured only when streaming). Default: ${DEFAULT-VALUE}.")

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         DatasetPrepCommand.class,
         TritonRepoCommand.class,
+        StageBenchmarkCommand.class,
     })
 final class StageCommand {
 }

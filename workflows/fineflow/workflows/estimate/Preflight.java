@@ -18,6 +18,9 @@ public final class Preflight {
   /**
    * Why the spec's training cannot fit its GPU, or empty when it fits, when the spec does not
    * fine-tune, or when it has no {@code model.architecture} to estimate from.
+   *
+   * @throws IllegalArgumentException when the architecture or the LoRA targets are invalid
+   *     (bad input, exit 2, not "does not fit")
    */
   public static Optional<String> check(PipelineSpec spec) {
     if (!spec.fineTunes() || spec.model() == null || spec.model().architecture() == null) {

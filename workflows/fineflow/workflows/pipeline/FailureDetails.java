@@ -17,6 +17,14 @@ final class FailureDetails {
 
   static StageFailure read(Stage stage, ActivityFailure failure) {
     Throwable cause = failure.getCause();
+    if (cause instanceof ApplicationFailure app
+        && FailureType.STILL_RUNNING.type().equals(app.getType())) {
+      // The await's retries ended at its schedule-to-close timeout: the stage's own timeout.
+      return new StageFailure(stage.name().id(), TIMEOUT,
+          "the stage did not finish within " + StageActivityOptions.stageTimeout(stage),
+          "its Job is stopped at that deadline; resume to run it again, after raising its"
+              + " timeout if it was still making progress", List.of());
+    }
     if (cause instanceof ApplicationFailure app) {
       StageFailure reported = reported(app);
       if (reported != null) {
@@ -25,11 +33,10 @@ final class FailureDetails {
       return new StageFailure(stage.name().id(), app.getType(), app.getOriginalMessage(),
           defaultHint(app.getType()), List.of());
     }
-    if (cause instanceof TimeoutFailure) {
-      return new StageFailure(stage.name().id(), TIMEOUT,
-          "the stage did not finish within " + StageActivityOptions.stageTimeout(stage),
-          "the stage's Job is stopped at its deadline; resume to run it again, after raising its"
-              + " timeout if it was still making progress", List.of());
+    if (cause instanceof TimeoutFailure timeout) {
+      return new StageFailure(stage.name().id(), TIMEOUT, failure.getActivityType()
+          + " timed out (" + timeout.getTimeoutType() + ")",
+          "the Kubernetes API did not answer in time; resume to try again", List.of());
     }
     String message = cause == null ? failure.getMessage() : cause.getMessage();
     String type = cause == null ? failure.getClass().getSimpleName() : cause.getClass().getSimpleName();

@@ -38,15 +38,21 @@ public final class ProgressView {
 
   /**
    * The latest progress of the run's pending await activity, from a describe response's
-   * pending activities: the details of its last {@code StillRunning} failure, else of its
-   * last heartbeat.
+   * pending activities: the details of its last {@code StillRunning} failure when they hold a
+   * line, else of its last heartbeat.
    */
   public static Optional<StageProgress> latest(List<PendingActivityInfo> pending,
       DataConverter converter) {
     return pending.stream()
         .filter(a -> StageActivityOptions.AWAIT.equals(a.getActivityType().getName()))
         .findFirst()
-        .flatMap(a -> fromLastFailure(a, converter).or(() -> fromHeartbeat(a, converter)));
+        .flatMap(a -> {
+          Optional<StageProgress> failed = fromLastFailure(a, converter);
+          // A look-again after an API error carries no line: the heartbeat may still have one.
+          return failed.filter(p -> p.line() != null)
+              .or(() -> fromHeartbeat(a, converter))
+              .or(() -> failed);
+        });
   }
 
   private static Optional<StageProgress> fromLastFailure(PendingActivityInfo activity,

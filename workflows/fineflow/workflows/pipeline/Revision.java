@@ -32,6 +32,10 @@ record Revision(PipelineSpec spec, Plan plan, PlanDiff diff) {
   }
 
   private static Revision compute(PipelineSpec current, Plan currentPlan, ResumeRequest request) {
+    if (request.replacesSpec() && !request.set().isEmpty()) {
+      throw new IllegalArgumentException(
+          "give either --set assignments or a whole spec to resume with, not both");
+    }
     PipelineSpec patched;
     Plan plan;
     try {

@@ -3,6 +3,7 @@ package fineflow.workflows.plan;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import fineflow.workflows.gate.PromotionGate;
 import fineflow.workflows.spec.EngineSpec;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.ServingBackend;
@@ -82,8 +83,12 @@ final class Rollout {
     }
     volumes.addAll(ModelRef.tokenizer(spec).mounts());
     volumes.add(HuggingFace.cacheMount());
+    RolloutTarget target = new RolloutTarget(ServingBackend.TRITON, Planner.pipelineName(spec),
+        Benchmark.TRITON_MODEL, null, null,
+        up.has(StageName.LORA_CONVERT) ? e.lora().taskId() : null, batch, gated(spec),
+        spec.serving().replicas(), null);
     return new StageDraft(StageName.ROLLOUT, StageKind.DEPLOYMENT, spec.serving().image(), argv,
-        Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO"),
+        target.addTo(Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO")),
         HuggingFace.token(spec), gpuResources(spec), volumes, 1_800, 5 * 60, consumes, List.of(),
         "Serve the engine on Triton (batch " + batch + ", world size " + e.worldSize()
             + (up.has(StageName.LORA_CONVERT) ? ", LoRA task " + e.lora().taskId() : "") + ")",
@@ -123,8 +128,11 @@ final class Rollout {
       argv.opt("--extra_llm_api_options", ServingEndpoint.EXTRA_OPTIONS_PATH);
       files = Map.of(ServingEndpoint.EXTRA_OPTIONS_PATH, json(options));
     }
+    RolloutTarget target = new RolloutTarget(ServingBackend.TRTLLM_SERVE, Planner.pipelineName(spec),
+        model.location(), adapter != null ? ServingEndpoint.ADAPTER_NAME : null, adapter, null, null,
+        candidate && gated(spec), candidate ? spec.serving().replicas() : 1, null);
     return new StageDraft(name, StageKind.DEPLOYMENT, image, argv.build(),
-        Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO"),
+        target.addTo(Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO")),
         HuggingFace.token(spec), gpuResources(spec), volumes(model, adapter, up),
         3_600, 10 * 60, consumes(model, adapter), List.of(),
         "Serve " + model.location() + " with trtllm-serve (batch " + e.maxBatchSize()
@@ -168,12 +176,20 @@ final class Rollout {
         }
       });
     }
+    RolloutTarget target = new RolloutTarget(ServingBackend.VLLM, Planner.pipelineName(spec),
+        model.location(), adapter != null ? ServingEndpoint.ADAPTER_NAME : null, null, null, null,
+        candidate && gated(spec), candidate ? spec.serving().replicas() : 1, null);
     return new StageDraft(name, StageKind.DEPLOYMENT, image, argv.build(),
-        Map.of("HF_HOME", Workspace.HF_HOME), HuggingFace.token(spec), gpuResources(spec),
+        target.addTo(Map.of("HF_HOME", Workspace.HF_HOME)), HuggingFace.token(spec), gpuResources(spec),
         volumes(model, adapter, up), 3_600, 10 * 60, consumes(model, adapter), List.of(),
         "Serve " + model.location() + " with vLLM (max " + e.maxBatchSize() + " sequences"
             + (adapter != null ? ", adapter '" + ServingEndpoint.ADAPTER_NAME + "'" : "") + ")",
         Map.of());
+  }
+
+  /** An SLO gate makes promotion wait for the benchmark (the rollout executor reads this). */
+  private static boolean gated(PipelineSpec spec) {
+    return PromotionGate.isGated(spec.serving().slo());
   }
 
   /** The PEFT adapter from train, when there is one. */

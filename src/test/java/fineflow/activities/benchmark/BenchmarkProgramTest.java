@@ -53,7 +53,7 @@ class BenchmarkProgramTest {
 
   BenchmarkProgram program(Path tool, List<Integer> levels, String baselineUrl) {
     return new BenchmarkProgram(new BenchmarkOptions(BenchmarkTool.GENAI_PERF, "elyza.fineflow.svc:8001",
-        "ensemble", "elyza/ELYZA-japanese-Llama-2-7b-instruct", levels, 512, 256, null, true, "kserve",
+        "ensemble", "elyza/ELYZA-japanese-Llama-2-7b-instruct", levels, 512, 256, List.of(), true, "kserve",
         baselineUrl, baselineUrl == null ? null : "elyza/ELYZA-japanese-Llama-2-7b-instruct", null,
         tmp.resolve("out"), tmp.resolve("termination-log"), tool.toString()),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));

@@ -48,7 +48,7 @@ class ChatClientTest {
         "{\"model_name\":\"ensemble\",\"text_output\":\"生涯を送って\"}",
         "{\"model_name\":\"ensemble\",\"text_output\":\"来ました。\"}"));
     ChatClient client = new ChatClient(new OkHttpClient(), server.url("/").toString(), ChatApi.TRITON,
-        "ensemble", null, 0L, 64, null);
+        "ensemble", null, null, 0L, 64, null);
     List<String> pieces = new ArrayList<>();
 
     String reply = client.send("自己紹介してください", null, pieces::add);
@@ -71,7 +71,7 @@ class ChatClientTest {
         "[DONE]"));
     server.enqueue(stream("{\"choices\":[{\"delta\":{\"content\":\"はい\"}}]}", "[DONE]"));
     ChatClient client = new ChatClient(new OkHttpClient(), server.url("/").toString(), ChatApi.OPENAI,
-        "elyza/ELYZA-japanese-Llama-2-7b-instruct", "dazai", null, 64, "あなたは太宰治です。");
+        "elyza/ELYZA-japanese-Llama-2-7b-instruct", "dazai", null, null, 64, "あなたは太宰治です。");
     ChatClient.History history = new ChatClient.History();
 
     assertThat(client.send("あなたは誰?", history, t -> { })).isEqualTo("太宰です。");
@@ -82,5 +82,18 @@ class ChatClientTest {
     assertThat(second.get("model").asText()).isEqualTo("dazai");
     assertThat(second.get("messages")).extracting(m -> m.get("role").asText() + ":" + m.get("content").asText())
         .containsExactly("system:あなたは太宰治です。", "user:あなたは誰?", "assistant:太宰です。", "user:本当?");
+  }
+
+  @Test
+  void trtllmServeAdapterGoesInLoraRequest() throws Exception {
+    server.enqueue(stream("{\"choices\":[{\"delta\":{\"content\":\"はい\"}}]}", "[DONE]"));
+    ChatClient client = new ChatClient(new OkHttpClient(), server.url("/").toString(), ChatApi.OPENAI,
+        "openai/gpt-oss-20b", "adapter", "/workspace/cache/train-ddd/adapter", null, 64, null);
+
+    client.send("こんにちは", null, t -> { });
+
+    JsonNode body = new ObjectMapper().readTree(server.takeRequest().getBody().readUtf8());
+    assertThat(body.get("model").asText()).isEqualTo("openai/gpt-oss-20b");
+    assertThat(body.get("lora_request").get("lora_path").asText()).isEqualTo("/workspace/cache/train-ddd/adapter");
   }
 }

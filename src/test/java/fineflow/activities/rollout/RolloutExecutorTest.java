@@ -14,7 +14,10 @@ import fineflow.workflows.contract.LaunchResult;
 import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.plan.RolloutTarget;
+import fineflow.workflows.plan.ServingEndpoint;
 import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageName;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -69,7 +72,7 @@ class RolloutExecutorTest {
     http.start();
     clock = new MutableClock(Instant.parse("2026-11-26T01:00:00Z"));
     String url = http.url("/").toString();
-    executor = new RolloutExecutor(client, NS, new OkHttpClient(), s -> url, clock);
+    executor = new RolloutExecutor(client, NS, new SmokeTest(new OkHttpClient(), 2, Duration.ZERO), s -> url, clock);
   }
 
   @AfterEach
@@ -170,6 +173,7 @@ class RolloutExecutorTest {
     Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(c.getPorts()).extracting(p -> p.getContainerPort()).containsExactly(8000);
+    assertThat(c.getEnv()).extracting(e -> e.getName()).doesNotContain("FINEFLOW_ROLLOUT_BACKEND");
     assertThat(c.getVolumeMounts()).anySatisfy(m -> {
       assertThat(m.getMountPath()).isEqualTo("/etc/fineflow/extra-llm-api-options.yaml");
       assertThat(m.getSubPath()).isEqualTo("extra-llm-api-options.yaml");
@@ -182,7 +186,7 @@ class RolloutExecutorTest {
         .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
     String yaml = client.configMaps().inNamespace(NS).withName("gpt-oss-rollout-3f2a9c1d7e4b-files").get()
         .getData().get("extra-llm-api-options.yaml");
-    assertThat(yaml).contains("moe_config:", "backend: \"TRITON\"", "max_batch_size: 256", "enable_attention_dp: false");
+    assertThat(yaml).contains("\"moe_config\":{\"backend\":\"TRITON\"}", "\"max_batch_size\":256");
   }
 
   @Test
@@ -379,15 +383,13 @@ class RolloutExecutorTest {
   }
 
   @Test
-  void objectNamesFollowThePlannersServiceNameRule() {
+  void objectsAreNamedAsThePlannersBenchmarkArgvExpects() {
     Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
 
-    String name = RolloutObjects.objectName("a-very-long-pipeline-name-for-a-persona-chatbot-trained-on-novels", stage);
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
 
-    assertThat(name).isEqualTo("a-very-long-pipeline-name-for-a-persona-ch-rollout-3f2a9c1d7e4b").hasSize(63);
-    // Cut right after a dash: no "--" in the name.
-    assertThat(RolloutObjects.objectName("abcdefghij-abcdefghij-abcdefghij-abcdefghi-xyz", stage))
-        .isEqualTo("abcdefghij-abcdefghij-abcdefghij-abcdefghi-rollout-3f2a9c1d7e4b");
+    assertThat(name).isEqualTo(ServingEndpoint.serviceName("elyza", stage));
+    assertThat(RolloutObjects.stableServiceName("7b-bot")).isEqualTo("ff-7b-bot");
   }
 
   @Test
@@ -399,6 +401,10 @@ class RolloutExecutorTest {
 
     assertThat(failed.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
     assertThat(failed.getOriginalMessage()).contains("lacks --extra_llm_api_options /etc/fineflow/extra-llm-api-options.yaml");
+    List<String> wrongPath = new ArrayList<>(RolloutStages.trtllmArgv());
+    wrongPath.set(wrongPath.size() - 1, "/etc/extra.yaml");
+    ApplicationFailure notMounted = failureOf(() -> executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(wrongPath))));
+    assertThat(notMounted.getOriginalMessage()).contains("reads --extra_llm_api_options /etc/extra.yaml but the stage mounts");
   }
 
   @Test
@@ -414,5 +420,92 @@ class RolloutExecutorTest {
         .containsEntry("fineflow.dev/track", "stable");
     assertThat(client.services().inNamespace(NS).withName("gpt-oss").get().getSpec().getPorts())
         .extracting(ServicePort::getPort).containsExactly(8000);
+  }
+
+  @Test
+  void anUnschedulablePodTimesOutAsUnschedulable() {
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name + "-abc")
+        .addToLabels(RolloutObjects.LABEL_INSTANCE, "elyza").addToLabels(RolloutObjects.LABEL_REVISION, "3f2a9c1d7e4b")
+        .endMetadata().withNewStatus().withPhase("Pending").addNewCondition().withType("PodScheduled")
+        .withStatus("False").withReason("Unschedulable")
+        .withMessage("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.").endCondition().endStatus().build()).create();
+    clock.advance(Duration.ofHours(1));
+
+    ApplicationFailure failed = failureOf(() -> executor.await(RolloutStages.await(stage, name)));
+
+    assertThat(failed.getType()).isEqualTo(FailureType.UNSCHEDULABLE.type());
+    assertThat(failed.getOriginalMessage()).contains("3 Insufficient nvidia.com/gpu");
+    assertThat(deployment(name)).isNull();
+  }
+
+  @Test
+  void anUnreachableServerFailsTheSmokeTestAfterRetrying() throws Exception {
+    MockWebServer gone = new MockWebServer();
+    gone.start();
+    String url = gone.url("/").toString();
+    gone.shutdown();
+    RolloutExecutor unreachable = new RolloutExecutor(client, NS, new SmokeTest(new OkHttpClient(), 2, Duration.ZERO),
+        s -> url, clock);
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+    String name = unreachable.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+
+    ApplicationFailure failed = failureOf(() -> unreachable.await(RolloutStages.await(stage, name)));
+
+    assertThat(failed.getType()).isEqualTo(FailureType.SMOKE_TEST_FAILED.type());
+    assertThat(failed.getOriginalMessage()).contains("cannot reach", "(2 attempts)");
+    assertThat(deployment(name)).isNull();
+  }
+
+  @Test
+  void aReplyThatIsNotJsonFailsTheSmokeTest() {
+    Stage stage = RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16);
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+    http.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return new MockResponse().setBody("");
+      }
+    });
+
+    ApplicationFailure failed = failureOf(() -> executor.await(RolloutStages.await(stage, name)));
+
+    assertThat(failed.getOriginalMessage()).contains("did not answer a JSON object");
+  }
+
+  @Test
+  void trtllmServeGetsTheAdapterPerRequest() throws Exception {
+    Stage stage = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+
+    executor.await(RolloutStages.await(stage, name));
+
+    assertThat(generateBodies).hasSize(2);
+    assertThat(generateBodies).allSatisfy(b -> assertThat(b.get("model").asText()).isEqualTo("openai/gpt-oss-20b"));
+    assertThat(generateBodies.get(0).get("lora_request").get("lora_path").asText()).isEqualTo("/workspace/cache/train-ddd/adapter");
+    assertThat(generateBodies.get(1).has("lora_request")).isFalse();
+  }
+
+  @Test
+  void aBaselineServerIsNeverPromoted() {
+    RolloutTarget base = new RolloutTarget(fineflow.workflows.spec.ServingBackend.VLLM, "elyza",
+        "elyza/ELYZA-japanese-Llama-2-7b-instruct", null, null, null, null, false, 1, null);
+    Stage stage = RolloutStages.stage(StageName.BASELINE, base, OTHER_KEY, "vllm/vllm-openai:v0.11.0",
+        List.of("vllm", "serve", "elyza/ELYZA-japanese-Llama-2-7b-instruct"), List.of(), Map.of());
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+
+    StageResult result = executor.await(RolloutStages.await(stage, name));
+
+    assertThat(name).isEqualTo("elyza-baseline-aaaabbbbcccc");
+    assertThat(result.info()).containsEntry("promoted", "false");
+    assertThat(deployment(name).getMetadata().getLabels()).containsEntry("fineflow.dev/track", "baseline")
+        .containsEntry("fineflow.dev/stage", "baseline");
+    assertThat(client.services().inNamespace(NS).withName("elyza").get()).isNull();
+    assertThat(generateBodies).hasSize(1);
   }
 }

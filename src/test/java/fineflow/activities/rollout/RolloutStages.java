@@ -4,13 +4,13 @@ import fineflow.workflows.contract.AwaitRequest;
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.plan.Resources;
 import fineflow.workflows.plan.RolloutTarget;
+import fineflow.workflows.plan.ServingEndpoint;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
 import fineflow.workflows.plan.StageName;
 import fineflow.workflows.plan.VolumeMount;
 import fineflow.workflows.spec.ClusterSpec;
 import fineflow.workflows.spec.ServingBackend;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +25,7 @@ final class RolloutStages {
   }
 
   static RolloutTarget triton(boolean gated) {
-    return new RolloutTarget(ServingBackend.TRITON, "elyza", "ensemble", null, 0L, 16, null, gated, 1, null);
+    return new RolloutTarget(ServingBackend.TRITON, "elyza", "ensemble", null, null, 0L, 16, gated, 1, null);
   }
 
   static Stage tritonStage(RolloutTarget target, String cacheKey, int batchFlag) {
@@ -38,18 +38,18 @@ final class RolloutStages {
   }
 
   static Stage trtllmServeStage(List<String> argv) {
-    RolloutTarget t = new RolloutTarget(ServingBackend.TRTLLM_SERVE, "gpt-oss", "openai/gpt-oss-20b", null,
-        null, 256, RolloutTarget.json(Map.of("enable_attention_dp", false,
-            "cuda_graph_config", Map.of("max_batch_size", 256, "enable_padding", true),
-            "moe_config", Map.of("backend", "TRITON"))), false, 1, null);
-    return stage(t, KEY, "nvcr.io/nvidia/tensorrt-llm/release:1.0.0", argv, List.of());
+    RolloutTarget t = new RolloutTarget(ServingBackend.TRTLLM_SERVE, "gpt-oss", "openai/gpt-oss-20b", "adapter",
+        "/workspace/cache/train-ddd/adapter", null, null, false, 1, null);
+    return stage(t, KEY, "nvcr.io/nvidia/tensorrt-llm/release:1.0.0", argv, List.of(), Map.of(
+        ServingEndpoint.EXTRA_OPTIONS_PATH, "{\"cuda_graph_config\":{\"enable_padding\":true,\"max_batch_size\":256},"
+            + "\"enable_attention_dp\":false,\"moe_config\":{\"backend\":\"TRITON\"}}\n"));
   }
 
   static List<String> trtllmArgv() {
     return List.of("trtllm-serve", "serve", "openai/gpt-oss-20b", "--host", "0.0.0.0", "--port", "8000",
         "--max_batch_size", "256", "--max_seq_len", "32768", "--max_num_tokens", "262144",
         "--kv_cache_free_gpu_memory_fraction", "0.9", "--trust_remote_code",
-        "--extra_llm_api_options", RolloutTarget.EXTRA_OPTIONS_PATH);
+        "--extra_llm_api_options", ServingEndpoint.EXTRA_OPTIONS_PATH);
   }
 
   static RolloutTarget vllm() {
@@ -65,11 +65,20 @@ final class RolloutStages {
 
   static Stage stage(RolloutTarget target, String cacheKey, String image, List<String> argv,
       List<VolumeMount> volumes) {
-    Map<String, String> env = new LinkedHashMap<>(target.toEnv());
-    env.put("TLLM_LOG_LEVEL", "INFO");
-    return new Stage(StageName.ROLLOUT, StageKind.DEPLOYMENT, image, argv, env, List.of(),
+    return stage(StageName.ROLLOUT, target, cacheKey, image, argv, volumes, Map.of());
+  }
+
+  static Stage stage(RolloutTarget target, String cacheKey, String image, List<String> argv,
+      List<VolumeMount> volumes, Map<String, String> files) {
+    return stage(StageName.ROLLOUT, target, cacheKey, image, argv, volumes, files);
+  }
+
+  static Stage stage(StageName name, RolloutTarget target, String cacheKey, String image, List<String> argv,
+      List<VolumeMount> volumes, Map<String, String> files) {
+    Map<String, String> env = target.addTo(Map.of("TLLM_LOG_LEVEL", "INFO"));
+    return new Stage(name, StageKind.DEPLOYMENT, image, argv, env, List.of(),
         new Resources(1, "nvidia.com/gpu", "8", "64Gi"), volumes, 1800, 300, List.of(), List.of(),
-        cacheKey, "rollout " + target.backend().wireName());
+        cacheKey, "rollout " + target.backend().wireName(), files);
   }
 
   static LaunchRequest launch(Stage stage) {

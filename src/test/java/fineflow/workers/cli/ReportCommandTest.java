@@ -20,11 +20,13 @@ class ReportCommandTest {
     StringWriter out = new StringWriter();
     cl.setOut(new PrintWriter(out));
 
-    int code = cl.execute("report", dir.toString(), "--out", tmp.resolve("report.html").toString());
+    int code = cl.execute("report", dir.toString(), "--out", tmp.resolve("report.html").toString(),
+        "--slo-concurrency", "16", "--slo-ttft-p99-ms", "100", "--slo-min-throughput-percent", "130");
 
     assertThat(code).isEqualTo(ExitCode.OK);
     assertThat(Files.readString(tmp.resolve("report.html"))).contains("data:image/png;base64,", "1,156.97");
-    assertThat(Files.readString(tmp.resolve("report.md"))).contains("| 16 | 1,156.97 | 813.81 |");
+    assertThat(Files.readString(tmp.resolve("report.md"))).contains("| 16 | 1,156.97 | 813.81 |",
+        "## Promotion gate: passed", "| TTFT p99 (ms) | 16 | 61.20 | <= 100.00 | pass |");
     assertThat(out.toString()).contains("report.html", "report.md");
   }
 

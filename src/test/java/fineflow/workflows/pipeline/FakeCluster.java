@@ -46,6 +46,9 @@ final class FakeCluster implements StageActivities {
   /** Stage → how many of its launches die transiently before one succeeds. */
   final Map<StageName, Integer> transientDeaths = new ConcurrentHashMap<>();
   final Map<StageName, AtomicInteger> launches = new ConcurrentHashMap<>();
+  /** How many cache look-ups fail with an API error before they work again. */
+  final AtomicInteger flakyLookups = new AtomicInteger();
+  final AtomicInteger lookups = new AtomicInteger();
   final Map<StageName, AtomicInteger> awaitAttempts = new ConcurrentHashMap<>();
   final List<String> launched = new CopyOnWriteArrayList<>();
   final List<CleanupRequest> cleanups = new CopyOnWriteArrayList<>();
@@ -64,6 +67,11 @@ final class FakeCluster implements StageActivities {
 
   @Override
   public CacheLookup lookupCache(CacheQuery query) {
+    lookups.incrementAndGet();
+    if (flakyLookups.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw ApplicationFailure.newFailure("configmaps: 503 Service Unavailable",
+          FailureType.TRANSIENT.type());
+    }
     StageResult hit = cache.get(query.cacheKey());
     return hit == null ? CacheLookup.miss() : CacheLookup.hit(hit);
   }
@@ -114,7 +122,7 @@ final class FakeCluster implements StageActivities {
                   "exit code 3")));
     }
     int deaths = transientDeaths.getOrDefault(stage, 0);
-    if (launches(stage) <= deaths) {
+    if (deaths > 0 && launches(stage) <= deaths) {
       throw ApplicationFailure.newFailure("pod evicted", FailureType.TRANSIENT.type(),
           new StageFailure(stage.id(), FailureType.TRANSIENT.type(), "pod " + pod + " evicted",
               "the node was drained; relaunching", List.of("Evicted")));

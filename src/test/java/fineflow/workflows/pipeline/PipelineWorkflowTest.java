@@ -3,6 +3,10 @@ package fineflow.workflows.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageProgress;
@@ -11,6 +15,7 @@ import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.PipelineSpec;
+import fineflow.workflows.spec.SpecYaml;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowFailedException;
@@ -28,6 +33,8 @@ import org.junit.jupiter.api.Test;
 
 class PipelineWorkflowTest {
   private static final String NAMESPACE = "ml";
+  private static final ObjectWriter PRINTER = new ObjectMapper().registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writerWithDefaultPrettyPrinter();
   private PipelineTestEnv temporal;
   private FakeCluster cluster;
 
@@ -75,6 +82,13 @@ class PipelineWorkflowTest {
     });
     assertThat(outcome.specRevision()).isEqualTo(1);
     assertThat(cluster.cache).hasSize(8);
+    var converter = temporal.client.getOptions().getDataConverter();
+    assertThat(temporal.history("dazai-00000001").getEvents().stream()
+        .filter(e -> e.hasActivityTaskScheduledEventAttributes())
+        .map(e -> converter.fromPayload(e.getUserMetadata().getSummary(), String.class,
+            String.class)))
+        .containsExactlyElementsOf(TestPlans.EIGHT.stream()
+            .map(name -> name.id() + " with img/" + name.id() + ":1").toList());
     SearchAttributes attributes = attributes("dazai-00000001");
     assertThat(attributes.get(RunSearchAttributes.STATE)).isEqualTo("succeeded");
     assertThat(attributes.get(RunSearchAttributes.STAGE)).isEqualTo("benchmark");
@@ -103,7 +117,7 @@ class PipelineWorkflowTest {
   }
 
   @Test
-  void pausesOnANonRetryableFailureAndResumesWithoutRetraining() {
+  void pausesOnANonRetryableFailureAndResumesWithoutRetraining() throws Exception {
     PipelineSpec spec = TestPlans.spec("dazai");
     Plan plan = Planner.plan(spec);
     String failingKey = plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey();
@@ -113,6 +127,7 @@ class PipelineWorkflowTest {
     temporal.sleep(Duration.ofHours(2));
 
     RunProgress paused = run.progress();
+    System.out.println("progress of the paused run:\n" + PRINTER.writeValueAsString(paused));
     assertThat(paused.runState()).isEqualTo(RunState.PAUSED);
     assertThat(paused.pausedStage()).isEqualTo(StageName.ENGINE_BUILD);
     StageStatus engine = paused.stage(StageName.ENGINE_BUILD).orElseThrow();
@@ -166,18 +181,63 @@ class PipelineWorkflowTest {
   }
 
   @Test
-  void aTransientDeathRelaunchesTheStage() {
+  void resumesWithAWholeNewSpecAndRejectsABadOneWithItsLines() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+        FailureType.OUT_OF_MEMORY);
+    PipelineWorkflow run = temporal.start(request("dazai-00000011", plan, spec));
+    temporal.sleep(Duration.ofHours(2));
+    String yaml = SpecYaml.renderMinimal(spec);
+    assertThat(yaml).contains("hfTokenSecret: hf-token");
+
+    assertThatThrownBy(() -> run.resume(ResumeRequest.spec(yaml + "engine:\n  maxBatchSize: -1\n"
+        + "  maxBatchSizes: 8\n")))
+        .isInstanceOf(WorkflowUpdateException.class).rootCause()
+        .hasMessageContaining("maxBatchSizes").hasMessageContaining("line ");
+    PlanDiff diff = run.resume(ResumeRequest.spec(yaml + "engine:\n  maxBatchSize: 4\n"));
+    RunOutcome outcome = temporal.result("dazai-00000011");
+
+    assertThat(diff.toRun()).startsWith(StageName.ENGINE_BUILD);
+    assertThat(outcome.specRevision()).isEqualTo(2);
+    assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(1);
+  }
+
+  @Test
+  void retryableFailuresAreRetriedAndTheRunSucceeds() {
     cluster.transientDeaths.put(StageName.TRAIN, 1);
+    cluster.flakyLookups.set(2);
     temporal.start(request("dazai-00000004", "v1"));
 
     RunOutcome outcome = temporal.result("dazai-00000004");
 
+    // Two look-ups failed with an API error and were retried by the activity retry policy.
+    assertThat(cluster.lookups.get()).isEqualTo(TestPlans.EIGHT.size() + 2);
+    // The first train pod was evicted: the stage was relaunched under a new name.
     assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(2);
     StageStatus train = outcome.stages().stream().filter(s -> s.stage() == StageName.TRAIN)
         .findFirst().orElseThrow();
     assertThat(train.state()).isEqualTo(StageState.SUCCEEDED);
     assertThat(train.launches()).isEqualTo(2);
     assertThat(train.objectName()).isEqualTo("dazai-00000004-train-2");
+  }
+
+  @Test
+  void aStagePastItsTimeoutPausesTheRun() {
+    cluster.runtimes.put(StageName.DATASET_PREP, Duration.ofHours(2));
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = TestPlans.withTimeout(TestPlans.plan(spec, "v1"), StageName.DATASET_PREP, 3600);
+    PipelineWorkflow run = temporal.start(request("dazai-00000012", plan, spec));
+
+    temporal.sleep(Duration.ofHours(2));
+
+    RunProgress progress = run.progress();
+    assertThat(progress.runState()).isEqualTo(RunState.PAUSED);
+    StageStatus prep = progress.stage(StageName.DATASET_PREP).orElseThrow();
+    assertThat(prep.reason()).isEqualTo("Timeout");
+    assertThat(prep.lastError()).isEqualTo("the stage did not finish within PT1H");
+    assertThatThrownBy(() -> run.resume(new ResumeRequest(List.of("engine.maxBatchSize=8"), "x")))
+        .isInstanceOf(WorkflowUpdateException.class).rootCause().hasMessageContaining("not both");
   }
 
   @Test

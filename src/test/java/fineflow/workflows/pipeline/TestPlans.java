@@ -61,6 +61,15 @@ final class TestPlans {
     return plan(spec, variant, Map.of());
   }
 
+  /** The plan with one stage's timeout changed. */
+  static Plan withTimeout(Plan plan, StageName name, long seconds) {
+    return new Plan(plan.pipeline(), plan.specDigest(), plan.stages().stream()
+        .map(s -> s.name() != name ? s : new Stage(s.name(), s.kind(), s.image(), s.argv(),
+            s.env(), s.secretEnv(), s.resources(), s.volumes(), seconds, s.expectedSeconds(),
+            s.consumes(), s.produces(), s.cacheKey(), s.summary()))
+        .toList());
+  }
+
   static String sha256(String text) {
     try {
       return HexFormat.of().formatHex(
