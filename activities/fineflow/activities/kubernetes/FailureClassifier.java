@@ -1,7 +1,9 @@
 package fineflow.activities.kubernetes;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.workflows.contract.FailureType;
-import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.ClusterSpec;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
@@ -43,7 +45,7 @@ public final class FailureClassifier {
    *     {@code fineflow estimate}
    */
   public record Evidence(
-      StageName stage, Job job, Pod pod, List<String> logTail, Instant now, ClusterSpec cluster,
+      Job job, Pod pod, List<String> logTail, Instant now, ClusterSpec cluster,
       String memoryEstimate) {
     public Evidence {
       logTail = logTail == null ? List.of() : List.copyOf(logTail);
@@ -60,6 +62,8 @@ public final class FailureClassifier {
       "CUDA[^\n]{0,80}out of memory|OutOfMemoryError|cudaErrorMemoryAllocation"
           + "|CUDA_ERROR_OUT_OF_MEMORY|Requested amount of GPU memory[^\n]*could not be allocated",
       Pattern.CASE_INSENSITIVE);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   static final int EXIT_BAD_ARGUMENTS = 2;
   static final int EXIT_CUDA_OOM = 3;
@@ -78,12 +82,15 @@ public final class FailureClassifier {
         jobFailed(e));
   }
 
+  /** Status codes a repeated call can get past: timeouts, conflicts, expired watches, throttling. */
+  static final Set<Integer> RETRYABLE_CODES = Set.of(408, 409, 410, 429);
+
   /** Errors of API calls: 5xx, 429 and connection problems are retried, the rest are not. */
   public Verdict apiError(KubernetesClientException ex) {
     int code = ex.getCode();
     String what = "Kubernetes API" + (code > 0 ? " answered " + code : " unreachable") + ": "
         + ex.getMessage();
-    if (code == 0 || code == 429 || code >= 500 || hasCause(ex, IOException.class)) {
+    if (code == 0 || code >= 500 || RETRYABLE_CODES.contains(code) || hasCause(ex, IOException.class)) {
       return new Verdict(FailureType.TRANSIENT, what, "retried automatically");
     }
     if (code == 401 || code == 403) {
@@ -183,7 +190,7 @@ public final class FailureClassifier {
     }
     ContainerStateTerminated t = terminated(failed.get());
     int code = t.getExitCode();
-    String said = lastLine(t.getMessage(), e.logTail());
+    String said = stageError(t.getMessage()).orElseGet(() -> lastLine(t.getMessage(), e.logTail()));
     String what = "container " + failed.get().getName() + " exited with code " + code
         + (t.getReason() == null ? "" : " (" + t.getReason() + ")") + (said.isEmpty() ? "" : ": " + said);
     if (code == EXIT_BAD_ARGUMENTS) {
@@ -209,7 +216,9 @@ public final class FailureClassifier {
   private static Optional<Verdict> deadlineExceeded(Evidence e) {
     Optional<JobCondition> failed = jobFailure(e.job())
         .filter(c -> "DeadlineExceeded".equals(c.getReason()));
-    if (failed.isEmpty() || e.pod() == null) {
+    if (failed.isEmpty()) {
+      // A pod that is gone is no sign of a node problem here: the Job controller deletes the
+      // pods it stops at the deadline.
       return Optional.empty();
     }
     Long deadline = e.job().getSpec() == null ? null : e.job().getSpec().getActiveDeadlineSeconds();
@@ -296,6 +305,33 @@ public final class FailureClassifier {
 
   private static ContainerStateTerminated terminated(ContainerStatus cs) {
     return cs.getState() == null ? null : cs.getState().getTerminated();
+  }
+
+  /**
+   * The error a fineflow stage program reported: its termination message on failure is
+   * {@code {"error": "...", "problems": ["...", ...]}}.
+   */
+  static Optional<String> stageError(String message) {
+    if (message == null || !message.strip().startsWith("{")) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode node = JSON.readTree(message.strip());
+      if (!node.hasNonNull("error")) {
+        return Optional.empty();
+      }
+      String error = node.get("error").asText();
+      List<String> more = new ArrayList<>();
+      // The first problem is usually the error's own detail; list only the others.
+      node.path("problems").forEach(p -> {
+        if (!error.contains(p.asText())) {
+          more.add(p.asText());
+        }
+      });
+      return Optional.of(more.isEmpty() ? error : error + " (also: " + String.join("; ", more) + ")");
+    } catch (JsonProcessingException ex) {
+      return Optional.empty();
+    }
   }
 
   /** The last non-blank line of the termination message, else of the log tail. */

@@ -57,7 +57,13 @@ public final class JobExecutor implements StageExecutor {
 
   @Override
   public LaunchResult launch(LaunchRequest request) {
-    Job job = factory.job(request);
+    Job job;
+    try {
+      job = factory.job(request);
+    } catch (IllegalArgumentException e) {
+      throw failure(request.stage(), new Verdict(FailureType.BAD_ARGUMENTS, e.getMessage(),
+          "the planner built a stage this executor cannot run"), List.of(), null);
+    }
     String name = job.getMetadata().getName();
     try {
       Job existing = jobs(request.namespace()).withName(name).get();
@@ -67,11 +73,21 @@ public final class JobExecutor implements StageExecutor {
       jobs(request.namespace()).resource(job).create();
       return new LaunchResult(name, false);
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) {
+      Job raced = e.getCode() == 409 ? existingAfterConflict(request.namespace(), name) : null;
+      if (raced != null) {
         // Another attempt of this activity created it between our read and our create.
-        return adopt(jobs(request.namespace()).withName(name).get(), request);
+        return adopt(raced, request);
       }
+      // A 409 with nothing to adopt (deleted meanwhile) is Transient: the retry creates it.
       throw failure(request.stage(), classifier.apiError(e), List.of(), e);
+    }
+  }
+
+  private Job existingAfterConflict(String ns, String name) {
+    try {
+      return jobs(ns).withName(name).get();
+    } catch (KubernetesClientException e) {
+      return null;
     }
   }
 
@@ -92,7 +108,7 @@ public final class JobExecutor implements StageExecutor {
         return collect(stage, job, pod);
       }
       List<String> tail = started(pod) ? tail(ns, pod) : List.of();
-      Optional<Verdict> verdict = classifier.classify(new Evidence(stage.name(), job, pod, tail,
+      Optional<Verdict> verdict = classifier.classify(new Evidence(job, pod, tail,
           clock.instant(), request.cluster(), null));
       if (verdict.isPresent()) {
         if (!finished(job)) {
@@ -105,11 +121,26 @@ public final class JobExecutor implements StageExecutor {
       }
       throw stillRunning(stage, job, pod, tail);
     } catch (KubernetesClientException e) {
-      throw failure(stage, classifier.apiError(e), List.of(), e);
+      Verdict v = classifier.apiError(e);
+      if (v.type().retryable()) {
+        // The stage is not known to have failed, so await again. Transient from await means
+        // "the Job died" and makes the workflow launch the stage anew, next to a live Job.
+        throw ApplicationFailure.newFailureWithCause("stage " + stage.name() + ": " + v.message()
+            + "; looking again", FailureType.STILL_RUNNING.type(), e,
+            new StageProgress("Unknown", null, null));
+      }
+      throw failure(stage, v, List.of(), e);
     }
   }
 
   private LaunchResult adopt(Job existing, LaunchRequest request) {
+    if (existing.getMetadata().getDeletionTimestamp() != null) {
+      // Being deleted (a cleanup, or a stuck Job we removed): never adopt it; once it is gone,
+      // the launch activity's retry creates a fresh one of the same name.
+      throw failure(request.stage(), new Verdict(FailureType.TRANSIENT,
+          "Job " + existing.getMetadata().getName() + " is being deleted; launching again once it is gone",
+          "retried automatically"), List.of(), null);
+    }
     String owner = existing.getMetadata().getLabels() == null ? null
         : existing.getMetadata().getLabels().get(FineflowLabels.RUN);
     if (!FineflowLabels.runValue(request.runId()).equals(owner)) {

@@ -35,15 +35,15 @@ import java.util.TreeMap;
  * <p>Security, decided per image (both satisfy the Pod Security "restricted" profile):
  * <ul>
  *   <li>fineflow's own image (dataset-prep, triton-repo): runs as uid {@value #FINEFLOW_UID}
- *       with a read-only root file system and an emptyDir at {@code /tmp}, since its Java code
- *       writes only to the workspace and /tmp;</li>
+ *       with a read-only root file system, since its Java code writes only to the workspace and
+ *       /tmp;</li>
  *   <li>NVIDIA images (PyTorch, TensorRT-LLM, Triton): run as uid {@value #NVIDIA_UID}, non-root,
  *       but with a writable root file system: PyTorch, Triton kernels and TensorRT write caches
  *       under the home directory and site-packages. {@code HOME=/tmp} unless the stage sets it,
  *       because that uid has no home directory in those images.</li>
  * </ul>
- * Every container drops all capabilities and forbids privilege escalation; stage pods get no
- * service-account token (they never call the API).
+ * Every container drops all capabilities, forbids privilege escalation and gets an emptyDir at
+ * {@code /tmp}; stage pods get no service-account token (they never call the API).
  */
 public final class JobFactory {
   public static final String WORKSPACE_VOLUME = "workspace";
@@ -55,9 +55,18 @@ public final class JobFactory {
   static final long FINEFLOW_UID = 10001;
   static final long NVIDIA_UID = 1000;
 
-  /** The Job of one launch of a stage, in {@code request.namespace()} (omitted when null). */
+  /**
+   * The Job of one launch of a stage, in {@code request.namespace()} (omitted when null).
+   *
+   * @throws IllegalArgumentException for a stage a Job cannot run
+   */
   public Job job(LaunchRequest request) {
     Stage stage = request.stage();
+    if (!stage.files().isEmpty()) {
+      // Only rollout stages mount planner-written files (from a ConfigMap their executor owns).
+      throw new IllegalArgumentException("stage " + stage.name() + " has mounted files "
+          + stage.files().keySet() + ", which Job stages do not support");
+    }
     ClusterSpec cluster = request.cluster();
     String stageId = stage.name().id();
     String name = JobName.of(request.runId(), stageId, request.launch());

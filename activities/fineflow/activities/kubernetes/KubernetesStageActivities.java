@@ -108,7 +108,8 @@ public final class KubernetesStageActivities implements StageActivities {
       delete("Job", client.batch().v1().jobs(), ns, run, false, deleted);
       delete("Deployment", client.apps().deployments(), ns, run, request.keepServing(), deleted);
       delete("Service", client.services(), ns, run, request.keepServing(), deleted);
-      delete("ConfigMap", client.configMaps(), ns, run, false, deleted);
+      // The stable track's ConfigMaps hold files its pods mount: they stay with it.
+      delete("ConfigMap", client.configMaps(), ns, run, request.keepServing(), deleted);
       return null;
     });
     return new CleanupResult(deleted);

@@ -24,11 +24,14 @@ public final class ManifestRenderer {
       JsonMapper.builder().build(), true,
       new YamlDumpSettingsBuilder().setMinimizeQuotes(true).build());
 
+  /** The Job of a batch stage. */
+  public static final StageManifests JOBS = request -> List.of(new JobFactory().job(request));
+
   private final Map<StageKind, StageManifests> factories;
 
   /** Jobs only; pass the rollout executor's factory with the other constructor. */
   public ManifestRenderer() {
-    this(Map.of(StageKind.JOB, request -> List.of(new JobFactory().job(request))));
+    this(Map.of(StageKind.JOB, JOBS));
   }
 
   public ManifestRenderer(Map<StageKind, StageManifests> factories) {

@@ -7,12 +7,16 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
-import java.io.OutputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Reads a stage pod's log: the tail that travels with failures, progress lines, and follow. */
 public final class PodLogs {
@@ -20,8 +24,9 @@ public final class PodLogs {
   public static final int FAILURE_TAIL_LINES = 50;
 
   /**
-   * A list object instead of log text: what an API server that cannot serve logs (Fabric8's
-   * mock server in CRUD mode) answers with status 200. Never shown as a log.
+   * Parses what might be a list object instead of log text: an API server that cannot serve
+   * logs (Fabric8's mock server in CRUD mode) answers with the namespace's PodList and status 200.
+   * Never shown as a log.
    */
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,14 +55,37 @@ public final class PodLogs {
     return lines(text, podName, lines);
   }
 
-  private String logUrl(String namespace, String podName, String container, int lines) {
-    String base = client.getMasterUrl().toString().replaceAll("/+$", "");
-    return base + "/api/v1/namespaces/" + encode(namespace) + "/pods/" + encode(podName)
-        + "/log?pretty=false&container=" + encode(container) + "&tailLines=" + lines;
+  /**
+   * Streams a container's log from its last {@code tailLines} lines on, line by line, until the
+   * container stops.
+   *
+   * @throws LogUnavailableException when the server answers with a list object instead of a log
+   */
+  public void follow(String namespace, String podName, String container, int tailLines,
+      Consumer<String> lineSink) throws IOException {
+    try (LogWatch watch = client.pods().inNamespace(namespace).withName(podName)
+        .inContainer(container).tailingLines(tailLines).watchLog();
+        BufferedReader reader = new BufferedReader(
+            new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
+      boolean first = true;
+      for (String line; (line = reader.readLine()) != null; first = false) {
+        if (first && isListJson(line)) {
+          throw notALog(podName);
+        }
+        lineSink.accept(line);
+      }
+    }
   }
 
-  private static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  /** The pods of a run's stage, newest launch first (then newest pod). */
+  public List<Pod> stagePods(String namespace, String runId, String stage) {
+    List<Pod> pods = client.pods().inNamespace(namespace)
+        .withLabel(FineflowLabels.RUN, FineflowLabels.runValue(runId))
+        .withLabel(FineflowLabels.STAGE, stage)
+        .list().getItems();
+    return pods.stream().sorted(Comparator.comparingInt(PodLogs::launch)
+        .thenComparing(p -> nullToEmpty(p.getMetadata().getCreationTimestamp()))
+        .reversed()).toList();
   }
 
   /** The last {@code {"event":"progress",...}} line of the tail, if any. */
@@ -71,21 +99,13 @@ public final class PodLogs {
     return Optional.empty();
   }
 
-  /** Streams the log, from its last {@code tailLines} lines on, until the container stops. */
-  public LogWatch follow(String namespace, String podName, String container, int tailLines,
-      OutputStream out) {
-    return client.pods().inNamespace(namespace).withName(podName).inContainer(container)
-        .tailingLines(tailLines).watchLog(out);
-  }
-
   /** The pod's log split in lines, the last {@code max} of them. */
   static List<String> lines(String text, String podName, int max) {
     if (text == null || text.isEmpty()) {
       return List.of();
     }
     if (isListJson(text)) {
-      throw new LogUnavailableException("the API server answered the log request for pod "
-          + podName + " with a list of objects, not a log (a server that serves no logs)");
+      throw notALog(podName);
     }
     List<String> all = Arrays.asList(text.split("\r?\n", -1));
     if (!all.isEmpty() && all.get(all.size() - 1).isEmpty()) {
@@ -107,11 +127,36 @@ public final class PodLogs {
     }
   }
 
-  /** The name of the newest of the pods, by creation time (then name, for a stable answer). */
+  /** The newest of the pods, by creation time (then name, for a stable answer). */
   static Optional<Pod> newest(List<Pod> pods) {
-    return pods.stream().max(java.util.Comparator
+    return pods.stream().max(Comparator
         .comparing((Pod p) -> nullToEmpty(p.getMetadata().getCreationTimestamp()))
         .thenComparing(p -> p.getMetadata().getName()));
+  }
+
+  private static LogUnavailableException notALog(String podName) {
+    return new LogUnavailableException("the API server answered the log request for pod "
+        + podName + " with a list of objects, not a log (a server that serves no logs)");
+  }
+
+  private String logUrl(String namespace, String podName, String container, int lines) {
+    String base = client.getMasterUrl().toString().replaceAll("/+$", "");
+    return base + "/api/v1/namespaces/" + encode(namespace) + "/pods/" + encode(podName)
+        + "/log?pretty=false&container=" + encode(container) + "&tailLines=" + lines;
+  }
+
+  private static int launch(Pod pod) {
+    String v = pod.getMetadata().getLabels() == null ? null
+        : pod.getMetadata().getLabels().get(FineflowLabels.LAUNCH);
+    try {
+      return v == null ? 0 : Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   private static String nullToEmpty(String s) {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         CommandLine.HelpCommand.class,
         PlanCommand.class,
+        LogsCommand.class,
         StageCommand.class,
         ValidateCommand.class,
         SchemaCommand.class,

@@ -2,20 +2,28 @@ package fineflow.workers.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import fineflow.activities.kubernetes.ManifestRenderer;
+import fineflow.activities.rollout.RolloutObjects;
+import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Planner;
+import fineflow.workflows.plan.StageKind;
 import fineflow.workflows.spec.ClusterSpec;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecException;
 import fineflow.workflows.spec.SpecJson;
 import fineflow.workflows.spec.SpecLoader;
 import fineflow.workflows.spec.SpecProblem;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,12 +86,25 @@ public final class PlanCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
+  /** A rollout stage's ConfigMap of mounted files (if any), Deployment and Service. */
+  private static List<HasMetadata> rolloutObjects(LaunchRequest request) {
+    RolloutObjects objects = RolloutObjects.of(request, new KubernetesSerialization());
+    List<HasMetadata> list = new ArrayList<>();
+    if (objects.files() != null) {
+      list.add(objects.files());
+    }
+    list.add(objects.deployment());
+    list.add(objects.service());
+    return list;
+  }
+
   static String render(Plan plan, ClusterSpec cluster, String runId, PlanOutput output)
       throws JsonProcessingException {
     return switch (output) {
       case TEXT -> PlanTable.render(plan);
       case JSON -> SpecJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(plan) + "\n";
-      case K8S -> new ManifestRenderer().render(plan, cluster, runId);
+      case K8S -> new ManifestRenderer(Map.of(StageKind.JOB, ManifestRenderer.JOBS,
+          StageKind.DEPLOYMENT, PlanCommand::rolloutObjects)).render(plan, cluster, runId);
     };
   }
 }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import fineflow.activities.kubernetes.FailureClassifier.Evidence;
 import fineflow.activities.kubernetes.FailureClassifier.Verdict;
 import fineflow.workflows.contract.FailureType;
-import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.ClusterSpec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Status;
@@ -41,6 +40,10 @@ class FailureClassifierTest {
         Arguments.of("invalidimagename", "running", FailureType.IMAGE_PULL, "invalid reference format"),
         Arguments.of("createcontainerconfigerror", "running", FailureType.BAD_ARGUMENTS, "secret \"hf-token\" not found"),
         Arguments.of("exit2", "failed-backofflimit", FailureType.BAD_ARGUMENTS, "exceeds maxRank=32"),
+        Arguments.of("exit2-stage-runner", "failed-backofflimit", FailureType.BAD_ARGUMENTS,
+            "exited with code 2 (Error): lora-convert pre-check failed: adapter rank 64 exceeds the engine's "
+                + "--max_lora_rank 32: rebuild the engine with engine.lora.maxLoraRank >= 64 (also: adapter "
+                + "target_modules ['gate_proj'] have no TensorRT-LLM LoRA module"),
         Arguments.of("exit4", "failed-backofflimit", FailureType.OUTPUT_INVALID, "no rank*.engine"),
         Arguments.of("exit1", "failed-backofflimit", FailureType.STAGE_FAILED, "exited with code 1 (Error): KeyError: 'instruction'"),
         Arguments.of("deadline-terminated", "failed-deadline", FailureType.STAGE_FAILED, "longer than its timeout of 7200 s"),
@@ -111,6 +114,15 @@ class FailureClassifierTest {
   }
 
   @Test
+  void aDeadlineWhosePodTheControllerDeletedIsATimeoutNotANodeProblem() {
+    Verdict v = classify(null, job("failed-deadline"), List.of(), null).orElseThrow();
+
+    assertThat(v.type()).isEqualTo(FailureType.STAGE_FAILED);
+    assertThat(v.type().retryable()).isFalse();
+    assertThat(v.message()).contains("timeout of 7200 s");
+  }
+
+  @Test
   void failedJobWhosePodIsGoneIsTransient() {
     Verdict v = classify(null, job("failed-backofflimit"), List.of(), null).orElseThrow();
 
@@ -125,8 +137,9 @@ class FailureClassifierTest {
     assertThat(classifier.apiError(error(429)).type()).isEqualTo(FailureType.TRANSIENT);
     assertThat(classifier.apiError(new KubernetesClientException("Failed to connect",
         new ConnectException("Connection refused"))).type()).isEqualTo(FailureType.TRANSIENT);
-    assertThat(classifier.apiError(new KubernetesClientException("watch closed", 410, null)).type())
-        .isEqualTo(FailureType.BAD_ARGUMENTS);
+    assertThat(classifier.apiError(new KubernetesClientException("too old resource version", 410, null)).type())
+        .isEqualTo(FailureType.TRANSIENT);
+    assertThat(classifier.apiError(error(409)).type()).isEqualTo(FailureType.TRANSIENT);
     assertThat(classifier.apiError(new KubernetesClientException("stream reset",
         new IOException("unexpected end of stream"), 200, null, null)).type()).isEqualTo(FailureType.TRANSIENT);
     assertThat(classifier.apiError(error(422)).type()).isEqualTo(FailureType.BAD_ARGUMENTS);
@@ -146,6 +159,6 @@ class FailureClassifierTest {
   }
 
   private static Evidence evidence(Pod pod, Job job, List<String> tail, String estimate, Instant now) {
-    return new Evidence(StageName.TRAIN, job, pod, tail, now, CLUSTER, estimate);
+    return new Evidence(job, pod, tail, now, CLUSTER, estimate);
   }
 }

@@ -92,6 +92,38 @@ class JobExecutorTest {
   }
 
   @Test
+  void aJobBeingDeletedIsNotAdoptedAndTheLaunchIsRetried() {
+    Job terminating = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(
+        new JobFactory().job(launch(TestStages.train())))
+        .editMetadata().withDeletionTimestamp("2026-11-26T00:59:00Z").withFinalizers("foregroundDeletion")
+        .endMetadata().build();
+    // The CRUD store drops deletionTimestamp on create: serve the terminating Job as a real API would.
+    server.expect().get().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs/" + terminating.getMetadata().getName())
+        .andReturn(200, terminating).always();
+
+    ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class,
+        () -> executor.launch(launch(TestStages.train())));
+
+    assertThat(f.getType()).isEqualTo(FailureType.TRANSIENT.type());
+    assertThat(f.isNonRetryable()).isFalse();
+    assertThat(f.getOriginalMessage()).contains("is being deleted");
+  }
+
+  @Test
+  void aStageWithMountedFilesIsNotAJobStage() {
+    Stage s = TestStages.train();
+    Stage withFiles = new Stage(s.name(), s.kind(), s.image(), s.argv(), s.env(), s.secretEnv(),
+        s.resources(), s.volumes(), s.timeoutSeconds(), s.expectedSeconds(), s.consumes(),
+        s.produces(), s.cacheKey(), s.summary(), java.util.Map.of("/etc/x.yaml", "a: 1\n"));
+
+    ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class, () -> executor.launch(launch(withFiles)));
+
+    assertThat(f.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
+    assertThat(f.isNonRetryable()).isTrue();
+    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
   void awaitWithoutPodIsStillRunningPending() {
     String job = executor.launch(launch(TestStages.train())).objectName();
 
@@ -239,7 +271,7 @@ class JobExecutorTest {
   }
 
   @Test
-  void anApiServerErrorIsRetryable() {
+  void anApiServerErrorDuringAwaitMeansLookAgainNotRelaunch() {
     Config noRetries = new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build();
     try (KubernetesClient impatient = new KubernetesClientBuilder().withConfig(noRetries).build()) {
       server.expect().get().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs/broken-job")
@@ -248,9 +280,25 @@ class JobExecutorTest {
       ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class,
           () -> new JobExecutor(impatient).await(await(TestStages.train(), "broken-job")));
 
+      assertThat(f.getType()).isEqualTo(FailureType.STILL_RUNNING.type());
+      assertThat(f.isNonRetryable()).isFalse();
+      assertThat(f.getOriginalMessage()).contains("503").endsWith("looking again");
+      assertThat(f.getDetails().get(0, StageProgress.class).phase()).isEqualTo("Unknown");
+    }
+  }
+
+  @Test
+  void anApiServerErrorDuringLaunchIsTransient() {
+    Config noRetries = new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build();
+    try (KubernetesClient impatient = new KubernetesClientBuilder().withConfig(noRetries).build()) {
+      server.expect().post().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs")
+          .andReturn(429, "Too many requests").always();
+
+      ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class,
+          () -> new JobExecutor(impatient).launch(launch(TestStages.train())));
+
       assertThat(f.getType()).isEqualTo(FailureType.TRANSIENT.type());
       assertThat(f.isNonRetryable()).isFalse();
-      assertThat(f.getOriginalMessage()).contains("503");
     }
   }
 

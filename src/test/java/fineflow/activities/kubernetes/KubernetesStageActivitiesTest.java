@@ -153,6 +153,7 @@ class KubernetesStageActivitiesTest {
     assertThat(result.deleted()).containsExactlyInAnyOrder("Job/" + job,
         "Deployment/" + RUN + "-stable", "Deployment/" + RUN + "-candidate",
         "Service/" + RUN + "-stable", "Service/" + RUN + "-candidate",
+        "ConfigMap/" + RUN + "-stable-files", "ConfigMap/" + RUN + "-candidate-files",
         "ConfigMap/" + RUN + "-triton-config");
     assertThat(client.batch().v1().jobs().inNamespace(NS).withLabel(FineflowLabels.RUN, RUN).list().getItems()).isEmpty();
     assertThat(client.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, RUN).list().getItems()).isEmpty();
@@ -167,22 +168,23 @@ class KubernetesStageActivitiesTest {
         deletes.add(r);
       }
     }
-    assertThat(deletes).hasSize(6).allSatisfy(r ->
+    assertThat(deletes).hasSize(8).allSatisfy(r ->
         assertThat(r.getUtf8Body().replace(" ", "")).contains("\"propagationPolicy\":\"Foreground\""));
   }
 
   @Test
-  void cleanupKeepingServingLeavesTheStableDeploymentAndService() {
+  void cleanupKeepingServingLeavesTheStableDeploymentServiceAndFiles() {
     KubernetesStageActivities activities = new KubernetesStageActivities(client, NS);
     createServing(RUN, "stable");
     createServing(RUN, "candidate");
 
     CleanupResult result = activities.cleanup(new CleanupRequest(RUN, NS, true));
 
-    assertThat(result.deleted()).containsExactlyInAnyOrder(
-        "Deployment/" + RUN + "-candidate", "Service/" + RUN + "-candidate");
+    assertThat(result.deleted()).containsExactlyInAnyOrder("Deployment/" + RUN + "-candidate",
+        "Service/" + RUN + "-candidate", "ConfigMap/" + RUN + "-candidate-files");
     assertThat(client.apps().deployments().inNamespace(NS).withName(RUN + "-stable").get()).isNotNull();
     assertThat(client.services().inNamespace(NS).withName(RUN + "-stable").get()).isNotNull();
+    assertThat(client.configMaps().inNamespace(NS).withName(RUN + "-stable-files").get()).isNotNull();
   }
 
   private void createServing(String run, String track) {
@@ -198,6 +200,9 @@ class KubernetesStageActivitiesTest {
         .withName(run + "-" + track).withLabels(labels).endMetadata().withNewSpec()
         .withSelector(labels).addNewPort().withName("http").withPort(8000).endPort().endSpec().build())
         .create();
+    client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata()
+        .withName(run + "-" + track + "-files").withLabels(labels).endMetadata()
+        .addToData("config.pbtxt", "max_batch_size: 8\n").build()).create();
   }
 
   private void drain() throws InterruptedException {

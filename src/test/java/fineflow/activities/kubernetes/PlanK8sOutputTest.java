@@ -12,6 +12,9 @@ import fineflow.workflows.plan.StageKind;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecLoader;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -39,14 +42,18 @@ class PlanK8sOutputTest {
     Plan plan = Planner.plan(spec);
     List<Stage> jobs = plan.stages().stream().filter(s -> s.kind() == StageKind.JOB).toList();
     List<HasMetadata> objects = TypedModel.parse(out.toString());
-    assertThat(objects).hasSize(jobs.size());
+    List<HasMetadata> printedJobs = objects.stream().filter(o -> o instanceof Job).toList();
+    assertThat(printedJobs).hasSize(jobs.size());
     for (int i = 0; i < jobs.size(); i++) {
       LaunchRequest first = new LaunchRequest("elyza-run-1", spec.cluster().namespace(), jobs.get(i), 1,
           plan.specDigest(), spec.cluster());
-      assertThat(objects.get(i)).isEqualTo(new JobFactory().job(first));
-      assertThat(TypedModel.unknownFields(objects.get(i))).isEmpty();
+      assertThat(printedJobs.get(i)).isEqualTo(new JobFactory().job(first));
     }
-    plan.stages().stream().filter(s -> s.kind() != StageKind.JOB).forEach(s ->
-        assertThat(out.toString()).contains("# stage " + s.name() + " (" + s.kind()));
+    assertThat(objects).allSatisfy(o -> assertThat(TypedModel.unknownFields(o)).as(o.getKind()).isEmpty());
+    // The rollout stage's Deployment and Service, from the rollout executor's factory.
+    long deploymentStages = plan.stages().stream().filter(s -> s.kind() == StageKind.DEPLOYMENT).count();
+    assertThat(objects).filteredOn(o -> o instanceof Deployment).hasSize((int) deploymentStages);
+    assertThat(objects).filteredOn(o -> o instanceof Service).hasSize((int) deploymentStages);
+    plan.stages().forEach(s -> assertThat(out.toString()).contains("# stage " + s.name() + " (" + s.kind()));
   }
 }

@@ -12,6 +12,13 @@ import fineflow.workflows.contract.CleanupRequest;
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.plan.Stage;
+import fineflow.activities.rollout.RolloutExecutor;
+import fineflow.activities.rollout.SmokeTest;
+import fineflow.workflows.plan.Planner;
+import fineflow.workflows.plan.RolloutTarget;
+import fineflow.workflows.plan.StageKind;
+import fineflow.workflows.spec.PipelineSpec;
+import fineflow.workflows.spec.SpecLoader;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -22,6 +29,10 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.temporal.failure.ApplicationFailure;
 import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,35 +44,53 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import okhttp3.OkHttpClient;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Least privilege: the (apiGroup, resource, verb) triples the activities call on the API server,
- * recorded from the mock server's request log, equal the rules of k8s/role.yaml, both ways.
+ * Least privilege: the (apiGroup, resource, verb) triples the activities (Job and rollout
+ * executors included) call on the API server, recorded from the mock server's request log, equal
+ * the rules of k8s/role.yaml, both ways.
  */
 @EnableKubernetesMockClient(crud = true)
 class RoleComplianceTest {
-  /**
-   * The calls of RolloutExecutor (serving), which is not part of this scenario: create or adopt
-   * its Deployment and Service, update them to a new engine. Replace by recording once it runs
-   * here.
-   */
-  static final Set<String> ROLLOUT_EXECUTOR = Set.of(
-      "apps/deployments get", "apps/deployments create", "apps/deployments update",
-      "/services get", "/services create", "/services update");
-
   private static final Pattern PATH = Pattern.compile(
       "^/(?:api/v1|apis/(?<group>[^/]+)/[^/]+)/namespaces/[^/]+/(?<resource>[^/?]+)"
           + "(?:/(?<name>[^/?]+)(?:/(?<sub>[^/?]+))?)?(?:\\?(?<query>.*))?$");
 
   KubernetesMockServer server;
   KubernetesClient client;
+  MockWebServer servers;
+  volatile int servedBatch;
+  volatile String adapterOutput = " 私は太宰治です。";
+
+  @BeforeEach
+  void startModelServers() throws Exception {
+    servers = new MockWebServer();
+    servers.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+        return answer(request);
+      }
+    });
+    servers.start();
+  }
+
+  @AfterEach
+  void stopModelServers() throws Exception {
+    servers.shutdown();
+  }
 
   @Test
   void theRoleAllowsExactlyTheCallsTheActivitiesMakeAndEachMakesOnlyTargetedOnes() throws Exception {
     Map<String, List<String>> calls = scenario();
     calls.forEach((step, list) -> System.out.printf("%-42s %d  %s%n", step, list.size(), list));
-    Set<String> used = new TreeSet<>(ROLLOUT_EXECUTOR);
+    Set<String> used = new TreeSet<>();
     calls.values().forEach(list -> list.forEach(c -> used.add(c.substring(c.indexOf(' ') + 1))));
 
     assertThat(granted(Path.of("k8s/role.yaml"))).as("granted by k8s/role.yaml")
@@ -76,16 +105,19 @@ class RoleComplianceTest {
         "GET batch/jobs get", "GET /pods list", "DELETE batch/jobs delete");
     assertThat(calls.get("logs (tail)")).containsExactly("GET /pods/log get");
     assertThat(calls.get("lookupCache")).containsExactly("GET /configmaps get");
-    assertThat(calls.get("cleanup")).containsExactly(
-        "GET batch/jobs list", "DELETE batch/jobs delete",
-        "GET apps/deployments list", "DELETE apps/deployments delete",
-        "GET /services list", "DELETE /services delete",
-        "GET /configmaps list", "DELETE /configmaps delete");
+    assertThat(calls.get("cleanup")).filteredOn(c -> c.startsWith("GET")).containsExactly(
+        "GET batch/jobs list", "GET apps/deployments list", "GET /services list", "GET /configmaps list");
+    assertThat(calls.get("cleanup")).filteredOn(c -> !c.startsWith("GET"))
+        .isNotEmpty().allMatch(c -> c.startsWith("DELETE ") && c.endsWith(" delete"));
   }
 
   /** Runs every activity path once; returns the recorded calls per step, in order. */
   private Map<String, List<String>> scenario() throws Exception {
-    KubernetesStageActivities activities = new KubernetesStageActivities(client, NS);
+    RolloutExecutor rollout = new RolloutExecutor(client, NS,
+        new SmokeTest(new OkHttpClient(), 1, Duration.ZERO), s -> servers.url("/").toString(),
+        Clock.fixed(Instant.parse("2026-11-26T01:00:00Z"), ZoneOffset.UTC));
+    KubernetesStageActivities activities = new KubernetesStageActivities(client, NS,
+        Map.of(StageKind.JOB, new JobExecutor(client), StageKind.DEPLOYMENT, rollout));
     Map<String, List<String>> calls = new LinkedHashMap<>();
     try (TestKubelet kubelet = new TestKubelet(server, client)) {
       Stage train = TestStages.train();
@@ -129,12 +161,110 @@ class RoleComplianceTest {
 
       new PodLogs(client).tail(NS, pod.getMetadata().getName(), "train", PodLogs.FAILURE_TAIL_LINES);
       calls.put("logs (tail)", drain());
+      rollouts(activities, rollout, kubelet, calls);
       kubelet.createServing(NS, RUN);
       drain();
       activities.cleanup(new CleanupRequest(RUN, NS, false));
       calls.put("cleanup", drain());
     }
     return calls;
+  }
+
+  /**
+   * The rollout stages of the two example specs: Triton (promoted after a passing smoke test,
+   * then a revision whose smoke test fails and is rolled back) and trtllm-serve (with a mounted
+   * files ConfigMap, promoted).
+   */
+  private void rollouts(KubernetesStageActivities activities, RolloutExecutor rollout,
+      TestKubelet kubelet, Map<String, List<String>> calls) throws Exception {
+    Stage triton = rolloutStage("configs/elyza-7b-qlora-triton.yaml");
+    servedBatch = RolloutTarget.fromEnv(triton.env()).maxBatchSize();
+    String name = activities.launch(rolloutLaunch(triton)).objectName();
+    calls.put("rollout launch", drain());
+    catchThrowableOfType(ApplicationFailure.class, () -> activities.await(rolloutAwait(triton, name)));
+    calls.put("rollout await: not ready", drain());
+    kubelet.deploymentAvailable(NS, name);
+    drain();
+    StageResult promoted = activities.await(rolloutAwait(triton, name));
+    if (promoted.info().get("promoted").equals("false")) {
+      rollout.promote(NS, RUN, promoted.info().get("revision"));
+    }
+    calls.put("rollout await: smoke test passes, promote", drain());
+
+    Stage broken = withKey(triton, "9".repeat(64));
+    String brokenName = activities.launch(rolloutLaunch(broken)).objectName();
+    calls.put("rollout launch (second revision)", drain());
+    kubelet.deploymentAvailable(NS, brokenName);
+    Pod server = kubelet.serverPod(NS, brokenName);
+    this.server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + server.getMetadata().getName()
+        + "/log?pretty=false&tailLines=50").andReturn(200, "E1126 engine not found\n").always();
+    adapterOutput = " ";
+    drain();
+    catchThrowableOfType(ApplicationFailure.class, () -> activities.await(rolloutAwait(broken, brokenName)));
+    adapterOutput = " 私は太宰治です。";
+    calls.put("rollout await: smoke test fails, roll back", drain());
+
+    Stage next = withKey(triton, "8".repeat(64));
+    String nextName = activities.launch(rolloutLaunch(next)).objectName();
+    calls.put("rollout launch (third revision)", drain());
+    kubelet.deploymentAvailable(NS, nextName);
+    drain();
+    StageResult switched = activities.await(rolloutAwait(next, nextName));
+    if (switched.info().get("promoted").equals("false")) {
+      rollout.promote(NS, RUN, switched.info().get("revision"));
+    }
+    calls.put("rollout await: promote over a stable revision", drain());
+
+    Stage serve = rolloutStage("configs/gpt-oss-20b-trtllm-serve.yaml");
+    String serveName = activities.launch(rolloutLaunch(serve)).objectName();
+    calls.put("rollout launch (with files)", drain());
+    kubelet.deploymentAvailable(NS, serveName);
+    drain();
+    StageResult served = activities.await(rolloutAwait(serve, serveName));
+    if (served.info().get("promoted").equals("false")) {
+      rollout.promote(NS, RUN, served.info().get("revision"));
+    }
+    calls.put("rollout (files) await, promote", drain());
+    rollout.removeCandidates(NS, RUN);
+    calls.put("rollout removeCandidates", drain());
+  }
+
+  private static Stage rolloutStage(String config) throws Exception {
+    PipelineSpec spec = SpecLoader.load(Files.readString(Path.of(config)), config);
+    return Planner.plan(spec).stages().stream().filter(s -> s.kind() == StageKind.DEPLOYMENT)
+        .findFirst().orElseThrow();
+  }
+
+  private static Stage withKey(Stage s, String key) {
+    return new Stage(s.name(), s.kind(), s.image(), s.argv(), s.env(), s.secretEnv(), s.resources(),
+        s.volumes(), s.timeoutSeconds(), s.expectedSeconds(), s.consumes(), s.produces(), key,
+        s.summary(), s.files());
+  }
+
+  private static LaunchRequest rolloutLaunch(Stage stage) {
+    return new LaunchRequest(RUN, NS, stage, 1, "d1g35t", TestStages.gpuCluster());
+  }
+
+  private static AwaitRequest rolloutAwait(Stage stage, String name) {
+    return new AwaitRequest(RUN, NS, stage, name, TestStages.gpuCluster());
+  }
+
+  /** A model server answering the smoke tests of Triton and of OpenAI-style servers. */
+  private MockResponse answer(okhttp3.mockwebserver.RecordedRequest request) {
+    String path = request.getPath();
+    String json;
+    if (path.endsWith("/generate")) {
+      boolean adapter = request.getBody().readUtf8().contains("lora_task_id");
+      json = "{\"model_name\":\"ensemble\",\"text_output\":\"" + (adapter ? adapterOutput : " Hello.") + "\"}";
+    } else if (path.equals("/v2/models/tensorrt_llm/config")) {
+      json = "{\"name\":\"tensorrt_llm\",\"max_batch_size\":" + servedBatch + "}";
+    } else if (path.startsWith("/v1/completions")) {
+      json = "{\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,"
+          + "\"text\":\" Hello.\",\"finish_reason\":\"length\"}]}";
+    } else {
+      return new MockResponse().setResponseCode(404).setBody("{}");
+    }
+    return new MockResponse().setHeader("Content-Type", "application/json").setBody(json);
   }
 
   /** The activities' requests since the last drain, as "METHOD group/resource verb". */

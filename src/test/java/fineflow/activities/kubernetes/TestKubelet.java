@@ -111,6 +111,26 @@ final class TestKubelet implements AutoCloseable {
         .andReturn(200, text).always();
   }
 
+  /** The Deployment controller's part: the Deployment reports all replicas available. */
+  void deploymentAvailable(String namespace, String name) {
+    var d = client.apps().deployments().inNamespace(namespace).withName(name).get();
+    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+        .withObservedGeneration(d.getMetadata().getGeneration()).withReplicas(replicas)
+        .withReadyReplicas(replicas).withAvailableReplicas(replicas).build());
+    client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+  }
+
+  /** A running server pod of the Deployment, labelled like its template. */
+  Pod serverPod(String namespace, String deployment) {
+    var d = client.apps().deployments().inNamespace(namespace).withName(deployment).get();
+    Pod pod = new PodBuilder().withNewMetadata().withName(deployment + "-7d9f-x2").withNamespace(namespace)
+        .withLabels(d.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
+        .withSpec(d.getSpec().getTemplate().getSpec()).build();
+    client.pods().inNamespace(namespace).resource(pod).create();
+    return running(pod);
+  }
+
   /** What the rollout executor leaves for a run: a Deployment, its Service and a ConfigMap. */
   void createServing(String namespace, String run) {
     Map<String, String> labels = Map.of(FineflowLabels.RUN, run, FineflowLabels.TRACK, "candidate",

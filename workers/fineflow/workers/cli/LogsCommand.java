@@ -1,0 +1,111 @@
+package fineflow.workers.cli;
+
+import fineflow.activities.kubernetes.LogUnavailableException;
+import fineflow.activities.kubernetes.PodLogs;
+import fineflow.workflows.plan.StageName;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fineflow logs RUN STAGE}: a stage pod's log, like {@code kubectl logs}, found by the run
+ * and stage labels (the newest launch). Reads the cluster directly with your kubeconfig.
+ */
+@Command(
+    name = "logs",
+    mixinStandardHelpOptions = true,
+    description = {"Print the log of a run's stage pod (its newest launch).",
+        "Uses your kubeconfig (or the in-cluster service account)."})
+public final class LogsCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "RUN", description = "Run id.")
+  String run;
+
+  @Parameters(index = "1", paramLabel = "STAGE", description = "Stage name, e.g. train or engine-build.")
+  String stage;
+
+  @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until the container stops.")
+  boolean follow;
+
+  @Option(names = "--tail", paramLabel = "N", defaultValue = "100",
+      description = "Lines from the end of the log to start with. Default: ${DEFAULT-VALUE}.")
+  int tail;
+
+  @Option(names = {"-n", "--namespace"}, paramLabel = "NS",
+      description = "Namespace of the run's pods. Default: the kubeconfig context's namespace.")
+  String namespace;
+
+  @Spec
+  CommandSpec command;
+
+  private final Supplier<KubernetesClient> clients;
+
+  public LogsCommand() {
+    this(() -> new KubernetesClientBuilder().build());
+  }
+
+  /** @param clients opens the client to read with; the command closes it */
+  public LogsCommand(Supplier<KubernetesClient> clients) {
+    this.clients = clients;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    String stageId = stageId();
+    if (tail < 0) {
+      throw new ParameterException(command.commandLine(), "--tail must be >= 0, got " + tail);
+    }
+    PrintWriter out = command.commandLine().getOut();
+    PrintWriter err = command.commandLine().getErr();
+    try (KubernetesClient client = clients.get()) {
+      String ns = namespace != null ? namespace
+          : client.getNamespace() != null ? client.getNamespace() : "default";
+      PodLogs logs = new PodLogs(client);
+      List<Pod> pods = logs.stagePods(ns, run, stageId);
+      if (pods.isEmpty()) {
+        err.println("fineflow: no pod of stage " + stageId + " of run " + run + " in namespace " + ns
+            + " (not launched yet, cached, or cleaned up)");
+        return ExitCode.BAD_INPUT;
+      }
+      Pod pod = pods.get(0);
+      String name = pod.getMetadata().getName();
+      String container = pod.getSpec().getContainers().get(0).getName();
+      if (follow) {
+        logs.follow(ns, name, container, tail, line -> {
+          out.println(line);
+          out.flush();
+        });
+      } else {
+        logs.tail(ns, name, container, tail).forEach(out::println);
+      }
+      out.flush();
+      return ExitCode.OK;
+    } catch (LogUnavailableException e) {
+      err.println("fineflow: " + e.getMessage());
+      return ExitCode.RUN_FAILED;
+    } catch (KubernetesClientException e) {
+      err.println("fineflow: cannot read from Kubernetes: " + e.getMessage());
+      return ExitCode.UNREACHABLE;
+    }
+  }
+
+  private String stageId() {
+    try {
+      return StageName.of(stage).id();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(command.commandLine(), e.getMessage());
+    }
+  }
+}
