@@ -5,6 +5,7 @@ import fineflow.activities.kubernetes.JobExecutor;
 import fineflow.activities.kubernetes.KubernetesStageActivities;
 import fineflow.activities.kubernetes.StageWatcher;
 import fineflow.activities.rollout.RolloutExecutor;
+import fineflow.activities.rollout.SmokeTest;
 import fineflow.workflows.contract.StageActivities;
 import fineflow.workflows.pipeline.PipelineWorkflowImpl;
 import fineflow.workflows.plan.StageKind;
@@ -49,7 +50,8 @@ public final class PipelineWorker implements AutoCloseable {
       String namespace, Function<Service, String> serviceUrl, AwaitMode mode, MeterRegistry registry,
       WorkerTuning tuning) {
     RolloutExecutor rollout = new RolloutExecutor(kubernetes, namespace,
-        new OkHttpClient.Builder().callTimeout(Duration.ofMinutes(2)).build(), serviceUrl, Clock.systemUTC());
+        new SmokeTest(new OkHttpClient.Builder().callTimeout(Duration.ofMinutes(2)).build()), serviceUrl,
+        Clock.systemUTC());
     StageActivities activities = new MeteredStageActivities(new KubernetesStageActivities(kubernetes, namespace,
         Map.of(StageKind.JOB, new JobExecutor(kubernetes), StageKind.DEPLOYMENT, rollout)), registry);
     StageWatcher watcher = null;
