@@ -30,7 +30,6 @@ class DevStackTest {
     try (DevStack stack = DevStack.start(options)) {
       RunClient runs = new RunClient(stack.connection());
       PipelineRequest request = runs.submit(spec, null, "fineflow");
-      System.out.println("ENV " + request.plan().stage(fineflow.workflows.plan.StageName.ROLLOUT).orElseThrow().env());
       RunOutcome outcome;
       try {
         outcome = runs.untyped(request.runId()).getResult(60, TimeUnit.SECONDS, RunOutcome.class);
