@@ -28,6 +28,8 @@ final class StageActivityOptions {
 
   static final Duration MIN_AWAIT_INTERVAL = Duration.ofSeconds(5);
   static final Duration MAX_AWAIT_INTERVAL = Duration.ofSeconds(60);
+  /** Longer than the asynchronous await's heartbeat tick (see StageWatcher). */
+  static final Duration AWAIT_HEARTBEAT_TIMEOUT = Duration.ofMinutes(2);
   /** For a stage the planner gave no timeout. */
   static final Duration DEFAULT_STAGE_TIMEOUT = Duration.ofHours(24);
 
@@ -54,8 +56,11 @@ final class StageActivityOptions {
     Duration interval = awaitInterval(stage);
     return Map.of(AWAIT, ActivityOptions.newBuilder()
         .setSummary(stage.summary())
-        // One attempt is one status check plus a log tail read.
-        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        // A polling attempt is one status read; an asynchronously completed attempt lasts
+        // until the stage ends and heartbeats meanwhile, so a dead worker is noticed within
+        // the heartbeat timeout and the await is retried elsewhere.
+        .setStartToCloseTimeout(stageTimeout(stage))
+        .setHeartbeatTimeout(AWAIT_HEARTBEAT_TIMEOUT)
         .setScheduleToCloseTimeout(stageTimeout(stage))
         .setRetryOptions(RetryOptions.newBuilder()
             .setInitialInterval(interval)

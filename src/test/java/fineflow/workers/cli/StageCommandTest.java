@@ -81,7 +81,7 @@ class StageCommandTest {
     Files.write(prefetch.resolve("model.lora_weights.npy"), new byte[] {1});
     Path result = dir.resolve("result.json");
     String[] args = {"stage", "triton-repo",
-        "--skeleton", "src/test/resources/triton-skeleton/inflight_batcher_llm",
+        "--skeleton", "resources/fineflow/dev/triton-skeleton/inflight_batcher_llm",
         "--engine-dir", engine.toString(), "--tokenizer-dir", "/workspace/models/tok",
         "--lora-prefetch-dir", dir.resolve("lora").toString(), "--max-batch-size", "16",
         "--decoupled", "false", "--logits-datatype", "TYPE_FP16",

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TritonRepoTest {
-  static final Path SKELETON = Path.of("src/test/resources/triton-skeleton/inflight_batcher_llm");
+  static final Path SKELETON = Path.of("resources/fineflow/dev/triton-skeleton/inflight_batcher_llm");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir

@@ -1,0 +1,181 @@
+package fineflow.activities.kubernetes;
+
+import fineflow.workflows.contract.AwaitRequest;
+import fineflow.workflows.contract.FailureType;
+import fineflow.workflows.contract.StageProgress;
+import fineflow.workflows.contract.StageResult;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.temporal.client.ActivityCompletionClient;
+import io.temporal.client.ActivityCompletionException;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Completes await activities asynchronously: one shared informer per namespace on fineflow's
+ * Jobs and Deployments wakes the check of the stage whose object changed, so the next stage
+ * starts within milliseconds of a pod's end, with no thread and no Temporal retry per
+ * waiting stage. A slow tick re-checks every waiting stage for what no event announces
+ * (unschedulable too long, readiness timeouts) and heartbeats its progress line; if this
+ * worker dies, the heartbeat timeout makes Temporal retry the await on another worker.
+ */
+public final class StageWatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StageWatcher.class);
+
+  private final KubernetesClient client;
+  private final ActivityCompletionClient completions;
+  private final Function<AwaitRequest, StageResult> check;
+  private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+  private final Map<String, List<SharedIndexInformer<? extends HasMetadata>>> informers = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService ticker;
+  private final ExecutorService checks;
+
+  private record Waiting(byte[] taskToken, AwaitRequest request) {
+  }
+
+  /**
+   * @param check one status read of a stage: returns its result, or throws the await
+   *     activity's failures ({@code StillRunning} while it runs)
+   * @param tick how often every waiting stage is re-checked and heartbeated
+   */
+  public StageWatcher(KubernetesClient client, ActivityCompletionClient completions,
+      Function<AwaitRequest, StageResult> check, Duration tick, int checkThreads) {
+    this.client = client;
+    this.completions = completions;
+    this.check = check;
+    this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("fineflow-await-tick"));
+    this.checks = Executors.newFixedThreadPool(checkThreads, daemon("fineflow-await-check"));
+    ticker.scheduleWithFixedDelay(this::checkAll, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Waits for the stage of {@code request}; the activity must not complete on return. */
+  public void register(byte[] taskToken, AwaitRequest request) {
+    ensureInformers(request.namespace());
+    String key = key(request.namespace(), request.objectName());
+    waiting.put(key, new Waiting(taskToken, request));
+    // The object may have finished between the activity's first check and this registration.
+    checks.execute(() -> check(key));
+  }
+
+  /** Stages waited on now. */
+  public int waitingCount() {
+    return waiting.size();
+  }
+
+  private void ensureInformers(String namespace) {
+    informers.computeIfAbsent(namespace, ns -> {
+      List<SharedIndexInformer<? extends HasMetadata>> list = new ArrayList<>();
+      list.add(client.batch().v1().jobs().inNamespace(ns)
+          .withLabel(FineflowLabels.MANAGED_BY, FineflowLabels.FINEFLOW).inform(handler()));
+      list.add(client.apps().deployments().inNamespace(ns)
+          .withLabel(FineflowLabels.MANAGED_BY, FineflowLabels.FINEFLOW).inform(handler()));
+      return list;
+    });
+  }
+
+  private <T extends HasMetadata> ResourceEventHandler<T> handler() {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        changed(obj);
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T obj) {
+        changed(obj);
+      }
+
+      @Override
+      public void onDelete(T obj, boolean unknownFinalState) {
+        changed(obj);
+      }
+    };
+  }
+
+  private void changed(HasMetadata obj) {
+    String key = key(obj.getMetadata().getNamespace(), obj.getMetadata().getName());
+    if (waiting.containsKey(key)) {
+      checks.execute(() -> check(key));
+    }
+  }
+
+  private void checkAll() {
+    waiting.keySet().forEach(key -> checks.execute(() -> check(key)));
+  }
+
+  private void check(String key) {
+    Waiting w = waiting.get(key);
+    if (w == null) {
+      return;
+    }
+    try {
+      StageResult result = check.apply(w.request());
+      if (waiting.remove(key, w)) {
+        completions.complete(w.taskToken(), result);
+      }
+    } catch (ApplicationFailure f) {
+      if (FailureType.STILL_RUNNING.type().equals(f.getType())) {
+        heartbeat(key, w, progressOf(f));
+      } else if (waiting.remove(key, w)) {
+        completions.completeExceptionally(w.taskToken(), f);
+      }
+    } catch (ActivityCompletionException gone) {
+      // Timed out or cancelled meanwhile: Temporal has moved on, so does the watcher.
+      waiting.remove(key, w);
+    } catch (RuntimeException e) {
+      // A read failed (API error): the tick checks again; the heartbeat timeout covers a dead worker.
+      LOG.warn("checking {} failed; will check again", key, e);
+    }
+  }
+
+  private void heartbeat(String key, Waiting w, StageProgress progress) {
+    try {
+      completions.heartbeat(w.taskToken(), progress);
+    } catch (ActivityCompletionException gone) {
+      waiting.remove(key, w);
+    }
+  }
+
+  private static StageProgress progressOf(ApplicationFailure f) {
+    try {
+      return f.getDetails().get(StageProgress.class);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String key(String namespace, String name) {
+    return namespace + "/" + name;
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    checks.shutdownNow();
+    informers.values().forEach(list -> list.forEach(SharedIndexInformer::close));
+  }
+}

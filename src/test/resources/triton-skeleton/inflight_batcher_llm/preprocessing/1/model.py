@@ -1,1 +1,0 @@
-# Test fixture standing in for the Triton python model of preprocessing; only copied, never run.

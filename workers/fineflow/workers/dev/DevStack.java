@@ -1,0 +1,121 @@
+package fineflow.workers.dev;
+
+import fineflow.workers.client.TemporalConnection;
+import fineflow.workers.worker.PipelineWorker;
+import fineflow.workers.worker.WorkerTuning;
+import fineflow.workflows.pipeline.RunSearchAttributes;
+import fineflow.workflows.pipeline.TaskQueue;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The embedded dev stack in one JVM: Temporal's test server on a TCP port, Fabric8's
+ * Kubernetes mock API server, the simulated GPU node, and a real fineflow worker whose
+ * activities talk to that API server exactly as they would to a cluster.
+ */
+public final class DevStack implements AutoCloseable {
+  /** Files the simulated node needs in its workspace: the demo dataset and the Triton skeleton. */
+  static final String DEMO_DATASET_RESOURCE = "/examples/demo-dataset.jsonl";
+  static final String SKELETON_RESOURCE_ROOT = "fineflow/dev/triton-skeleton/";
+  private static final String[] SKELETON_FILES = {
+      "ensemble/config.pbtxt", "preprocessing/config.pbtxt", "preprocessing/1/model.py",
+      "postprocessing/config.pbtxt", "postprocessing/1/model.py", "tensorrt_llm/config.pbtxt",
+      "tensorrt_llm_bls/config.pbtxt", "tensorrt_llm_bls/1/model.py"};
+
+  private final DevOptions options;
+  private final EmbeddedTemporal temporal;
+  private final EmbeddedKubernetes kubernetes;
+  private final ModelServers modelServers;
+  private final SimulatedKubelet kubelet;
+  private final TemporalConnection connection;
+  private final PipelineWorker worker;
+  private final MeterRegistry registry;
+
+  private DevStack(DevOptions options, MeterRegistry registry) {
+    this.options = options;
+    this.registry = registry;
+    Path workspace = prepareWorkspace(options.workspace());
+    WorkspacePaths paths = new WorkspacePaths(workspace, workspace.resolveSibling("skeleton"));
+    this.temporal = EmbeddedTemporal.start(options.temporalPort(), RunSearchAttributes.ALL);
+    this.kubernetes = new EmbeddedKubernetes().start(options.kubernetesPort());
+    this.modelServers = new ModelServers();
+    this.kubelet = new SimulatedKubelet(kubernetes.client(), kubernetes.logs(), paths, options, modelServers)
+        .start();
+    this.connection = TemporalConnection.open(temporal.target(), EmbeddedTemporal.NAMESPACE);
+    this.worker = PipelineWorker.start(connection.client(), TaskQueue.DEFAULT, kubernetes.client(),
+        options.namespace(), service -> modelServers.url(service).orElseThrow(() -> new IllegalStateException(
+            "no simulated model server behind service " + service.getMetadata().getName())),
+        options.awaitMode(), registry, WorkerTuning.defaults());
+  }
+
+  public static DevStack start(DevOptions options) {
+    return new DevStack(options, new SimpleMeterRegistry());
+  }
+
+  public static DevStack start(DevOptions options, MeterRegistry registry) {
+    return new DevStack(options, registry);
+  }
+
+  public DevEndpoints endpoints() {
+    return new DevEndpoints(temporal.target(), kubernetes.url(), options.namespace(),
+        options.workspace().toAbsolutePath().toString(), ProcessHandle.current().pid());
+  }
+
+  public TemporalConnection connection() {
+    return connection;
+  }
+
+  public EmbeddedKubernetes kubernetes() {
+    return kubernetes;
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public DevOptions options() {
+    return options;
+  }
+
+  /** Creates the workspace and seeds it with what the demo spec reads. */
+  private static Path prepareWorkspace(Path workspace) {
+    try {
+      Files.createDirectories(workspace);
+      copyResource(DEMO_DATASET_RESOURCE, workspace.resolve("examples/demo-dataset.jsonl"));
+      Path skeleton = workspace.resolveSibling("skeleton").resolve("inflight_batcher_llm");
+      for (String file : SKELETON_FILES) {
+        copyResource("/" + SKELETON_RESOURCE_ROOT + "inflight_batcher_llm/" + file, skeleton.resolve(file));
+      }
+      for (String model : new String[] {"ensemble", "tensorrt_llm"}) {
+        Files.createDirectories(skeleton.resolve(model).resolve("1"));
+      }
+      return workspace.toAbsolutePath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the dev workspace " + workspace, e);
+    }
+  }
+
+  private static void copyResource(String resource, Path target) throws IOException {
+    try (InputStream in = DevStack.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + resource + " is missing from the fineflow jar");
+      }
+      Files.createDirectories(target.getParent());
+      Files.write(target, in.readAllBytes());
+    }
+  }
+
+  @Override
+  public void close() {
+    worker.close();
+    connection.close();
+    kubelet.close();
+    kubernetes.close();
+    temporal.close();
+  }
+}

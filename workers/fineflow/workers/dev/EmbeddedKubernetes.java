@@ -1,0 +1,136 @@
+package fineflow.workers.dev;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fabric8's Kubernetes mock API server in CRUD mode, on a loopback port, with two additions
+ * the dev stack needs: pod logs served from the simulated kubelet (CRUD mode answers a log
+ * request with the namespace's PodList JSON, which must never reach a user as a log), and a
+ * count of API requests by verb and resource (for {@code bench-orchestrator}).
+ */
+public final class EmbeddedKubernetes implements AutoCloseable {
+  private static final Pattern LOG_PATH =
+      Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(\\?.*)?$");
+  private static final Pattern RESOURCE_PATH =
+      Pattern.compile("^/(?:api/v1|apis/[^/]+/[^/]+)(?:/namespaces/[^/]+)?/([a-z]+)(/[^/?]+)?(/status|/log)?");
+
+  private final KubernetesMockServer server;
+  private final PodLogStore logs = new PodLogStore();
+  private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+  private KubernetesClient client;
+
+  public EmbeddedKubernetes() {
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    Dispatcher crud = new KubernetesMixedDispatcher(expectations);
+    Dispatcher dispatcher = new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        count(request);
+        Matcher m = LOG_PATH.matcher(request.getPath());
+        if (m.matches() && "GET".equals(request.getMethod())) {
+          return logResponse(m.group(1), m.group(2), m.group(3));
+        }
+        return crud.dispatch(request);
+      }
+    };
+    server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
+        expectations, dispatcher, false);
+  }
+
+  /** Starts on the loopback interface; port 0 picks a free port. */
+  public EmbeddedKubernetes start(int port) {
+    try {
+      server.init(InetAddress.getLoopbackAddress(), port);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot start the Kubernetes mock API server on port " + port, e);
+    }
+    client = server.createClient();
+    return this;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** Base URL any Kubernetes client can use (plain HTTP, no auth). */
+  public String url() {
+    return "http://" + server.getHostName() + ":" + server.getPort();
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public PodLogStore logs() {
+    return logs;
+  }
+
+  /** API requests so far, by "VERB resource" (e.g. "GET jobs", "POST pods"). */
+  public Map<String, Long> requestCounts() {
+    Map<String, Long> out = new HashMap<>();
+    requests.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  private void count(RecordedRequest request) {
+    Matcher m = RESOURCE_PATH.matcher(request.getPath());
+    String resource = m.find() ? m.group(1) + (m.group(3) == null ? "" : m.group(3)) : request.getPath();
+    requests.computeIfAbsent(request.getMethod() + " " + resource, k -> new LongAdder()).increment();
+  }
+
+  private MockResponse logResponse(String namespace, String pod, String query) {
+    return logs.text(namespace, pod)
+        .map(text -> new MockResponse().setResponseCode(200)
+            .setHeader("Content-Type", "text/plain").setBody(tail(text, query)))
+        .orElseGet(() -> new MockResponse().setResponseCode(404)
+            .setHeader("Content-Type", "application/json")
+            .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"NotFound\","
+                + "\"message\":\"pods \\\"" + pod + "\\\" not found\",\"code\":404}"));
+  }
+
+  /** Honours {@code tailLines=N} like the real API server. */
+  private static String tail(String text, String query) {
+    if (query == null) {
+      return text;
+    }
+    Matcher m = Pattern.compile("[?&]tailLines=(\\d+)").matcher(query);
+    if (!m.find()) {
+      return text;
+    }
+    int n = Integer.parseInt(m.group(1));
+    String[] lines = text.split("\n", -1);
+    int end = text.endsWith("\n") ? lines.length - 1 : lines.length;
+    int start = Math.max(0, end - n);
+    StringBuilder sb = new StringBuilder();
+    for (int i = start; i < end; i++) {
+      sb.append(lines[i]).append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    if (client != null) {
+      client.close();
+    }
+    server.destroy();
+  }
+}

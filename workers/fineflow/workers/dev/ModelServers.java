@@ -1,0 +1,179 @@
+package fineflow.workers.dev;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Simulated model servers for the Deployments the dev stack rolls out: each answers on a
+ * loopback port with the health, config and generate routes of its backend (Triton,
+ * trtllm-serve or vLLM), and every generated text says it is simulated.
+ */
+public final class ModelServers implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern BATCH = Pattern.compile("default-max-batch-size=(\\d+)");
+
+  private final Map<String, Running> servers = new ConcurrentHashMap<>();
+  private final ExecutorService handlers = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "simulated-model-server");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private record Running(HttpServer server, Map<String, String> podLabels) {
+  }
+
+  void start(Deployment d) {
+    String key = key(d.getMetadata().getNamespace(), d.getMetadata().getName());
+    Running old = servers.remove(key);
+    if (old != null) {
+      old.server().stop(0);
+    }
+    List<String> argv = new ArrayList<>();
+    var c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    if (c.getCommand() != null) {
+      argv.addAll(c.getCommand());
+    }
+    if (c.getArgs() != null) {
+      argv.addAll(c.getArgs());
+    }
+    String joined = String.join(" ", argv);
+    Matcher m = BATCH.matcher(joined);
+    int maxBatch = m.find() ? Integer.parseInt(m.group(1)) : 4;
+    String backend = joined.contains("tritonserver") || joined.contains("launch_triton_server")
+        ? "triton" : joined.contains("trtllm-serve") ? "trtllm-serve" : "vllm";
+    try {
+      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.setExecutor(handlers);
+      server.createContext("/", ex -> handle(ex, backend, maxBatch));
+      server.start();
+      Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
+      servers.put(key, new Running(server, labels == null ? Map.of() : labels));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start a simulated model server", e);
+    }
+  }
+
+  void stop(String namespace, String name) {
+    Running r = servers.remove(key(namespace, name));
+    if (r != null) {
+      r.server().stop(0);
+    }
+  }
+
+  Optional<String> url(Deployment d) {
+    return Optional.ofNullable(servers.get(key(d.getMetadata().getNamespace(), d.getMetadata().getName())))
+        .map(ModelServers::url);
+  }
+
+  /** The URL of the simulated server behind a Service (by its selector), as a cluster DNS name would be. */
+  public Optional<String> url(Service service) {
+    Map<String, String> selector = service.getSpec().getSelector();
+    String prefix = service.getMetadata().getNamespace() + "/";
+    return servers.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .filter(e -> selector != null && e.getValue().podLabels().entrySet().containsAll(selector.entrySet()))
+        .map(e -> url(e.getValue()))
+        .findFirst();
+  }
+
+  private static String url(Running r) {
+    return "http://127.0.0.1:" + r.server().getAddress().getPort();
+  }
+
+  private static String key(String ns, String name) {
+    return ns + "/" + name;
+  }
+
+  private void handle(HttpExchange ex, String backend, int maxBatch) throws IOException {
+    String path = ex.getRequestURI().getPath();
+    String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    switch (path) {
+      case "/v2/health/ready", "/health", "/v2/health/live" -> send(ex, 200, "text/plain", "");
+      case "/v2/models/tensorrt_llm/config" -> send(ex, 200, "application/json", JSON.createObjectNode()
+          .put("name", "tensorrt_llm").put("backend", "tensorrtllm").put("max_batch_size", maxBatch)
+          .put("simulated", true).toString());
+      case "/v2/models/ensemble/generate", "/v2/models/tensorrt_llm_bls/generate" -> {
+        JsonNode req = parse(body);
+        boolean lora = req.has("lora_task_id");
+        send(ex, 200, "application/json", JSON.createObjectNode().put("model_name", "ensemble")
+            .put("model_version", "1").put("text_output", text(backend, lora)).toString());
+      }
+      case "/v2/models/ensemble/generate_stream" -> {
+        boolean lora = parse(body).has("lora_task_id");
+        StringBuilder sse = new StringBuilder();
+        for (String piece : text(backend, lora).split("(?<= )")) {
+          sse.append("data: ").append(JSON.createObjectNode().put("text_output", piece)).append("\n\n");
+        }
+        send(ex, 200, "text/event-stream", sse.toString());
+      }
+      case "/v1/models" -> send(ex, 200, "application/json",
+          "{\"object\":\"list\",\"data\":[{\"id\":\"model\",\"object\":\"model\"}]}");
+      case "/v1/completions", "/v1/chat/completions" -> {
+        JsonNode req = parse(body);
+        String model = req.path("model").asText("model");
+        boolean chat = path.endsWith("chat/completions");
+        ObjectNode choice = JSON.createObjectNode().put("index", 0).put("finish_reason", "stop");
+        String text = text(backend, !model.equals("model") && !model.isEmpty() && !model.contains("/"));
+        if (chat) {
+          choice.putObject("message").put("role", "assistant").put("content", text);
+        } else {
+          choice.put("text", text);
+        }
+        ObjectNode resp = JSON.createObjectNode().put("id", "cmpl-simulated")
+            .put("object", chat ? "chat.completion" : "text_completion").put("model", model);
+        resp.putArray("choices").add(choice);
+        send(ex, 200, "application/json", resp.toString());
+      }
+      default -> send(ex, 404, "application/json", "{\"error\":\"not found: " + path + "\"}");
+    }
+  }
+
+  private static String text(String backend, boolean lora) {
+    return "[simulated " + backend + (lora ? " + LoRA adapter" : ", base model")
+        + "] 恥の多い生涯を送って来ました。";
+  }
+
+  private static JsonNode parse(String body) {
+    try {
+      return body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+    } catch (IOException e) {
+      return JSON.createObjectNode();
+    }
+  }
+
+  private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+    ex.sendResponseHeaders(code, bytes.length == 0 ? -1 : bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    servers.values().forEach(r -> r.server().stop(0));
+    servers.clear();
+    handlers.shutdownNow();
+  }
+}

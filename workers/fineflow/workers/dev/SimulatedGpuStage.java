@@ -1,0 +1,237 @@
+package fineflow.workers.dev;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import fineflow.workflows.plan.StageName;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The dev stack's stand-in for a GPU: writes the files a stage would produce, marked
+ * "simulated" in their content, and prints plausible progress. Durations and memory figures
+ * are the seed report's (SEED-FACTS §1), divided by the stack's speed factor.
+ */
+final class SimulatedGpuStage {
+  static final String MARK = "simulated";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final WorkspacePaths paths;
+  private final double speed;
+  private final Duration fixedDuration;
+
+  /** @param fixedDuration when not null, every simulated stage takes exactly this long */
+  SimulatedGpuStage(WorkspacePaths paths, double speed, Duration fixedDuration) {
+    this.paths = paths;
+    this.speed = speed;
+    this.fixedDuration = fixedDuration;
+  }
+
+  StageOutcome run(StageName stage, StageArgs args) {
+    try {
+      return switch (stage) {
+        case TRAIN -> train(args);
+        case LORA_CONVERT -> loraConvert(args);
+        case CHECKPOINT_CONVERT -> checkpointConvert(args);
+        case ENGINE_BUILD -> engineBuild(args);
+        default -> throw new IllegalArgumentException("no simulation for stage " + stage);
+      };
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private StageOutcome train(StageArgs args) throws IOException {
+    Path out = paths.local(args.flag("--output-dir").orElseThrow());
+    Path adapter = Files.createDirectories(out.resolve("adapter"));
+    boolean qlora = args.flag("--method").orElse("lora").equals("qlora");
+    ObjectNode config = JSON.createObjectNode()
+        .put("peft_type", "LORA").put("r", args.intFlag("--lora-r", 4))
+        .put("lora_alpha", args.intFlag("--lora-alpha", 8)).put("fineflow", MARK);
+    ArrayNode targets = config.putArray("target_modules");
+    for (String t : args.flag("--lora-targets").orElse("").split(",")) {
+      targets.add(t);
+    }
+    write(adapter.resolve("adapter_config.json"), config.toPrettyString());
+    write(adapter.resolve("adapter_model.safetensors"), "simulated adapter weights\n");
+
+    int records = countLines(args.flag("--train-file").map(paths::local).orElse(null));
+    int batch = args.intFlag("--micro-batch", 1) * args.intFlag("--grad-accum", 1);
+    int epochs = args.intFlag("--epochs", 1);
+    int totalSteps = Math.max(1, epochs * (int) Math.ceil(Math.max(records, 1) / (double) batch));
+    List<String> lines = new ArrayList<>();
+    lines.add("[simulated] training " + (qlora ? "QLoRA" : "LoRA") + " on the simulated GPU node: "
+        + records + " records, " + totalSteps + " optimizer steps");
+    int shown = Math.min(totalSteps, 20);
+    double loss = 2.4;
+    for (int i = 1; i <= shown; i++) {
+      int step = (int) Math.round(i * (double) totalSteps / shown);
+      loss = loss * 0.93;
+      lines.add(JSON.createObjectNode().put("event", "progress").put("step", step)
+          .put("totalSteps", totalSteps).put("epoch", round(epochs * step / (double) totalSteps))
+          .put("loss", round(loss)).put("simulated", true).toString());
+    }
+    write(out.resolve("trainer_state.json"), JSON.createObjectNode().put("global_step", totalSteps)
+        .put("best_metric", round(loss * 1.05)).put("fineflow", MARK).toPrettyString());
+    // Seed: LoRA 19 m 52 s at 15.1–17.0 GB; QLoRA 26 m 52 s at ≈7,577 MB (nvidia-smi).
+    Duration real = qlora ? Duration.ofSeconds(26 * 60 + 52) : Duration.ofSeconds(19 * 60 + 52);
+    ObjectNode result = result(List.of(artifact("adapter", adapter)));
+    result.putObject("metrics").put("peakGpuMemoryBytes", qlora ? 7_577e6 : 15_100e6)
+        .put("trainLoss", round(loss)).put("evalLoss", round(loss * 1.05));
+    return new StageOutcome(lines, scaled(real), 0, result.toString());
+  }
+
+  private StageOutcome loraConvert(StageArgs args) throws IOException {
+    Path out = paths.local(args.tool().flag("-o").orElseThrow());
+    Files.createDirectories(out);
+    write(out.resolve("model.lora_config.npy"), "simulated lora config\n");
+    write(out.resolve("model.lora_weights.npy"), "simulated lora weights\n");
+    String dtype = args.tool().flag("--storage-type").orElse("float16");
+    ObjectNode result = result(List.of(artifact("lora-weights", out)));
+    result.putObject("info").put("storageType", dtype);
+    return new StageOutcome(List.of("[simulated] hf_lora_convert.py: adapter → " + out.getFileName()
+        + " (" + dtype + ")"), scaled(Duration.ofSeconds(40)), 0, result.toString());
+  }
+
+  private StageOutcome checkpointConvert(StageArgs args) throws IOException {
+    Path out = paths.local(args.tool().flag("--output_dir").orElseThrow());
+    Files.createDirectories(out);
+    String dtype = args.tool().flag("--dtype").orElse("float16");
+    write(out.resolve("config.json"), JSON.createObjectNode().put("fineflow", MARK)
+        .set("pretrained_config", JSON.createObjectNode().put("dtype", dtype)).toPrettyString());
+    write(out.resolve("rank0.safetensors"), "simulated checkpoint\n");
+    ObjectNode result = result(List.of(artifact("checkpoint", out)));
+    result.putObject("info").put("dtype", dtype);
+    return new StageOutcome(List.of("[simulated] convert_checkpoint.py: calibrating on the simulated GPU",
+        "[simulated] wrote " + out.getFileName()), scaled(Duration.ofMinutes(6)), 0, result.toString());
+  }
+
+  private StageOutcome engineBuild(StageArgs args) throws IOException {
+    StageArgs tool = args.tool();
+    Path out = paths.local(tool.flag("--output_dir").orElseThrow());
+    Files.createDirectories(out);
+    ObjectNode build = JSON.createObjectNode()
+        .put("max_batch_size", tool.intFlag("--max_batch_size", 2048))
+        .put("max_input_len", tool.intFlag("--max_input_len", 1024))
+        .put("max_seq_len", tool.intFlag("--max_seq_len", 4096))
+        .put("max_beam_width", tool.intFlag("--max_beam_width", 1));
+    build.putObject("plugin_config").put("lora_plugin", tool.flag("--lora_plugin").orElse(null));
+    // The checkpoint's dtype carries into the engine; logits stay float32, TensorRT-LLM's default.
+    String dtype = tool.flag("--checkpoint_dir").map(paths::local)
+        .map(dir -> dir.resolve("config.json")).filter(Files::isRegularFile)
+        .map(SimulatedGpuStage::readJson).map(c -> c.path("pretrained_config").path("dtype").asText(null))
+        .orElse("float16");
+    ObjectNode config = JSON.createObjectNode().put("version", MARK);
+    config.putObject("pretrained_config").put("dtype", dtype).put("logits_dtype", "float32");
+    config.set("build_config", build);
+    write(out.resolve("config.json"), config.toPrettyString());
+    write(out.resolve("rank0.engine"), "simulated TensorRT engine\n");
+    ObjectNode result = result(List.of(artifact("engine", out)));
+    ObjectNode info = result.putObject("info");
+    build.fields().forEachRemaining(e -> {
+      if (e.getValue().isValueNode()) {
+        info.put(toCamel(e.getKey()), e.getValue().asText());
+      }
+    });
+    info.put("loraPlugin", tool.flag("--lora_plugin").orElse("disable"));
+    return new StageOutcome(List.of("[simulated] trtllm-build: building the engine on the simulated GPU",
+        "[simulated] max_batch_size=" + build.get("max_batch_size").asInt(),
+        "[simulated] engine written to " + out.getFileName()),
+        scaled(Duration.ofMinutes(4)), 0, result.toString());
+  }
+
+  private ObjectNode result(List<ObjectNode> artifacts) {
+    ObjectNode result = JSON.createObjectNode().put("simulated", true);
+    ArrayNode list = result.putArray("artifacts");
+    artifacts.forEach(list::add);
+    return result;
+  }
+
+  private ObjectNode artifact(String name, Path path) throws IOException {
+    return JSON.createObjectNode().put("name", name).put("path", paths.toPod(path.toString()))
+        .put("sha256", digest(path)).put("sizeBytes", size(path));
+  }
+
+  private Duration scaled(Duration real) {
+    if (fixedDuration != null) {
+      return fixedDuration;
+    }
+    return Duration.ofMillis((long) (real.toMillis() / speed));
+  }
+
+  static String digest(Path path) throws IOException {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (Stream<Path> files = Files.walk(path)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        sha.update(path.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+        sha.update(Files.readAllBytes(f));
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static long size(Path path) throws IOException {
+    try (Stream<Path> files = Files.walk(path)) {
+      long total = 0;
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        total += Files.size(f);
+      }
+      return total;
+    }
+  }
+
+  private static int countLines(Path file) throws IOException {
+    if (file == null || !Files.isRegularFile(file)) {
+      return 0;
+    }
+    try (Stream<String> lines = Files.lines(file)) {
+      return (int) lines.filter(l -> !l.isBlank()).count();
+    }
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode readJson(Path file) {
+    try {
+      return JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  private static String toCamel(String snake) {
+    StringBuilder sb = new StringBuilder();
+    boolean up = false;
+    for (char c : snake.toCharArray()) {
+      if (c == '_') {
+        up = true;
+      } else {
+        sb.append(up ? Character.toUpperCase(c) : c);
+        up = false;
+      }
+    }
+    return sb.toString();
+  }
+}

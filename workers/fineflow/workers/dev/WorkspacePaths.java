@@ -1,0 +1,30 @@
+package fineflow.workers.dev;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Maps the pod's view of the workspace volume ({@code /workspace}) and the skeleton that an
+ * init container would copy from the Triton image ({@code /skeleton}) onto local directories.
+ */
+record WorkspacePaths(Path workspace, Path skeleton) {
+  static final String POD_WORKSPACE = "/workspace";
+  static final String POD_SKELETON = "/skeleton";
+
+  Path local(String podPath) {
+    return Path.of(toLocal(podPath));
+  }
+
+  String toLocal(String arg) {
+    return arg.replace(POD_WORKSPACE, workspace.toString()).replace(POD_SKELETON, skeleton.toString());
+  }
+
+  List<String> toLocal(List<String> argv) {
+    return argv.stream().map(this::toLocal).toList();
+  }
+
+  /** Results show the paths a real pod would report. */
+  String toPod(String text) {
+    return text.replace(workspace.toString(), POD_WORKSPACE).replace(skeleton.toString(), POD_SKELETON);
+  }
+}
