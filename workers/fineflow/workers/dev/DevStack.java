@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The embedded dev stack in one JVM: Temporal's test server on a TCP port, Fabric8's
@@ -50,7 +51,9 @@ public final class DevStack implements AutoCloseable {
     this.worker = PipelineWorker.start(connection.client(), TaskQueue.DEFAULT, kubernetes.client(),
         options.namespace(), service -> modelServers.url(service).orElseThrow(() -> new IllegalStateException(
             "no simulated model server behind service " + service.getMetadata().getName())),
-        options.awaitMode(), registry, WorkerTuning.defaults());
+        options.awaitMode(), registry,
+        // Simulated stages take seconds: show their progress lines as they come.
+        WorkerTuning.defaults().withWatchTick(Duration.ofSeconds(1)));
   }
 
   public static DevStack start(DevOptions options) {

@@ -32,6 +32,9 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private static final Pattern RESOURCE_PATH =
       Pattern.compile("^/(?:api/v1|apis/[^/]+/[^/]+)(?:/namespaces/[^/]+)?/([a-z]+)(/[^/?]+)?(/status|/log)?");
 
+  /** The mock server logs every request at INFO through java.util.logging; a held reference keeps the level. */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet("io.fabric8.mockwebserver");
+
   private final KubernetesMockServer server;
   private final PodLogStore logs = new PodLogStore();
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
@@ -53,6 +56,12 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     };
     server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
         expectations, dispatcher, false);
+  }
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+    logger.setLevel(java.util.logging.Level.WARNING);
+    return logger;
   }
 
   /** Starts on the loopback interface; port 0 picks a free port. */
