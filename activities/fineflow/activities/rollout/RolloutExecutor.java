@@ -206,7 +206,18 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
     info.put("revision", revision);
     info.put("service", service.getMetadata().getName());
     info.put("stableService", RolloutObjects.stableServiceName(target.app()));
+    // What `fineflow chat RUN` needs to talk to this server without flags.
     info.put("url", smoke.baseUrl());
+    info.put("servedModel", target.servedModel());
+    if (target.adapterName() != null) {
+      info.put("adapterName", target.adapterName());
+    }
+    if (target.adapterPath() != null) {
+      info.put("adapterPath", target.adapterPath());
+    }
+    if (target.loraTaskId() != null) {
+      info.put("loraTaskId", target.loraTaskId().toString());
+    }
     info.put("promoted", Boolean.toString(promoted));
     info.put("smokeBaseOutput", abbreviate(smoke.baseOutput()));
     if (smoke.adapterOutput() != null) {

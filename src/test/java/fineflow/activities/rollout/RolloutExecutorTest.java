@@ -274,6 +274,10 @@ class RolloutExecutorTest {
 
     assertThat(result.info()).containsEntry("promoted", "true").containsEntry("revision", "3f2a9c1d7e4b")
         .containsEntry("smokeAdapterOutput", " 私は太宰治です。").containsEntry("smokeBaseOutput", " Hello, I am an assistant.");
+    assertThat(result.info().get("url")).startsWith(http.url("/").toString().replaceAll("/$", ""));
+    assertThat(result.info())
+        .containsEntry("servedModel", "ensemble").containsEntry("loraTaskId", "0")
+        .doesNotContainKey("adapterName");
     assertThat(result.metrics()).containsEntry("servedMaxBatchSize", 16.0);
     assertThat(generateBodies).hasSize(2);
     assertThat(generateBodies.get(0).get("lora_task_id").asLong()).isZero();
