@@ -2,6 +2,8 @@ package fineflow.workers.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fineflow.workers.cli.ExitCode;
+import fineflow.workers.cli.Main;
 import fineflow.workers.client.RunClient;
 import fineflow.workflows.pipeline.PipelineRequest;
 import fineflow.workflows.pipeline.RunOutcome;
@@ -9,12 +11,15 @@ import fineflow.workflows.pipeline.RunProgress;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecLoader;
 import fineflow.workflows.spec.SpecPatch;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 class DevStackTest {
@@ -39,6 +44,17 @@ class DevStackTest {
             + s.lastError() + " " + s.logTail()));
       }
       assertThat(outcome.stages()).isNotEmpty();
+
+      // `fineflow chat RUN` finds the rolled-out server through the run's rollout result.
+      CommandLine cli = Main.commandLine();
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      cli.setOut(new PrintWriter(out));
+      cli.setErr(new PrintWriter(err));
+      int chat = cli.execute("chat", request.runId(), "--temporal", stack.connection().target(),
+          "--prompt", "こんにちは");
+      assertThat(chat).as(err.toString()).isEqualTo(ExitCode.OK);
+      assertThat(out.toString()).isNotBlank();
     }
   }
 }

@@ -9,6 +9,7 @@ import fineflow.workflows.gate.BenchmarkPoint;
 import fineflow.workflows.gate.BenchmarkSummary;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.PlanDiff;
+import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.ServingSpec;
@@ -144,6 +145,28 @@ class PromotionGateWorkflowTest {
           assertThat(row.state()).isEqualTo(StageState.SUCCEEDED);
           assertThat(row.reason()).isNull();
         });
+  }
+
+  @Test
+  void relaxingTheSloRechecksTheGateWithoutBenchmarkingAgain() {
+    benchmarkMeasures(480.0);
+    PipelineSpec spec = gated(SLO);
+    Plan plan = Planner.plan(spec);
+    PipelineWorkflow run = temporal.start(new PipelineRequest("dazai-00000106", NAMESPACE, spec, plan));
+    temporal.sleep(Duration.ofHours(2));
+    assertThat(run.progress().pausedStage()).isEqualTo(StageName.BENCHMARK);
+
+    PlanDiff diff = run.resume(ResumeRequest.assignments(List.of("serving.slo.ttftP99Ms=500")));
+    temporal.result("dazai-00000106");
+
+    assertThat(diff.toRun()).isEmpty();
+    assertThat(cluster.launches(StageName.BENCHMARK)).isEqualTo(1);
+    assertThat(cluster.promotions).hasSize(1);
+    RunProgress done = run.progress();
+    assertThat(done.specRevision()).isEqualTo(2);
+    assertThat(done.gate().verdict().pass()).isTrue();
+    assertThat(done.gate().accepted()).isFalse();
+    assertThat(done.stage(StageName.BENCHMARK).orElseThrow().state()).isEqualTo(StageState.SUCCEEDED);
   }
 
   @Test
