@@ -4,6 +4,7 @@ import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.gate.GateVerdict;
+import fineflow.workflows.gate.PromotionGate;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageName;
@@ -231,7 +232,9 @@ final class PipelineState {
   RunProgress progress() {
     return new RunProgress(runId, plan.pipeline(), spec.model().id(),
         spec.serving().backend().wireName(), plan.specDigest(), revision, runState, startedAt,
-        finishedAt, currentStage, pausedStage, abortReason, List.copyOf(rows.values()), gate);
+        finishedAt, currentStage, pausedStage, abortReason, List.copyOf(rows.values()),
+        gate.gated() || !PromotionGate.isGated(spec.serving().slo()) ? gate
+            : new GateStatus(true, null, false, null, null));
   }
 
   RunOutcome outcome() {

@@ -181,7 +181,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         BenchmarkSummary.fromMetrics(state.row(StageName.BENCHMARK).metrics()));
     state.gateEvaluated(verdict);
     if (!verdict.pass() && !state.gate().accepted()) {
-      pauseAtGate(shownOn, sloNotMet(verdict));
+      pauseAtGate(shownOn, sloNotMet(shownOn, verdict));
       return false;
     }
     String revision = state.row(StageName.ROLLOUT).info()
@@ -202,11 +202,11 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     }
   }
 
-  private StageFailure sloNotMet(GateVerdict verdict) {
+  private static StageFailure sloNotMet(Stage shownOn, GateVerdict verdict) {
     String missed = verdict.checks().stream().filter(c -> !c.pass())
         .map(c -> c.metric() + " at concurrency " + c.concurrency())
         .reduce((a, b) -> a + ", " + b).orElse("");
-    return new StageFailure(StageName.BENCHMARK.id(), FailureType.SLO_NOT_MET.type(),
+    return new StageFailure(shownOn.name().id(), FailureType.SLO_NOT_MET.type(),
         "the candidate missed its SLOs (" + missed + "); the stable Service is unchanged",
         "accept the candidate anyway (resume --accept), change serving.slo or the spec"
             + " (resume --set ...), or abort to remove the candidate",
