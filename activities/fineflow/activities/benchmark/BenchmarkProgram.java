@@ -9,7 +9,7 @@ import fineflow.workflows.gate.BenchmarkSummary;
 import fineflow.workflows.spec.BenchmarkTool;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,21 +51,21 @@ public final class BenchmarkProgram {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final BenchmarkOptions options;
-  private final PrintStream out;
-  private final PrintStream err;
+  private final PrintWriter out;
+  private final PrintWriter err;
 
-  public BenchmarkProgram(BenchmarkOptions options, PrintStream out, PrintStream err) {
+  public BenchmarkProgram(BenchmarkOptions options, PrintWriter out, PrintWriter err) {
     this.options = options;
     this.out = out;
     this.err = err;
   }
 
   /** One tool run: the argv and the folder its result lands in. */
-  record Step(String target, int concurrency, List<String> argv, Path log) {
+  public record Step(String target, int concurrency, List<String> argv, Path log) {
   }
 
   /** Every tool run of the sweep, candidate first, in concurrency order. */
-  List<Step> steps() {
+  public List<Step> steps() {
     List<Step> steps = new ArrayList<>();
     Path out = options.output();
     for (int c : options.concurrency()) {

@@ -37,10 +37,13 @@ public final class CacheStore {
         || !cacheKey.equals(cm.getMetadata().getAnnotations().get(FineflowLabels.CACHE_KEY_ANNOTATION))) {
       return Optional.empty();
     }
+    String json = cm.getData().get(DATA_KEY);
+    if (json == null) {
+      return Optional.empty();
+    }
     try {
-      return Optional.of(StageResultJson.read(cm.getData().get(DATA_KEY)))
-          .filter(r -> cacheKey.equals(r.cacheKey()));
-    } catch (IllegalArgumentException | NullPointerException e) {
+      return Optional.of(StageResultJson.read(json)).filter(r -> cacheKey.equals(r.cacheKey()));
+    } catch (IllegalArgumentException e) {
       // An entry edited by hand or written by an incompatible version: run the stage again.
       return Optional.empty();
     }

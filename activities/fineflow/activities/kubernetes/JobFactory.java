@@ -32,15 +32,24 @@ import java.util.TreeMap;
  * Builds the batch/v1 Job of a stage. Pure: the same objects are created by {@link JobExecutor}
  * and printed by {@code fineflow plan --output k8s}.
  *
+ * <p>Identity: every stage pod runs as uid and gid {@value #STAGE_UID} with fsGroup
+ * {@value #STAGE_UID}, whatever its image, so that what one stage writes on the workspace the next
+ * can read and extend (fineflow's image is built with that uid; NGC images run under any uid).
+ *
+ * <p>Workspace: the PVC is mounted writable at {@value #WORKSPACE_PATH}, and the plan's read-only
+ * sub-paths (the consumed stages' outputs) are mounted read-only over it. Writable sub-paths
+ * under {@value #WORKSPACE_PATH} are not mounted as sub-paths: the kubelet would create a missing
+ * one owned by root (kubernetes/kubernetes#41638), which a non-root stage cannot write into; the
+ * stage creates its own output directory instead, at the same path.
+ *
  * <p>Security, decided per image (both satisfy the Pod Security "restricted" profile):
  * <ul>
- *   <li>fineflow's own image (dataset-prep, triton-repo): runs as uid {@value #FINEFLOW_UID}
- *       with a read-only root file system, since its Java code writes only to the workspace and
- *       /tmp;</li>
- *   <li>NVIDIA images (PyTorch, TensorRT-LLM, Triton): run as uid {@value #NVIDIA_UID}, non-root,
- *       but with a writable root file system: PyTorch, Triton kernels and TensorRT write caches
- *       under the home directory and site-packages. {@code HOME=/tmp} unless the stage sets it,
- *       because that uid has no home directory in those images.</li>
+ *   <li>fineflow's own image (dataset-prep, triton-repo): a read-only root file system, since its
+ *       Java code writes only to the workspace and /tmp;</li>
+ *   <li>NVIDIA images (PyTorch, TensorRT-LLM, Triton): a writable root file system, since
+ *       PyTorch, Triton kernels and TensorRT write caches under the home directory and
+ *       site-packages; {@code HOME=/tmp} unless the stage sets it, because the uid has no home
+ *       directory in those images.</li>
  * </ul>
  * Every container drops all capabilities, forbids privilege escalation and gets an emptyDir at
  * {@code /tmp}; stage pods get no service-account token (they never call the API).
@@ -52,8 +61,7 @@ public final class JobFactory {
   public static final String PROGRAMS_PATH = "/opt/fineflow";
   public static final String WORKSPACE_PATH = "/workspace";
   public static final String TERMINATION_LOG = "/dev/termination-log";
-  static final long FINEFLOW_UID = 10001;
-  static final long NVIDIA_UID = 1000;
+  static final long STAGE_UID = 1000;
 
   /**
    * The Job of one launch of a stage, in {@code request.namespace()} (omitted when null).
@@ -111,15 +119,18 @@ public final class JobFactory {
 
   private PodSpec podSpec(Stage stage, ClusterSpec cluster) {
     boolean ownImage = runsFineflowImage(stage);
-    long uid = ownImage ? FINEFLOW_UID : NVIDIA_UID;
     PodSpecBuilder spec = new PodSpecBuilder()
         .withRestartPolicy("Never")
         .withServiceAccountName(cluster.serviceAccount())
         .withAutomountServiceAccountToken(false)
         .withNewSecurityContext()
           .withRunAsNonRoot(true)
-          .withRunAsUser(uid)
-          .withRunAsGroup(uid)
+          .withRunAsUser(STAGE_UID)
+          .withRunAsGroup(STAGE_UID)
+          .withFsGroup(STAGE_UID)
+          // Only when the volume root does not have the group yet: no recursive walk of the
+          // workspace at every pod start.
+          .withFsGroupChangePolicy("OnRootMismatch")
           .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
         .endSecurityContext()
         .withContainers(container(stage, cluster, ownImage))
@@ -147,9 +158,11 @@ public final class JobFactory {
       resources.addToLimits(cluster.gpuResource(), new Quantity(Integer.toString(stage.resources().gpus())));
     }
     List<io.fabric8.kubernetes.api.model.VolumeMount> mounts = new ArrayList<>();
-    List<VolumeMount> volumes = stage.volumes().isEmpty()
-        ? List.of(new VolumeMount("", WORKSPACE_PATH, false)) : stage.volumes();
-    for (VolumeMount v : volumes) {
+    mounts.add(new VolumeMountBuilder().withName(WORKSPACE_VOLUME).withMountPath(WORKSPACE_PATH).build());
+    for (VolumeMount v : stage.volumes()) {
+      if (!v.readOnly() && coveredByWorkspace(v)) {
+        continue;
+      }
       mounts.add(new VolumeMountBuilder().withName(WORKSPACE_VOLUME).withMountPath(v.mountPath())
           .withSubPath(v.subPath() == null || v.subPath().isEmpty() ? null : v.subPath())
           .withReadOnly(v.readOnly() ? true : null).build());
@@ -168,6 +181,13 @@ public final class JobFactory {
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withSecurityContext(containerSecurity(ownImage))
         .build();
+  }
+
+  /** True when the mount shows the workspace at its own path, which the whole mount does too. */
+  private static boolean coveredByWorkspace(VolumeMount v) {
+    String sub = v.subPath() == null ? "" : v.subPath().replaceAll("^/+|/+$", "");
+    String expected = sub.isEmpty() ? WORKSPACE_PATH : WORKSPACE_PATH + "/" + sub;
+    return v.mountPath().replaceAll("/+$", "").equals(expected);
   }
 
   private static List<EnvVar> env(Stage stage, boolean ownImage) {

@@ -81,15 +81,18 @@ public final class StageBenchmarkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BenchmarkOptions options;
+    return new BenchmarkProgram(options(), spec.commandLine().getOut(), spec.commandLine().getErr()).run();
+  }
+
+  /** The parsed options; the embedded dev stack reads them to simulate the tools' output. */
+  public BenchmarkOptions options() {
     try {
-      options = new BenchmarkOptions(tool(tool, "--tool"), url, model, tokenizer, concurrency, inputTokens,
+      return new BenchmarkOptions(tool(tool, "--tool"), url, model, tokenizer, concurrency, inputTokens,
           outputTokens, requests, streaming, endpointType, baselineUrl, baselineModel,
           tool(baselineTool, "--baseline-tool"), output, resultFile, executable);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    return new BenchmarkProgram(options, System.out, System.err).run();
   }
 
   private BenchmarkTool tool(String name, String option) {

@@ -51,6 +51,7 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final PodLogStore logs;
   private final SimulatedGpuStage gpu;
   private final InProcessStage inProcess;
+  private final SimulatedBenchmark benchmark;
   private final FailureInjection failures;
   private final ModelServers servers;
   private final ScheduledExecutorService clock = Executors.newScheduledThreadPool(2, daemon("kubelet-clock"));
@@ -66,6 +67,7 @@ public final class SimulatedKubelet implements AutoCloseable {
     this.logs = logs;
     this.gpu = new SimulatedGpuStage(paths, options.speed(), options.stageDuration());
     this.inProcess = new InProcessStage(paths);
+    this.benchmark = new SimulatedBenchmark(paths, inProcess);
     this.failures = new FailureInjection(options.failStage(), options.failTimes());
     this.servers = servers;
     this.podStartDelay = options.stageDuration() != null && options.stageDuration().isZero()
@@ -170,22 +172,21 @@ public final class SimulatedKubelet implements AutoCloseable {
     containers.execute(() -> {
       StageOutcome outcome;
       try {
-        outcome = failures.shouldFail(stage)
-            ? failures.outcome(stage)
-            : isFineflowProgram(argv) && !simulatedInDev(stage)
-                ? inProcess.run(argv)
-                : gpu.run(stage, new StageArgs(argv));
+        if (failures.shouldFail(stage)) {
+          outcome = failures.outcome(stage);
+        } else if (stage == StageName.BENCHMARK) {
+          outcome = benchmark.run(argv);
+        } else if (isFineflowProgram(argv)) {
+          outcome = inProcess.run(argv);
+        } else {
+          outcome = gpu.run(stage, new StageArgs(argv));
+        }
       } catch (RuntimeException e) {
         LOG.warn("simulated container of {} crashed", podName, e);
         outcome = new StageOutcome(List.of("container error: " + e), Duration.ZERO, 1, "container error: " + e);
       }
       play(job, ns, podName, outcome);
     });
-  }
-
-  /** Benchmarks need a real server to measure: on the simulated node they are simulated too. */
-  private static boolean simulatedInDev(StageName stage) {
-    return stage == StageName.BENCHMARK;
   }
 
   private static boolean isFineflowProgram(List<String> argv) {

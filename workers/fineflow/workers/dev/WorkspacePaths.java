@@ -10,13 +10,17 @@ import java.util.List;
 record WorkspacePaths(Path workspace, Path skeleton) {
   static final String POD_WORKSPACE = "/workspace";
   static final String POD_SKELETON = "/skeleton";
+  private static final java.util.regex.Pattern POD_PATH =
+      java.util.regex.Pattern.compile("(^|[=,:])(/workspace|/skeleton)(?=/|$|,)");
 
   Path local(String podPath) {
     return Path.of(toLocal(podPath));
   }
 
+  /** Rewrites pod paths at the start of an argument or of a {@code key=} / list value, once. */
   String toLocal(String arg) {
-    return arg.replace(POD_WORKSPACE, workspace.toString()).replace(POD_SKELETON, skeleton.toString());
+    return POD_PATH.matcher(arg).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+        m.group(1) + (m.group(2).equals(POD_WORKSPACE) ? workspace : skeleton)));
   }
 
   List<String> toLocal(List<String> argv) {

@@ -8,7 +8,8 @@ import fineflow.workflows.gate.BenchmarkPoint;
 import fineflow.workflows.gate.BenchmarkSummary;
 import fineflow.workflows.spec.BenchmarkTool;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,8 @@ class BenchmarkProgramTest {
         "ensemble", "elyza/ELYZA-japanese-Llama-2-7b-instruct", levels, 512, 256, List.of(), true, "kserve",
         baselineUrl, baselineUrl == null ? null : "elyza/ELYZA-japanese-Llama-2-7b-instruct", null,
         tmp.resolve("out"), tmp.resolve("termination-log"), tool.toString()),
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true),
+        new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
   }
 
   @Test

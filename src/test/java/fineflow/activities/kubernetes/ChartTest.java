@@ -45,7 +45,7 @@ class ChartTest {
     assertThat(container.getArgs()).containsExactly("worker",
         "--temporal", "temporal-frontend.temporal.svc.cluster.local:7233",
         "--temporal-namespace", "default", "--namespace", "ml", "--metrics-port", "9090");
-    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(worker.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "fineflow")
         .containsEntry("app.kubernetes.io/instance", "ff").containsEntry("helm.sh/chart", "fineflow-0.1.0");

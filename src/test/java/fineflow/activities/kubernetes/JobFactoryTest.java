@@ -86,16 +86,14 @@ class JobFactoryTest {
     });
     assertThat(pod.getVolumes()).anySatisfy(v ->
         assertThat(v.getConfigMap()).isNotNull().satisfies(cm -> assertThat(cm.getName()).isEqualTo("fineflow-programs")));
-    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/data");
-      assertThat(m.getSubPath()).isEqualTo("datasets");
-      assertThat(m.getReadOnly()).isTrue();
-    });
-    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/workspace");
-      assertThat(m.getSubPath()).isNull();
-      assertThat(m.getReadOnly()).isNull();
-    });
+    assertThat(c.getVolumeMounts()).filteredOn(m -> m.getName().equals("workspace"))
+        .extracting(m -> m.getMountPath() + " " + m.getSubPath() + " " + m.getReadOnly())
+        .containsExactly(
+            // The whole workspace, writable: the stage creates its own output directory
+            // (cache/train-...) itself, since a kubelet-made sub-path would belong to root.
+            "/workspace null null",
+            "/workspace/cache/dataset-prep-a1b2c3d4e5f6 cache/dataset-prep-a1b2c3d4e5f6 true",
+            "/data datasets true");
     assertThat(c.getVolumeMounts()).anySatisfy(m -> {
       assertThat(m.getName()).isEqualTo("programs");
       assertThat(m.getMountPath()).isEqualTo("/opt/fineflow");
@@ -131,9 +129,14 @@ class JobFactoryTest {
       assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
     }
     assertThat(own.getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-    assertThat(own.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
     assertThat(gpu.getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isFalse();
-    assertThat(gpu.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
+    for (PodSpec pod : new PodSpec[] {gpu, own}) {
+      // One identity for all stages: each reads and extends what the others wrote.
+      assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
+      assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(1000L);
+      assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(1000L);
+      assertThat(pod.getSecurityContext().getFsGroupChangePolicy()).isEqualTo("OnRootMismatch");
+    }
     assertThat(gpu.getContainers().get(0).getEnv()).contains(new EnvVar("HOME", "/tmp", null));
   }
 

@@ -137,6 +137,18 @@ class KubernetesStageActivitiesTest {
   }
 
   @Test
+  void anUnreadableEntryIsAMissNotAnError() {
+    KubernetesStageActivities activities = new KubernetesStageActivities(client, NS);
+    String key = TestStages.TRAIN_KEY;
+    activities.recordCache(new CacheEntry(NS, RUN, key, result(key, 1.0)));
+    ConfigMap cm = client.configMaps().inNamespace(NS).withName(CacheStore.configMapName(key)).get();
+    cm.getData().put(CacheStore.DATA_KEY, "{\"stage\":\"train\",");
+    client.configMaps().inNamespace(NS).resource(cm).update();
+
+    assertThat(activities.lookupCache(new CacheQuery(NS, StageName.TRAIN, key))).isEqualTo(CacheLookup.miss());
+  }
+
+  @Test
   void cleanupDeletesEverythingOfTheRunInForegroundAndKeepsCacheAndOtherRuns() throws Exception {
     KubernetesStageActivities activities = new KubernetesStageActivities(client, NS);
     String job = activities.launch(JobExecutorTest.launch(TestStages.train())).objectName();

@@ -58,7 +58,7 @@ class ManifestsTest {
     assertThat(container.getArgs()).startsWith("worker", "--temporal").contains("--namespace", "fineflow");
     assertThat(container.getPorts()).singleElement().satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(9090));
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(worker.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("fineflow-worker");
     assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
     assertThat(policy.getSpec().getEgress()).flatExtracting(r -> r.getPorts())

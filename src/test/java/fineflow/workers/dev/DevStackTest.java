@@ -7,43 +7,57 @@ import fineflow.workers.cli.Main;
 import fineflow.workers.client.RunClient;
 import fineflow.workflows.pipeline.PipelineRequest;
 import fineflow.workflows.pipeline.RunOutcome;
-import fineflow.workflows.pipeline.RunProgress;
+import fineflow.workflows.pipeline.StageState;
+import fineflow.workflows.pipeline.StageStatus;
+import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecLoader;
-import fineflow.workflows.spec.SpecPatch;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The demo spec through the whole embedded stack: real worker, real activities, simulated node. */
 class DevStackTest {
   @TempDir Path dir;
 
   @Test
-  void runsTheDemoPipelineEndToEnd() throws Exception {
-    PipelineSpec spec = SpecPatch.apply(
-        SpecLoader.load(Files.readString(Path.of("configs/demo.yaml")), "demo.yaml"),
-        List.of("benchmark.enabled=false"));
-    DevOptions options = new DevOptions(0, 0, dir.resolve("workspace"), 1000, Duration.ofMillis(200),
-        null, 0, "fineflow", null);
+  void runsTheDemoPipelineEndToEndWithASimulatedBenchmarkReport() throws Exception {
+    PipelineSpec spec = SpecLoader.load(Files.readString(Path.of("configs/demo.yaml")), "demo.yaml");
+    Path workspace = dir.resolve("workspace");
+    DevOptions options = new DevOptions(0, 0, workspace, 1000, Duration.ofMillis(200), null, 0, "fineflow", null);
     try (DevStack stack = DevStack.start(options)) {
       RunClient runs = new RunClient(stack.connection());
       PipelineRequest request = runs.submit(spec, null, "fineflow");
       RunOutcome outcome;
       try {
-        outcome = runs.untyped(request.runId()).getResult(60, TimeUnit.SECONDS, RunOutcome.class);
-      } finally {
-        RunProgress progress = runs.progress(request.runId());
-        progress.stages().forEach(s -> System.out.println("STAGE " + s.stage() + " " + s.state() + " "
-            + s.lastError() + " " + s.logTail()));
+        outcome = runs.untyped(request.runId()).getResult(90, TimeUnit.SECONDS, RunOutcome.class);
+      } catch (TimeoutException e) {
+        throw new AssertionError("run did not finish: " + runs.progress(request.runId()), e);
       }
-      assertThat(outcome.stages()).isNotEmpty();
+
+      assertThat(outcome.stages()).filteredOn(s -> s.state() != StageState.SKIPPED)
+          .extracting(StageStatus::stage).containsExactly(StageName.DATASET_PREP, StageName.TRAIN,
+              StageName.LORA_CONVERT, StageName.CHECKPOINT_CONVERT, StageName.ENGINE_BUILD,
+              StageName.TRITON_REPO, StageName.ROLLOUT, StageName.BASELINE, StageName.BENCHMARK);
+      assertThat(outcome.stages()).filteredOn(s -> s.state() != StageState.SKIPPED)
+          .allSatisfy(s -> assertThat(s.state()).isEqualTo(StageState.SUCCEEDED));
+      // Real programs ran on the fineflow-image stages; GPU stages and the load tools say simulated.
+      StageStatus prep = stage(outcome, StageName.DATASET_PREP);
+      assertThat(prep.simulated()).isFalse();
+      assertThat(workspace.resolve(prep.artifacts().get(0).path().replaceFirst("^/workspace/", ""))).exists();
+      assertThat(stage(outcome, StageName.TRAIN).simulated()).isTrue();
+      StageStatus bench = stage(outcome, StageName.BENCHMARK);
+      assertThat(bench.simulated()).isTrue();
+      Path report = workspace.resolve(bench.artifacts().stream().filter(a -> a.name().equals("benchmark-report"))
+          .findFirst().orElseThrow().path().replaceFirst("^/workspace/", ""));
+      assertThat(Files.readString(report)).contains("simulated", "data:image/png;base64");
 
       // `fineflow chat RUN` finds the rolled-out server through the run's rollout result.
       CommandLine cli = Main.commandLine();
@@ -55,6 +69,17 @@ class DevStackTest {
           "--prompt", "こんにちは");
       assertThat(chat).as(err.toString()).isEqualTo(ExitCode.OK);
       assertThat(out.toString()).isNotBlank();
+
+      // `fineflow report RUN` reads the benchmark's results from the dev stack's workspace.
+      int reported = cli.execute("report", request.runId(), "--temporal", stack.connection().target(),
+          "--workspace", workspace.toString(), "--out", dir.resolve("run-report.html").toString());
+      assertThat(reported).as(err.toString()).isEqualTo(ExitCode.OK);
+      assertThat(Files.readString(dir.resolve("run-report.html")))
+          .contains(request.runId(), outcome.specDigest(), "engine-build", "data:image/png;base64");
     }
+  }
+
+  private static StageStatus stage(RunOutcome outcome, StageName name) {
+    return outcome.stages().stream().filter(s -> s.stage() == name).findFirst().orElseThrow();
   }
 }
