@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
     description = {"Resume a paused run, optionally with a changed spec. The run re-validates the",
         "patched spec before accepting it (a bad patch changes nothing) and re-runs only the stages",
         "whose cache keys changed: training is not redone after an engine-build failure.",
-        "With no --set and no --spec, the paused stage runs again unchanged."},
+        "With no --set and no --spec, the paused stage runs again unchanged. A run paused by its",
+        "promotion gate can instead be accepted as it is with --accept."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:resumed; the plan diff is printed", "2:the patch was rejected (every problem is listed),"
         + " the run is not paused, or no such run", "6:Temporal unreachable"})
@@ -42,11 +43,16 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Option(names = "--spec", paramLabel = "FILE", description = "A whole new spec (YAML).")
     Path spec;
+
+    @Option(names = "--accept", description = "For a run paused by its promotion gate (SloNotMet):"
+        + " promote the benchmarked candidate as it is.")
+    boolean accept;
   }
 
   @Override
   public Integer call() throws Exception {
     ResumeRequest request = patch == null ? ResumeRequest.assignments(List.of())
+        : patch.accept ? ResumeRequest.acceptingCandidate()
         : patch.spec != null ? ResumeRequest.spec(SpecFiles.read(patch.spec))
         : ResumeRequest.assignments(patch.set);
     PrintWriter out = command.commandLine().getOut();
