@@ -42,6 +42,9 @@ import okhttp3.OkHttpClient;
  * the candidate only: whatever the stable Service selects keeps serving.
  */
 public final class RolloutExecutor implements StageExecutor, Promotion {
+  /** Set on pods by the embedded dev stack's simulated node (see SimulatedKubelet). */
+  public static final String SIMULATED_ANNOTATION = "fineflow.dev/simulated";
+
 
   static final int LOG_LINES = 50;
   private static final Set<String> IMAGE_PULL_REASONS =
@@ -188,11 +191,17 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
       promote(ns, request.runId(), revision);
       promoted = true;
     }
-    return result(stage, name, podName, revision, target, smoke, service, promoted);
+    return result(stage, name, podName, revision, target, smoke, service, promoted, simulated(pods));
+  }
+
+  /** The embedded dev stack's node marks the pods it only pretends to run; a real kubelet never does. */
+  private static boolean simulated(List<Pod> pods) {
+    return pods.stream().anyMatch(p -> p.getMetadata().getAnnotations() != null
+        && "true".equals(p.getMetadata().getAnnotations().get(SIMULATED_ANNOTATION)));
   }
 
   private static StageResult result(Stage stage, String name, String podName, String revision,
-      RolloutTarget target, SmokeReport smoke, Service service, boolean promoted) {
+      RolloutTarget target, SmokeReport smoke, Service service, boolean promoted, boolean simulated) {
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("smokeBaseMillis", (double) smoke.baseMillis());
     if (smoke.adapterOutput() != null) {
@@ -223,7 +232,7 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
     if (smoke.adapterOutput() != null) {
       info.put("smokeAdapterOutput", abbreviate(smoke.adapterOutput()));
     }
-    return new StageResult(stage.name(), stage.cacheKey(), name, podName, List.of(), metrics, info, false);
+    return new StageResult(stage.name(), stage.cacheKey(), name, podName, List.of(), metrics, info, simulated);
   }
 
   private static boolean available(Deployment d) {

@@ -53,6 +53,7 @@ class DevStackTest {
       assertThat(prep.simulated()).isFalse();
       assertThat(workspace.resolve(prep.artifacts().get(0).path().replaceFirst("^/workspace/", ""))).exists();
       assertThat(stage(outcome, StageName.TRAIN).simulated()).isTrue();
+      assertThat(stage(outcome, StageName.ROLLOUT).simulated()).as("served by a simulated model server").isTrue();
       StageStatus bench = stage(outcome, StageName.BENCHMARK);
       assertThat(bench.simulated()).isTrue();
       Path report = workspace.resolve(bench.artifacts().stream().filter(a -> a.name().equals("benchmark-report"))
