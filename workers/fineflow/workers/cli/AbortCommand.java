@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow abort RUN --reason ...}: end a paused run as failed. */
-@Command(name = "abort", mixinStandardHelpOptions = true,
+@Command(name = "abort",
+    header = "End a paused run as failed, with a reason.", mixinStandardHelpOptions = true,
     description = {"End a paused run as failed with a reason, after deleting its Jobs, Deployments",
         "and Services. Cached results stay, so a later run can reuse them."},
     exitCodeListHeading = "%nExit codes:%n",

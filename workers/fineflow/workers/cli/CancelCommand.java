@@ -8,7 +8,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow cancel RUN}: cancel a run; its objects are deleted, no GPU pod is left behind. */
-@Command(name = "cancel", mixinStandardHelpOptions = true,
+@Command(name = "cancel",
+    header = "Cancel a run and delete its Jobs and Deployments.", mixinStandardHelpOptions = true,
     description = {"Cancel a run (running or paused). The workflow deletes the run's Jobs and",
         "Deployments before it ends, and marks the running stage cancelled."},
     exitCodeListHeading = "%nExit codes:%n",

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "chat",
+    header = "Chat with a deployed model (streaming).",
     mixinStandardHelpOptions = true,
     description = {
         "Chat with a deployed model. Replies stream as they are generated; multi-byte characters",

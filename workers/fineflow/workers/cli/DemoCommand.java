@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow demo}: the whole pipeline on the embedded stack, in one command. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo",
+    header = "Run the whole pipeline on the embedded dev stack, in one command.", mixinStandardHelpOptions = true,
     description = {"Start the embedded dev stack, submit configs/demo.yaml, and follow the run to the",
         "end: dataset prep and the Triton repository run for real, GPU stages are simulated. With",
         "--fail-stage engine-build the engine build fails, the run pauses, and the demo resumes it",

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow dev}: the embedded stack, up until Ctrl-C. */
-@Command(name = "dev", mixinStandardHelpOptions = true,
+@Command(name = "dev",
+    header = "Run the embedded dev stack (Temporal, Kubernetes API, worker, simulated GPU node).", mixinStandardHelpOptions = true,
     description = {"Run the embedded dev stack in this process until Ctrl-C: Temporal's test server on",
         "a TCP port, a Kubernetes mock API server, a fineflow worker, and a simulated GPU node whose",
         "GPU stages are simulated (and say so) while fineflow's own stages run for real.",

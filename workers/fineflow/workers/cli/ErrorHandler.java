@@ -29,13 +29,22 @@ final class ErrorHandler implements IExecutionExceptionHandler {
       code = ExitCode.UNREACHABLE;
     }
     cmd.getErr().println("fineflow: " + message);
-    if (parsed.hasMatchedOption("--verbose") || System.getenv("FINEFLOW_VERBOSE") != null) {
+    if (verbose(parsed) || System.getenv("FINEFLOW_VERBOSE") != null) {
       ex.printStackTrace(cmd.getErr());
     } else if (code == ExitCode.INTERNAL) {
-      cmd.getErr().println("(set FINEFLOW_VERBOSE=1 for the stack trace)");
+      cmd.getErr().println("(run it again with --verbose for the stack trace)");
     }
     cmd.getErr().flush();
     return code;
+  }
+
+  private static boolean verbose(ParseResult parsed) {
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The validator's own message, without Temporal's wrapping. */

@@ -17,7 +17,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow history}: find runs by model, state, stage and start time. */
-@Command(name = "history", mixinStandardHelpOptions = true,
+@Command(name = "history",
+    header = "List runs by model, state, stage and start time.", mixinStandardHelpOptions = true,
     description = {"List runs, newest first, from Temporal's visibility store (the typed search",
         "attributes FineflowModel, FineflowState, FineflowStage, FineflowBackend, FineflowRevision)."},
     exitCodeListHeading = "%nExit codes:%n",

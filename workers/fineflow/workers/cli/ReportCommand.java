@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "report",
+    header = "Render benchmark results as an HTML report with charts.",
     mixinStandardHelpOptions = true,
     description = {
         "Render benchmark results as a self-contained HTML report and a Markdown summary.",

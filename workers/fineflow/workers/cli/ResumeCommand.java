@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow resume RUN --set path=value}: patch a paused run's spec and let it go on. */
-@Command(name = "resume", mixinStandardHelpOptions = true,
+@Command(name = "resume",
+    header = "Resume a paused run, optionally with a patched spec.", mixinStandardHelpOptions = true,
     description = {"Resume a paused run, optionally with a changed spec. The run re-validates the",
         "patched spec before accepting it (a bad patch changes nothing) and re-runs only the stages",
         "whose cache keys changed: training is not redone after an engine-build failure.",

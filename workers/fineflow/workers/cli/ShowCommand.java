@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow show RUN}: the audit of one run. */
-@Command(name = "show", mixinStandardHelpOptions = true,
+@Command(name = "show",
+    header = "Audit one run: revisions, stages, launches, artifacts, events.", mixinStandardHelpOptions = true,
     description = {"Audit one run: spec revisions (each accepted resume), stages with launches (pods",
         "started over the whole run), durations, artifacts and failures, and the history's events."},
     exitCodeListHeading = "%nExit codes:%n",

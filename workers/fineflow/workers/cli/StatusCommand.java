@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow status RUN}: the stage table now. */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(name = "status",
+    header = "Print a run's stage table.", mixinStandardHelpOptions = true,
     description = "Print a run's stage table (state, launches, durations, artifacts, last error).",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:printed", "2:no such run", "6:Temporal unreachable"})

@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow submit SPEC}: validate, preflight, start the run. */
-@Command(name = "submit", mixinStandardHelpOptions = true,
+@Command(name = "submit",
+    header = "Validate a spec and start a run of it.", mixinStandardHelpOptions = true,
     description = {"Validate a pipeline spec, check it fits the GPU, and start a run of it.",
         "Prints the run id (and a Temporal UI link with --ui-url or FINEFLOW_UI_URL)."},
     exitCodeListHeading = "%nExit codes:%n",

@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow watch RUN}: live progress until the run ends or pauses. */
-@Command(name = "watch", mixinStandardHelpOptions = true,
+@Command(name = "watch",
+    header = "Follow a run until it ends or pauses, with progress bars.", mixinStandardHelpOptions = true,
     description = {"Follow a run: a progress bar per running stage (training steps, epoch and loss",
         "from the pod's progress lines), a line per finished stage, then the stage table."},
     exitCodeListHeading = "%nExit codes:%n",

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow worker}: the worker process for a real Temporal cluster and Kubernetes cluster. */
-@Command(name = "worker", mixinStandardHelpOptions = true,
+@Command(name = "worker",
+    header = "Run a fineflow worker against a Temporal and a Kubernetes cluster.", mixinStandardHelpOptions = true,
     description = {"Run a fineflow worker: polls the task queue for pipeline workflows and stage",
         "activities, launches stages as Kubernetes Jobs and Deployments (kubeconfig or in-cluster",
         "config, as Fabric8 finds it), serves Prometheus metrics on /metrics and probes on",
