@@ -97,7 +97,7 @@ public final class KubernetesStageActivities implements StageActivities {
   public StageResult await(AwaitRequest request) {
     AwaitRequest resolved = new AwaitRequest(request.runId(),
         namespace(request.namespace(), request.cluster().namespace()), request.stage(),
-        request.objectName(), request.cluster());
+        request.objectName(), request.cluster(), request.memoryEstimate());
     return executor(request.stage()).await(resolved);
   }
 

@@ -1,5 +1,7 @@
 package fineflow.workflows.pipeline;
 
+import fineflow.workflows.estimate.Preflight;
+
 import fineflow.workflows.contract.AwaitRequest;
 import fineflow.workflows.contract.CacheEntry;
 import fineflow.workflows.contract.CacheLookup;
@@ -272,7 +274,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       state.launched(stage, launched.objectName());
       try {
         return waits.await(new AwaitRequest(state.runId(), state.namespace(), stage,
-            launched.objectName(), state.spec().cluster()));
+            launched.objectName(), state.spec().cluster(), memoryEstimate(stage)));
       } catch (ActivityFailure failure) {
         if (CancellationScope.current().isCancelRequested() || tries >= policy.launches()
             || !FailureDetails.relaunchable(failure)) {
@@ -368,5 +370,10 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   private static Instant now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+  }
+
+  /** For the out-of-memory hint of the training stage: what the preflight expected. */
+  private String memoryEstimate(Stage stage) {
+    return stage.name() == StageName.TRAIN ? Preflight.summary(state.spec()).orElse(null) : null;
   }
 }
