@@ -4,6 +4,7 @@ import fineflow.workflows.contract.StageResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.util.Map;
 import java.util.Optional;
@@ -51,8 +52,16 @@ public final class CacheStore {
 
   /** Creates the entry, or replaces it (a re-recorded key gets the newer result). */
   public void record(String namespace, String runId, String cacheKey, StageResult result) {
-    client.configMaps().inNamespace(namespace).resource(configMap(namespace, runId, cacheKey, result))
-        .createOr(NonDeletingOperation::update);
+    try {
+      client.configMaps().inNamespace(namespace).resource(configMap(namespace, runId, cacheKey, result))
+          .createOr(NonDeletingOperation::update);
+    } catch (KubernetesClientException e) {
+      // Entries are content-addressed: a run that recorded the same key at the same moment
+      // (409 on our update) recorded an equivalent result. Anything else is a real error.
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
   }
 
   /** The entry's ConfigMap. */

@@ -90,7 +90,9 @@ public final class FailureClassifier {
     int code = ex.getCode();
     String what = "Kubernetes API" + (code > 0 ? " answered " + code : " unreachable") + ": "
         + ex.getMessage();
-    if (code == 0 || code >= 500 || RETRYABLE_CODES.contains(code) || hasCause(ex, IOException.class)) {
+    // No status code (<= 0): the request never got an answer (refused, reset, timed out).
+    if (code <= 0 || code >= 500 || RETRYABLE_CODES.contains(code) || hasCause(ex, IOException.class)
+        || hasCause(ex, java.util.concurrent.TimeoutException.class)) {
       return new Verdict(FailureType.TRANSIENT, what, "retried automatically");
     }
     if (code == 401 || code == 403) {

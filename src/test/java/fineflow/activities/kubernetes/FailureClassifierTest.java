@@ -142,6 +142,11 @@ class FailureClassifierTest {
     assertThat(classifier.apiError(error(409)).type()).isEqualTo(FailureType.TRANSIENT);
     assertThat(classifier.apiError(new KubernetesClientException("stream reset",
         new IOException("unexpected end of stream"), 200, null, null)).type()).isEqualTo(FailureType.TRANSIENT);
+    // A request that timed out has no status code (Fabric8 reports -1): the API server is slow, not the stage.
+    assertThat(classifier.apiError(new KubernetesClientException("The timeout period of 10000ms has been exceeded",
+        -1, null)).type()).isEqualTo(FailureType.TRANSIENT);
+    assertThat(classifier.apiError(new KubernetesClientException("timed out",
+        new java.util.concurrent.TimeoutException("10000ms"))).type()).isEqualTo(FailureType.TRANSIENT);
     assertThat(classifier.apiError(error(422)).type()).isEqualTo(FailureType.BAD_ARGUMENTS);
     Verdict forbidden = classifier.apiError(error(403));
     assertThat(forbidden.type()).isEqualTo(FailureType.STAGE_FAILED);
