@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         EstimateCommand.class,
         ReportCommand.class,
         ChatCommand.class,
+        BenchOrchestratorCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
