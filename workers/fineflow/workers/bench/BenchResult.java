@@ -7,7 +7,8 @@ package fineflow.workers.bench;
  * @param workerThreadsPeak JVM thread peak during the runs minus the threads alive once the
  *     stack had started and before the first submit: what load adds (worker slots, workflow
  *     threads, watcher and simulated node pools), not the fixed cost of the embedded servers
- * @param heapPeakMiB sum of the heap memory pools' peak usage since the first submit
+ * @param heapPeakMiB peak heap used at once since the first submit (all heap pools summed,
+ *     sampled every 100 ms)
  * @param kubeApiRequestsPerStage Kubernetes API requests during the runs (the worker's and
  *     the simulated node's) divided by the stages run
  */

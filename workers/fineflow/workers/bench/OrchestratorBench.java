@@ -74,7 +74,7 @@ public final class OrchestratorBench {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
         .filter(p -> p.getType() == MemoryType.HEAP).toList();
-    ThreadPeak peak = new ThreadPeak(threads);
+    ThreadPeak peak = new ThreadPeak(threads, heap);
     int baseline = threads.getThreadCount();
     threads.resetPeakThreadCount();
     heap.forEach(MemoryPoolMXBean::resetPeakUsage);
@@ -86,6 +86,8 @@ public final class OrchestratorBench {
     });
     sampler.scheduleAtFixedRate(peak::sample, 0, 100, TimeUnit.MILLISECONDS);
 
+    RunWaiters waiters = new RunWaiters(stack.kubernetes().timeline(), stageOrder.get(stageOrder.size() - 1));
+    Teardown teardown = new Teardown(stack.kubernetes().uncountedClient(), stack.options().namespace());
     long start = System.nanoTime();
     Semaphore slots = new Semaphore(settings.concurrency());
     Map<String, RunOutcome> outcomes = new ConcurrentHashMap<>();
@@ -101,14 +103,20 @@ public final class OrchestratorBench {
           stack.options().namespace());
       ids.add(request.runId());
       // Waits on a long poll, not on a thread: the client holds no thread per running pipeline.
-      done.add(runs.untyped(request.runId()).getResultAsync(RunOutcome.class).whenComplete((outcome, error) -> {
-        if (error == null) {
+      CompletableFuture<Void> finished = new CompletableFuture<>();
+      done.add(finished);
+      waiters.add(request.runId(), () -> {
+        try {
+          RunOutcome outcome = runs.untyped(request.runId()).getResult(RunOutcome.class);
           outcomes.put(request.runId(), outcome);
-        } else {
+          teardown.remove(request.runId(), outcome);
+        } catch (RuntimeException e) {
           failed.incrementAndGet();
+        } finally {
+          slots.release();
+          finished.complete(null);
         }
-        slots.release();
-      }));
+      });
     }
     try {
       CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
@@ -118,9 +126,13 @@ public final class OrchestratorBench {
     }
     double wallSeconds = (System.nanoTime() - start) / 1e9;
     sampler.shutdownNow();
+    waiters.close();
+    teardown.close();
     peak.sample();
 
-    double heapPeak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum() / MIB;
+    // The pools peak at different moments (eden just before a collection, old gen later), so
+    // the sum of their peaks overstates; the sampled total is the heap actually used at once.
+    double heapPeak = peak.heapPeakBytes() / MIB;
     int threadPeak = threads.getPeakThreadCount();
     Map<String, Long> requests = new TreeMap<>();
     stack.kubernetes().requestCounts().forEach((k, v) -> {
@@ -175,17 +187,30 @@ public final class OrchestratorBench {
     return Math.round(v * 10) / 10.0;
   }
 
-  /** Live thread count sampled; at each new peak, the threads grouped by name (digits dropped). */
+  /**
+   * Every 100 ms: heap used (all heap pools at once) and the live thread count; at each new
+   * thread peak, the threads grouped by name (digits dropped).
+   */
   private static final class ThreadPeak {
     private final ThreadMXBean threads;
     private int max;
+    private final List<MemoryPoolMXBean> heap;
     private Map<String, Integer> groups = Map.of();
+    private long heapPeak;
 
-    ThreadPeak(ThreadMXBean threads) {
+    ThreadPeak(ThreadMXBean threads, List<MemoryPoolMXBean> heap) {
       this.threads = threads;
+      this.heap = heap;
+    }
+
+    synchronized long heapPeakBytes() {
+      // Never below what the pools report as their own peak of the largest one.
+      long largestPoolPeak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).max().orElse(0);
+      return Math.max(heapPeak, largestPoolPeak);
     }
 
     synchronized void sample() {
+      heapPeak = Math.max(heapPeak, heap.stream().mapToLong(p -> p.getUsage().getUsed()).sum());
       int n = threads.getThreadCount();
       if (n > max) {
         max = n;

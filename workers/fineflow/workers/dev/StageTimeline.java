@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 
 /**
  * When each run's stages started (their Job or Deployment reached the API server) and ended
@@ -14,6 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class StageTimeline {
   private final Map<String, Long> created = new ConcurrentHashMap<>();
   private final Map<String, Long> succeeded = new ConcurrentHashMap<>();
+  private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Called with (run label, stage) on the simulated node's thread when a stage's pod Succeeded. */
+  public void onSucceeded(BiConsumer<String, String> listener) {
+    listeners.add(listener);
+  }
 
   /** The first create of a stage's object counts (a relaunch is a retry, not a transition). */
   void created(String run, String stage) {
@@ -25,6 +33,7 @@ public final class StageTimeline {
   void succeeded(String run, String stage) {
     if (run != null && stage != null) {
       succeeded.put(key(run, stage), System.nanoTime());
+      listeners.forEach(l -> l.accept(run, stage));
     }
   }
 
