@@ -9,6 +9,8 @@ import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.contract.LaunchResult;
+import fineflow.workflows.contract.PromoteRequest;
+import fineflow.workflows.contract.PromoteResult;
 import fineflow.workflows.contract.StageActivities;
 import fineflow.workflows.contract.StageResult;
 import io.temporal.activity.Activity;
@@ -57,6 +59,11 @@ public final class AsyncAwaitStageActivities implements StageActivities {
   @Override
   public void recordCache(CacheEntry entry) {
     delegate.recordCache(entry);
+  }
+
+  @Override
+  public PromoteResult promote(PromoteRequest request) {
+    return delegate.promote(request);
   }
 
   @Override

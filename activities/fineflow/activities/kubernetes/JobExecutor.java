@@ -109,7 +109,7 @@ public final class JobExecutor implements StageExecutor {
       }
       List<String> tail = started(pod) ? tail(ns, pod) : List.of();
       Optional<Verdict> verdict = classifier.classify(new Evidence(job, pod, tail,
-          clock.instant(), request.cluster(), null));
+          clock.instant(), request.cluster(), request.memoryEstimate()));
       if (verdict.isPresent()) {
         if (!finished(job)) {
           // Stuck before it could fail on its own (image pull, unschedulable): free its GPU

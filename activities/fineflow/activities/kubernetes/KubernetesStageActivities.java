@@ -10,6 +10,8 @@ import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.contract.LaunchResult;
+import fineflow.workflows.contract.PromoteRequest;
+import fineflow.workflows.contract.PromoteResult;
 import fineflow.workflows.contract.StageActivities;
 import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageResult;
@@ -95,8 +97,23 @@ public final class KubernetesStageActivities implements StageActivities {
   public StageResult await(AwaitRequest request) {
     AwaitRequest resolved = new AwaitRequest(request.runId(),
         namespace(request.namespace(), request.cluster().namespace()), request.stage(),
-        request.objectName(), request.cluster());
+        request.objectName(), request.cluster(), request.memoryEstimate());
     return executor(request.stage()).await(resolved);
+  }
+
+  @Override
+  public PromoteResult promote(PromoteRequest request) {
+    String ns = namespace(request.namespace(), null);
+    if (!(executors.get(StageKind.DEPLOYMENT) instanceof Promotion promotion)) {
+      String message = "cannot promote revision " + request.revision() + ": this worker has no"
+          + " executor for " + StageKind.DEPLOYMENT + " stages that promotes (it has "
+          + executors.keySet() + ")";
+      throw ApplicationFailure.newNonRetryableFailure(message, FailureType.BAD_ARGUMENTS.type(),
+          new StageFailure("promote", FailureType.BAD_ARGUMENTS.type(), message,
+              "run a worker built with every stage executor (fineflow worker)", List.of()));
+    }
+    return api("promote", () -> new PromoteResult(
+        promotion.promote(ns, request.runId(), request.revision()), request.revision()));
   }
 
   @Override

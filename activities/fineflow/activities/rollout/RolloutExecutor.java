@@ -1,5 +1,7 @@
 package fineflow.activities.rollout;
 
+import fineflow.activities.kubernetes.FineflowLabels;
+import fineflow.activities.kubernetes.Promotion;
 import fineflow.activities.kubernetes.StageExecutor;
 import fineflow.workflows.contract.AwaitRequest;
 import fineflow.workflows.contract.FailureType;
@@ -39,7 +41,10 @@ import okhttp3.OkHttpClient;
  * promotes it by pointing the stable Service at the candidate's revision. Any failure deletes
  * the candidate only: whatever the stable Service selects keeps serving.
  */
-public final class RolloutExecutor implements StageExecutor {
+public final class RolloutExecutor implements StageExecutor, Promotion {
+  /** Set on pods by the embedded dev stack's simulated node (see SimulatedKubelet). */
+  public static final String SIMULATED_ANNOTATION = "fineflow.dev/simulated";
+
 
   static final int LOG_LINES = 50;
   private static final Set<String> IMAGE_PULL_REASONS =
@@ -111,7 +116,7 @@ public final class RolloutExecutor implements StageExecutor {
     String hash = existing.getMetadata().getAnnotations() == null ? null
         : existing.getMetadata().getAnnotations().get(RolloutObjects.ANNOTATION_HASH);
     if (objects.templateHash().equals(hash)) {
-      String run = RolloutObjects.labelValue(runId);
+      String run = FineflowLabels.runValue(runId);
       if (!run.equals(existing.getMetadata().getLabels().get(RolloutObjects.LABEL_RUN))) {
         // Another run built the same revision: adopt it; labels only, the pods stay.
         client.apps().deployments().inNamespace(ns).withName(objects.name())
@@ -122,7 +127,7 @@ public final class RolloutExecutor implements StageExecutor {
     client.apps().deployments().inNamespace(ns).withName(objects.name()).edit(d -> {
       d.getMetadata().getAnnotations().putAll(objects.deployment().getMetadata().getAnnotations());
       d.getMetadata().getAnnotations().put(RolloutObjects.ANNOTATION_APPLIED_AT, clock.instant().toString());
-      d.getMetadata().getLabels().put(RolloutObjects.LABEL_RUN, RolloutObjects.labelValue(runId));
+      d.getMetadata().getLabels().put(RolloutObjects.LABEL_RUN, FineflowLabels.runValue(runId));
       d.setSpec(objects.deployment().getSpec());
       return d;
     });
@@ -186,11 +191,17 @@ public final class RolloutExecutor implements StageExecutor {
       promote(ns, request.runId(), revision);
       promoted = true;
     }
-    return result(stage, name, podName, revision, target, smoke, service, promoted);
+    return result(stage, name, podName, revision, target, smoke, service, promoted, simulated(pods));
+  }
+
+  /** The embedded dev stack's node marks the pods it only pretends to run; a real kubelet never does. */
+  private static boolean simulated(List<Pod> pods) {
+    return pods.stream().anyMatch(p -> p.getMetadata().getAnnotations() != null
+        && "true".equals(p.getMetadata().getAnnotations().get(SIMULATED_ANNOTATION)));
   }
 
   private static StageResult result(Stage stage, String name, String podName, String revision,
-      RolloutTarget target, SmokeReport smoke, Service service, boolean promoted) {
+      RolloutTarget target, SmokeReport smoke, Service service, boolean promoted, boolean simulated) {
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("smokeBaseMillis", (double) smoke.baseMillis());
     if (smoke.adapterOutput() != null) {
@@ -204,13 +215,24 @@ public final class RolloutExecutor implements StageExecutor {
     info.put("revision", revision);
     info.put("service", service.getMetadata().getName());
     info.put("stableService", RolloutObjects.stableServiceName(target.app()));
+    // What `fineflow chat RUN` needs to talk to this server without flags.
     info.put("url", smoke.baseUrl());
+    info.put("servedModel", target.servedModel());
+    if (target.adapterName() != null) {
+      info.put("adapterName", target.adapterName());
+    }
+    if (target.adapterPath() != null) {
+      info.put("adapterPath", target.adapterPath());
+    }
+    if (target.loraTaskId() != null) {
+      info.put("loraTaskId", target.loraTaskId().toString());
+    }
     info.put("promoted", Boolean.toString(promoted));
     info.put("smokeBaseOutput", abbreviate(smoke.baseOutput()));
     if (smoke.adapterOutput() != null) {
       info.put("smokeAdapterOutput", abbreviate(smoke.adapterOutput()));
     }
-    return new StageResult(stage.name(), stage.cacheKey(), name, podName, List.of(), metrics, info, false);
+    return new StageResult(stage.name(), stage.cacheKey(), name, podName, List.of(), metrics, info, simulated);
   }
 
   private static boolean available(Deployment d) {
@@ -306,10 +328,11 @@ public final class RolloutExecutor implements StageExecutor {
    * Points the stable Service at the candidate revision, marks that Deployment stable and
    * deletes the previously stable one. Idempotent. Returns the stable Service's name.
    */
+  @Override
   public String promote(String namespace, String runId, String revision) {
     String ns = namespace(namespace);
     List<Deployment> found = client.apps().deployments().inNamespace(ns)
-        .withLabel(RolloutObjects.LABEL_RUN, RolloutObjects.labelValue(runId))
+        .withLabel(RolloutObjects.LABEL_RUN, FineflowLabels.runValue(runId))
         .withLabel(RolloutObjects.LABEL_REVISION, revision)
         .withoutLabel(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_BASELINE)
         .list().getItems();
@@ -383,7 +406,7 @@ public final class RolloutExecutor implements StageExecutor {
     String ns = namespace(namespace);
     List<String> deleted = new ArrayList<>();
     for (Deployment d : client.apps().deployments().inNamespace(ns)
-        .withLabel(RolloutObjects.LABEL_RUN, RolloutObjects.labelValue(runId))
+        .withLabel(RolloutObjects.LABEL_RUN, FineflowLabels.runValue(runId))
         .withoutLabel(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE).list().getItems()) {
       deleteRevision(ns, d.getMetadata().getName());
       deleted.add("Deployment/" + d.getMetadata().getName());

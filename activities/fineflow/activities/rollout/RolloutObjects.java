@@ -1,5 +1,6 @@
 package fineflow.activities.rollout;
 
+import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.plan.Resources;
 import fineflow.workflows.plan.RolloutTarget;
@@ -92,7 +93,7 @@ public record RolloutObjects(
     String name = ServingEndpoint.serviceName(target.app(), stage);
     Map<String, String> podLabels = podLabels(target, stage, revision);
     Map<String, String> labels = new LinkedHashMap<>(podLabels);
-    labels.put(LABEL_RUN, labelValue(request.runId()));
+    labels.put(LABEL_RUN, FineflowLabels.runValue(request.runId()));
     labels.put(LABEL_TRACK, track(stage));
     ConfigMap filesMap = files.isEmpty() ? null : new ConfigMapBuilder()
         .withNewMetadata().withName(name + FILES_SUFFIX).withLabels(labels).endMetadata()
@@ -126,13 +127,6 @@ public record RolloutObjects(
   /** The rollout stage's server competes for the stable Service; any other (baseline) never does. */
   static String track(Stage stage) {
     return stage.name() == StageName.ROLLOUT ? TRACK_CANDIDATE : TRACK_BASELINE;
-  }
-
-  /** A run id as a label value (≤ 63 of [A-Za-z0-9._-], alphanumeric at both ends). */
-  static String labelValue(String runId) {
-    String v = runId.replaceAll("[^A-Za-z0-9._-]", "-");
-    v = v.substring(0, Math.min(v.length(), 63));
-    return v.replaceAll("^[^A-Za-z0-9]+", "").replaceAll("[^A-Za-z0-9]+$", "");
   }
 
   static Map<String, String> selector(String app, String revision) {

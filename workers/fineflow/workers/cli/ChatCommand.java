@@ -2,9 +2,13 @@ package fineflow.workers.cli;
 
 import fineflow.activities.chat.ChatApi;
 import fineflow.activities.chat.ChatClient;
+import fineflow.workers.client.ServedModel;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -12,22 +16,38 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code fineflow chat URL}: talk to a deployed model, streaming, with or without the adapter. */
+/**
+ * {@code fineflow chat RUN|URL}: talk to a deployed model, streaming, with or without the
+ * adapter. For a run id, the server's URL, API, model and adapter come from the run's rollout
+ * stage result.
+ */
 @Command(
     name = "chat",
+    header = "Chat with a deployed model (streaming).",
     mixinStandardHelpOptions = true,
     description = {
         "Chat with a deployed model. Replies stream as they are generated; multi-byte characters",
         "(Japanese, emoji) are decoded across network chunks, never split.",
-        "Type a message and Enter; an empty line or EOF (Ctrl-D) ends the chat."})
+        "Type a message and Enter; an empty line or EOF (Ctrl-D) ends the chat.",
+        "RUN is a run id: the server its rollout stage deployed (and smoke-tested) is used. On a",
+        "real cluster that is the Service's cluster DNS name, reachable from inside the cluster",
+        "only; from outside, `kubectl port-forward svc/NAME 8000` and pass http://localhost:8000."})
 public final class ChatCommand implements Callable<Integer> {
 
-  @Parameters(paramLabel = "RUN|URL", description = "The server's base URL, e.g. http://localhost:8000.")
+  @Parameters(paramLabel = "RUN|URL",
+      description = "A run id, or the server's base URL, e.g. http://localhost:8000.")
   String target;
+
+  @Mixin
+  TemporalOptions temporal = new TemporalOptions();
+
+  /** The server's base URL: {@link #target}, or the one the run's rollout recorded. */
+  private String baseUrl;
 
   @Option(names = "--api", defaultValue = "auto",
       description = "triton, openai or auto (openai when GET /v1/models answers). Default: ${DEFAULT-VALUE}.")
@@ -43,9 +63,9 @@ public final class ChatCommand implements Callable<Integer> {
       description = "trtllm-serve: the adapter's directory on the server (sent as lora_request with --adapter).")
   String loraPath;
 
-  @Option(names = "--lora-task-id", defaultValue = "0",
-      description = "Triton: lora_task_id of the adapter. Default: ${DEFAULT-VALUE}.")
-  long loraTaskId;
+  @Option(names = "--lora-task-id",
+      description = "Triton: lora_task_id of the adapter. Default: the run's, or 0 with a URL.")
+  Long loraTaskId;
 
   @Option(names = "--no-lora", description = "Talk to the base model, to compare with the fine-tuned one.")
   boolean noLora;
@@ -69,11 +89,40 @@ public final class ChatCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    if (!target.startsWith("http://") && !target.startsWith("https://")) {
-      err.println("fineflow chat: '" + target + "' is not a URL. Finding a run's server by run id needs"
-          + " a Temporal connection, which this build of the chat command does not have; pass the"
-          + " server URL (e.g. after kubectl port-forward svc/NAME 8000).");
-      return ExitCode.BAD_INPUT;
+    Long taskId = loraTaskId;
+    if (target.startsWith("http://") || target.startsWith("https://")) {
+      baseUrl = target;
+      taskId = taskId != null ? taskId : 0L;
+    } else {
+      if (!RunLookup.isRunId(target)) {
+        err.println("fineflow chat: '" + target + "' is neither a URL nor a run id");
+        return ExitCode.BAD_INPUT;
+      }
+      ServedModel served;
+      try {
+        served = ServedModel.of(new RunLookup(temporal).progress(target));
+      } catch (RunLookup.Failed e) {
+        err.println("fineflow chat: " + e.getMessage());
+        return e.exitCode;
+      } catch (IllegalArgumentException e) {
+        err.println("fineflow chat: " + e.getMessage());
+        return ExitCode.BAD_INPUT;
+      }
+      String unreachable = unresolvable(served.url());
+      if (unreachable != null) {
+        err.println("fineflow chat: run " + target + " serves at " + served.url() + ", but "
+            + unreachable + " does not resolve here (a cluster DNS name works only inside the"
+            + " cluster). Forward the Service and pass its local URL, e.g. `kubectl port-forward"
+            + " svc/" + unreachable.split("\\.")[0] + " 8000` then `fineflow chat"
+            + " http://localhost:8000`.");
+        return ExitCode.UNREACHABLE;
+      }
+      baseUrl = served.url();
+      api = api.equals("auto") ? (served.triton() ? "triton" : "openai") : api;
+      model = model != null ? model : served.servedModel();
+      adapter = adapter != null ? adapter : served.adapterName();
+      loraPath = loraPath != null ? loraPath : served.adapterPath();
+      taskId = taskId != null ? taskId : served.loraTaskId();
     }
     if (!template.equals("none") && !template.equals("llama2")) {
       err.println("fineflow chat: --template must be llama2 or none, got '" + template + "'");
@@ -91,10 +140,10 @@ public final class ChatCommand implements Callable<Integer> {
       return ExitCode.BAD_INPUT;
     }
     String m = model != null ? model : chatApi == ChatApi.TRITON ? "ensemble" : firstModel(http);
-    ChatClient client = new ChatClient(http, target, chatApi, m,
+    ChatClient client = new ChatClient(http, baseUrl, chatApi, m,
         noLora || chatApi == ChatApi.TRITON ? null : adapter,
         noLora || chatApi == ChatApi.TRITON ? null : loraPath,
-        noLora || chatApi == ChatApi.OPENAI ? null : loraTaskId, maxTokens, system);
+        noLora || chatApi == ChatApi.OPENAI ? null : taskId, maxTokens, system);
     PrintWriter out = spec.commandLine().getOut();
     ChatClient.History history = new ChatClient.History();
     if (prompt != null) {
@@ -105,7 +154,7 @@ public final class ChatCommand implements Callable<Integer> {
     }
     out.println("chatting with " + m + (client.adapter() != null ? " + adapter " + client.adapter()
         : client.loraTaskId() != null ? " + LoRA task " + client.loraTaskId() : " (base model)")
-        + " at " + target);
+        + " at " + baseUrl);
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     while (true) {
       out.print("> ");
@@ -132,7 +181,7 @@ public final class ChatCommand implements Callable<Integer> {
     try (Response r = http.newCall(new Request.Builder().url(base() + "/v1/models").get().build()).execute()) {
       return r.isSuccessful() ? ChatApi.OPENAI : ChatApi.TRITON;
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot reach " + target + ": " + e.getMessage(), e);
+      throw new java.io.UncheckedIOException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
     }
   }
 
@@ -147,6 +196,20 @@ public final class ChatCommand implements Callable<Integer> {
   }
 
   private String base() {
-    return target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
+    return baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+  }
+
+  /** The URL's host when it does not resolve on this machine, else null. */
+  private static String unresolvable(String url) {
+    String host = URI.create(url).getHost();
+    if (host == null) {
+      return null;
+    }
+    try {
+      InetAddress.getByName(host);
+      return null;
+    } catch (UnknownHostException e) {
+      return host;
+    }
   }
 }

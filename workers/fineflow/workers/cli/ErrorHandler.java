@@ -1,19 +1,61 @@
 package fineflow.workers.cli;
 
+import fineflow.workers.client.TemporalConnection;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
-/** One clear line on stderr for an unexpected error; the stack trace only with --verbose. */
+/**
+ * One clear line on stderr for an error, with the exit code of its kind; the stack trace only
+ * with --verbose.
+ */
 final class ErrorHandler implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
-    cmd.getErr().println("fineflow: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-    if (parsed.hasMatchedOption("--verbose")) {
-      ex.printStackTrace(cmd.getErr());
-    } else {
-      cmd.getErr().println("(run again with --verbose for details)");
+    int code = ExitCode.INTERNAL;
+    String message = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+    if (ex instanceof TemporalConnection.Unreachable) {
+      code = ExitCode.UNREACHABLE;
+    } else if (ex instanceof WorkflowNotFoundException nf) {
+      code = ExitCode.BAD_INPUT;
+      message = "no such run: " + nf.getExecution().getWorkflowId();
+    } else if (ex instanceof WorkflowUpdateException update) {
+      code = ExitCode.BAD_INPUT;
+      message = "rejected: " + rootMessage(update);
+    } else if (ex instanceof io.fabric8.kubernetes.client.KubernetesClientException) {
+      code = ExitCode.UNREACHABLE;
     }
-    return ExitCode.INTERNAL;
+    cmd.getErr().println("fineflow: " + message);
+    if (verbose(parsed) || System.getenv("FINEFLOW_VERBOSE") != null) {
+      ex.printStackTrace(cmd.getErr());
+    } else if (code == ExitCode.INTERNAL) {
+      cmd.getErr().println("(run it again with --verbose for the stack trace)");
+    }
+    cmd.getErr().flush();
+    return code;
+  }
+
+  private static boolean verbose(ParseResult parsed) {
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The validator's own message, without Temporal's wrapping. */
+  static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null) {
+      c = c.getCause();
+    }
+    if (c instanceof ApplicationFailure af) {
+      return af.getOriginalMessage();
+    }
+    return c.getMessage() == null ? c.toString() : c.getMessage();
   }
 }

@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
 /** {@code fineflow estimate}: the GPU memory a fine-tuning run needs, by component. */
 @Command(
     name = "estimate",
+    header = "Estimate the peak GPU memory of fine-tuning from the model architecture.",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "logs",
+    header = "Print or follow the log of a run's stage pod.",
     mixinStandardHelpOptions = true,
     description = {"Print the log of a run's stage pod (its newest launch).",
         "Uses your kubeconfig (or the in-cluster service account)."})

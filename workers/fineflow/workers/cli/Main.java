@@ -2,6 +2,8 @@ package fineflow.workers.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code fineflow} command: every user action goes through one of its subcommands. */
 @Command(
@@ -13,27 +15,48 @@ import picocli.CommandLine.Command;
         "orchestrated by Temporal, run as Kubernetes Jobs.",
         ""},
     subcommands = {
-        CommandLine.HelpCommand.class,
-        PlanCommand.class,
-        LogsCommand.class,
-        StageCommand.class,
+        // Try it: the embedded stack.
+        DemoCommand.class,
+        DevCommand.class,
+        // Before a run: offline checks.
         ValidateCommand.class,
-        SchemaCommand.class,
+        PlanCommand.class,
         EstimateCommand.class,
+        SchemaCommand.class,
+        // Runs: submit, follow, fix, audit.
+        SubmitCommand.class,
+        WatchCommand.class,
+        StatusCommand.class,
+        ResumeCommand.class,
+        AbortCommand.class,
+        CancelCommand.class,
+        HistoryCommand.class,
+        ShowCommand.class,
+        LogsCommand.class,
         ReportCommand.class,
         ChatCommand.class,
+        // Processes and pod programs.
+        WorkerCommand.class,
+        StageCommand.class,
         BenchOrchestratorCommand.class,
+        CommandLine.HelpCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
-        "1:internal error (a bug: please report it with --verbose output)",
+        "1:internal error (a bug: please report it with the --verbose output)",
         "2:bad input: spec, patch, dataset or command-line errors",
         "3:the run cannot fit the GPU (memory preflight)",
         "4:the run failed or was aborted",
         "5:the run is paused and waits for resume or abort",
-        "6:cannot reach Temporal or Kubernetes"})
+        "6:cannot reach Temporal or Kubernetes"},
+    footerHeading = "%n",
+    footer = "Every command has --help. More in README.md and docs/.")
 public final class Main {
+
+  @Option(names = "--verbose", scope = ScopeType.INHERIT,
+      description = "On an error, print the stack trace too (also: FINEFLOW_VERBOSE=1).")
+  boolean verbose;
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

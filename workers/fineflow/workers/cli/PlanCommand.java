@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
 /** {@code fineflow plan SPEC}: what a run of the spec would do, stage by stage, like terraform plan. */
 @Command(
     name = "plan",
+    header = "Print the stages a spec runs: image, GPUs, cache key and exact command.",
     mixinStandardHelpOptions = true,
     description = {
         "Print the stages a spec runs: image, GPUs, cache key and exact command of each.",

@@ -5,29 +5,50 @@ import fineflow.activities.benchmark.BenchmarkFormatException;
 import fineflow.activities.benchmark.BenchmarkSet;
 import fineflow.activities.report.BenchmarkReport;
 import fineflow.activities.report.ReportModel;
+import fineflow.activities.report.RunInfo;
+import fineflow.workers.client.RunReportSource;
+import fineflow.workers.dev.DevEndpoints;
+import fineflow.workflows.gate.GateVerdict;
+import fineflow.workflows.pipeline.RunProgress;
 import fineflow.workflows.gate.PromotionGate;
 import fineflow.workflows.spec.SloSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code fineflow report DIR}: an HTML report (charts inline) and a Markdown summary. */
+/**
+ * {@code fineflow report RUN|DIR}: an HTML report (charts inline) and a Markdown summary. For a
+ * run id, the run's stages, durations, artifacts, spec digest and gate verdict come from
+ * Temporal, the benchmark results from the workspace volume.
+ */
 @Command(
     name = "report",
+    header = "Render benchmark results as an HTML report with charts.",
     mixinStandardHelpOptions = true,
     description = {
         "Render benchmark results as a self-contained HTML report and a Markdown summary.",
         "DIR is a genai-perf artifact directory (one <model>-<kind>-concurrency<N>/ folder per",
         "level) or a folder of `vllm bench serve --save-result` files; the baseline's results,",
-        "if any, go in DIR/baseline/. A single result file works too."})
+        "if any, go in DIR/baseline/. A single result file works too.",
+        "RUN is a run id: its benchmark results are read from the workspace volume (--workspace,",
+        "or the running `fineflow dev` stack's workspace) and the report lists the run's stages."})
 public final class ReportCommand implements Callable<Integer> {
 
-  @Parameters(paramLabel = "RUN|DIR", description = "A benchmark result directory or file (or a run id).")
+  @Parameters(paramLabel = "RUN|DIR", description = "A benchmark result directory or file, or a run id.")
   String source;
+
+  @Option(names = "--workspace", paramLabel = "DIR",
+      description = "Where the workspace volume (/workspace in the pods) is mounted here, for RUN."
+          + " Default: the running `fineflow dev` stack's workspace.")
+  Path workspace;
+
+  @Mixin
+  TemporalOptions temporal = new TemporalOptions();
 
   @Option(names = "--out", paramLabel = "FILE", defaultValue = "report.html",
       description = "HTML file to write; the Markdown summary goes next to it (.md). Default: ${DEFAULT-VALUE}.")
@@ -61,12 +82,27 @@ public final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path dir = Path.of(source);
+    RunInfo run = null;
+    GateVerdict runGate = null;
     if (!Files.exists(dir)) {
-      spec.commandLine().getErr().println("fineflow report: '" + source + "' is not a file or directory."
-          + " Reading a run's benchmark by run id needs a Temporal connection, which this build of"
-          + " the report command does not have; pass the run's benchmark directory from the"
-          + " workspace instead (e.g. /workspace/cache/benchmark-<key>/).");
-      return ExitCode.BAD_INPUT;
+      if (!RunLookup.isRunId(source)) {
+        spec.commandLine().getErr().println("fineflow report: '" + source + "' is neither a file or"
+            + " directory nor a run id");
+        return ExitCode.BAD_INPUT;
+      }
+      try {
+        RunProgress progress = new RunLookup(temporal).progress(source);
+        RunReportSource found = RunReportSource.of(progress, workspace());
+        dir = found.benchmarkDir();
+        run = found.info();
+        runGate = progress.gate().verdict();
+      } catch (RunLookup.Failed e) {
+        spec.commandLine().getErr().println("fineflow report: " + e.getMessage());
+        return e.exitCode;
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("fineflow report: " + e.getMessage());
+        return ExitCode.BAD_INPUT;
+      }
     }
     BenchmarkSet results;
     try {
@@ -78,6 +114,9 @@ public final class ReportCommand implements Callable<Integer> {
     String model = results.candidate().get(0).model();
     ReportModel report = ReportModel.of(title != null ? title
         : "Benchmark report" + (model == null ? "" : ": " + model), results);
+    if (run != null) {
+      report = report.withRun(run);
+    }
     if (candidateLabel != null || baselineLabel != null) {
       report = report.withLabels(candidateLabel != null ? candidateLabel : report.candidateLabel(),
           baselineLabel != null ? baselineLabel : report.baselineLabel());
@@ -85,10 +124,18 @@ public final class ReportCommand implements Callable<Integer> {
     SloSpec slo = new SloSpec(sloConcurrency, sloTtftP99Ms, sloItlAvgMs, sloMinThroughputPercent);
     if (PromotionGate.isGated(slo)) {
       report = report.withGate(PromotionGate.evaluate(slo, results.summary()));
+    } else if (runGate != null) {
+      // The verdict the run acted on (from the stage result's metrics), not a re-evaluation.
+      report = report.withGate(runGate);
     }
     BenchmarkReport.Written written = BenchmarkReport.write(report, out);
     spec.commandLine().getOut().println(written.html());
     spec.commandLine().getOut().println(written.markdown());
     return ExitCode.OK;
+  }
+
+  private Path workspace() {
+    return workspace != null ? workspace
+        : DevEndpoints.read().map(e -> Path.of(e.workspace())).orElse(null);
   }
 }

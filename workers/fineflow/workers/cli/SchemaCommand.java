@@ -7,7 +7,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow schema}: the JSON Schema of pipeline specs, for editors and CI linters. */
-@Command(name = "schema", mixinStandardHelpOptions = true,
+@Command(name = "schema",
+    header = "Print the JSON Schema of pipeline specs.", mixinStandardHelpOptions = true,
     description = {"Print the JSON Schema (draft 2020-12) of pipeline specs, generated from the",
         "spec records. Point your editor's YAML language server at it."})
 final class SchemaCommand implements Callable<Integer> {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "stage",
+    header = "Run one pipeline stage in this process (what a stage pod runs).",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Run one pipeline stage in this process (what a stage pod runs).",

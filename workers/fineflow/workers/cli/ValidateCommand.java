@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fineflow validate SPEC...}: every problem of every file, before anything runs. */
-@Command(name = "validate", mixinStandardHelpOptions = true,
+@Command(name = "validate",
+    header = "Check pipeline specs: every problem with its line, then the memory preflight.", mixinStandardHelpOptions = true,
     description = {"Check pipeline specs: unknown keys, types, the consistency rules of training,",
         "engine, serving and benchmark, and whether the training fits cluster.gpuMemoryGib.",
         "Problems go to stderr as FILE:LINE:COL: path: message."},

@@ -1,5 +1,6 @@
 package fineflow.workers.client;
 
+import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -24,9 +25,23 @@ public final class TemporalConnection implements AutoCloseable {
    * than a hang at the first call.
    */
   public static TemporalConnection open(String target, String namespace) {
-    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(target)
-            .setRpcTimeout(Duration.ofSeconds(10)).build());
+    return open(target, namespace, null, null);
+  }
+
+  /** With mTLS ({@code tls} may be null) and a metrics scope for the SDK's metrics (may be null). */
+  public static TemporalConnection open(String target, String namespace, TemporalTls tls, Scope metrics) {
+    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setTarget(target)
+        .setRpcTimeout(Duration.ofSeconds(10));
+    if (tls != null) {
+      options.setSslContext(tls.sslContext());
+      if (tls.serverName() != null) {
+        options.setChannelInitializer(channel -> channel.overrideAuthority(tls.serverName()));
+      }
+    }
+    if (metrics != null) {
+      options.setMetricsScope(metrics);
+    }
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(options.build());
     try {
       service.healthCheck();
     } catch (RuntimeException e) {

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The embedded dev stack in one JVM: Temporal's test server on a TCP port, Fabric8's
@@ -26,6 +27,9 @@ public final class DevStack implements AutoCloseable {
       "ensemble/config.pbtxt", "preprocessing/config.pbtxt", "preprocessing/1/model.py",
       "postprocessing/config.pbtxt", "postprocessing/1/model.py", "tensorrt_llm/config.pbtxt",
       "tensorrt_llm_bls/config.pbtxt", "tensorrt_llm_bls/1/model.py"};
+
+  /** Simulated stages take seconds: show their progress lines as they come. */
+  private static final WorkerTuning INTERACTIVE = WorkerTuning.defaults().withWatchTick(Duration.ofSeconds(1));
 
   private final DevOptions options;
   private final EmbeddedTemporal temporal;
@@ -54,11 +58,11 @@ public final class DevStack implements AutoCloseable {
   }
 
   public static DevStack start(DevOptions options) {
-    return new DevStack(options, new SimpleMeterRegistry(), WorkerTuning.defaults());
+    return new DevStack(options, new SimpleMeterRegistry(), INTERACTIVE);
   }
 
   public static DevStack start(DevOptions options, MeterRegistry registry) {
-    return new DevStack(options, registry, WorkerTuning.defaults());
+    return new DevStack(options, registry, INTERACTIVE);
   }
 
   /** With a worker sized by {@code tuning} ({@code bench-orchestrator} compares settings). */

@@ -1,5 +1,6 @@
 package fineflow.workers.dev;
 
+import fineflow.activities.rollout.RolloutExecutor;
 import fineflow.workflows.plan.StageName;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -294,6 +295,7 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
     schedule(key, podStartDelay, () -> {
       servers.start(d);
+      createServerPod(d);
       int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
       String now = Instant.now().toString();
       try {
@@ -315,6 +317,31 @@ public final class SimulatedKubelet implements AutoCloseable {
         LOG.debug("deployment {} is gone", d.getMetadata().getName());
       }
     });
+  }
+
+  /** The model server's pod, marked simulated, so the rollout's result says so and logs have a pod. */
+  private void createServerPod(Deployment d) {
+    String ns = d.getMetadata().getNamespace();
+    String name = podName(d.getMetadata().getName(), d.getMetadata().getUid() + d.getMetadata().getGeneration());
+    Pod pod = new PodBuilder()
+        .withNewMetadata()
+          .withName(name).withNamespace(ns)
+          .withLabels(d.getSpec().getTemplate().getMetadata().getLabels())
+          .addToAnnotations(RolloutExecutor.SIMULATED_ANNOTATION, "true")
+          .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
+              .withName(d.getMetadata().getName()).withUid(d.getMetadata().getUid()).withController(true).build())
+        .endMetadata()
+        .withSpec(d.getSpec().getTemplate().getSpec())
+        .editSpec().withNodeName(NODE_NAME).endSpec()
+        .withNewStatus().withPhase("Running").withStartTime(Instant.now().toString()).endStatus()
+        .build();
+    try {
+      client.pods().inNamespace(ns).resource(pod).create();
+      logs.append(ns, name, "[simulated] model server for " + d.getMetadata().getName() + " answers on "
+          + servers.url(d).orElse("?"));
+    } catch (KubernetesClientException e) {
+      LOG.debug("pod {} exists already", name);
+    }
   }
 
   private void deletePods(String ns, String ownerName) {

@@ -9,6 +9,8 @@ import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.contract.LaunchResult;
+import fineflow.workflows.contract.PromoteRequest;
+import fineflow.workflows.contract.PromoteResult;
 import fineflow.workflows.contract.StageActivities;
 import fineflow.workflows.contract.StageResult;
 import io.micrometer.core.instrument.Counter;
@@ -86,6 +88,13 @@ public final class MeteredStageActivities implements StageActivities {
   @Override
   public void recordCache(CacheEntry entry) {
     delegate.recordCache(entry);
+  }
+
+  @Override
+  public PromoteResult promote(PromoteRequest request) {
+    PromoteResult result = delegate.promote(request);
+    registry.counter("fineflow_promotions", "service", result.stableService()).increment();
+    return result;
   }
 
   @Override

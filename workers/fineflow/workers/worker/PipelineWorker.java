@@ -31,9 +31,6 @@ import okhttp3.OkHttpClient;
  * await attempt holds a slot only for one status read.
  */
 public final class PipelineWorker implements AutoCloseable {
-  /** Re-check and heartbeat period of waiting stages; below the await heartbeat timeout (2 min). */
-  static final Duration WATCH_TICK = Duration.ofSeconds(30);
-
   private final WorkerFactory factory;
   private final StageWatcher watcher;
 
@@ -57,7 +54,7 @@ public final class PipelineWorker implements AutoCloseable {
     StageWatcher watcher = null;
     if (mode == AwaitMode.async) {
       watcher = new StageWatcher(kubernetes, client.newActivityCompletionClient(), activities::await,
-          WATCH_TICK, tuning.awaitCheckThreads());
+          tuning.watchTick(), tuning.awaitCheckThreads());
       activities = new AsyncAwaitStageActivities(activities, watcher);
     }
     WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()

@@ -36,6 +36,14 @@ public interface StageActivities {
   @ActivityMethod
   void recordCache(CacheEntry entry);
 
+  /**
+   * Points the stable Service at the candidate revision (the gated rollout left it candidate
+   * until the benchmark passed the SLOs). Idempotent; fails non-retryably with
+   * {@link FailureType#STAGE_FAILED} when the revision's Deployment is gone.
+   */
+  @ActivityMethod
+  PromoteResult promote(PromoteRequest request);
+
   /** Deletes everything the run created on the cluster (used by cancel and abort). */
   @ActivityMethod
   CleanupResult cleanup(CleanupRequest request);

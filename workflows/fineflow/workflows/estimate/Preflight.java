@@ -33,6 +33,27 @@ public final class Preflight {
         : Optional.of(reason(estimate, gpuBytes, "cluster.gpuMemoryGib"));
   }
 
+  /**
+   * The estimate in a few words, e.g. "13.8 GiB of the 80.0 GiB GPU (largest: frozenWeights
+   * 12.6 GiB, …)", for the hint of a stage that ran out of memory; empty when the spec does not
+   * fine-tune or has no architecture to estimate from.
+   */
+  public static Optional<String> summary(PipelineSpec spec) {
+    if (!spec.fineTunes() || spec.model() == null || spec.model().architecture() == null) {
+      return Optional.empty();
+    }
+    try {
+      MemoryEstimate estimate = MemoryEstimator.estimate(EstimateInput.fromSpec(spec));
+      String largest = estimate.largest(3).stream()
+          .map(c -> c.key() + " " + gib(estimate.bytes(c)))
+          .collect(Collectors.joining(", "));
+      return Optional.of(gib(estimate.totalBytes()) + " of the " + gib(Math.round(spec.cluster().gpuMemoryGib() * GIB))
+          + " GPU (largest: " + largest + ")");
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
   /** "training needs an estimated 135.2 GiB but ... has 80.0 GiB (largest: ...); try ...". */
   public static String reason(MemoryEstimate estimate, long gpuBytes, String gpuSource) {
     String largest = estimate.largest(3).stream()

@@ -3,6 +3,8 @@ package fineflow.workflows.pipeline;
 import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.gate.GateVerdict;
+import fineflow.workflows.gate.PromotionGate;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageName;
@@ -31,6 +33,12 @@ final class PipelineState {
   private String abortReason;
   private CleanupResult cleanup;
   private Instant finishedAt;
+  private GateStatus gate = GateStatus.NONE;
+  /**
+   * The succeeded row of the stage a gate pause (SLOs missed, promotion failed) is shown on:
+   * the stage itself did not fail, so an accept or a resume that keeps its key restores it.
+   */
+  private StageStatus heldRow;
 
   PipelineState(PipelineRequest request, Instant now) {
     this.runId = request.runId();
@@ -86,6 +94,42 @@ final class PipelineState {
     return pausedStage;
   }
 
+  GateStatus gate() {
+    return gate;
+  }
+
+  StageStatus row(StageName name) {
+    return rows.get(name);
+  }
+
+  /** True while the run waits on its promotion gate rather than on a failed stage. */
+  boolean pausedAtGate() {
+    return runState == RunState.PAUSED && heldRow != null;
+  }
+
+  void gateEvaluated(GateVerdict verdict) {
+    gate = gate.evaluated(verdict);
+  }
+
+  void promoted(String revision, String stableService) {
+    gate = gate.promotedTo(revision, stableService);
+  }
+
+  /** Pauses at the gate, showing why on the (succeeded) stage's row. */
+  void pausedAtGate(Stage stage, StageFailure failure, Instant now) {
+    heldRow = rows.get(stage.name());
+    paused(stage, failure, now);
+  }
+
+  /** {@code resume --accept}: the held row is back, the run goes on to promote. */
+  void acceptCandidate() {
+    rows.put(heldRow.stage(), heldRow);
+    heldRow = null;
+    gate = gate.accepting();
+    pausedStage = null;
+    runState = RunState.RUNNING;
+  }
+
   /** Succeeded or cached under the stage's current cache key: nothing to do. */
   boolean done(Stage stage) {
     return rows.get(stage.name()).done();
@@ -131,6 +175,12 @@ final class PipelineState {
     spec = next.spec();
     plan = next.plan();
     revision++;
+    if (heldRow != null) {
+      // Kept below when its key is unchanged: the gate is then checked again, not re-measured.
+      rows.put(heldRow.stage(), heldRow);
+      heldRow = null;
+    }
+    gate = GateStatus.NONE;
     List<StageName> planned = new ArrayList<>();
     for (Stage stage : plan.stages()) {
       planned.add(stage.name());
@@ -182,7 +232,9 @@ final class PipelineState {
   RunProgress progress() {
     return new RunProgress(runId, plan.pipeline(), spec.model().id(),
         spec.serving().backend().wireName(), plan.specDigest(), revision, runState, startedAt,
-        finishedAt, currentStage, pausedStage, abortReason, List.copyOf(rows.values()));
+        finishedAt, currentStage, pausedStage, abortReason, List.copyOf(rows.values()),
+        gate.gated() || !PromotionGate.isGated(spec.serving().slo()) ? gate
+            : new GateStatus(true, null, false, null, null));
   }
 
   RunOutcome outcome() {

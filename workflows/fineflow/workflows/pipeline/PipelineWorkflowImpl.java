@@ -1,5 +1,7 @@
 package fineflow.workflows.pipeline;
 
+import fineflow.workflows.estimate.Preflight;
+
 import fineflow.workflows.contract.AwaitRequest;
 import fineflow.workflows.contract.CacheEntry;
 import fineflow.workflows.contract.CacheLookup;
@@ -7,13 +9,20 @@ import fineflow.workflows.contract.CacheQuery;
 import fineflow.workflows.contract.CleanupRequest;
 import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.LaunchRequest;
+import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.LaunchResult;
+import fineflow.workflows.contract.PromoteRequest;
+import fineflow.workflows.contract.PromoteResult;
 import fineflow.workflows.contract.StageActivities;
 import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.gate.BenchmarkSummary;
+import fineflow.workflows.gate.GateVerdict;
+import fineflow.workflows.gate.PromotionGate;
 import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageName;
+import fineflow.workflows.spec.SloSpec;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -43,6 +52,8 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   /** Memo keys. */
   public static final String MEMO_SPEC_DIGEST = "specDigest";
   public static final String MEMO_SPEC_REVISION = "specRevision";
+  /** Change id: the run (not the rollout) promotes a gated candidate after the benchmark. */
+  static final String PROMOTION_GATE = "promotion-gate";
 
   private final PipelineState state;
 
@@ -82,6 +93,13 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   @Override
   public void validateResume(ResumeRequest request) {
     requirePaused("resume");
+    if (request.acceptCandidate()) {
+      String problem = acceptProblem(request);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+      return;
+    }
     Revision.next(state.spec(), state.plan(), request);
   }
 
@@ -89,6 +107,15 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   public PlanDiff resume(ResumeRequest request) {
     // Two updates validated in one workflow task both pass the validator; only one may act.
     requirePaused("resume");
+    if (request.acceptCandidate()) {
+      String problem = acceptProblem(request);
+      if (problem != null) {
+        throw ApplicationFailure.newFailure(problem, "InvalidPatch");
+      }
+      state.acceptCandidate();
+      Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STATE.valueSet(RunState.RUNNING.id()));
+      return PlanDiff.between(state.plan(), state.plan());
+    }
     Revision next;
     try {
       next = Revision.next(state.spec(), state.plan(), request);
@@ -116,7 +143,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     return state.cleanup();
   }
 
-  /** False when a stage failed and the run paused. */
+  /** False when a stage failed, or the promotion gate held the candidate, and the run paused. */
   private boolean runPlan() {
     for (Stage stage : state.plan().stages()) {
       if (state.done(stage)) {
@@ -128,7 +155,88 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         return false;
       }
     }
-    return true;
+    return promoteIfGated();
+  }
+
+  /**
+   * A gated rollout left the candidate beside the stable server; the benchmark decides. Passed
+   * (or accepted by the user): promote. Missed: pause with the comparison table, so the user
+   * accepts, changes the spec, or aborts. False when the run paused.
+   */
+  private boolean promoteIfGated() {
+    SloSpec slo = state.spec().serving().slo();
+    if (!PromotionGate.isGated(slo) || state.gate().promoted()) {
+      return true;
+    }
+    // Runs recorded before the gate existed completed here without promoting.
+    if (Workflow.getVersion(PROMOTION_GATE, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return true;
+    }
+    Optional<Stage> rollout = state.plan().stage(StageName.ROLLOUT);
+    if (rollout.isEmpty()) {
+      return true;
+    }
+    // A gated plan without a benchmark stage has nothing that could pass: the gate fails.
+    Stage shownOn = state.plan().stage(StageName.BENCHMARK).orElse(rollout.get());
+    GateVerdict verdict = PromotionGate.evaluate(slo,
+        BenchmarkSummary.fromMetrics(state.row(StageName.BENCHMARK).metrics()));
+    state.gateEvaluated(verdict);
+    if (!verdict.pass() && !state.gate().accepted()) {
+      pauseAtGate(shownOn, sloNotMet(shownOn, verdict));
+      return false;
+    }
+    String revision = state.row(StageName.ROLLOUT).info()
+        .getOrDefault("revision", rollout.get().shortKey());
+    StageActivities calls = Workflow.newActivityStub(StageActivities.class,
+        StageActivityOptions.promote(revision));
+    try {
+      PromoteResult promoted = calls.promote(new PromoteRequest(state.runId(), clusterNamespace(),
+          revision));
+      state.promoted(promoted.revision(), promoted.stableService());
+      return true;
+    } catch (ActivityFailure failure) {
+      if (CancellationScope.current().isCancelRequested()) {
+        throw failure;
+      }
+      pauseAtGate(shownOn, FailureDetails.read(shownOn, failure));
+      return false;
+    }
+  }
+
+  private static StageFailure sloNotMet(Stage shownOn, GateVerdict verdict) {
+    String missed = verdict.checks().stream().filter(c -> !c.pass())
+        .map(c -> c.metric() + " at concurrency " + c.concurrency())
+        .reduce((a, b) -> a + ", " + b).orElse("");
+    return new StageFailure(shownOn.name().id(), FailureType.SLO_NOT_MET.type(),
+        "the candidate missed its SLOs (" + missed + "); the stable Service is unchanged",
+        "accept the candidate anyway (resume --accept), change serving.slo or the spec"
+            + " (resume --set ...), or abort to remove the candidate",
+        List.of(verdict.table().split("\n")));
+  }
+
+  private void pauseAtGate(Stage stage, StageFailure failure) {
+    state.pausedAtGate(stage, failure, now());
+    Workflow.upsertTypedSearchAttributes(
+        RunSearchAttributes.STAGE.valueSet(stage.name().id()),
+        RunSearchAttributes.STATE.valueSet(RunState.PAUSED.id()));
+  }
+
+  /** Why an accept cannot apply, or null. */
+  private String acceptProblem(ResumeRequest request) {
+    if (!request.set().isEmpty() || request.replacesSpec()) {
+      return "accepting the candidate changes no spec: give --accept without --set or a spec";
+    }
+    if (!state.pausedAtGate()) {
+      return "run " + state.runId() + " is paused at stage " + state.pausedStage()
+          + " by a failure, not by its promotion gate: there is no candidate to accept";
+    }
+    return null;
+  }
+
+  private String clusterNamespace() {
+    String ns = state.namespace();
+    return ns != null && !ns.isBlank() ? ns : state.spec().cluster().namespace();
   }
 
   private Optional<StageFailure> runStage(Stage stage) {
@@ -166,7 +274,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       state.launched(stage, launched.objectName());
       try {
         return waits.await(new AwaitRequest(state.runId(), state.namespace(), stage,
-            launched.objectName(), state.spec().cluster()));
+            launched.objectName(), state.spec().cluster(), memoryEstimate(stage)));
       } catch (ActivityFailure failure) {
         if (CancellationScope.current().isCancelRequested() || tries >= policy.launches()
             || !FailureDetails.relaunchable(failure)) {
@@ -225,7 +333,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     StageActivities cleanup = Workflow.newActivityStub(StageActivities.class,
         StageActivityOptions.cleanup());
     try {
-      state.cleanedUp(cleanup.cleanup(new CleanupRequest(state.runId(), state.namespace(), false)));
+      state.cleanedUp(cleanup.cleanup(new CleanupRequest(state.runId(), clusterNamespace(), true)));
       return "";
     } catch (ActivityFailure failure) {
       state.cleanedUp(new CleanupResult(List.of()));
@@ -262,5 +370,10 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   private static Instant now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+  }
+
+  /** For the out-of-memory hint of the training stage: what the preflight expected. */
+  private String memoryEstimate(Stage stage) {
+    return stage.name() == StageName.TRAIN ? Preflight.summary(state.spec()).orElse(null) : null;
   }
 }

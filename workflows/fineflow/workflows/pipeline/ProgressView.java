@@ -33,7 +33,8 @@ public final class ProgressView {
         .toList();
     return new RunProgress(table.runId(), table.pipeline(), table.model(), table.backend(),
         table.specDigest(), table.specRevision(), table.runState(), table.startedAt(),
-        table.finishedAt(), table.currentStage(), table.pausedStage(), table.abortReason(), rows);
+        table.finishedAt(), table.currentStage(), table.pausedStage(), table.abortReason(), rows,
+        table.gate());
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param specRevision 1 for the submitted spec, +1 for each accepted resume patch
  * @param pausedStage the stage the run waits on while {@code runState} is paused, else null
  * @param abortReason set once the run was aborted
+ * @param gate the promotion gate's verdict and whether the candidate was promoted
  */
 public record RunProgress(
     String runId,
@@ -25,10 +26,12 @@ public record RunProgress(
     StageName currentStage,
     StageName pausedStage,
     String abortReason,
-    List<StageStatus> stages) {
+    List<StageStatus> stages,
+    GateStatus gate) {
 
   public RunProgress {
     stages = List.copyOf(stages);
+    gate = gate == null ? GateStatus.NONE : gate;
   }
 
   public Optional<StageStatus> stage(StageName name) {

@@ -25,6 +25,7 @@ final class StageActivityOptions {
   static final String AWAIT = "Await";
   static final String RECORD_CACHE = "RecordCache";
   static final String CLEANUP = "Cleanup";
+  static final String PROMOTE = "Promote";
 
   static final Duration MIN_AWAIT_INTERVAL = Duration.ofSeconds(5);
   static final Duration MAX_AWAIT_INTERVAL = Duration.ofSeconds(60);
@@ -78,6 +79,20 @@ final class StageActivityOptions {
   static ActivityOptions cleanup() {
     return ActivityOptions.newBuilder()
         .setSummary("delete the run's Jobs, Deployments and Services")
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setScheduleToCloseTimeout(Duration.ofMinutes(30))
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(1))
+            .setMaximumInterval(Duration.ofMinutes(1))
+            .setDoNotRetry(FailureType.nonRetryableTypes())
+            .build())
+        .build();
+  }
+
+  /** A few Kubernetes API calls; a normal activity so the promotion shows in the history. */
+  static ActivityOptions promote(String revision) {
+    return ActivityOptions.newBuilder()
+        .setSummary("promote revision " + revision + " to the stable Service")
         .setStartToCloseTimeout(Duration.ofMinutes(2))
         .setScheduleToCloseTimeout(Duration.ofMinutes(30))
         .setRetryOptions(RetryOptions.newBuilder()

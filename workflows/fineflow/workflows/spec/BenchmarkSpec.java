@@ -16,7 +16,8 @@ public record BenchmarkSpec(
     ServingBackend baseline,
     String image) {
 
-  public static final String DEFAULT_IMAGE = "nvcr.io/nvidia/tritonserver:25.09-py3-sdk";
+  /** Triton SDK (genai-perf) + vLLM (vllm bench) + fineflow: images/benchmark/Dockerfile. */
+  public static final String DEFAULT_IMAGE = "ghcr.io/fineflow/fineflow-benchmark:0.1.0";
 
   public BenchmarkSpec {
     enabled = enabled == null || enabled;

@@ -231,6 +231,17 @@ class JobExecutorTest {
   }
 
   @Test
+  void theOutOfMemoryHintQuotesThePreflightEstimate() {
+    String job = executor.launch(launch(TestStages.train())).objectName();
+    kubelet.fail(kubelet.running(kubelet.startPod(NS, job)), 137, "OOMKilled", "");
+
+    ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class, () -> executor.await(
+        new AwaitRequest(RUN, NS, TestStages.train(), job, TestStages.gpuCluster(), "13.8 GiB of the 80.0 GiB GPU")));
+
+    assertThat(f.getDetails().get(StageFailure.class).hint()).contains("Preflight estimate: 13.8 GiB of the 80.0 GiB GPU");
+  }
+
+  @Test
   void anImagePullErrorFailsAndDeletesTheStuckJob() {
     String job = executor.launch(launch(TestStages.train())).objectName();
     kubelet.waiting(kubelet.startPod(NS, job), "ImagePullBackOff",

@@ -37,6 +37,12 @@ import java.util.Map;
 import okhttp3.OkHttpClient;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
+import fineflow.activities.kubernetes.KubernetesStageActivities;
+import fineflow.workflows.contract.CleanupRequest;
+import fineflow.workflows.contract.CleanupResult;
+import fineflow.workflows.contract.PromoteRequest;
+import fineflow.workflows.contract.PromoteResult;
+import fineflow.workflows.plan.StageKind;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -268,6 +274,10 @@ class RolloutExecutorTest {
 
     assertThat(result.info()).containsEntry("promoted", "true").containsEntry("revision", "3f2a9c1d7e4b")
         .containsEntry("smokeAdapterOutput", " 私は太宰治です。").containsEntry("smokeBaseOutput", " Hello, I am an assistant.");
+    assertThat(result.info().get("url")).startsWith(http.url("/").toString().replaceAll("/$", ""));
+    assertThat(result.info())
+        .containsEntry("servedModel", "ensemble").containsEntry("loraTaskId", "0")
+        .doesNotContainKey("adapterName");
     assertThat(result.metrics()).containsEntry("servedMaxBatchSize", 16.0);
     assertThat(generateBodies).hasSize(2);
     assertThat(generateBodies.get(0).get("lora_task_id").asLong()).isZero();
@@ -420,6 +430,39 @@ class RolloutExecutorTest {
         .containsEntry("fineflow.dev/track", "stable");
     assertThat(client.services().inNamespace(NS).withName("gpt-oss").get().getSpec().getPorts())
         .extracting(ServicePort::getPort).containsExactly(8000);
+  }
+
+  @Test
+  void aPromotedRevisionSurvivesTheRunsCleanupThroughTheStageActivities() {
+    KubernetesStageActivities activities = new KubernetesStageActivities(client, NS,
+        Map.of(StageKind.DEPLOYMENT, executor));
+    Stage stage = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
+    String name = activities.launch(RolloutStages.launch(stage)).objectName();
+    markAvailable(name);
+    Stage baseline = RolloutStages.stage(StageName.BASELINE, RolloutStages.vllm(), OTHER_KEY,
+        "vllm/vllm-openai:v0.11.0", List.of("vllm", "serve", "m"), List.of(), Map.of());
+    String baselineName = activities.launch(RolloutStages.launch(baseline)).objectName();
+
+    PromoteResult promoted = activities.promote(new PromoteRequest(RUN, NS, "3f2a9c1d7e4b"));
+    CleanupResult cleanup = activities.cleanup(new CleanupRequest(RUN, NS, true));
+
+    assertThat(promoted).isEqualTo(new PromoteResult("gpt-oss", "3f2a9c1d7e4b"));
+    assertThat(cleanup.deleted()).contains("Deployment/" + baselineName)
+        .doesNotContain("Deployment/" + name, "ConfigMap/" + name + "-files", "Service/gpt-oss");
+    assertThat(client.configMaps().inNamespace(NS).withName(name + "-files").get()).isNotNull();
+    assertThat(deployment(name)).isNotNull();
+    assertThat(deployment(baselineName)).isNull();
+    assertThat(client.services().inNamespace(NS).withName("gpt-oss").get()).isNotNull();
+  }
+
+  @Test
+  void promotingWithoutARolloutExecutorFailsAsBadArguments() {
+    KubernetesStageActivities jobsOnly = new KubernetesStageActivities(client, NS);
+
+    ApplicationFailure failure = failureOf(() -> jobsOnly.promote(new PromoteRequest(RUN, NS, "3f2a9c1d7e4b")));
+
+    assertThat(failure.getType()).isEqualTo("BadArguments");
+    assertThat(failure.isNonRetryable()).isTrue();
   }
 
   @Test

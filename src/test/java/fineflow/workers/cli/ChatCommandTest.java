@@ -37,12 +37,12 @@ class ChatCommandTest {
   }
 
   @Test
-  void aRunIdNeedsTemporal() {
+  void neitherUrlNorRunIdIsBadInput() {
     CommandLine cl = Main.commandLine();
     StringWriter err = new StringWriter();
     cl.setErr(new PrintWriter(err));
 
-    assertThat(cl.execute("chat", "elyza-qlora-3f2a9c")).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString()).contains("needs a Temporal connection");
+    assertThat(cl.execute("chat", "Not_A/Run", "--temporal", "127.0.0.1:1")).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).contains("is neither a URL nor a run id");
   }
 }

@@ -31,13 +31,13 @@ class ReportCommandTest {
   }
 
   @Test
-  void runIdWithoutTemporalAndBadDirectoryAreBadInput(@TempDir Path tmp) {
+  void neitherPathNorRunIdAndBadDirectoryAreBadInput(@TempDir Path tmp) {
     CommandLine cl = Main.commandLine();
     StringWriter err = new StringWriter();
     cl.setErr(new PrintWriter(err));
 
-    assertThat(cl.execute("report", "elyza-qlora-3f2a9c")).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString()).contains("needs a Temporal connection");
+    assertThat(cl.execute("report", "Not_A/Run", "--temporal", "127.0.0.1:1")).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).contains("is neither a file or directory nor a run id");
     assertThat(cl.execute("report", tmp.toString())).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(err.toString()).contains("no benchmark results found");
   }

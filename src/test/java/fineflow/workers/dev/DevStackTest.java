@@ -2,6 +2,8 @@ package fineflow.workers.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fineflow.workers.cli.ExitCode;
+import fineflow.workers.cli.Main;
 import fineflow.workers.client.RunClient;
 import fineflow.workflows.pipeline.PipelineRequest;
 import fineflow.workflows.pipeline.RunOutcome;
@@ -10,12 +12,15 @@ import fineflow.workflows.pipeline.StageStatus;
 import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecLoader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The demo spec through the whole embedded stack: real worker, real activities, simulated node. */
@@ -48,11 +53,30 @@ class DevStackTest {
       assertThat(prep.simulated()).isFalse();
       assertThat(workspace.resolve(prep.artifacts().get(0).path().replaceFirst("^/workspace/", ""))).exists();
       assertThat(stage(outcome, StageName.TRAIN).simulated()).isTrue();
+      assertThat(stage(outcome, StageName.ROLLOUT).simulated()).as("served by a simulated model server").isTrue();
       StageStatus bench = stage(outcome, StageName.BENCHMARK);
       assertThat(bench.simulated()).isTrue();
       Path report = workspace.resolve(bench.artifacts().stream().filter(a -> a.name().equals("benchmark-report"))
           .findFirst().orElseThrow().path().replaceFirst("^/workspace/", ""));
       assertThat(Files.readString(report)).contains("simulated", "data:image/png;base64");
+
+      // `fineflow chat RUN` finds the rolled-out server through the run's rollout result.
+      CommandLine cli = Main.commandLine();
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      cli.setOut(new PrintWriter(out));
+      cli.setErr(new PrintWriter(err));
+      int chat = cli.execute("chat", request.runId(), "--temporal", stack.connection().target(),
+          "--prompt", "こんにちは");
+      assertThat(chat).as(err.toString()).isEqualTo(ExitCode.OK);
+      assertThat(out.toString()).isNotBlank();
+
+      // `fineflow report RUN` reads the benchmark's results from the dev stack's workspace.
+      int reported = cli.execute("report", request.runId(), "--temporal", stack.connection().target(),
+          "--workspace", workspace.toString(), "--out", dir.resolve("run-report.html").toString());
+      assertThat(reported).as(err.toString()).isEqualTo(ExitCode.OK);
+      assertThat(Files.readString(dir.resolve("run-report.html")))
+          .contains(request.runId(), outcome.specDigest(), "engine-build", "data:image/png;base64");
     }
   }
 

@@ -10,6 +10,8 @@ import fineflow.workflows.contract.CleanupRequest;
 import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.contract.LaunchResult;
+import fineflow.workflows.contract.PromoteRequest;
+import fineflow.workflows.contract.PromoteResult;
 import fineflow.workflows.contract.StageActivities;
 import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.plan.Stage;
@@ -79,6 +81,11 @@ class AwaitStrategyComparisonTest {
 
     @Override
     public void recordCache(CacheEntry entry) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public PromoteResult promote(PromoteRequest request) {
       throw new UnsupportedOperationException();
     }
 

@@ -10,6 +10,8 @@ import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.contract.LaunchResult;
+import fineflow.workflows.contract.PromoteRequest;
+import fineflow.workflows.contract.PromoteResult;
 import fineflow.workflows.contract.StageActivities;
 import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageProgress;
@@ -52,6 +54,9 @@ final class FakeCluster implements StageActivities {
   final Map<StageName, AtomicInteger> awaitAttempts = new ConcurrentHashMap<>();
   final List<String> launched = new CopyOnWriteArrayList<>();
   final List<CleanupRequest> cleanups = new CopyOnWriteArrayList<>();
+  /** The metrics the benchmark stage reports (BenchmarkSummary.toMetrics()), when set. */
+  volatile Map<String, Double> benchmarkMetrics;
+  final List<PromoteRequest> promotions = new CopyOnWriteArrayList<>();
   /** Environment the pods got, secret values included: it never leaves the cluster. */
   final Map<String, Map<String, String>> podEnv = new ConcurrentHashMap<>();
 
@@ -128,14 +133,24 @@ final class FakeCluster implements StageActivities {
               "the node was drained; relaunching", List.of("Evicted")));
     }
     String dir = "/workspace/cache/" + stage.id() + "-" + request.stage().shortKey();
+    Map<String, Double> metrics = stage == StageName.BENCHMARK && benchmarkMetrics != null
+        ? benchmarkMetrics : Map.of("seconds", (double) ran.toSeconds());
+    Map<String, String> resultInfo = stage == StageName.ROLLOUT
+        ? Map.of("revision", request.stage().shortKey(), "promoted", "false") : Map.of();
     return new StageResult(stage, request.stage().cacheKey(), request.objectName(), pod,
         List.of(new Artifact(stage.id(), dir, "sha256-of-" + request.stage().shortKey(), 1024)),
-        Map.of("seconds", (double) ran.toSeconds()), Map.of(), false);
+        metrics, resultInfo, false);
   }
 
   @Override
   public void recordCache(CacheEntry entry) {
     cache.put(entry.cacheKey(), entry.result());
+  }
+
+  @Override
+  public PromoteResult promote(PromoteRequest request) {
+    promotions.add(request);
+    return new PromoteResult("dazai-stable", request.revision());
   }
 
   @Override

@@ -12,6 +12,7 @@ import static fineflow.workflows.plan.StageName.TRITON_REPO;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import fineflow.workflows.spec.BenchmarkSpec;
 import fineflow.workflows.spec.PipelineSpec;
 import java.util.List;
 import java.util.stream.Stream;
@@ -130,7 +131,7 @@ class PlannerStagesTest {
         "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
         FineflowImage.DEFAULT,
         "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
-        "nvcr.io/nvidia/tritonserver:25.09-py3-sdk");
+        BenchmarkSpec.DEFAULT_IMAGE);
   }
 
   @Test

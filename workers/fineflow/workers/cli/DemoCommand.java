@@ -1,0 +1,119 @@
+package fineflow.workers.cli;
+
+import fineflow.workers.client.RunAudit;
+import fineflow.workers.client.RunClient;
+import fineflow.workers.dev.DevOptions;
+import fineflow.workers.dev.DevStack;
+import fineflow.workflows.contract.Artifact;
+import fineflow.workflows.pipeline.PipelineRequest;
+import fineflow.workflows.pipeline.ResumeRequest;
+import fineflow.workflows.pipeline.RunProgress;
+import fineflow.workflows.pipeline.RunState;
+import fineflow.workflows.pipeline.StageStatus;
+import fineflow.workflows.plan.PlanDiff;
+import fineflow.workflows.plan.StageName;
+import fineflow.workflows.spec.PipelineSpec;
+import fineflow.workflows.spec.SpecLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code fineflow demo}: the whole pipeline on the embedded stack, in one command. */
+@Command(name = "demo",
+    header = "Run the whole pipeline on the embedded dev stack, in one command.", mixinStandardHelpOptions = true,
+    description = {"Start the embedded dev stack, submit configs/demo.yaml, and follow the run to the",
+        "end: dataset prep and the Triton repository run for real, GPU stages are simulated. With",
+        "--fail-stage engine-build the engine build fails, the run pauses, and the demo resumes it",
+        "through the real resume path with engine.maxBatchSize=8: training is not run again.",
+        "Ends with the path of the benchmark report."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:the run succeeded", "4:the run failed", "5:the run paused and could not be resumed"})
+final class DemoCommand implements Callable<Integer> {
+  static final String DEMO_SPEC = "/configs/demo.yaml";
+  static final List<String> DEMO_PATCH = List.of("engine.maxBatchSize=8");
+
+  @Spec CommandSpec command;
+
+  @Option(names = "--fail-stage", paramLabel = "STAGE",
+      description = "Make this stage fail once, to show the pause and the resume (e.g. engine-build).")
+  String failStage;
+
+  @Option(names = "--speed", defaultValue = "100",
+      description = "Simulated GPU stages run this many times faster than the seed's (default: ${DEFAULT-VALUE}).")
+  double speed;
+
+  @Option(names = "--workspace", description = "Local workspace directory (default: a new temporary one).")
+  Path workspace;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = command.commandLine().getOut();
+    Path ws = workspace != null ? workspace : Files.createTempDirectory("fineflow-demo-").resolve("workspace");
+    PipelineSpec spec = SpecLoader.load(demoSpec(), "configs/demo.yaml");
+    out.println("Starting the embedded dev stack (Temporal test server, Kubernetes mock API, worker,");
+    out.println("simulated GPU node) ...");
+    out.flush();
+    try (DevStack stack = DevStack.start(new DevOptions(0, 0, ws, speed, null, failStage, 1,
+        DevOptions.DEFAULT_NAMESPACE, null))) {
+      RunClient runs = new RunClient(stack.connection());
+      PipelineRequest request = runs.submit(spec, null, DevOptions.DEFAULT_NAMESPACE);
+      out.printf("Submitted run %s: %d stages of configs/demo.yaml (Temporal at %s)%n%n", request.runId(),
+          request.plan().stages().size(), stack.endpoints().temporal());
+      out.flush();
+      RunWatcher watcher = new RunWatcher(runs, out, System.err, Duration.ofMillis(500));
+      RunProgress last = watcher.watch(request.runId());
+      if (last.runState() == RunState.PAUSED) {
+        out.printf("%nThe run paused at %s. A user would fix the cause and run:%n"
+            + "  fineflow resume %s --set %s%nThe demo does exactly that, through the same update:%n",
+            last.pausedStage(), request.runId(), String.join(" --set ", DEMO_PATCH));
+        PlanDiff diff = runs.resume(request.runId(), ResumeRequest.assignments(DEMO_PATCH));
+        out.print(PlanDiffText.render(diff));
+        out.println();
+        out.flush();
+        last = watcher.watch(request.runId());
+      }
+      if (last.runState() != RunState.SUCCEEDED) {
+        return RunWatcher.exitCode(last);
+      }
+      RunAudit audit = RunAudit.of(runs, request.runId());
+      out.println();
+      audit.stages().stream().filter(s -> s.name().equals(StageName.TRAIN.id())).findFirst().ifPresent(s ->
+          out.printf("Training ran %d time(s) over %d spec revision(s).%n", s.launches(), audit.specRevision()));
+      out.printf("History: %d events. Audit it with `fineflow show %s` while a stack runs.%n",
+          audit.events().total(), request.runId());
+      report(last, ws).ifPresent(p -> out.println("Benchmark report (simulated numbers): " + p));
+      out.flush();
+      return ExitCode.OK;
+    }
+  }
+
+  /** The local path of the benchmark stage's HTML report. */
+  static Optional<Path> report(RunProgress progress, Path workspace) {
+    return progress.stage(StageName.BENCHMARK).map(StageStatus::artifacts).orElse(List.of()).stream()
+        .filter(a -> a.name().equals("benchmark-report")).map(Artifact::path).findFirst()
+        .map(p -> workspace.resolve(p.replaceFirst("^/workspace/", "")).toAbsolutePath());
+  }
+
+  private static String demoSpec() {
+    try (InputStream in = DemoCommand.class.getResourceAsStream(DEMO_SPEC)) {
+      if (in == null) {
+        throw new IllegalStateException(DEMO_SPEC + " is missing from the fineflow jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

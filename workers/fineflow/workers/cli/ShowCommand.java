@@ -1,0 +1,57 @@
+package fineflow.workers.cli;
+
+import fineflow.workers.client.RunAudit;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code fineflow show RUN}: the audit of one run. */
+@Command(name = "show",
+    header = "Audit one run: revisions, stages, launches, artifacts, events.", mixinStandardHelpOptions = true,
+    description = {"Audit one run: spec revisions (each accepted resume), stages with launches (pods",
+        "started over the whole run), durations, artifacts and failures, and the history's events."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:printed", "2:no such run", "6:Temporal unreachable"})
+final class ShowCommand implements Callable<Integer> {
+  @Spec CommandSpec command;
+  @Mixin TemporalOptions temporal;
+  @Mixin OutputOptions output;
+
+  @Parameters(paramLabel = "RUN", description = "Run id.")
+  String runId;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = command.commandLine().getOut();
+    try (ClientSession session = ClientSession.open(temporal)) {
+      RunAudit audit = RunAudit.of(session.runs(), runId);
+      if (output.json()) {
+        out.println(JsonOutput.write(audit));
+      } else {
+        out.printf("run %s: %s (Temporal: %s)  pipeline %s  model %s  backend %s%n", audit.runId(), audit.state(),
+            audit.temporalStatus(), audit.pipeline(), audit.model(), audit.backend());
+        out.printf("spec %s, revision %d; started %s%s%n", audit.specDigest().substring(0, 12), audit.specRevision(),
+            audit.startTime(), audit.closeTime() == null ? "" : ", closed " + audit.closeTime());
+        out.println("\nREVISIONS");
+        audit.revisions().forEach(r -> out.printf("  %d  %s  %s%n", r.revision(), r.at(), r.change()));
+        out.println("\nSTAGES");
+        out.printf("  %-18s %-10s %-8s %-9s %s%n", "STAGE", "STATE", "LAUNCHES", "SECONDS", "ARTIFACTS / FAILURE");
+        for (RunAudit.Stage s : audit.stages()) {
+          String detail = s.reason() != null ? s.reason() + ": " + s.lastError()
+              : String.join(", ", s.artifacts().stream().map(a -> a.name() + " " + a.path() + " ("
+                  + ProgressTable.bytes(a.sizeBytes()) + ", sha256 " + a.sha256().substring(0, 12) + ")").toList());
+          out.printf("  %-18s %-10s %-8d %-9s %s%s%n", s.name(), s.state(), s.launches(),
+              s.durationSeconds() == null ? "-" : String.format("%.1f", s.durationSeconds()),
+              s.simulated() ? "[simulated] " : "", detail);
+        }
+        out.printf("%nEVENTS  %d in history: %s%n", audit.events().total(), audit.events().byType());
+      }
+      out.flush();
+      return ExitCode.OK;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package fineflow.workers.client;
+
+import fineflow.workflows.contract.Artifact;
+import fineflow.workflows.pipeline.ResumeRequest;
+import fineflow.workflows.pipeline.RunProgress;
+import fineflow.workflows.pipeline.StageStatus;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.common.converter.DataConverter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Everything {@code fineflow show} tells about one run: spec revisions (from the accepted resume
+ * updates in its history), each stage with its launches, durations, artifacts and failure, and a
+ * summary of the history's events.
+ *
+ * @param launches per stage: pods started over the whole run, resumes included
+ */
+public record RunAudit(
+    String runId, String state, String temporalStatus, String pipeline, String model, String backend,
+    String specDigest, int specRevision, Instant startTime, Instant closeTime,
+    List<Revision> revisions, List<Stage> stages, Events events) {
+
+  /** @param change what the resume changed: its assignments, or "whole spec replaced" */
+  public record Revision(int revision, Instant at, String change) {
+  }
+
+  public record Stage(
+      String name, String state, int launches, Instant startedAt, Instant finishedAt, Double durationSeconds,
+      String objectName, String podName, boolean simulated, List<Artifact> artifacts,
+      Map<String, Double> metrics, String reason, String lastError, String hint) {
+  }
+
+  public record Events(int total, Map<String, Integer> byType) {
+  }
+
+  public static RunAudit of(RunClient runs, String runId) {
+    RunProgress p = runs.progress(runId);
+    WorkflowExecutionDescription d = runs.describe(runId);
+    List<HistoryEvent> history = runs.history(runId);
+    DataConverter converter = runs.workflowClient().getOptions().getDataConverter();
+    return new RunAudit(runId, p.runState().id(),
+        d.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase(Locale.ROOT),
+        p.pipeline(), p.model(), p.backend(), p.specDigest(), p.specRevision(), d.getStartTime(),
+        d.getCloseTime(), revisions(history, converter), p.stages().stream().map(RunAudit::stage).toList(),
+        events(history));
+  }
+
+  private static Stage stage(StageStatus s) {
+    return new Stage(s.stage().id(), s.state().id(), s.launches(), s.startedAt(), s.finishedAt(),
+        s.elapsed() == null ? null : s.elapsed().toMillis() / 1000.0, s.objectName(), s.podName(),
+        s.simulated(), s.artifacts(), s.metrics(), s.reason(), s.lastError(), s.hint());
+  }
+
+  private static List<Revision> revisions(List<HistoryEvent> history, DataConverter converter) {
+    List<Revision> out = new ArrayList<>();
+    if (!history.isEmpty()) {
+      out.add(new Revision(1, time(history.get(0)), "submitted"));
+    }
+    for (HistoryEvent e : history) {
+      if (e.getEventType() != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) {
+        continue;
+      }
+      var input = e.getWorkflowExecutionUpdateAcceptedEventAttributes().getAcceptedRequest().getInput();
+      if (!"resume".equals(input.getName())) {
+        continue;
+      }
+      ResumeRequest request = converter.fromPayloads(0, Optional.of(input.getArgs()), ResumeRequest.class,
+          ResumeRequest.class);
+      String change = request.replacesSpec() ? "whole spec replaced"
+          : request.set().isEmpty() ? "resumed unchanged" : String.join(", ", request.set());
+      out.add(new Revision(out.size() + 1, time(e), change));
+    }
+    return out;
+  }
+
+  private static Events events(List<HistoryEvent> history) {
+    Map<String, Integer> byType = new TreeMap<>();
+    for (HistoryEvent e : history) {
+      String type = e.getEventType().name().replace("EVENT_TYPE_", "").toLowerCase(Locale.ROOT);
+      byType.merge(type, 1, Integer::sum);
+    }
+    return new Events(history.size(), byType);
+  }
+
+  private static Instant time(HistoryEvent e) {
+    return Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
+  }
+}

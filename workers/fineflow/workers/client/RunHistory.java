@@ -1,0 +1,76 @@
+package fineflow.workers.client;
+
+import fineflow.workflows.pipeline.RunSearchAttributes;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.filter.v1.WorkflowTypeFilter;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionMetadata;
+import io.temporal.common.SearchAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Lists runs. A real Temporal cluster answers the visibility query on the typed search
+ * attributes; Temporal's Java test server (the embedded dev stack) answers that call with
+ * UNIMPLEMENTED, so then the runs are listed with the older open/closed list calls, described
+ * one by one for their search attributes, and filtered here. Which path is taken is decided by
+ * the server's answer, not by a flag.
+ */
+public final class RunHistory {
+  public static final String WORKFLOW_TYPE = "PipelineWorkflow";
+  private static final int PAGE = 1000;
+
+  private final TemporalConnection connection;
+
+  public RunHistory(TemporalConnection connection) {
+    this.connection = connection;
+  }
+
+  public List<RunRow> list(RunFilter filter) {
+    List<RunRow> rows;
+    try {
+      rows = connection.client().listExecutions(filter.query()).map(RunHistory::row).toList();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+        throw e;
+      }
+      rows = listWithoutVisibility().stream().filter(filter::matches).toList();
+    }
+    return rows.stream().sorted(Comparator.comparing(RunRow::startTime,
+        Comparator.nullsLast(Comparator.reverseOrder()))).toList();
+  }
+
+  private List<RunRow> listWithoutVisibility() {
+    WorkflowClient client = connection.client();
+    String ns = client.getOptions().getNamespace();
+    WorkflowTypeFilter type = WorkflowTypeFilter.newBuilder().setName(WORKFLOW_TYPE).build();
+    List<WorkflowExecutionInfo> infos = new ArrayList<>();
+    var stub = connection.service().blockingStub();
+    infos.addAll(stub.listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.newBuilder()
+        .setNamespace(ns).setTypeFilter(type).setMaximumPageSize(PAGE).build()).getExecutionsList());
+    infos.addAll(stub.listClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest.newBuilder()
+        .setNamespace(ns).setTypeFilter(type).setMaximumPageSize(PAGE).build()).getExecutionsList());
+    List<RunRow> rows = new ArrayList<>();
+    for (WorkflowExecutionInfo info : infos) {
+      WorkflowExecution ex = info.getExecution();
+      rows.add(row(client.newUntypedWorkflowStub(ex.getWorkflowId(),
+          java.util.Optional.of(ex.getRunId()), java.util.Optional.empty()).describe()));
+    }
+    return rows;
+  }
+
+  private static RunRow row(WorkflowExecutionMetadata m) {
+    SearchAttributes sa = m.getTypedSearchAttributes();
+    return new RunRow(m.getExecution().getWorkflowId(), sa.get(RunSearchAttributes.MODEL),
+        sa.get(RunSearchAttributes.STATE), sa.get(RunSearchAttributes.STAGE), sa.get(RunSearchAttributes.BACKEND),
+        sa.get(RunSearchAttributes.REVISION), m.getStartTime(), m.getCloseTime(),
+        m.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase(java.util.Locale.ROOT));
+  }
+
+}
