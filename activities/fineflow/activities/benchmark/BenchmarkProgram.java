@@ -203,10 +203,14 @@ public final class BenchmarkProgram {
     }
     ObjectNode metricNode = m.putObject("metrics");
     metrics.forEach(metricNode::put);
-    m.putObject("info").put("tool", options.tool() == BenchmarkTool.GENAI_PERF ? "genai-perf" : "vllm-bench")
+    ObjectNode info = m.putObject("info")
+        .put("tool", options.tool() == BenchmarkTool.GENAI_PERF ? "genai-perf" : "vllm-bench")
         .put("model", options.model()).put("endpointType", options.endpointType())
-        .put("streaming", Boolean.toString(options.streaming()))
-        .put("baselineModel", options.baselineModel());
+        .put("streaming", Boolean.toString(options.streaming()));
+    // Absent, not null, without a baseline: result info maps hold no null values.
+    if (options.baselineModel() != null) {
+      info.put("baselineModel", options.baselineModel());
+    }
     m.put("simulated", false);
     return m;
   }

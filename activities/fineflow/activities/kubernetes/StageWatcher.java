@@ -5,6 +5,8 @@ import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.contract.StageResult;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -37,6 +39,9 @@ import org.slf4j.LoggerFactory;
 public final class StageWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StageWatcher.class);
 
+  private static final java.util.Set<String> TERMINAL_CONDITIONS =
+      java.util.Set.of("Complete", "Failed", "FailureTarget", "SuccessCriteriaMet");
+
   private final KubernetesClient client;
   private final ActivityCompletionClient completions;
   private final Function<AwaitRequest, StageResult> check;
@@ -68,8 +73,24 @@ public final class StageWatcher implements AutoCloseable {
     ensureInformers(request.namespace());
     String key = key(request.namespace(), request.objectName());
     waiting.put(key, new Waiting(taskToken, request));
-    // The object may have finished between the activity's first check and this registration.
-    checks.execute(() -> check(key));
+    // The object may have finished between the activity's first check and this registration,
+    // its event dropped as nobody waited: the informer's cache has it then. Read after the
+    // put, so an event later than the read finds the stage waiting. A Job still running needs
+    // no read now (saves a Job, pod and log read per stage): its end is an event.
+    HasMetadata cached = cachedObject(request.namespace(), request.objectName());
+    if (cached == null || settled(cached)) {
+      checks.execute(() -> check(key));
+    }
+  }
+
+  private HasMetadata cachedObject(String namespace, String name) {
+    for (SharedIndexInformer<? extends HasMetadata> informer : informers.getOrDefault(namespace, List.of())) {
+      HasMetadata obj = informer.getStore().getByKey(namespace + "/" + name);
+      if (obj != null) {
+        return obj;
+      }
+    }
+    return null;
   }
 
   /** Stages waited on now. */
@@ -92,12 +113,16 @@ public final class StageWatcher implements AutoCloseable {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(T obj) {
-        changed(obj);
+        if (settled(obj)) {
+          changed(obj);
+        }
       }
 
       @Override
       public void onUpdate(T oldObj, T obj) {
-        changed(obj);
+        if (settled(obj)) {
+          changed(obj);
+        }
       }
 
       @Override
@@ -105,6 +130,28 @@ public final class StageWatcher implements AutoCloseable {
         changed(obj);
       }
     };
+  }
+
+  /**
+   * A Job event is worth a check only once the Job has finished: the pod's start and the
+   * Job's intermediate updates would each cost a status read (Job, pods, log) and a heartbeat
+   * that learn only "still running" (measured: 4 checks per stage before, 2 after; see
+   * docs/performance.md). What no Job event announces (unschedulable pods, progress lines) the
+   * tick reads. Deployments are checked on every change: their readiness is a status change.
+   */
+  static boolean settled(HasMetadata obj) {
+    if (!(obj instanceof Job job)) {
+      return true;
+    }
+    JobStatus status = job.getStatus();
+    if (status == null) {
+      return false;
+    }
+    boolean counted = (status.getSucceeded() != null && status.getSucceeded() > 0)
+        || (status.getFailed() != null && status.getFailed() > 0);
+    boolean terminal = status.getConditions() != null && status.getConditions().stream()
+        .anyMatch(c -> "True".equals(c.getStatus()) && TERMINAL_CONDITIONS.contains(c.getType()));
+    return counted || terminal;
   }
 
   private void changed(HasMetadata obj) {

@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
         // Processes and pod programs.
         WorkerCommand.class,
         StageCommand.class,
+        BenchOrchestratorCommand.class,
         CommandLine.HelpCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -28,6 +28,9 @@ public final class DevStack implements AutoCloseable {
       "postprocessing/config.pbtxt", "postprocessing/1/model.py", "tensorrt_llm/config.pbtxt",
       "tensorrt_llm_bls/config.pbtxt", "tensorrt_llm_bls/1/model.py"};
 
+  /** Simulated stages take seconds: show their progress lines as they come. */
+  private static final WorkerTuning INTERACTIVE = WorkerTuning.defaults().withWatchTick(Duration.ofSeconds(1));
+
   private final DevOptions options;
   private final EmbeddedTemporal temporal;
   private final EmbeddedKubernetes kubernetes;
@@ -37,7 +40,7 @@ public final class DevStack implements AutoCloseable {
   private final PipelineWorker worker;
   private final MeterRegistry registry;
 
-  private DevStack(DevOptions options, MeterRegistry registry) {
+  private DevStack(DevOptions options, MeterRegistry registry, WorkerTuning tuning) {
     this.options = options;
     this.registry = registry;
     Path workspace = prepareWorkspace(options.workspace());
@@ -45,23 +48,26 @@ public final class DevStack implements AutoCloseable {
     this.temporal = EmbeddedTemporal.start(options.temporalPort(), RunSearchAttributes.ALL);
     this.kubernetes = new EmbeddedKubernetes().start(options.kubernetesPort());
     this.modelServers = new ModelServers();
-    this.kubelet = new SimulatedKubelet(kubernetes.client(), kubernetes.logs(), paths, options, modelServers)
-        .start();
+    this.kubelet = new SimulatedKubelet(kubernetes.client(), kubernetes.logs(), paths, options, modelServers,
+        kubernetes.timeline()).start();
     this.connection = TemporalConnection.open(temporal.target(), EmbeddedTemporal.NAMESPACE);
     this.worker = PipelineWorker.start(connection.client(), TaskQueue.DEFAULT, kubernetes.client(),
         options.namespace(), service -> modelServers.url(service).orElseThrow(() -> new IllegalStateException(
             "no simulated model server behind service " + service.getMetadata().getName())),
-        options.awaitMode(), registry,
-        // Simulated stages take seconds: show their progress lines as they come.
-        WorkerTuning.defaults().withWatchTick(Duration.ofSeconds(1)));
+        options.awaitMode(), registry, tuning);
   }
 
   public static DevStack start(DevOptions options) {
-    return new DevStack(options, new SimpleMeterRegistry());
+    return new DevStack(options, new SimpleMeterRegistry(), INTERACTIVE);
   }
 
   public static DevStack start(DevOptions options, MeterRegistry registry) {
-    return new DevStack(options, registry);
+    return new DevStack(options, registry, INTERACTIVE);
+  }
+
+  /** With a worker sized by {@code tuning} ({@code bench-orchestrator} compares settings). */
+  public static DevStack start(DevOptions options, MeterRegistry registry, WorkerTuning tuning) {
+    return new DevStack(options, registry, tuning);
   }
 
   public DevEndpoints endpoints() {

@@ -1,5 +1,7 @@
 package fineflow.workers.dev;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -11,6 +13,7 @@ import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,12 +35,25 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private static final Pattern RESOURCE_PATH =
       Pattern.compile("^/(?:api/v1|apis/[^/]+/[^/]+)(?:/namespaces/[^/]+)?/([a-z]+)(/[^/?]+)?(/status|/log)?");
 
-  /** The mock server logs every request at INFO through java.util.logging; a held reference keeps the level. */
+  static final String RUN_LABEL = "fineflow.dev/run";
+  static final String STAGE_LABEL = "fineflow.dev/stage";
+
+  /**
+   * The mock server logs every request at INFO through java.util.logging: at a few thousand
+   * requests a minute that is most of the CPU the stack spends (JFR), so only warnings show.
+   * Held here so the setting is not garbage-collected with a weakly referenced logger.
+   */
   private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet("io.fabric8.mockwebserver");
 
   private final KubernetesMockServer server;
   private final PodLogStore logs = new PodLogStore();
+  private static final Pattern CREATE_PATH =
+      Pattern.compile("^/apis/(?:batch/v1|apps/v1)/namespaces/[^/]+/(jobs|deployments)/?(\\?.*)?$");
+
+  private static final ObjectMapper LABELS_READER = new ObjectMapper();
+
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+  private final StageTimeline timeline = new StageTimeline();
   private KubernetesClient client;
 
   public EmbeddedKubernetes() {
@@ -47,6 +63,9 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         count(request);
+        if ("POST".equals(request.getMethod()) && CREATE_PATH.matcher(request.getPath()).matches()) {
+          recordCreate(request);
+        }
         Matcher m = LOG_PATH.matcher(request.getPath());
         if (m.matches() && "GET".equals(request.getMethod())) {
           return logResponse(m.group(1), m.group(2), m.group(3));
@@ -56,12 +75,6 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     };
     server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
         expectations, dispatcher, false);
-  }
-
-  private static java.util.logging.Logger quiet(String name) {
-    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-    logger.setLevel(java.util.logging.Level.WARNING);
-    return logger;
   }
 
   /** Starts on the loopback interface; port 0 picks a free port. */
@@ -92,6 +105,32 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     return logs;
   }
 
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+    if (logger.getLevel() == null) { // a java.util.logging config that sets it wins
+      logger.setLevel(java.util.logging.Level.WARNING);
+    }
+    return logger;
+  }
+
+  /** Stage start and end times, for {@code bench-orchestrator}. */
+  public StageTimeline timeline() {
+    return timeline;
+  }
+
+  private void recordCreate(RecordedRequest request) {
+    if (request.getBody() == null) {
+      return;
+    }
+    // getBytes, not getUtf8Body: reading would consume the body the CRUD dispatcher stores.
+    try {
+      JsonNode labels = LABELS_READER.readTree(request.getBody().getBytes()).path("metadata").path("labels");
+      timeline.created(labels.path(RUN_LABEL).textValue(), labels.path(STAGE_LABEL).textValue());
+    } catch (IOException e) {
+      // Not JSON: the CRUD dispatcher answers it with its own error; nothing to time.
+    }
+  }
+
   /** API requests so far, by "VERB resource" (e.g. "GET jobs", "POST pods"). */
   public Map<String, Long> requestCounts() {
     Map<String, Long> out = new HashMap<>();
@@ -99,7 +138,20 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     return out;
   }
 
+  /** User agent of clients whose requests are not fineflow's (the benchmark's teardown). */
+  public static final String UNCOUNTED_AGENT = "fineflow-bench-teardown";
+
+  /** A client whose requests {@link #requestCounts()} leaves out. */
+  public KubernetesClient uncountedClient() {
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+        new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration()).withUserAgent(UNCOUNTED_AGENT).build())
+        .build();
+  }
+
   private void count(RecordedRequest request) {
+    if (UNCOUNTED_AGENT.equals(request.getHeader("User-Agent"))) {
+      return;
+    }
     Matcher m = RESOURCE_PATH.matcher(request.getPath());
     String resource = m.find() ? m.group(1) + (m.group(3) == null ? "" : m.group(3)) : request.getPath();
     requests.computeIfAbsent(request.getMethod() + " " + resource, k -> new LongAdder()).increment();

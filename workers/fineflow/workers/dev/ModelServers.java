@@ -24,9 +24,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Simulated model servers for the Deployments the dev stack rolls out: each answers on a
- * loopback port with the health, config and generate routes of its backend (Triton,
- * trtllm-serve or vLLM), and every generated text says it is simulated.
+ * Simulated model servers for the Deployments the dev stack rolls out: each answers under its
+ * own path prefix ({@code /<namespace>/<deployment>}) of one loopback HTTP server, with the
+ * health, config and generate routes of its backend (Triton, trtllm-serve or vLLM), and every
+ * generated text says it is simulated. One server, not one per Deployment: a server costs a
+ * dispatcher thread, and a 1,000-pipeline benchmark rolls out 1,000 Deployments.
  */
 public final class ModelServers implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,15 +41,15 @@ public final class ModelServers implements AutoCloseable {
     return t;
   });
 
-  private record Running(HttpServer server, Map<String, String> podLabels) {
+  /** One HTTP server for all of them, one context per Deployment: threads do not grow with rollouts. */
+  private HttpServer server;
+
+  private record Running(String context, Map<String, String> podLabels) {
   }
 
   void start(Deployment d) {
     String key = key(d.getMetadata().getNamespace(), d.getMetadata().getName());
-    Running old = servers.remove(key);
-    if (old != null) {
-      old.server().stop(0);
-    }
+    stop(d.getMetadata().getNamespace(), d.getMetadata().getName());
     List<String> argv = new ArrayList<>();
     var c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
     if (c.getCommand() != null) {
@@ -61,28 +63,36 @@ public final class ModelServers implements AutoCloseable {
     int maxBatch = m.find() ? Integer.parseInt(m.group(1)) : 4;
     String backend = joined.contains("tritonserver") || joined.contains("launch_triton_server")
         ? "triton" : joined.contains("trtllm-serve") ? "trtllm-serve" : "vllm";
-    try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    String context = "/" + key;
+    server().createContext(context, ex -> handle(ex, ex.getRequestURI().getPath().substring(context.length()),
+        backend, maxBatch));
+    Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
+    servers.put(key, new Running(context, labels == null ? Map.of() : labels));
+  }
+
+  private synchronized HttpServer server() {
+    if (server == null) {
+      try {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the simulated model server", e);
+      }
       server.setExecutor(handlers);
-      server.createContext("/", ex -> handle(ex, backend, maxBatch));
       server.start();
-      Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
-      servers.put(key, new Running(server, labels == null ? Map.of() : labels));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start a simulated model server", e);
     }
+    return server;
   }
 
   void stop(String namespace, String name) {
     Running r = servers.remove(key(namespace, name));
     if (r != null) {
-      r.server().stop(0);
+      server().removeContext(r.context());
     }
   }
 
   Optional<String> url(Deployment d) {
     return Optional.ofNullable(servers.get(key(d.getMetadata().getNamespace(), d.getMetadata().getName())))
-        .map(ModelServers::url);
+        .map(this::url);
   }
 
   /** The URL of the simulated server behind a Service (by its selector), as a cluster DNS name would be. */
@@ -96,16 +106,15 @@ public final class ModelServers implements AutoCloseable {
         .findFirst();
   }
 
-  private static String url(Running r) {
-    return "http://127.0.0.1:" + r.server().getAddress().getPort();
+  private String url(Running r) {
+    return "http://127.0.0.1:" + server().getAddress().getPort() + r.context();
   }
 
   private static String key(String ns, String name) {
     return ns + "/" + name;
   }
 
-  private void handle(HttpExchange ex, String backend, int maxBatch) throws IOException {
-    String path = ex.getRequestURI().getPath();
+  private void handle(HttpExchange ex, String path, String backend, int maxBatch) throws IOException {
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     switch (path) {
       case "/v2/health/ready", "/health", "/v2/health/live" -> send(ex, 200, "text/plain", "");
@@ -172,8 +181,12 @@ public final class ModelServers implements AutoCloseable {
 
   @Override
   public void close() {
-    servers.values().forEach(r -> r.server().stop(0));
     servers.clear();
+    synchronized (this) {
+      if (server != null) {
+        server.stop(0);
+      }
+    }
     handlers.shutdownNow();
   }
 }

@@ -61,9 +61,17 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final Map<String, List<ScheduledFuture<?>>> timers = new ConcurrentHashMap<>();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final Duration podStartDelay;
+  private final StageTimeline timeline;
 
   public SimulatedKubelet(KubernetesClient client, PodLogStore logs, WorkspacePaths paths,
       DevOptions options, ModelServers servers) {
+    this(client, logs, paths, options, servers, new StageTimeline());
+  }
+
+  /** @param timeline told when a stage's pod Succeeded ({@code bench-orchestrator}) */
+  public SimulatedKubelet(KubernetesClient client, PodLogStore logs, WorkspacePaths paths,
+      DevOptions options, ModelServers servers, StageTimeline timeline) {
+    this.timeline = timeline;
     this.client = client;
     this.logs = logs;
     this.gpu = new SimulatedGpuStage(paths, options.speed(), options.stageDuration());
@@ -236,6 +244,10 @@ public final class SimulatedKubelet implements AutoCloseable {
             .withExitCode(outcome.exitCode()).withReason(ok ? "Completed" : "Error")
             .withMessage(outcome.terminationMessage()).withFinishedAt(now).endTerminated().build())
         .build());
+    if (ok) {
+      Map<String, String> labels = job.getMetadata().getLabels();
+      timeline.succeeded(labels.get(EmbeddedKubernetes.RUN_LABEL), labels.get(STAGE_LABEL));
+    }
     try {
       client.batch().v1().jobs().inNamespace(ns).withName(job.getMetadata().getName()).editStatus(j -> {
         j.setStatus(j.getStatus() == null ? new io.fabric8.kubernetes.api.model.batch.v1.JobStatus() : j.getStatus());

@@ -1,0 +1,26 @@
+package fineflow.workers.bench;
+
+/**
+ * What {@code bench-orchestrator --output json} prints for one await design; the field names
+ * are the JSON's. docs/performance.md says how each is measured.
+ *
+ * @param workerThreadsPeak JVM thread peak during the runs minus the threads alive once the
+ *     stack had started and before the first submit: what load adds (worker slots, workflow
+ *     threads, watcher and simulated node pools), not the fixed cost of the embedded servers
+ * @param heapPeakMiB peak heap used at once since the first submit (all heap pools summed,
+ *     sampled every 100 ms)
+ * @param kubeApiRequestsPerStage Kubernetes API requests during the runs (the worker's and
+ *     the simulated node's) divided by the stages run
+ */
+public record BenchResult(
+    int pipelines, int completed, double wallSeconds, Percentiles stageTransitionMs,
+    Spread historyEventsPerRun, int workerThreadsPeak, double heapPeakMiB,
+    double kubeApiRequestsPerStage, double pipelinesPerMinute) {
+
+  /** p50, p99 and max of a sample; all 0 for an empty one. */
+  public record Percentiles(double p50, double p99, double max) {
+  }
+
+  public record Spread(double avg, long max) {
+  }
+}

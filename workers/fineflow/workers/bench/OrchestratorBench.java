@@ -1,0 +1,229 @@
+package fineflow.workers.bench;
+
+import fineflow.activities.kubernetes.FineflowLabels;
+import fineflow.workers.client.RunClient;
+import fineflow.workers.dev.DevOptions;
+import fineflow.workers.dev.DevStack;
+import fineflow.workflows.pipeline.PipelineRequest;
+import fineflow.workflows.pipeline.RunOutcome;
+import fineflow.workflows.pipeline.StageState;
+import fineflow.workflows.plan.Planner;
+import fineflow.workflows.spec.PipelineSpec;
+import fineflow.workflows.spec.SpecPatch;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs N pipelines of the full plan on a fresh embedded dev stack and measures what
+ * orchestration costs: the gap between stages, history size, threads, heap and Kubernetes
+ * API requests. Each pipeline gets its own dataset seed, so every cache key differs and no
+ * stage is served from the cache.
+ */
+public final class OrchestratorBench {
+  private static final double MIB = 1024.0 * 1024.0;
+  /** Runs still unfinished after this are counted as not completed. */
+  private final Duration timeout;
+  private final PipelineSpec base;
+
+  /** @param base the spec every pipeline varies (by dataset seed); must plan without a cached stage */
+  public OrchestratorBench(PipelineSpec base, Duration timeout) {
+    this.base = base;
+    this.timeout = timeout;
+  }
+
+  /** The result, and what the text table shows besides it. */
+  public record Run(BenchResult result, int failed, int jvmThreadsPeak, int baselineThreads,
+      Map<String, Long> apiRequests, Map<String, Integer> threadsAtPeak, String firstUnfinished) {
+  }
+
+  public Run run(BenchSettings settings) throws InterruptedException {
+    DevOptions options = new DevOptions(0, 0, settings.workspace(), 1000, settings.stageDuration(), null, 0,
+        DevOptions.DEFAULT_NAMESPACE, settings.awaitMode());
+    try (DevStack stack = DevStack.start(options, new SimpleMeterRegistry(), settings.tuning())) {
+      return measure(stack, settings);
+    }
+  }
+
+  private Run measure(DevStack stack, BenchSettings settings) throws InterruptedException {
+    RunClient runs = new RunClient(stack.connection());
+    List<PipelineSpec> specs = new ArrayList<>();
+    for (int i = 0; i < settings.pipelines(); i++) {
+      // Own seed: every cache key differs. Own name: each rollout gets its own stable Service.
+      specs.add(SpecPatch.apply(base, List.of("dataset.seed=" + (1_000_000L + i),
+          "metadata.name=" + String.format("bench-%05d", i))));
+    }
+    List<String> stageOrder = Planner.plan(specs.get(0)).stages().stream().map(s -> s.name().id()).toList();
+
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(p -> p.getType() == MemoryType.HEAP).toList();
+    ThreadPeak peak = new ThreadPeak(threads, heap);
+    int baseline = threads.getThreadCount();
+    threads.resetPeakThreadCount();
+    heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+    Map<String, Long> requestsBefore = stack.kubernetes().requestCounts();
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bench-sampler");
+      t.setDaemon(true);
+      return t;
+    });
+    sampler.scheduleAtFixedRate(peak::sample, 0, 100, TimeUnit.MILLISECONDS);
+
+    RunWaiters waiters = new RunWaiters(stack.kubernetes().timeline(), stageOrder.get(stageOrder.size() - 1));
+    Teardown teardown = new Teardown(stack.kubernetes().uncountedClient(), stack.options().namespace());
+    long start = System.nanoTime();
+    Semaphore slots = new Semaphore(settings.concurrency());
+    Map<String, RunOutcome> outcomes = new ConcurrentHashMap<>();
+    AtomicInteger failed = new AtomicInteger();
+    List<String> ids = new ArrayList<>();
+    List<CompletableFuture<?>> done = new ArrayList<>();
+    long deadline = start + timeout.toNanos();
+    for (int i = 0; i < specs.size(); i++) {
+      if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        break;
+      }
+      PipelineRequest request = runs.submit(specs.get(i), String.format("bench-%05d", i),
+          stack.options().namespace());
+      ids.add(request.runId());
+      // Waits on a long poll, not on a thread: the client holds no thread per running pipeline.
+      CompletableFuture<Void> finished = new CompletableFuture<>();
+      done.add(finished);
+      waiters.add(request.runId(), () -> {
+        try {
+          RunOutcome outcome = runs.untyped(request.runId()).getResult(RunOutcome.class);
+          outcomes.put(request.runId(), outcome);
+          teardown.remove(request.runId(), outcome);
+        } catch (RuntimeException e) {
+          failed.incrementAndGet();
+        } finally {
+          slots.release();
+          finished.complete(null);
+        }
+      });
+    }
+    try {
+      CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
+          .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // Counted: failures in `failed`, unfinished runs as not completed.
+    }
+    double wallSeconds = (System.nanoTime() - start) / 1e9;
+    sampler.shutdownNow();
+    waiters.close();
+    teardown.close();
+    peak.sample();
+
+    // The pools peak at different moments (eden just before a collection, old gen later), so
+    // the sum of their peaks overstates; the sampled total is the heap actually used at once.
+    double heapPeak = peak.heapPeakBytes() / MIB;
+    int threadPeak = threads.getPeakThreadCount();
+    Map<String, Long> requests = new TreeMap<>();
+    stack.kubernetes().requestCounts().forEach((k, v) -> {
+      long d = v - requestsBefore.getOrDefault(k, 0L);
+      if (d > 0) {
+        requests.put(k, d);
+      }
+    });
+    long requestTotal = requests.values().stream().mapToLong(Long::longValue).sum();
+    long stagesRun = outcomes.values().stream().flatMap(o -> o.stages().stream())
+        .filter(s -> s.state() == StageState.SUCCEEDED).count();
+
+    List<String> labelValues = ids.stream().map(FineflowLabels::runValue).toList();
+    // The benchmark Job follows the rollout, whose end is its Deployment ready plus the smoke
+    // test, not a pod's Succeeded: transitions are measured up to the rollout's Deployment created.
+    List<Double> transitions = stack.kubernetes().timeline().transitionsMillis(labelValues,
+        stageOrder.subList(0, stageOrder.size() - 1));
+    List<Long> events = new ArrayList<>();
+    for (String id : outcomes.keySet()) {
+      events.add(runs.describe(id).getHistoryLength());
+    }
+    int completed = outcomes.size();
+    BenchResult result = new BenchResult(settings.pipelines(), completed, round(wallSeconds),
+        percentiles(transitions),
+        new BenchResult.Spread(round(events.stream().mapToLong(Long::longValue).average().orElse(0)),
+            events.stream().mapToLong(Long::longValue).max().orElse(0)),
+        threadPeak - baseline, round(heapPeak),
+        round(stagesRun == 0 ? 0 : requestTotal / (double) stagesRun),
+        round(completed / (wallSeconds / 60)));
+    String unfinished = ids.stream().filter(id -> !outcomes.containsKey(id)).findFirst()
+        .map(id -> id + ": " + runs.progress(id)).orElse(null);
+    return new Run(result, failed.get(), threadPeak, baseline, requests, peak.groups(), unfinished);
+  }
+
+  static BenchResult.Percentiles percentiles(List<Double> sample) {
+    if (sample.isEmpty()) {
+      return new BenchResult.Percentiles(0, 0, 0);
+    }
+    List<Double> sorted = new ArrayList<>(sample);
+    Collections.sort(sorted);
+    return new BenchResult.Percentiles(round(rank(sorted, 0.50)), round(rank(sorted, 0.99)),
+        round(sorted.get(sorted.size() - 1)));
+  }
+
+  /** Nearest-rank percentile. */
+  private static double rank(List<Double> sorted, double q) {
+    int i = (int) Math.ceil(q * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  /**
+   * Every 100 ms: heap used (all heap pools at once) and the live thread count; at each new
+   * thread peak, the threads grouped by name (digits dropped).
+   */
+  private static final class ThreadPeak {
+    private final ThreadMXBean threads;
+    private int max;
+    private final List<MemoryPoolMXBean> heap;
+    private Map<String, Integer> groups = Map.of();
+    private long heapPeak;
+
+    ThreadPeak(ThreadMXBean threads, List<MemoryPoolMXBean> heap) {
+      this.threads = threads;
+      this.heap = heap;
+    }
+
+    synchronized long heapPeakBytes() {
+      // Never below what the pools report as their own peak of the largest one.
+      long largestPoolPeak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).max().orElse(0);
+      return Math.max(heapPeak, largestPoolPeak);
+    }
+
+    synchronized void sample() {
+      heapPeak = Math.max(heapPeak, heap.stream().mapToLong(p -> p.getUsage().getUsed()).sum());
+      int n = threads.getThreadCount();
+      if (n > max) {
+        max = n;
+        Map<String, Integer> g = new HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+          g.merge(t.getName().replaceAll("\\d+", "N"), 1, Integer::sum);
+        }
+        groups = g;
+      }
+    }
+
+    synchronized Map<String, Integer> groups() {
+      return groups;
+    }
+  }
+}

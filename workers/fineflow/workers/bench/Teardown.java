@@ -1,0 +1,54 @@
+package fineflow.workers.bench;
+
+import fineflow.activities.kubernetes.CacheStore;
+import fineflow.activities.kubernetes.FineflowLabels;
+import fineflow.workflows.pipeline.RunOutcome;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Deletes a finished run's objects from the mock API server, as a cluster's Job TTL
+ * controller and an operator's teardown would. The mock server finds objects by scanning all
+ * it stores (JFR: most of the stack's CPU at 100 pipelines), so without this every request
+ * slows with the number of runs already finished, which a real API server's indexed store
+ * does not. Its requests go through an uncounted client: they are not fineflow's.
+ */
+final class Teardown implements AutoCloseable {
+  private final KubernetesClient client;
+  private final String namespace;
+  private final ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "bench-teardown");
+    t.setDaemon(true);
+    return t;
+  });
+
+  Teardown(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+  }
+
+  void remove(String runId, RunOutcome outcome) {
+    String run = FineflowLabels.runValue(runId);
+    pool.execute(() -> {
+      try {
+        client.apps().deployments().inNamespace(namespace).withLabel(FineflowLabels.RUN, run).delete();
+        client.services().inNamespace(namespace).withLabel(FineflowLabels.RUN, run).delete();
+        client.batch().v1().jobs().inNamespace(namespace).withLabel(FineflowLabels.RUN, run).delete();
+        client.pods().inNamespace(namespace).withLabel(FineflowLabels.RUN, run).delete();
+        outcome.stages().stream().filter(s -> s.cacheKey() != null).forEach(s ->
+            client.configMaps().inNamespace(namespace).withName(CacheStore.PREFIX + s.cacheKey().substring(0, 12))
+                .delete());
+      } catch (KubernetesClientException e) {
+        // Left over: later requests scan a little more; the measurement stays valid.
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+    client.close();
+  }
+}

@@ -1,0 +1,61 @@
+package fineflow.workers.dev;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+
+/**
+ * When each run's stages started (their Job or Deployment reached the API server) and ended
+ * (their pod Succeeded on the simulated node), by the {@code fineflow.dev/run} and
+ * {@code fineflow.dev/stage} labels. {@code bench-orchestrator} reads the gaps between one
+ * stage's end and the next one's start: the orchestration overhead a user pays between stages.
+ */
+public final class StageTimeline {
+  private final Map<String, Long> created = new ConcurrentHashMap<>();
+  private final Map<String, Long> succeeded = new ConcurrentHashMap<>();
+  private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Called with (run label, stage) on the simulated node's thread when a stage's pod Succeeded. */
+  public void onSucceeded(BiConsumer<String, String> listener) {
+    listeners.add(listener);
+  }
+
+  /** The first create of a stage's object counts (a relaunch is a retry, not a transition). */
+  void created(String run, String stage) {
+    if (run != null && stage != null) {
+      created.putIfAbsent(key(run, stage), System.nanoTime());
+    }
+  }
+
+  void succeeded(String run, String stage) {
+    if (run != null && stage != null) {
+      succeeded.put(key(run, stage), System.nanoTime());
+      listeners.forEach(l -> l.accept(run, stage));
+    }
+  }
+
+  /**
+   * Milliseconds from each stage's pod Succeeded to the next stage's object created, for
+   * every run and every consecutive pair of {@code stageOrder} where both were seen.
+   */
+  public List<Double> transitionsMillis(List<String> runs, List<String> stageOrder) {
+    List<Double> out = new ArrayList<>();
+    for (String run : runs) {
+      for (int i = 0; i + 1 < stageOrder.size(); i++) {
+        Long end = succeeded.get(key(run, stageOrder.get(i)));
+        Long next = created.get(key(run, stageOrder.get(i + 1)));
+        if (end != null && next != null) {
+          out.add((next - end) / 1e6);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String key(String run, String stage) {
+    return run + "\u0000" + stage;
+  }
+}
