@@ -5,7 +5,10 @@ import fineflow.activities.kubernetes.PodLogs;
 import fineflow.workflows.plan.StageName;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import fineflow.workers.dev.DevEndpoints;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.util.Optional;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,7 +31,8 @@ import picocli.CommandLine.Spec;
     header = "Print or follow the log of a run's stage pod.",
     mixinStandardHelpOptions = true,
     description = {"Print the log of a run's stage pod (its newest launch).",
-        "Uses your kubeconfig (or the in-cluster service account)."})
+        "Reads the cluster of --kubernetes, $FINEFLOW_KUBERNETES, a running `fineflow dev`,",
+        "or your kubeconfig (or the in-cluster service account)."})
 public final class LogsCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "RUN", description = "Run id.")
@@ -53,8 +57,27 @@ public final class LogsCommand implements Callable<Integer> {
 
   private final Supplier<KubernetesClient> clients;
 
+  @Option(names = "--kubernetes", paramLabel = "URL",
+      description = "Kubernetes API URL. Default: $FINEFLOW_KUBERNETES, else the running `fineflow dev`,"
+          + " else your kubeconfig (or the in-cluster service account).")
+  String kubernetes;
+
   public LogsCommand() {
-    this(() -> new KubernetesClientBuilder().build());
+    this.clients = this::defaultClient;
+  }
+
+  /** Flag, then env, then a running dev stack (its mock API server), then Fabric8's auto-configuration. */
+  private KubernetesClient defaultClient() {
+    String url = kubernetes != null ? kubernetes : System.getenv("FINEFLOW_KUBERNETES");
+    Optional<DevEndpoints> dev = url == null ? DevEndpoints.read() : Optional.empty();
+    if (url == null && dev.isPresent()) {
+      url = dev.get().kubernetes();
+      namespace = namespace != null ? namespace : dev.get().namespace();
+    }
+    if (url == null) {
+      return new KubernetesClientBuilder().build();
+    }
+    return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(url).build()).build();
   }
 
   /** @param clients opens the client to read with; the command closes it */

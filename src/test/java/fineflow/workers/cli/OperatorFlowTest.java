@@ -45,14 +45,18 @@ class OperatorFlowTest {
   }
 
   static Result fineflow(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--temporal");
+    all.add(stack.endpoints().temporal());
+    return run(all);
+  }
+
+  static Result run(List<String> all) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     var cl = Main.commandLine();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
-    List<String> all = new ArrayList<>(List.of(args));
-    all.add("--temporal");
-    all.add(stack.endpoints().temporal());
     int exit = cl.execute(all.toArray(String[]::new));
     return new Result(exit, out.toString(), err.toString());
   }
@@ -96,6 +100,10 @@ class OperatorFlowTest {
     assertThat(fineflow("history", "--model", "no/such-model").out()).contains("no runs match");
     assertThat(fineflow("history", "--state", "paused").out()).doesNotContain(run);
     assertThat(fineflow("status", run).out()).contains("succeeded", "spec revision 2");
+
+    Result logs = run(List.of("logs", run, "train", "--kubernetes", stack.endpoints().kubernetes(), "-n", "fineflow"));
+    assertThat(logs.exit()).as(logs.err()).isZero();
+    assertThat(logs.out()).contains("[simulated] training", "\"event\":\"progress\"");
   }
 
   @Test
