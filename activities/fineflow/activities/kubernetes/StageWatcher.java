@@ -1,5 +1,6 @@
 package fineflow.activities.kubernetes;
 
+import fineflow.activities.DaemonThreads;
 import fineflow.workflows.contract.AwaitRequest;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageProgress;
@@ -21,9 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,8 +62,8 @@ public final class StageWatcher implements AutoCloseable {
     this.client = client;
     this.completions = completions;
     this.check = check;
-    this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("fineflow-await-tick"));
-    this.checks = Executors.newFixedThreadPool(checkThreads, daemon("fineflow-await-check"));
+    this.ticker = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("fineflow-await-tick"));
+    this.checks = Executors.newFixedThreadPool(checkThreads, new DaemonThreads("fineflow-await-check"));
     ticker.scheduleWithFixedDelay(this::checkAll, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -210,14 +209,6 @@ public final class StageWatcher implements AutoCloseable {
     return namespace + "/" + name;
   }
 
-  private static ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
 
   @Override
   public void close() {

@@ -1,5 +1,6 @@
 package fineflow.workers.bench;
 
+import fineflow.activities.DaemonThreads;
 import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.workers.client.RunClient;
 import fineflow.workers.dev.DevOptions;
@@ -79,11 +80,7 @@ public final class OrchestratorBench {
     threads.resetPeakThreadCount();
     heap.forEach(MemoryPoolMXBean::resetPeakUsage);
     Map<String, Long> requestsBefore = stack.kubernetes().requestCounts();
-    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bench-sampler");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("bench-sampler"));
     sampler.scheduleAtFixedRate(peak::sample, 0, 100, TimeUnit.MILLISECONDS);
 
     RunWaiters waiters = new RunWaiters(stack.kubernetes().timeline(), stageOrder.get(stageOrder.size() - 1));

@@ -1,5 +1,6 @@
 package fineflow.workers.bench;
 
+import fineflow.activities.DaemonThreads;
 import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.workers.dev.StageTimeline;
 import java.util.Map;
@@ -14,11 +15,7 @@ import java.util.concurrent.Executors;
  * A run that pauses never gets there; the bench's timeout counts it as not completed.
  */
 final class RunWaiters implements AutoCloseable {
-  private final ExecutorService fetch = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "bench-result");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService fetch = Executors.newFixedThreadPool(2, new DaemonThreads("bench-result"));
   private final Map<String, Runnable> waiting = new ConcurrentHashMap<>();
 
   RunWaiters(StageTimeline timeline, String lastStage) {

@@ -1,5 +1,6 @@
 package fineflow.workers.bench;
 
+import fineflow.activities.DaemonThreads;
 import fineflow.activities.kubernetes.CacheStore;
 import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.workflows.pipeline.RunOutcome;
@@ -18,11 +19,7 @@ import java.util.concurrent.Executors;
 final class Teardown implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
-  private final ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "bench-teardown");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService pool = Executors.newSingleThreadExecutor(new DaemonThreads("bench-teardown"));
 
   Teardown(KubernetesClient client, String namespace) {
     this.client = client;

@@ -1,5 +1,6 @@
 package fineflow.workers.dev;
 
+import fineflow.activities.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,11 +36,7 @@ public final class ModelServers implements AutoCloseable {
   private static final Pattern BATCH = Pattern.compile("default-max-batch-size=(\\d+)");
 
   private final Map<String, Running> servers = new ConcurrentHashMap<>();
-  private final ExecutorService handlers = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "simulated-model-server");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService handlers = Executors.newFixedThreadPool(2, new DaemonThreads("simulated-model-server"));
 
   /** One HTTP server for all of them, one context per Deployment: threads do not grow with rollouts. */
   private HttpServer server;

@@ -1,5 +1,6 @@
 package fineflow.workers.dev;
 
+import fineflow.activities.DaemonThreads;
 import fineflow.activities.rollout.RolloutExecutor;
 import fineflow.workflows.plan.StageName;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
@@ -55,8 +56,10 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final SimulatedBenchmark benchmark;
   private final FailureInjection failures;
   private final ModelServers servers;
-  private final ScheduledExecutorService clock = Executors.newScheduledThreadPool(2, daemon("kubelet-clock"));
-  private final ExecutorService containers = Executors.newFixedThreadPool(2, daemon("kubelet-container"));
+  private final ScheduledExecutorService clock =
+      Executors.newScheduledThreadPool(2, new DaemonThreads("kubelet-clock"));
+  private final ExecutorService containers =
+      Executors.newFixedThreadPool(2, new DaemonThreads("kubelet-container"));
   private final Set<String> started = ConcurrentHashMap.newKeySet();
   private final Map<String, List<ScheduledFuture<?>>> timers = new ConcurrentHashMap<>();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
@@ -389,14 +392,6 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
 
   @Override
   public void close() {
