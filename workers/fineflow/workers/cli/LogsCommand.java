@@ -27,6 +27,12 @@ import picocli.CommandLine.Spec;
  * and stage labels (the newest launch). Reads the cluster directly with your kubeconfig.
  */
 @Command(
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:the log is printed (with --follow: the container ended)",
+        "2:no pod of that run and stage, or bad options",
+        "4:the server has no log for the pod",
+        "6:cannot reach Kubernetes"},
     name = "logs",
     header = "Print or follow the log of a run's stage pod.",
     mixinStandardHelpOptions = true,

@@ -26,6 +26,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code fineflow plan SPEC}: what a run of the spec would do, stage by stage, like terraform plan. */
 @Command(
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:the plan is printed",
+        "2:the spec has problems (every one is listed) or cannot be read"},
     name = "plan",
     header = "Print the stages a spec runs: image, GPUs, cache key and exact command.",
     mixinStandardHelpOptions = true,
