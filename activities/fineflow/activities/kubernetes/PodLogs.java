@@ -56,24 +56,99 @@ public final class PodLogs {
   }
 
   /**
-   * Streams a container's log from its last {@code tailLines} lines on, line by line, until the
-   * container stops.
+   * Prints a container's log from its last {@code tailLines} lines on, line by line, until the
+   * container has ended. A stream that ends while the container still runs (an API server or
+   * proxy timeout, a dropped connection, a server that answers a follow request with the log so
+   * far) is opened again; lines already printed are skipped by count, since a container's log
+   * only grows.
    *
+   * @param pause waits between reconnects; the tests pass one that does not sleep
    * @throws LogUnavailableException when the server answers with a list object instead of a log
    */
   public void follow(String namespace, String podName, String container, int tailLines,
+      Consumer<String> lineSink, Pause pause) throws IOException {
+    List<String> sofar = lines(fullLog(namespace, podName, container), podName, Integer.MAX_VALUE);
+    sofar.subList(Math.max(0, sofar.size() - tailLines), sofar.size()).forEach(lineSink);
+    long printed = sofar.size();
+    for (int attempt = 0; ; attempt++) {
+      boolean ended = containerEnded(namespace, podName, container);
+      printed = streamFrom(namespace, podName, container, printed, lineSink);
+      if (ended || containerEnded(namespace, podName, container)) {
+        // Lines written between the last stream's end and the container's exit.
+        List<String> all = lines(fullLog(namespace, podName, container), podName, Integer.MAX_VALUE);
+        all.subList((int) Math.min(printed, all.size()), all.size()).forEach(lineSink);
+        return;
+      }
+      pause.sleep(Math.min(5_000, 250L << Math.min(attempt, 4)));
+    }
+  }
+
+  /** Waits between follow reconnects. */
+  @FunctionalInterface
+  public interface Pause {
+    Pause SLEEP = millis -> {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while following a log", e);
+      }
+    };
+
+    void sleep(long millis);
+  }
+
+  /** Streams the whole log, printing from line {@code skip} on; returns the lines seen. */
+  private long streamFrom(String namespace, String podName, String container, long skip,
       Consumer<String> lineSink) throws IOException {
+    long seen = 0;
     try (LogWatch watch = client.pods().inNamespace(namespace).withName(podName)
-        .inContainer(container).tailingLines(tailLines).watchLog();
+        .inContainer(container).watchLog();
         BufferedReader reader = new BufferedReader(
             new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
-      boolean first = true;
-      for (String line; (line = reader.readLine()) != null; first = false) {
-        if (first && isListJson(line)) {
+      for (String line; (line = reader.readLine()) != null; seen++) {
+        if (seen == 0 && isListJson(line)) {
           throw notALog(podName);
         }
-        lineSink.accept(line);
+        if (seen >= skip) {
+          lineSink.accept(line);
+        }
       }
+    } catch (KubernetesClientException | IOException e) {
+      // A dropped stream: the caller reconnects while the container runs.
+    }
+    return Math.max(seen, skip);
+  }
+
+  /** True when the container has terminated, its pod has ended, or the pod is gone. */
+  private boolean containerEnded(String namespace, String podName, String container) {
+    Pod pod;
+    try {
+      pod = client.pods().inNamespace(namespace).withName(podName).get();
+    } catch (KubernetesClientException e) {
+      return false;
+    }
+    if (pod == null) {
+      return true;
+    }
+    if (pod.getStatus() == null) {
+      return false;
+    }
+    String phase = pod.getStatus().getPhase();
+    if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+      return true;
+    }
+    return pod.getStatus().getContainerStatuses() != null && pod.getStatus().getContainerStatuses().stream()
+        .anyMatch(c -> container.equals(c.getName()) && c.getState() != null && c.getState().getTerminated() != null);
+  }
+
+  private String fullLog(String namespace, String podName, String container) {
+    try {
+      String base = client.getMasterUrl().toString().replaceAll("/+$", "");
+      return client.raw(base + "/api/v1/namespaces/" + encode(namespace) + "/pods/" + encode(podName)
+          + "/log?pretty=false&container=" + encode(container));
+    } catch (KubernetesClientException e) {
+      throw new LogUnavailableException("no log for pod " + podName + ": " + e.getMessage(), e);
     }
   }
 

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -16,7 +17,7 @@ import picocli.CommandLine.Spec;
     description = {"End a paused run as failed with a reason, after deleting its Jobs, Deployments",
         "and Services. Cached results stay, so a later run can reuse them."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:aborted", "2:the run is not paused, or no such run", "6:Temporal unreachable"})
+    exitCodeList = {"0:aborted", "2:the run is not paused, has ended, or no such run", "6:Temporal unreachable"})
 final class AbortCommand implements Callable<Integer> {
   @Spec CommandSpec command;
   @Mixin TemporalOptions temporal;
@@ -30,6 +31,9 @@ final class AbortCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = command.commandLine().getOut();
+    if (reason.isBlank()) {
+      throw new ParameterException(command.commandLine(), "--reason must say why (it is kept in the run's history)");
+    }
     try (ClientSession session = ClientSession.open(temporal)) {
       CleanupResult deleted = session.runs().abort(runId, reason);
       out.println("aborted " + runId + ": " + reason + " (deleted " + deleted.deleted().size() + " objects"

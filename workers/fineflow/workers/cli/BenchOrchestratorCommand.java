@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
 /** {@code fineflow bench-orchestrator}: what orchestration costs, on the embedded dev stack. */
 @Command(
     name = "bench-orchestrator",
+    header = "Measure orchestration cost: N full pipelines on the dev stack, GPU stages simulated.",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {

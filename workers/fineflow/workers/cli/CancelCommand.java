@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
     description = {"Cancel a run (running or paused). The workflow deletes the run's Jobs and",
         "Deployments before it ends, and marks the running stage cancelled."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:cancellation requested", "2:no such run", "6:Temporal unreachable"})
+    exitCodeList = {"0:cancellation requested", "2:the run has already ended, or no such run", "6:Temporal unreachable"})
 final class CancelCommand implements Callable<Integer> {
   @Spec CommandSpec command;
   @Mixin TemporalOptions temporal;

@@ -27,6 +27,11 @@ import picocli.CommandLine.Spec;
  * stage result.
  */
 @Command(
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:the chat ended",
+        "2:no such run, no rollout in it, or bad options",
+        "6:cannot reach the model server or Temporal"},
     name = "chat",
     header = "Chat with a deployed model (streaming).",
     mixinStandardHelpOptions = true,

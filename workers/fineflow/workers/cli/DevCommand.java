@@ -33,7 +33,7 @@ final class DevCommand implements Callable<Integer> {
   int kubernetesPort;
 
   @Option(names = "--workspace", defaultValue = ".fineflow/workspace",
-      description = "Local directory standing in for the workspace volume (default: ${DEFAULT-VALUE}).")
+      description = "Local folder for the workspace volume (default: ${DEFAULT-VALUE}).")
   Path workspace;
 
   @Option(names = "--fail-stage", paramLabel = "STAGE",

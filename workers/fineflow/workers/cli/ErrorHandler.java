@@ -1,6 +1,8 @@
 package fineflow.workers.cli;
 
+import fineflow.workers.client.RunConflict;
 import fineflow.workers.client.TemporalConnection;
+import fineflow.workflows.spec.SpecException;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
@@ -25,6 +27,12 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     } else if (ex instanceof WorkflowUpdateException update) {
       code = ExitCode.BAD_INPUT;
       message = "rejected: " + rootMessage(update);
+    } else if (ex instanceof RunConflict) {
+      code = ExitCode.BAD_INPUT;
+    } else if (ex instanceof SpecException spec) {
+      // A spec named by an option (resume --spec): its problems, like validate prints them.
+      code = ExitCode.BAD_INPUT;
+      message = spec.getMessage();
     } else if (ex instanceof io.fabric8.kubernetes.client.KubernetesClientException) {
       code = ExitCode.UNREACHABLE;
     }

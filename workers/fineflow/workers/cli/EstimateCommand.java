@@ -10,10 +10,8 @@ import fineflow.workflows.estimate.MemoryEstimator;
 import fineflow.workflows.estimate.ModelConfig;
 import fineflow.workflows.estimate.Preflight;
 import fineflow.workflows.spec.Optimizer;
-import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.Precision;
 import fineflow.workflows.spec.SpecException;
-import fineflow.workflows.spec.SpecLoader;
 import fineflow.workflows.spec.TrainingMethod;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -101,17 +100,11 @@ final class EstimateCommand implements Callable<Integer> {
       description = "Memory of one GPU in GiB; exit 3 when the estimate exceeds it (default: the spec's cluster.gpuMemoryGib).")
   Double gpuMemoryGib;
 
-  @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
-      description = "Output format (default: ${DEFAULT-VALUE}).")
-  String output;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() {
     PrintWriter err = command.commandLine().getErr();
-    if (!output.equals("text") && !output.equals("json")) {
-      err.println("fineflow estimate: --output must be text or json (is " + output + ")");
-      return ExitCode.BAD_INPUT;
-    }
     EstimateInput input;
     Double gpuGib = gpuMemoryGib;
     String gpuSource = "--gpu-memory-gib";
@@ -122,10 +115,15 @@ final class EstimateCommand implements Callable<Integer> {
               + " use --model-config with the training options instead");
           return ExitCode.BAD_INPUT;
         }
-        PipelineSpec spec = SpecLoader.load(Files.readString(specFile), specFile.toString());
-        input = EstimateInput.fromSpec(spec);
+        SpecInput spec = SpecInput.read(specFile);
+        if (!spec.ok()) {
+          spec.printProblems(err);
+          err.flush();
+          return ExitCode.BAD_INPUT;
+        }
+        input = EstimateInput.fromSpec(spec.spec());
         if (gpuGib == null) {
-          gpuGib = spec.cluster().gpuMemoryGib();
+          gpuGib = spec.spec().cluster().gpuMemoryGib();
           gpuSource = "cluster.gpuMemoryGib";
         }
       } else if (modelConfig != null) {
@@ -149,7 +147,7 @@ final class EstimateCommand implements Callable<Integer> {
     MemoryEstimate estimate = MemoryEstimator.estimate(input);
     Long gpuBytes = gpuGib == null ? null : Math.round(gpuGib * GIB);
     PrintWriter out = command.commandLine().getOut();
-    out.print(output.equals("json") ? json(input, estimate, gpuBytes) : text(input, estimate, gpuBytes));
+    out.print(output.json() ? json(input, estimate, gpuBytes) : text(input, estimate, gpuBytes));
     out.flush();
     if (gpuBytes != null && !estimate.fits(gpuBytes)) {
       err.println("fineflow estimate: " + Preflight.reason(estimate, gpuBytes, gpuSource));

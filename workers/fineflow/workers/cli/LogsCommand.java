@@ -27,6 +27,12 @@ import picocli.CommandLine.Spec;
  * and stage labels (the newest launch). Reads the cluster directly with your kubeconfig.
  */
 @Command(
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:the log is printed (with --follow: the container ended)",
+        "2:no pod of that run and stage, or bad options",
+        "4:the server has no log for the pod",
+        "6:cannot reach Kubernetes"},
     name = "logs",
     header = "Print or follow the log of a run's stage pod.",
     mixinStandardHelpOptions = true,
@@ -34,6 +40,8 @@ import picocli.CommandLine.Spec;
         "Reads the cluster of --kubernetes, $FINEFLOW_KUBERNETES, a running `fineflow dev`,",
         "or your kubeconfig (or the in-cluster service account)."})
 public final class LogsCommand implements Callable<Integer> {
+  /** Where {@code fineflow submit} puts runs whose spec names no namespace. */
+  static final String DEFAULT_NAMESPACE = "fineflow";
 
   @Parameters(index = "0", paramLabel = "RUN", description = "Run id.")
   String run;
@@ -41,7 +49,8 @@ public final class LogsCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "STAGE", description = "Stage name, e.g. train or engine-build.")
   String stage;
 
-  @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until the container stops.")
+  @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until the container ends"
+      + " (reconnecting when the stream drops).")
   boolean follow;
 
   @Option(names = "--tail", paramLabel = "N", defaultValue = "100",
@@ -49,13 +58,15 @@ public final class LogsCommand implements Callable<Integer> {
   int tail;
 
   @Option(names = {"-n", "--namespace"}, paramLabel = "NS",
-      description = "Namespace of the run's pods. Default: the kubeconfig context's namespace.")
+      description = "Namespace of the run's pods. Default: a running `fineflow dev`'s, else " + DEFAULT_NAMESPACE
+          + " (as for submit).")
   String namespace;
 
   @Spec
   CommandSpec command;
 
   private final Supplier<KubernetesClient> clients;
+  private final PodLogs.Pause pause;
 
   @Option(names = "--kubernetes", paramLabel = "URL",
       description = "Kubernetes API URL. Default: $FINEFLOW_KUBERNETES, else the running `fineflow dev`,"
@@ -64,6 +75,7 @@ public final class LogsCommand implements Callable<Integer> {
 
   public LogsCommand() {
     this.clients = this::defaultClient;
+    this.pause = PodLogs.Pause.SLEEP;
   }
 
   /** Flag, then env, then a running dev stack (its mock API server), then Fabric8's auto-configuration. */
@@ -80,9 +92,13 @@ public final class LogsCommand implements Callable<Integer> {
     return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(url).build()).build();
   }
 
-  /** @param clients opens the client to read with; the command closes it */
-  public LogsCommand(Supplier<KubernetesClient> clients) {
+  /**
+   * @param clients opens the client to read with; the command closes it
+   * @param pause waits between reconnects of {@code --follow}
+   */
+  public LogsCommand(Supplier<KubernetesClient> clients, PodLogs.Pause pause) {
     this.clients = clients;
+    this.pause = pause;
   }
 
   @Override
@@ -94,8 +110,7 @@ public final class LogsCommand implements Callable<Integer> {
     PrintWriter out = command.commandLine().getOut();
     PrintWriter err = command.commandLine().getErr();
     try (KubernetesClient client = clients.get()) {
-      String ns = namespace != null ? namespace
-          : client.getNamespace() != null ? client.getNamespace() : "default";
+      String ns = namespace != null ? namespace : DEFAULT_NAMESPACE;
       PodLogs logs = new PodLogs(client);
       List<Pod> pods = logs.stagePods(ns, run, stageId);
       if (pods.isEmpty()) {
@@ -110,7 +125,7 @@ public final class LogsCommand implements Callable<Integer> {
         logs.follow(ns, name, container, tail, line -> {
           out.println(line);
           out.flush();
-        });
+        }, pause);
       } else {
         logs.tail(ns, name, container, tail).forEach(out::println);
       }

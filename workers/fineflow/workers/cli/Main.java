@@ -53,6 +53,7 @@ import picocli.CommandLine.ScopeType;
     footerHeading = "%n",
     footer = "Every command has --help. More in README.md and docs/.")
 public final class Main {
+  static final int HELP_WIDTH = 100;
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT,
       description = "On an error, print the stack trace too (also: FINEFLOW_VERBOSE=1).")
@@ -68,6 +69,10 @@ public final class Main {
     cl.setExecutionExceptionHandler(new ErrorHandler());
     // --output json, --method qlora: enum options are written in lower case.
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // Picocli wraps at "." and ":" inside words ("dev." / "json", "http:" / "//"): give the text
+    // room (the terminal's width where known, else 100 columns) so no line needs wrapping.
+    cl.setUsageHelpWidth(HELP_WIDTH);
+    cl.setUsageHelpAutoWidth(true);
     return cl;
   }
 }

@@ -5,21 +5,14 @@ import fineflow.activities.kubernetes.ManifestRenderer;
 import fineflow.activities.rollout.RolloutObjects;
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.plan.Plan;
-import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.StageKind;
 import fineflow.workflows.spec.ClusterSpec;
 import fineflow.workflows.spec.PipelineSpec;
-import fineflow.workflows.spec.SpecException;
 import fineflow.workflows.spec.SpecJson;
-import fineflow.workflows.spec.SpecLoader;
-import fineflow.workflows.spec.SpecProblem;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +26,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code fineflow plan SPEC}: what a run of the spec would do, stage by stage, like terraform plan. */
 @Command(
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:the plan is printed",
+        "2:the spec has problems (every one is listed) or cannot be read"},
     name = "plan",
     header = "Print the stages a spec runs: image, GPUs, cache key and exact command.",
     mixinStandardHelpOptions = true,
@@ -59,28 +56,16 @@ public final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter err = command.commandLine().getErr();
-    String yaml;
-    try {
-      yaml = Files.readString(specFile, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      err.println("fineflow: " + specFile + ": no such file");
+    SpecInput input = SpecInput.read(specFile);
+    if (!input.ok()) {
+      input.printProblems(err);
+      err.flush();
       return ExitCode.BAD_INPUT;
     }
-    Plan plan;
-    PipelineSpec spec;
-    try {
-      spec = SpecLoader.load(yaml, specFile.toString());
-      plan = Planner.plan(spec);
-    } catch (SpecException e) {
-      for (SpecProblem problem : e.problems()) {
-        err.println(specFile + ": " + problem);
-      }
-      return ExitCode.BAD_INPUT;
-    } catch (IllegalArgumentException e) {
-      // The planner's own checks (e.g. a dataset path outside the workspace volume).
-      err.println(specFile + ": " + e.getMessage());
-      return ExitCode.BAD_INPUT;
-    }
+    input.printWarnings(err);
+    err.flush();
+    PipelineSpec spec = input.spec();
+    Plan plan = input.plan();
     command.commandLine().getOut().print(
         render(plan, spec.cluster(), runId == null ? plan.pipeline() : runId, output));
     command.commandLine().getOut().flush();

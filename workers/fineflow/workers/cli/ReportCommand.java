@@ -27,6 +27,11 @@ import picocli.CommandLine.Spec;
  * Temporal, the benchmark results from the workspace volume.
  */
 @Command(
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:the report is written",
+        "2:no such run or directory, or no finished benchmark in it",
+        "6:cannot reach Temporal"},
     name = "report",
     header = "Render benchmark results as an HTML report with charts.",
     mixinStandardHelpOptions = true,

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         "promotion gate can instead be accepted as it is with --accept."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:resumed; the plan diff is printed", "2:the patch was rejected (every problem is listed),"
-        + " the run is not paused, or no such run", "6:Temporal unreachable"})
+        + " the run is not paused or has ended, the --spec file is unreadable, or no such run", "6:Temporal unreachable"})
 final class ResumeCommand implements Callable<Integer> {
   @Spec CommandSpec command;
   @Mixin TemporalOptions temporal;

@@ -8,6 +8,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code fineflow schema}: the JSON Schema of pipeline specs, for editors and CI linters. */
 @Command(name = "schema",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:the schema is printed"},
     header = "Print the JSON Schema of pipeline specs.", mixinStandardHelpOptions = true,
     description = {"Print the JSON Schema (draft 2020-12) of pipeline specs, generated from the",
         "spec records. Point your editor's YAML language server at it."})

@@ -1,6 +1,8 @@
 package fineflow.workers.cli;
 
 import fineflow.activities.spec.SpecFiles;
+import fineflow.workflows.plan.Plan;
+import fineflow.workflows.plan.Planner;
 import fineflow.workflows.spec.LoadedSpec;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecException;
@@ -20,10 +22,16 @@ record SpecInput(Path file, LoadedSpec loaded, List<SpecProblem> problems) {
   static SpecInput read(Path file) {
     try {
       String yaml = SpecFiles.read(file);
-      return new SpecInput(file, SpecLoader.parse(yaml, file.toString()), List.of());
+      LoadedSpec loaded = SpecLoader.parse(yaml, file.toString());
+      return new SpecInput(file, loaded, List.of());
     } catch (SpecException e) {
       return new SpecInput(file, null, e.problems());
     }
+  }
+
+  /** The spec's plan; every command plans a valid spec the same way, so they agree on problems. */
+  Plan plan() {
+    return Planner.plan(spec());
   }
 
   boolean ok() {

@@ -7,6 +7,11 @@ import picocli.CommandLine.Command;
  * A new stage is one more class in {@code subcommands}.
  */
 @Command(
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:the stage's outputs are written and its result printed",
+        "2:bad arguments or invalid input (the problems are listed)",
+        "4:the stage's outputs failed their checks"},
     name = "stage",
     header = "Run one pipeline stage in this process (what a stage pod runs).",
     mixinStandardHelpOptions = true,

@@ -2,6 +2,7 @@ package fineflow.workers.cli;
 
 import fineflow.workflows.estimate.Preflight;
 import fineflow.workflows.pipeline.PipelineRequest;
+import fineflow.workflows.pipeline.RunId;
 import fineflow.workflows.pipeline.RunProgress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
     description = {"Validate a pipeline spec, check it fits the GPU, and start a run of it.",
         "Prints the run id (and a Temporal UI link with --ui-url or FINEFLOW_UI_URL)."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:submitted (with --wait: the run succeeded)", "2:the spec has problems",
+    exitCodeList = {"0:submitted (with --wait: the run succeeded)", "2:the spec has problems, the run id is malformed or already names a run",
         "3:the training does not fit the GPU", "4:(--wait) the run failed", "5:(--wait) the run paused",
         "6:Temporal unreachable"})
 final class SubmitCommand implements Callable<Integer> {
@@ -46,6 +47,15 @@ final class SubmitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = command.commandLine().getOut();
     PrintWriter err = command.commandLine().getErr();
+    if (runId != null) {
+      try {
+        RunId.requireValid(runId);
+      } catch (IllegalArgumentException e) {
+        err.println("fineflow: --run-id: " + e.getMessage());
+        err.flush();
+        return ExitCode.BAD_INPUT;
+      }
+    }
     SpecInput input = SpecInput.read(file);
     if (!input.ok()) {
       input.printProblems(err);

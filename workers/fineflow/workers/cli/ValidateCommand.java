@@ -1,7 +1,6 @@
 package fineflow.workers.cli;
 
 import fineflow.workflows.estimate.Preflight;
-import fineflow.workflows.plan.Planner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,7 +48,7 @@ final class ValidateCommand implements Callable<Integer> {
         continue;
       }
       out.printf("ok: %s (pipeline %s, %d stages)%n", file, input.spec().metadata().name(),
-          Planner.plan(input.spec()).stages().size());
+          input.plan().stages().size());
     }
     out.flush();
     err.flush();

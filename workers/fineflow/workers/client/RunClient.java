@@ -16,7 +16,9 @@ import fineflow.workflows.plan.Planner;
 import fineflow.workflows.spec.PipelineSpec;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.history.v1.HistoryEvent;
+import fineflow.workflows.pipeline.RunSearchAttributes;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowStub;
 import java.time.Instant;
@@ -48,7 +50,12 @@ public final class RunClient {
     String ns = spec.cluster().namespace() != null ? spec.cluster().namespace() : namespace;
     PipelineRequest request = new PipelineRequest(id, ns, spec, plan);
     PipelineWorkflow workflow = client.newWorkflowStub(PipelineWorkflow.class, RunOptions.of(request, taskQueue));
-    WorkflowClient.start(workflow::run, request);
+    try {
+      WorkflowClient.start(workflow::run, request);
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new RunConflict("run " + id + " already exists (" + describeState(id)
+          + "); a run id names one run for good: pick another --run-id or leave it out");
+    }
     return request;
   }
 
@@ -63,15 +70,48 @@ public final class RunClient {
 
   /** Applies a patch through the workflow's validated update; returns which stages re-run. */
   public PlanDiff resume(String runId, ResumeRequest request) {
+    requireOpen(runId, "resumed");
     return stub(runId).resume(request);
   }
 
   public CleanupResult abort(String runId, String reason) {
+    requireOpen(runId, "aborted");
     return stub(runId).abort(new AbortRequest(reason));
   }
 
   public void cancel(String runId) {
+    requireOpen(runId, "cancelled");
     client.newUntypedWorkflowStub(runId).cancel("cancelled with fineflow cancel");
+  }
+
+  /** Temporal answers an update of a closed run with "not found": say what really happened. */
+  private void requireOpen(String runId, String verb) {
+    WorkflowExecutionStatus status = status(runId);
+    if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      throw new RunConflict("run " + runId + " " + ended(status) + ": only a running or paused run can be " + verb);
+    }
+  }
+
+  /** The run's state as its search attribute says it ("paused", "running"), or its status. */
+  private String describeState(String runId) {
+    WorkflowExecutionDescription d = describe(runId);
+    if (d.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      return ended(d.getStatus());
+    }
+    String state = d.getTypedSearchAttributes().get(RunSearchAttributes.STATE);
+    return "state " + (state == null ? "running" : state);
+  }
+
+  private static String ended(WorkflowExecutionStatus status) {
+    return switch (status) {
+      case WORKFLOW_EXECUTION_STATUS_COMPLETED -> "has already succeeded";
+      case WORKFLOW_EXECUTION_STATUS_FAILED -> "has already failed";
+      case WORKFLOW_EXECUTION_STATUS_CANCELED -> "has already been cancelled";
+      case WORKFLOW_EXECUTION_STATUS_TERMINATED -> "has already been terminated";
+      case WORKFLOW_EXECUTION_STATUS_TIMED_OUT -> "has already timed out";
+      case WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW -> "was continued as a new run";
+      default -> "is running";
+    };
   }
 
   public WorkflowExecutionDescription describe(String runId) {

@@ -1,6 +1,6 @@
 package fineflow.workflows.plan;
 
-import java.util.ArrayDeque;
+import fineflow.workflows.spec.WorkspacePath;
 import java.util.Optional;
 
 /**
@@ -9,7 +9,7 @@ import java.util.Optional;
  * engine dir in a Triton config, say) means the same file in every later stage.
  */
 public final class Workspace {
-  public static final String ROOT = "/workspace";
+  public static final String ROOT = WorkspacePath.ROOT;
   /** Hugging Face cache shared by all stages, so the base model is downloaded once. */
   public static final String HF_HOME = ROOT + "/hf-cache";
   /** Content-addressed stage outputs: {@code cache/<stage>-<key12>}. */
@@ -20,24 +20,10 @@ public final class Workspace {
 
   /**
    * A spec path as seen in the pod: absolute paths under {@value #ROOT} are kept, relative ones
-   * resolve under it.
-   *
-   * @throws IllegalArgumentException for an absolute path outside the workspace, which no stage
-   *     pod could read
+   * resolve under it (the validator has already rejected any other, with its line).
    */
   public static String resolve(String field, String path) {
-    if (path == null || path.isBlank()) {
-      throw new IllegalArgumentException(field + ": a path is required");
-    }
-    String p = path.strip();
-    if (p.startsWith("/")) {
-      if (!p.equals(ROOT) && !p.startsWith(ROOT + "/")) {
-        throw new IllegalArgumentException(field + ": " + p
-            + " is outside the workspace volume; use a path relative to (or under) " + ROOT);
-      }
-      return normalize(p);
-    }
-    return normalize(ROOT + "/" + (p.startsWith("./") ? p.substring(2) : p));
+    return WorkspacePath.resolve(field, path);
   }
 
   /** The stage output directory for a cache key. */
@@ -60,28 +46,5 @@ public final class Workspace {
     return absolutePath.startsWith(ROOT + "/")
         ? Optional.of(absolutePath.substring(ROOT.length() + 1))
         : Optional.empty();
-  }
-
-  /** Folds "//", "/./" and "/../" so a spec cannot climb out of the volume with "..". */
-  private static String normalize(String path) {
-    ArrayDeque<String> parts = new ArrayDeque<>();
-    for (String part : path.split("/")) {
-      if (part.isEmpty() || part.equals(".")) {
-        continue;
-      }
-      if (part.equals("..")) {
-        if (parts.size() <= 1) {
-          throw new IllegalArgumentException(path + " climbs out of " + ROOT);
-        }
-        parts.removeLast();
-      } else {
-        parts.addLast(part);
-      }
-    }
-    String joined = "/" + String.join("/", parts);
-    if (!joined.equals(ROOT) && !joined.startsWith(ROOT + "/")) {
-      throw new IllegalArgumentException(path + " climbs out of " + ROOT);
-    }
-    return joined;
   }
 }

@@ -61,7 +61,9 @@ final class Checks {
   }
 
   void dnsSubdomain(String value, String path) {
-    if (value != null && (value.length() > 253 || !DNS_SUBDOMAIN.matcher(value).matches())) {
+    if (PastedToken.matches(value)) {
+      add(path, "must be a Kubernetes name; the value " + PastedToken.ADVICE);
+    } else if (value != null && (value.length() > 253 || !DNS_SUBDOMAIN.matcher(value).matches())) {
       add(path, "must be a Kubernetes name (lowercase letters, digits, '-' and '.'), got \"" + value + "\"");
     }
   }

@@ -21,6 +21,7 @@ import org.yaml.snakeyaml.reader.StreamReader;
 final class SourceMap {
   private final Map<String, int[]> positions = new HashMap<>();
   private final List<SpecProblem> problems = new ArrayList<>();
+  private int aliases;
 
   private SourceMap() {
   }
@@ -49,9 +50,22 @@ final class SourceMap {
     return map;
   }
 
-  /** Duplicate keys and extra documents, with positions. */
+  /** Duplicate keys, extra documents and the first alias, with positions. */
   List<SpecProblem> problems() {
+    if (aliases > 1) {
+      List<SpecProblem> counted = new ArrayList<>();
+      for (SpecProblem p : problems) {
+        counted.add(p.message().startsWith("YAML aliases")
+            ? new SpecProblem(p.path(), p.line(), p.column(), p.message() + " (" + aliases + " aliases in the file)") : p);
+      }
+      return List.copyOf(counted);
+    }
     return List.copyOf(problems);
+  }
+
+  /** A spec with aliases is not checked further: what they stand for was never bound. */
+  boolean hasAliases() {
+    return aliases > 0;
   }
 
   /**
@@ -110,8 +124,9 @@ final class SourceMap {
       }
       parser.getEvent();
     }
-    if (event.is(Event.ID.Alias)) {
-      // Jackson binds an alias as its bare name, so say what happened instead.
+    if (event.is(Event.ID.Alias) && aliases++ == 0) {
+      // Jackson binds an alias as its bare name, so say what happened instead; once, since a
+      // file of aliases (an "alias bomb") would otherwise print a line for each.
       problems.add(positioned(SpecProblem.at(path, "YAML aliases (*name) are not supported in specs;"
           + " write the value out"), event.getStartMark()));
     }

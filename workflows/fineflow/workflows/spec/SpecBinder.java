@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -47,7 +48,8 @@ final class SpecBinder {
           + " metadata, model, …), got " + describe(root))));
     }
     ObjectNode tree = root.deepCopy();
-    List<SpecProblem> valueProblems = new ArrayList<>();
+    // "key: ~" would silently bind as "use the default", and 1e400 as Infinity: say so instead.
+    List<SpecProblem> valueProblems = new ArrayList<>(takeOutNonValues(tree, ""));
     // List items taken out shift the later ones; remember them to report original indexes.
     Map<JsonNode, List<Integer>> removedItems = new IdentityHashMap<>();
     // Each retry removes one node, so this ends; the bound only guards against a Jackson surprise.
@@ -79,7 +81,44 @@ final class SpecBinder {
     return new Result(null, valueProblems);
   }
 
+  /** Removes every null mapping value and infinite number under {@code node}, one problem each. */
+  private static List<SpecProblem> takeOutNonValues(JsonNode node, String path) {
+    List<SpecProblem> problems = new ArrayList<>();
+    if (node instanceof ObjectNode object) {
+      List<String> taken = new ArrayList<>();
+      object.properties().forEach(field -> {
+        String child = SpecPath.child(path, field.getKey());
+        JsonNode value = field.getValue();
+        if (value.isNull()) {
+          taken.add(field.getKey());
+          problems.add(SpecProblem.at(child, "must not be empty (null)"));
+        } else if (value.isNumber() && Double.isInfinite(value.asDouble())) {
+          taken.add(field.getKey());
+          problems.add(SpecProblem.at(child, "out of range: a number too large to represent"));
+        } else {
+          problems.addAll(takeOutNonValues(value, child));
+        }
+      });
+      object.remove(taken);
+    } else if (node != null && node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        problems.addAll(takeOutNonValues(node.get(i), SpecPath.index(path, i)));
+      }
+    }
+    return problems;
+  }
+
   private static String message(JsonMappingException e, JsonNode tree) {
+    JsonNode value = nodeAt(tree, e.getPath());
+    Class<?> wanted = e instanceof MismatchedInputException m ? m.getTargetType()
+        : e.getCause() instanceof InputCoercionException coercion ? coercion.getTargetType() : null;
+    if (value != null && value.isNumber() && wanted != null && "a whole number".equals(expected(wanted))) {
+      // Instead of Jackson's "out of range of int (-2147483648 - 2147483647)".
+      String max = wanted == Long.class || wanted == long.class ? "9223372036854775807" : "2147483647";
+      if (value.isIntegralNumber()) {
+        return "out of range: a whole number of at most " + max + " is expected, got " + value.asText();
+      }
+    }
     if (e instanceof InvalidFormatException invalid && invalid.getTargetType() != null) {
       Class<?> target = invalid.getTargetType();
       if (target.isEnum()) {

@@ -47,6 +47,9 @@ public final class SpecLoader {
           "the spec is empty; start with apiVersion: fineflow/v1 and kind: Pipeline")));
     }
     SourceMap sourceMap = SourceMap.of(yaml);
+    if (sourceMap.hasAliases()) {
+      throw new SpecException(source, locate(sourceMap.problems(), sourceMap));
+    }
     List<SpecProblem> problems = new ArrayList<>(sourceMap.problems());
     SpecBinder.Result bound = SpecBinder.bind(root);
     for (SpecProblem p : bound.problems()) {

@@ -78,6 +78,10 @@ public final class SpecValidator {
     c.required(model.id(), "model.id", "a Hugging Face model id (org/name) or a path on the workspace volume");
     c.notBlankIfSet(model.revision(), "model.revision");
     c.notBlankIfSet(model.tokenizer(), "model.tokenizer");
+    ModelLocation.problem(model.id()).ifPresent(m -> c.add("model.id", m));
+    if (model.tokenizer() != null && !model.tokenizer().equals(model.id())) {
+      ModelLocation.problem(model.tokenizer()).ifPresent(m -> c.add("model.tokenizer", m));
+    }
     c.dnsSubdomain(model.hfTokenSecret(), "model.hfTokenSecret");
     ArchitectureSpec a = model.architecture();
     if (a != null) {
@@ -107,6 +111,9 @@ public final class SpecValidator {
       return;
     }
     c.required(dataset.path(), "dataset.path", "the data file (on the workspace volume)");
+    if (dataset.path() != null && !dataset.path().isBlank()) {
+      WorkspacePath.problem(dataset.path()).ifPresent(m -> c.add("dataset.path", m));
+    }
     Double split = dataset.validationSplit();
     c.require(split > 0 && split < 1, "dataset.validationSplit",
         "must be between 0 and 1 (exclusive), got " + split);

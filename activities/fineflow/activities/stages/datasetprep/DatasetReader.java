@@ -43,6 +43,12 @@ final class DatasetReader {
   }
 
   static DatasetReadout read(Path file, DatasetFormat format) {
+    if (Files.isSymbolicLink(file)) {
+      // A link can lead off the workspace volume (to /etc/passwd, say), and the first records
+      // of a bad file travel into the pause message and the run's history.
+      throw new StageInputException(file + " is a symbolic link; dataset-prep reads only regular files"
+          + " on the workspace volume: copy the data there instead of linking to it");
+    }
     try {
       return format == DatasetFormat.JSON ? readArray(file) : readLines(file);
     } catch (NoSuchFileException e) {

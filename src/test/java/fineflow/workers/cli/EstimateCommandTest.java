@@ -89,6 +89,6 @@ class EstimateCommandTest {
     Path spec = dir.resolve("bad.yaml");
     Files.writeString(spec, "apiVersion: fineflow/v1\nkind: Pipeline\nmodel:\n  id: m\ntraining:\n  lora:\n    r: 0\n");
     assertThat(run("estimate", spec.toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("training.lora.r (line 7");
+    assertThat(err.toString()).contains("bad.yaml:7:5: training.lora.r: must be > 0");
   }
 }

@@ -92,4 +92,43 @@ class ValidateCommandTest {
     assertThat(err.toString()).contains(spec + ": does not fit: training needs an estimated");
     assertThat(code).isEqualTo(ExitCode.DOES_NOT_FIT);
   }
+
+  @Test
+  void validateAndPlanReportTheSameProblemsInTheSameFormat(@TempDir Path dir) throws IOException {
+    Path spec = dir.resolve("bad.yaml");
+    Files.writeString(spec, Files.readString(Path.of("configs/demo.yaml"))
+        .replace("  maxBatchSize: 4\n", "  maxBatchSize: 99999999999\n  maxBatchSise: 8\n")
+        .replaceFirst("path: [^\n]*", "path: ../../etc/passwd"));
+    int validate = run("validate", spec.toString());
+    String validateErr = err.toString();
+    err.getBuffer().setLength(0);
+    int plan = run("plan", spec.toString());
+
+    assertThat(validate).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(plan).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).isEqualTo(validateErr);
+    assertThat(validateErr.lines().toList()).hasSize(3).allMatch(l -> l.startsWith(spec + ":"))
+        .anyMatch(l -> l.contains(": dataset.path: ../../etc/passwd climbs out of the workspace volume"))
+        .anyMatch(l -> l.contains(": engine.maxBatchSize: out of range: a whole number of at most 2147483647"))
+        .anyMatch(l -> l.contains(": engine.maxBatchSise: unknown key"));
+  }
+
+  @Test
+  void directoriesBinariesAndHugeFilesAreBadInputForEveryCommand(@TempDir Path dir) throws IOException {
+    Path binary = dir.resolve("junk.yaml");
+    Files.write(binary, new byte[] {(byte) 0xc3, 0x28, (byte) 0xff, 0x00, 0x01});
+    Path huge = dir.resolve("huge.yaml");
+    Files.writeString(huge, "x: " + "a".repeat(10 * 1024 * 1024));
+    for (String command : new String[] {"validate", "plan", "estimate"}) {
+      err.getBuffer().setLength(0);
+      assertThat(run(command, dir.toString())).as(command + " DIR").isEqualTo(ExitCode.BAD_INPUT);
+      assertThat(run(command, binary.toString())).as(command + " binary").isEqualTo(ExitCode.BAD_INPUT);
+      assertThat(run(command, huge.toString())).as(command + " huge").isEqualTo(ExitCode.BAD_INPUT);
+      assertThat(err.toString()).as(command)
+          .contains(dir + ": cannot read " + dir + ": is a directory, not a spec file")
+          .contains("not UTF-8 text")
+          .contains("it is 10.0 MiB; a spec file may be at most 1024 KiB")
+          .doesNotContain("--verbose");
+    }
+  }
 }

@@ -28,9 +28,9 @@ class WorkspaceTest {
     assertThatThrownBy(() -> Workspace.resolve("dataset.path", "/workspacex/a"))
         .hasMessageContaining("outside the workspace");
     assertThatThrownBy(() -> Workspace.resolve("dataset.path", "../x"))
-        .hasMessageContaining("climbs out of /workspace");
+        .hasMessageContaining("climbs out of the workspace volume (/workspace)");
     assertThatThrownBy(() -> Workspace.resolve("dataset.path", "/workspace/../etc/passwd"))
-        .hasMessageContaining("climbs out of /workspace");
+        .hasMessageContaining("climbs out of the workspace volume (/workspace)");
     assertThatThrownBy(() -> Workspace.resolve("dataset.path", " "))
         .hasMessage("dataset.path: a path is required");
   }

@@ -225,6 +225,22 @@ class DatasetPrepTest {
         .hasMessageContaining("dataset file not found");
   }
 
+  @Test
+  void aSymlinkOffTheWorkspaceIsRefusedBeforeAnyLineIsRead() throws IOException {
+    Path secret = Files.writeString(Files.createTempFile("outside", ".jsonl"), "root:x:0:0:root:/root:/bin/bash\n");
+    Path link = Files.createSymbolicLink(dir.resolve("data.jsonl"), secret);
+    try {
+      assertThatThrownBy(() -> DatasetPrep.run(request(link, DatasetFormat.JSONL, PromptTemplate.PLAIN,
+          InvalidRecordPolicy.FAIL, 2048, dir.resolve("out"))))
+          .isInstanceOf(StageInputException.class)
+          .hasMessageContaining("is a symbolic link; dataset-prep reads only regular files")
+          .hasMessageNotContaining("root:x");
+      assertThat(dir.resolve("out")).doesNotExist();
+    } finally {
+      Files.delete(secret);
+    }
+  }
+
   private static DatasetPrepRequest request(Path input, DatasetFormat format, PromptTemplate template,
                                             InvalidRecordPolicy policy, int maxInput, Path out) {
     return new DatasetPrepRequest(input, format, template, SYSTEM, DatasetFields.defaults(), 0.2, 42,
