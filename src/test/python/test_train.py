@@ -59,9 +59,10 @@ class ArgumentsTest(unittest.TestCase):
         self.assertFalse(kwargs["bnb_4bit_use_double_quant"])
         self.assertEqual("float16", kwargs["bnb_4bit_compute_dtype"])
 
-    def test_qlora_rejects_random_init_and_fp32(self):
-        with self.assertRaisesRegex(train.BadInput, "cannot be used with qlora"):
-            parse("--method", "qlora", "--random-init-config", "c.json")
+    def test_qlora_random_init_is_the_check_mode_and_fp32_is_rejected(self):
+        args = parse("--method", "qlora", "--random-init-config", "c.json")
+        self.assertEqual(("c.json", "nf4", True, "bfloat16"),
+                         (args.random_init_config, args.quant_type, args.double_quant, args.compute_dtype))
         with self.assertRaisesRegex(train.BadInput, "qlora computes in 16 bits"):
             parse("--method", "qlora", "--precision", "fp32")
 
