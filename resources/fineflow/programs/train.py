@@ -491,29 +491,30 @@ def quantize_in_memory(args, model, torch):
         raise BadInput("--method qlora needs a CUDA GPU (bitsandbytes' 4-bit kernels)")
     compute = getattr(torch, args.compute_dtype)
     output = model.get_output_embeddings()
-    replaced = 0
-    for parent in list(model.modules()):
-        for name, child in list(parent.named_children()):
-            if not isinstance(child, torch.nn.Linear) or child is output:
-                continue
-            layer = bnb.nn.Linear4bit(child.in_features, child.out_features, bias=child.bias is not None,
-                                      compute_dtype=compute, compress_statistics=args.double_quant,
-                                      quant_type=args.quant_type, quant_storage=torch.uint8, device="meta")
-            layer.weight = bnb.nn.Params4bit(child.weight.data, requires_grad=False,
-                                             compress_statistics=args.double_quant, quant_type=args.quant_type,
-                                             quant_storage=torch.uint8, module=layer).to(child.weight.device)
-            if child.bias is not None:
-                layer.bias = torch.nn.Parameter(child.bias.data, requires_grad=False)
-            layer.requires_grad_(False)
-            setattr(parent, name, layer)
-            del child
-            replaced += 1
+    # Names, not modules: a list of the modules would keep every 16-bit weight alive until the end
+    # (65B in bf16 fits an H200 only once).
+    names = [name for name, m in model.named_modules() if isinstance(m, torch.nn.Linear) and m is not output]
+    for full_name in names:
+        parent_name, _, name = full_name.rpartition(".")
+        parent = model.get_submodule(parent_name)
+        child = getattr(parent, name)
+        layer = bnb.nn.Linear4bit(child.in_features, child.out_features, bias=child.bias is not None,
+                                  compute_dtype=compute, compress_statistics=args.double_quant,
+                                  quant_type=args.quant_type, quant_storage=torch.uint8, device="meta")
+        layer.weight = bnb.nn.Params4bit(child.weight.data, requires_grad=False,
+                                         compress_statistics=args.double_quant, quant_type=args.quant_type,
+                                         quant_storage=torch.uint8, module=layer).to(child.weight.device)
+        if child.bias is not None:
+            layer.bias = torch.nn.Parameter(child.bias.data, requires_grad=False)
+        layer.requires_grad_(False)
+        setattr(parent, name, layer)
+        del child, parent, layer
     # What peft reads to treat the model as loaded in 4 bits (prepare_model_for_kbit_training,
     # the Linear4bit LoRA layers); from_pretrained sets it. Not is_quantized: the Trainer would
     # then look for the hf_quantizer that only from_pretrained makes.
     model.is_loaded_in_4bit = True
     torch.cuda.empty_cache()
-    emit({"event": "quantized", "linearLayers": replaced, "quantType": args.quant_type,
+    emit({"event": "quantized", "linearLayers": len(names), "quantType": args.quant_type,
           "doubleQuant": args.double_quant, "computeDtype": args.compute_dtype,
           "gpuAllocatedBytes": torch.cuda.memory_allocated()})
 
