@@ -547,6 +547,13 @@ def verify_gradient_checkpointing(args, model, when):
     if actual != args.gradient_checkpointing:
         raise BadInput(f"gradient checkpointing is {'on' if actual else 'off'} {when} "
                        f"but --gradient-checkpointing is {str(args.gradient_checkpointing).lower()}")
+    if actual and checkpointing_modules(model) == 0:
+        raise BadInput(f"gradient checkpointing is reported on {when} but no module of the model recomputes")
+
+
+def checkpointing_modules(model):
+    """Modules that recompute their forward in backward: the decoder layers and their parent."""
+    return sum(1 for m in model.modules() if getattr(m, "gradient_checkpointing", False) is True)
 
 
 def progress_callback(args, counter, torch):
@@ -617,9 +624,7 @@ def train(args):
         trainable, total = count_parameters(model)
         emit({"event": "model", "method": args.method, "trainableParams": trainable, "totalParams": total,
               "gradientCheckpointing": bool(model.is_gradient_checkpointing),
-              # modules that will recompute their forward in backward (the decoder layers and
-              # their parent): 0 would be the seed's trap of a flag that is on but does nothing
-              "checkpointingModules": sum(1 for m in model.modules() if getattr(m, "gradient_checkpointing", False) is True),
+              "checkpointingModules": checkpointing_modules(model),
               "gpuAllocatedBytes": torch.cuda.memory_allocated() if torch.cuda.is_available() else None})
         trainer = Trainer(model=model, args=TrainingArguments(**training_arguments_kwargs(args)),
                           train_dataset=train_set, eval_dataset=eval_set, data_collator=collate,

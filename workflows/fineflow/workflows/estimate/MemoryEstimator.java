@@ -202,8 +202,9 @@ public final class MemoryEstimator {
    * State per trainable parameter. torch AdamW keeps two moments in the parameter's dtype;
    * bitsandbytes' 32-bit optimizers keep two fp32 moments, its 8-bit ones two 8-bit moments with
    * one fp32 absmax per block of 256 (Dettmers et al. 2022, "8-bit Optimizers via Block-wise
-   * Quantization"). Paged state can be evicted to host memory under pressure; it is counted on
-   * the GPU, the upper bound. transformers' "sgd" is torch SGD without momentum: no state.
+   * Quantization"). Paged state can be evicted to host memory under pressure; it is counted in
+   * the total on the GPU, the upper bound (measured: it was resident in the QLoRA checks).
+   * transformers' "sgd" is torch SGD without momentum: no state.
    */
   static double optimizerStateBytes(Optimizer optimizer, int trainableBytes) {
     return switch (optimizer) {
