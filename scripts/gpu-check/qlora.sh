@@ -3,7 +3,7 @@
 # --method qlora quantizes random weights in memory to the NF4 layout of a 4-bit load) on the
 # LLaMA shapes, with the seed's settings and the QLoRA paper's; the adapters of the tiny and the
 # seed runs are reloaded with PeftModel.from_pretrained (load_adapter.py).
-# usage: qlora.sh PROGRAM_DIR FIXTURE_DIR RUN...   (RUN: tiny q7-seed l7-seed q7-r64 q13-r64 q33-r64 q65-r64)
+# usage: qlora.sh PROGRAM_DIR FIXTURE_DIR RUN...   (RUN: tiny q7-seed q7-seed-nogc l7-seed q7-r64 q13-r64 q33-r64 q65-r64)
 set -u
 P=$1; F=$2; shift 2; W=$(mktemp -d)
 export PYTHONUNBUFFERED=1 FINEFLOW_RESULT_FILE=$W/result.json
@@ -43,6 +43,7 @@ for r in "$@"; do
           reload tiny --random-init-config $F/tiny-llama-config.json --method qlora $quant ;;
     q7-seed) run q7-seed --random-init-config $F/llama-2-7b-config.json --method qlora $quant $seed $common
              reload q7-seed --random-init-config $F/llama-2-7b-config.json --method qlora $quant ;;
+    q7-seed-nogc) run q7-seed-nogc --random-init-config $F/llama-2-7b-config.json --method qlora $quant $seed $common --gradient-checkpointing false ;;
     l7-seed) run l7-seed --random-init-config $F/llama-2-7b-config.json --method lora $seed $common ;;
     q7-r64) run q7-r64 --random-init-config $F/llama-2-7b-config.json --method qlora $quant $paper --lora-dropout 0.1 $common ;;
     q13-r64) run q13-r64 --random-init-config $F/llama-13b-config.json --method qlora $quant $paper --lora-dropout 0.1 $common ;;
