@@ -101,7 +101,7 @@ def build_parser():
     src.add_argument("--revision", default="main", help="model revision (default: %(default)s)")
     src.add_argument("--random-init-config", metavar="CONFIG_JSON",
                      help="build the model from this config.json with random weights (no download; "
-                          "byte-level tokenizer); for checks and tests")
+                          "byte-level tokenizer; qlora quantizes them in memory); for checks and tests")
     src.add_argument("--trust-remote-code", action="store_true", help="allow the model's own code")
     src.add_argument("--train-file", required=True, help="JSONL with fields prompt and completion")
     src.add_argument("--eval-file", help="JSONL with fields prompt and completion (enables eval and best-checkpoint)")
@@ -162,8 +162,6 @@ def check_args(args):
         given = ["--" + f.replace("_", "-") for f in QUANT_FLAGS if getattr(args, f) is not None]
         if given:
             problems.append(f"{', '.join(given)} only apply to --method qlora (method is {args.method})")
-    if args.method == "qlora" and args.random_init_config:
-        problems.append("--random-init-config cannot be used with qlora: 4-bit weights are quantized from saved weights")
     if args.method == "qlora" and args.precision == "fp32":
         problems.append("qlora computes in 16 bits: use --precision bf16 or fp16")
     if args.eval_file and args.save_steps % args.eval_steps != 0:
@@ -454,21 +452,71 @@ def load_model(args, torch):
                 model = AutoModelForCausalLM.from_config(config)
         finally:
             torch.set_default_dtype(previous)
+        if args.method == "qlora":
+            quantize_in_memory(args, model, torch)
         return model
     kwargs = {"revision": args.revision, "trust_remote_code": args.trust_remote_code, dtype_keyword(): load_dtype}
     if torch.cuda.is_available():
         kwargs["device_map"] = {"": torch.cuda.current_device()}
     if args.method == "qlora":
-        try:
-            import bitsandbytes  # noqa: F401  (QLoRA's 4-bit kernels)
-        except ImportError:
-            raise RuntimeError("--method qlora needs bitsandbytes, which is not installed in this image") from None
+        import_bitsandbytes()
         from transformers import BitsAndBytesConfig
         qkw = quantization_kwargs(args)
         qkw["bnb_4bit_compute_dtype"] = getattr(torch, qkw["bnb_4bit_compute_dtype"])
         kwargs["quantization_config"] = BitsAndBytesConfig(**qkw)
         kwargs[dtype_keyword()] = qkw["bnb_4bit_compute_dtype"]
     return AutoModelForCausalLM.from_pretrained(args.model, **kwargs)
+
+
+def import_bitsandbytes():
+    try:
+        import bitsandbytes  # QLoRA's 4-bit kernels
+    except ImportError:
+        raise RuntimeError("--method qlora needs bitsandbytes, which is not installed in this image") from None
+    return bitsandbytes
+
+
+def quantize_in_memory(args, model, torch):
+    """Random weights in the layout a 4-bit checkpoint load gives (--random-init-config with qlora).
+
+    What transformers' bitsandbytes quantizer does on from_pretrained: every nn.Linear except the
+    output embedding (lm_head) becomes a bnb Linear4bit with Params4bit weights (blocks of 64,
+    quant_storage uint8, the compute dtype, double quantization as asked), quantized as it moves
+    to the GPU; embeddings and norms stay 16-bit. The 16-bit copy of each weight is freed as soon
+    as its 4-bit one exists, and the allocator's cache is emptied so that the run starts as a
+    loaded model would.
+    """
+    bnb = import_bitsandbytes()
+    if not torch.cuda.is_available():
+        raise BadInput("--method qlora needs a CUDA GPU (bitsandbytes' 4-bit kernels)")
+    compute = getattr(torch, args.compute_dtype)
+    output = model.get_output_embeddings()
+    # Names, not modules: a list of the modules would keep every 16-bit weight alive until the end
+    # (65B in bf16 fits an H200 only once).
+    names = [name for name, m in model.named_modules() if isinstance(m, torch.nn.Linear) and m is not output]
+    for full_name in names:
+        parent_name, _, name = full_name.rpartition(".")
+        parent = model.get_submodule(parent_name)
+        child = getattr(parent, name)
+        layer = bnb.nn.Linear4bit(child.in_features, child.out_features, bias=child.bias is not None,
+                                  compute_dtype=compute, compress_statistics=args.double_quant,
+                                  quant_type=args.quant_type, quant_storage=torch.uint8, device="meta")
+        layer.weight = bnb.nn.Params4bit(child.weight.data, requires_grad=False,
+                                         compress_statistics=args.double_quant, quant_type=args.quant_type,
+                                         quant_storage=torch.uint8, module=layer).to(child.weight.device)
+        if child.bias is not None:
+            layer.bias = torch.nn.Parameter(child.bias.data, requires_grad=False)
+        layer.requires_grad_(False)
+        setattr(parent, name, layer)
+        del child, parent, layer
+    # What peft reads to treat the model as loaded in 4 bits (prepare_model_for_kbit_training,
+    # the Linear4bit LoRA layers); from_pretrained sets it. Not is_quantized: the Trainer would
+    # then look for the hf_quantizer that only from_pretrained makes.
+    model.is_loaded_in_4bit = True
+    torch.cuda.empty_cache()
+    emit({"event": "quantized", "linearLayers": len(names), "quantType": args.quant_type,
+          "doubleQuant": args.double_quant, "computeDtype": args.compute_dtype,
+          "gpuAllocatedBytes": torch.cuda.memory_allocated()})
 
 
 def prepare_model(args, model):
@@ -499,6 +547,13 @@ def verify_gradient_checkpointing(args, model, when):
     if actual != args.gradient_checkpointing:
         raise BadInput(f"gradient checkpointing is {'on' if actual else 'off'} {when} "
                        f"but --gradient-checkpointing is {str(args.gradient_checkpointing).lower()}")
+    if actual and checkpointing_modules(model) == 0:
+        raise BadInput(f"gradient checkpointing is reported on {when} but no module of the model recomputes")
+
+
+def checkpointing_modules(model):
+    """Modules that recompute their forward in backward: the decoder layers and their parent."""
+    return sum(1 for m in model.modules() if getattr(m, "gradient_checkpointing", False) is True)
 
 
 def progress_callback(args, counter, torch):
@@ -568,7 +623,9 @@ def train(args):
         model = prepare_model(args, load_model(args, torch))
         trainable, total = count_parameters(model)
         emit({"event": "model", "method": args.method, "trainableParams": trainable, "totalParams": total,
-              "gradientCheckpointing": bool(model.is_gradient_checkpointing)})
+              "gradientCheckpointing": bool(model.is_gradient_checkpointing),
+              "checkpointingModules": checkpointing_modules(model),
+              "gpuAllocatedBytes": torch.cuda.memory_allocated() if torch.cuda.is_available() else None})
         trainer = Trainer(model=model, args=TrainingArguments(**training_arguments_kwargs(args)),
                           train_dataset=train_set, eval_dataset=eval_set, data_collator=collate,
                           callbacks=[progress_callback(args, counter, torch)])

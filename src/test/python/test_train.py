@@ -59,9 +59,10 @@ class ArgumentsTest(unittest.TestCase):
         self.assertFalse(kwargs["bnb_4bit_use_double_quant"])
         self.assertEqual("float16", kwargs["bnb_4bit_compute_dtype"])
 
-    def test_qlora_rejects_random_init_and_fp32(self):
-        with self.assertRaisesRegex(train.BadInput, "cannot be used with qlora"):
-            parse("--method", "qlora", "--random-init-config", "c.json")
+    def test_qlora_random_init_is_the_check_mode_and_fp32_is_rejected(self):
+        args = parse("--method", "qlora", "--random-init-config", "c.json")
+        self.assertEqual(("c.json", "nf4", True, "bfloat16"),
+                         (args.random_init_config, args.quant_type, args.double_quant, args.compute_dtype))
         with self.assertRaisesRegex(train.BadInput, "qlora computes in 16 bits"):
             parse("--method", "qlora", "--precision", "fp32")
 
@@ -136,6 +137,42 @@ class ArgumentsTest(unittest.TestCase):
     def test_torch_is_not_imported_for_argument_handling(self):
         parse("--method", "qlora")
         self.assertNotIn("torch", sys.modules)
+
+
+class GradientCheckpointingCheckTest(unittest.TestCase):
+    """The seed's trap: checkpointing requested, reported on, and doing nothing (SEED-FACTS §2)."""
+
+    class Module:
+        def __init__(self, checkpointing=None, children=()):
+            if checkpointing is not None:
+                self.gradient_checkpointing = checkpointing
+            self.children = list(children)
+
+        def modules(self):
+            yield self
+            for child in self.children:
+                yield from child.modules()
+
+    def model(self, reported, layers):
+        model = self.Module(children=[self.Module(checkpointing=on) for on in layers])
+        model.is_gradient_checkpointing = reported
+        return model
+
+    def test_on_and_recomputing_passes(self):
+        args = parse("--gradient-checkpointing", "true")
+        model = self.model(True, [True, True])
+        train.verify_gradient_checkpointing(args, model, "after model preparation")
+        self.assertEqual(2, train.checkpointing_modules(model))
+
+    def test_flag_on_but_no_module_recomputing_is_refused(self):
+        args = parse("--gradient-checkpointing", "true")
+        with self.assertRaisesRegex(train.BadInput, "reported on after model preparation but no module"):
+            train.verify_gradient_checkpointing(args, self.model(True, [False, False]), "after model preparation")
+
+    def test_off_when_requested_on_is_refused(self):
+        args = parse("--gradient-checkpointing", "true")
+        with self.assertRaisesRegex(train.BadInput, "is off when training starts but --gradient-checkpointing is true"):
+            train.verify_gradient_checkpointing(args, self.model(False, [False]), "when training starts")
 
 
 class DataTest(unittest.TestCase):

@@ -7,6 +7,7 @@ public enum MemoryComponent {
   TRAINABLE_WEIGHTS("trainableWeights", "trainable weights"),
   GRADIENTS("gradients", "gradients"),
   OPTIMIZER_STATE("optimizerState", "optimizer state"),
+  PAGED_OPTIMIZER_STATE("pagedOptimizerState", "paged optimizer state (CUDA managed memory, outside PyTorch's allocator)"),
   ACTIVATIONS("activations", "activations and logits (peak)"),
   OPTIMIZER_STEP("optimizerStep", "optimizer step temporaries (beyond activations)"),
   RUNTIME_WORKSPACES("runtimeWorkspaces", "cuBLAS workspaces"),

@@ -29,9 +29,12 @@ public record MemoryEstimate(long totalParams, long trainableParams, Map<MemoryC
     return totalBytes();
   }
 
-  /** Peak of PyTorch's allocator (torch.cuda.max_memory_allocated): the total less the CUDA context. */
+  /**
+   * Peak of PyTorch's allocator (torch.cuda.max_memory_allocated): the total less what lives
+   * outside it, the CUDA context and bitsandbytes' paged optimizer state.
+   */
   public long allocatedBytes() {
-    return totalBytes() - bytes(MemoryComponent.CUDA_CONTEXT);
+    return totalBytes() - bytes(MemoryComponent.CUDA_CONTEXT) - bytes(MemoryComponent.PAGED_OPTIMIZER_STATE);
   }
 
   public long bytes(MemoryComponent component) {

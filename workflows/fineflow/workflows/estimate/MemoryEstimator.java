@@ -3,6 +3,7 @@ package fineflow.workflows.estimate;
 import fineflow.workflows.spec.Optimizer;
 import fineflow.workflows.spec.Precision;
 import fineflow.workflows.spec.TrainingMethod;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,9 @@ public final class MemoryEstimator {
     b.put(MemoryComponent.TRAINABLE_WEIGHTS, trainable * trainableBytes);
     // Gradients have the dtype of their parameters (fp32 adapters, fp32 master weights).
     b.put(MemoryComponent.GRADIENTS, trainable * trainableBytes);
-    b.put(MemoryComponent.OPTIMIZER_STATE, Math.round(trainable * optimizerStateBytes(in.optimizer(), trainableBytes)));
+    OptimizerState state = optimizerState(in, trainableTensorSizes(in), trainableBytes);
+    b.put(MemoryComponent.OPTIMIZER_STATE, state.onAllocator());
+    b.put(MemoryComponent.PAGED_OPTIMIZER_STATE, state.paged());
     long activations = activationBytes(in, trainable, trainableBytes);
     b.put(MemoryComponent.ACTIVATIONS, activations);
     // The step runs after backward has freed the activations, so only its excess adds up.
@@ -124,11 +127,84 @@ public final class MemoryEstimator {
   }
 
   /**
+   * bitsandbytes' optimizers keep the state of a tensor of at least this many elements in paged
+   * (CUDA managed) memory, outside PyTorch's allocator; smaller ones get ordinary tensors
+   * (bitsandbytes Optimizer8bit.get_state_buffer: {@code A.numel() < 1e5}).
+   */
+  static final long PAGED_MIN_ELEMENTS = 100_000;
+
+  /** bitsandbytes' 8-bit optimizers keep 32-bit state for tensors smaller than this (min_8bit_size). */
+  static final long EIGHT_BIT_MIN_ELEMENTS = 4096;
+
+  /** Optimizer state in PyTorch's allocator and in paged memory. */
+  record OptimizerState(long onAllocator, long paged) {
+  }
+
+  /**
+   * Optimizer state tensor by tensor: whether bitsandbytes pages it and whether an 8-bit
+   * optimizer keeps it in 8 bits depend on each tensor's size. Measured: the r=64 adapters'
+   * paged_adamw_32bit state did not show in torch.cuda.max_memory_allocated, the r=4 adapters'
+   * paged_adamw_8bit state (every tensor under 1e5 elements) did (docs/gpu-checks.md, QLoRA).
+   */
+  static OptimizerState optimizerState(EstimateInput in, List<Long> tensorSizes, int trainableBytes) {
+    Optimizer o = in.optimizer();
+    boolean pagedOptimizer = o == Optimizer.PAGED_ADAMW_32BIT || o == Optimizer.PAGED_ADAMW_8BIT;
+    boolean eightBit = o == Optimizer.PAGED_ADAMW_8BIT || o == Optimizer.ADAMW_8BIT;
+    double onAllocator = 0;
+    double paged = 0;
+    for (long n : tensorSizes) {
+      double bytes = n * (eightBit && n < EIGHT_BIT_MIN_ELEMENTS ? 8 : optimizerStateBytes(o, trainableBytes));
+      if (pagedOptimizer && n >= PAGED_MIN_ELEMENTS) {
+        paged += bytes;
+      } else {
+        onAllocator += bytes;
+      }
+    }
+    return new OptimizerState(Math.round(onAllocator), Math.round(paged));
+  }
+
+  /**
+   * Element counts of the trainable tensors: lora_A (r x in) and lora_B (out x r) per target per
+   * layer; for full fine-tuning every weight (embeddings, lm_head unless tied, projections, norms).
+   */
+  static List<Long> trainableTensorSizes(EstimateInput in) {
+    ModelConfig m = in.model();
+    List<Long> sizes = new ArrayList<>();
+    for (int layer = 0; layer < m.numHiddenLayers(); layer++) {
+      for (ModelConfig.Projection p : m.projections()) {
+        if (in.method().usesAdapters()) {
+          if (in.loraTargets().contains(p.name())) {
+            sizes.add((long) in.loraR() * p.inFeatures());
+            sizes.add((long) in.loraR() * p.outFeatures());
+          }
+        } else {
+          sizes.add(p.inFeatures() * p.outFeatures());
+          if (p.bias()) {
+            sizes.add(p.outFeatures());
+          }
+        }
+      }
+    }
+    if (!in.method().usesAdapters()) {
+      sizes.add(m.embeddingParams());
+      if (m.lmHeadParams() > 0) {
+        sizes.add(m.lmHeadParams());
+      }
+      long norms = m.normParams();
+      for (long left = norms; left > 0; left -= m.hiddenSize()) {
+        sizes.add(Math.min(left, m.hiddenSize()));
+      }
+    }
+    return sizes;
+  }
+
+  /**
    * State per trainable parameter. torch AdamW keeps two moments in the parameter's dtype;
    * bitsandbytes' 32-bit optimizers keep two fp32 moments, its 8-bit ones two 8-bit moments with
    * one fp32 absmax per block of 256 (Dettmers et al. 2022, "8-bit Optimizers via Block-wise
-   * Quantization"). Paged state can be evicted to host memory under pressure; it is counted on
-   * the GPU, the upper bound. transformers' "sgd" is torch SGD without momentum: no state.
+   * Quantization"). Paged state can be evicted to host memory under pressure; it is counted in
+   * the total on the GPU, the upper bound (measured: it was resident in the QLoRA checks).
+   * transformers' "sgd" is torch SGD without momentum: no state.
    */
   static double optimizerStateBytes(Optimizer optimizer, int trainableBytes) {
     return switch (optimizer) {
@@ -158,7 +234,7 @@ public final class MemoryEstimator {
     ModelConfig m = in.model();
     long tokens = in.tokens();
     long perLayer = savedPerLayer(in, tokens);
-    long logits = tokens * m.vocabSize() * TRAIN_BYTES_PER_LOGIT;
+    long logits = tokens * m.vocabSize() * TRAIN_BYTES_PER_LOGIT + lmHeadCopy(in);
     long dequantized = dequantizationBuffer(in);
     long training = in.gradientCheckpointing()
         ? m.numHiddenLayers() * residualBytes(in) * tokens * m.hiddenSize()
@@ -204,6 +280,18 @@ public final class MemoryEstimator {
           .sum();
     }
     return norms + attention + mlp + linearInputs;
+  }
+
+  /**
+   * QLoRA's lm_head is fp32 after prepare_model_for_kbit_training; autocast casts it to the
+   * compute dtype for the logits matmul and autograd keeps that copy (V x h) until lm_head's
+   * backward, to compute the hidden states' gradient. Not cached: it needs no gradient. Measured:
+   * the QLoRA runs' peak came at the loss, this copy included (docs/gpu-checks.md, QLoRA).
+   */
+  private static long lmHeadCopy(EstimateInput in) {
+    boolean cast = in.method() == TrainingMethod.QLORA && in.precision() != Precision.FP32
+        && in.unquantizedPrecision() == Precision.FP32;
+    return cast ? computeBytes(in) * (long) in.model().vocabSize() * in.model().hiddenSize() : 0;
   }
 
   /**

@@ -170,6 +170,77 @@ class MemoryEstimatorTest {
     assertThat((double) e.allocatedBytes()).isCloseTo(measured, within(0.15 * measured));
   }
 
+  /**
+   * The QLoRA checks of docs/gpu-checks.md (H200, bitsandbytes 0.50.2, random weights quantized
+   * in memory; q33 and q65 predicted before they ran): within 5% of max_memory_allocated.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      // run,        model, method, r,  dropout, optimizer,         gc,    measured
+      "q7-seed,      7b,  QLORA,  4, 0.1,  PAGED_ADAMW_8BIT,  true,  5345760768",
+      "q7-seed-nogc, 7b,  QLORA,  4, 0.1,  PAGED_ADAMW_8BIT,  false, 10105568768",
+      "q7-seed 2nd,  7b,  QLORA,  4, 0.1,  PAGED_ADAMW_8BIT,  true,  5295429120",
+      "l7-seed,      7b,  LORA,   4, 0.1,  PAGED_ADAMW_8BIT,  true,  13984249344",
+      "q7-r64,       7b,  QLORA, 64, 0.1,  PAGED_ADAMW_32BIT, true,  6824353280",
+      "q13-r64,      13b, QLORA, 64, 0.1,  PAGED_ADAMW_32BIT, true,  11592519168",
+      "q33-r64,      33b, QLORA, 64, 0.05, PAGED_ADAMW_32BIT, true,  24918446080",
+      "q65-r64,      65b, QLORA, 64, 0.05, PAGED_ADAMW_32BIT, true,  45884563456"})
+  void qloraStaysWithinFivePercentOfTheMeasuredPeak(String run, String model, TrainingMethod method, int r,
+      double dropout, Optimizer optimizer, boolean gc, long measured) {
+    ModelConfig config = ModelConfig.fromConfigJson(Fixtures.text(switch (model) {
+      case "7b" -> "llama-2-7b-config.json";
+      default -> "llama-" + model + "-config.json";
+    }));
+    MemoryEstimate e = MemoryEstimator.estimate(EstimateInput.builder(config).method(method).loraR(r)
+        .loraTargets(List.of("all-linear")).loraDropout(dropout).microBatch(1).seqLen(512)
+        .gradientCheckpointing(gc).optimizer(optimizer).build());
+    assertThat((double) e.allocatedBytes()).isCloseTo(measured, within(0.05 * measured));
+  }
+
+  @Test
+  void pagedOptimizerStateOfLargeTensorsIsOutsideTheAllocator() {
+    EstimateInput.Builder r64 = llama7b().method(TrainingMethod.QLORA).loraR(64).optimizer(Optimizer.PAGED_ADAMW_32BIT);
+    MemoryEstimate e = MemoryEstimator.estimate(r64.build());
+    // every r=64 lora_A / lora_B of 7B has >= 64 x 4096 elements, over bitsandbytes' 1e5
+    assertThat(e.bytes(MemoryComponent.OPTIMIZER_STATE)).isZero();
+    assertThat(e.bytes(MemoryComponent.PAGED_OPTIMIZER_STATE)).isEqualTo(8 * e.trainableParams());
+    assertThat(e.allocatedBytes()).isEqualTo(e.totalBytes() - e.bytes(MemoryComponent.CUDA_CONTEXT)
+        - e.bytes(MemoryComponent.PAGED_OPTIMIZER_STATE));
+    // r=4 tensors (4 x 4096 ... 11008 x 4) are all under 1e5: ordinary tensors
+    MemoryEstimate r4 = MemoryEstimator.estimate(llama7b().optimizer(Optimizer.PAGED_ADAMW_32BIT).build());
+    assertThat(r4.bytes(MemoryComponent.PAGED_OPTIMIZER_STATE)).isZero();
+    assertThat(r4.bytes(MemoryComponent.OPTIMIZER_STATE)).isEqualTo(8 * r4.trainableParams());
+    // unpaged AdamW never pages
+    assertThat(MemoryEstimator.estimate(r64.optimizer(Optimizer.ADAMW_TORCH).build())
+        .bytes(MemoryComponent.PAGED_OPTIMIZER_STATE)).isZero();
+  }
+
+  @Test
+  void eightBitOptimizersKeepSmallTensorsIn32Bit() {
+    // tiny Llama, hidden 256: lora_A (4 x 256) and lora_B (256 x 4) are under min_8bit_size 4096
+    MemoryEstimate e = MemoryEstimator.estimate(EstimateInput.builder(Fixtures.tinyLlama()).method(TrainingMethod.LORA)
+        .loraR(4).loraTargets(List.of("q_proj")).optimizer(Optimizer.ADAMW_8BIT).build());
+    assertThat(e.bytes(MemoryComponent.OPTIMIZER_STATE)).isEqualTo(8 * e.trainableParams());
+  }
+
+  @Test
+  void qloraKeepsASixteenBitCopyOfTheFp32LmHeadForBackward() {
+    ModelConfig m = Fixtures.llama2_7b();
+    EstimateInput.Builder seed = llama7b().method(TrainingMethod.QLORA).gradientCheckpointing(true)
+        .optimizer(Optimizer.PAGED_ADAMW_8BIT);
+    MemoryEstimate e = MemoryEstimator.estimate(seed.build());
+    // The measured peak is at the loss: fp32 residual checkpoints, the logits (12 B each),
+    // lm_head's bf16 copy, and autocast's bf16 copies of the fp32 adapters.
+    long checkpoints = 32L * 4 * 512 * m.hiddenSize();
+    long logits = 512L * m.vocabSize() * 12;
+    long lmHeadCopy = 2L * m.vocabSize() * m.hiddenSize();
+    assertThat(e.bytes(MemoryComponent.ACTIVATIONS))
+        .isEqualTo(checkpoints + logits + lmHeadCopy + 2 * e.trainableParams());
+    // LoRA's lm_head is bf16 already: no copy
+    assertThat(activations(llama7b().gradientCheckpointing(true)))
+        .isEqualTo(32L * 2 * 512 * m.hiddenSize() + logits + 2 * e.trainableParams());
+  }
+
   private static long activations(EstimateInput.Builder b) {
     return MemoryEstimator.estimate(b.build()).bytes(MemoryComponent.ACTIVATIONS);
   }
