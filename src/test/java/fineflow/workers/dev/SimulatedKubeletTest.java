@@ -44,7 +44,7 @@ class SimulatedKubeletTest {
           .withNewMetadata().addToLabels("fineflow.dev/stage", "engine-build").endMetadata()
           .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("stage")
             .withImage("nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3")
-            .withCommand(List.of("python3", "/opt/fineflow/stage_runner.py", "--stage", "engine-build",
+            .withCommand(List.of("python3", "/opt/fineflow-programs/stage_runner.py", "--stage", "engine-build",
                 "--out", "/workspace/cache/engine-build-abc", "--", "trtllm-build", "--checkpoint_dir",
                 "/workspace/cache/checkpoint-convert-abc", "--output_dir", "/workspace/cache/engine-build-abc",
                 "--max_batch_size", "8"))
