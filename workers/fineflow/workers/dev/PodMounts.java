@@ -67,7 +67,8 @@ final class PodMounts {
       String sub = m.getSubPath() == null ? "" : m.getSubPath();
       Path local = sub.isEmpty() ? root : root.resolve(sub);
       try {
-        if (v.getConfigMap() == null || sub.isEmpty()) {
+        // The kubelet creates a missing sub-path as a directory; an existing file stays one.
+        if ((v.getConfigMap() == null || sub.isEmpty()) && !Files.exists(local)) {
           Files.createDirectories(local);
         }
       } catch (IOException e) {
