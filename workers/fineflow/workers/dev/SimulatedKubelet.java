@@ -454,8 +454,18 @@ public final class SimulatedKubelet implements AutoCloseable {
         .endMetadata()
         .withSpec(d.getSpec().getTemplate().getSpec())
         .editSpec().withNodeName(NODE_NAME).endSpec()
-        .withNewStatus().withPhase("Running").withStartTime(Instant.now().toString()).endStatus()
+        .withNewStatus().withPhase(startError == null ? "Running" : "Pending")
+          .withStartTime(Instant.now().toString()).endStatus()
         .build();
+    if (startError != null) {
+      // As the kubelet reports a container whose program cannot start.
+      String container = d.getSpec().getTemplate().getSpec().getContainers().get(0).getName();
+      pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(container)
+          .withReady(false).withRestartCount(0).withImage(d.getSpec().getTemplate().getSpec()
+              .getContainers().get(0).getImage())
+          .withState(new ContainerStateBuilder().withNewWaiting().withReason("RunContainerError")
+              .withMessage(startError).endWaiting().build()).build()));
+    }
     try {
       client.pods().inNamespace(ns).resource(pod).create();
       logs.append(ns, name, startError != null ? startError
