@@ -65,6 +65,12 @@ public final class SimulatedKubelet implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedKubelet.class);
   private static final String STAGE_LABEL = "fineflow.dev/stage";
   private static final int MAX_PROGRESS_UPDATES = 20;
+  /** The image's program that the dev node runs in this JVM. */
+  private static final String FINEFLOW_PROGRAM = "fineflow";
+  /** The only program an init container may run here: it copies files, as on a cluster. */
+  private static final String COPY_PROGRAM = "cp";
+  /** Where the Triton image keeps its model skeletons (TL triton_backend/all_models). */
+  private static final String TRITON_MODELS = "/app/all_models";
 
   private final KubernetesClient client;
   private final PodLogStore logs;
@@ -246,11 +252,6 @@ public final class SimulatedKubelet implements AutoCloseable {
     return new StageOutcome(lines, outcome.duration(), outcome.exitCode(), outcome.terminationMessage());
   }
 
-  /** The image's program that the dev node runs in this JVM. */
-  private static final String FINEFLOW_PROGRAM = "fineflow";
-  /** The only program an init container may run here: it copies files, as on a cluster. */
-  private static final String COPY_PROGRAM = "cp";
-
   private StageOutcome runInit(String ns, PodSpec spec, Container init, Path scratch) {
     ContainerLaunch launch = ContainerLaunch.resolve(init, images);
     if (!launch.program().name().equals(COPY_PROGRAM)) {
@@ -290,8 +291,6 @@ public final class SimulatedKubelet implements AutoCloseable {
         ? Map.of(TRITON_MODELS, paths.skeleton())
         : Map.of();
   }
-
-  private static final String TRITON_MODELS = "/app/all_models";
 
   private Optional<ConfigMap> configMap(String ns, String name) {
     try {

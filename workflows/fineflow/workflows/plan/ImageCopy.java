@@ -1,5 +1,7 @@
 package fineflow.workflows.plan;
 
+import java.util.List;
+
 /**
  * A directory a stage reads out of another image: before the stage's container starts, an init
  * container of {@code image} copies {@code source} (a directory that image provides) into an
@@ -22,7 +24,7 @@ public record ImageCopy(String name, String image, String source, String mountPa
    * The init container's command: {@code cp -R SOURCE/. MOUNT} copies the directory's contents
    * (dot files included) into the existing empty directory (POSIX cp, in every image's coreutils).
    */
-  public java.util.List<String> command() {
-    return java.util.List.of("cp", "-R", source + "/.", mountPath);
+  public List<String> command() {
+    return List.of("cp", "-R", source + "/.", mountPath);
   }
 }
