@@ -1,6 +1,8 @@
 package fineflow.activities.kubernetes;
 
 import fineflow.workflows.contract.LaunchRequest;
+import fineflow.workflows.plan.ImageCopy;
+import fineflow.workflows.plan.Programs;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.VolumeMount;
 import fineflow.workflows.spec.ClusterSpec;
@@ -53,12 +55,17 @@ import java.util.TreeMap;
  * </ul>
  * Every container drops all capabilities, forbids privilege escalation and gets an emptyDir at
  * {@code /tmp}; stage pods get no service-account token (they never call the API).
+ *
+ * <p>Every container's {@code command} is the stage's whole argv and {@code args} is unset, so an
+ * image's ENTRYPOINT and CMD never compose with it (the Kubernetes rule: a set command replaces
+ * both). The programs ConfigMap is mounted at {@value Programs#DIR}, where no image keeps files.
+ * A stage's {@link ImageCopy image copies} become init containers that fill an emptyDir.
  */
 public final class JobFactory {
   public static final String WORKSPACE_VOLUME = "workspace";
   public static final String PROGRAMS_VOLUME = "programs";
-  public static final String PROGRAMS_CONFIG_MAP = "fineflow-programs";
-  public static final String PROGRAMS_PATH = "/opt/fineflow";
+  public static final String PROGRAMS_CONFIG_MAP = Programs.CONFIG_MAP;
+  public static final String PROGRAMS_PATH = Programs.DIR;
   public static final String WORKSPACE_PATH = "/workspace";
   public static final String TERMINATION_LOG = "/dev/termination-log";
   static final long STAGE_UID = 1000;
@@ -133,8 +140,9 @@ public final class JobFactory {
           .withFsGroupChangePolicy("OnRootMismatch")
           .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
         .endSecurityContext()
+        .withInitContainers(stage.imageCopies().stream().map(JobFactory::initContainer).toList())
         .withContainers(container(stage, cluster, ownImage))
-        .withVolumes(volumes(cluster));
+        .withVolumes(volumes(stage, cluster));
     cluster.imagePullSecrets().forEach(s -> spec.addToImagePullSecrets(new LocalObjectReference(s)));
     if (stage.usesGpu()) {
       spec.withNodeSelector(cluster.nodeSelector().isEmpty() ? null : new TreeMap<>(cluster.nodeSelector()));
@@ -170,10 +178,14 @@ public final class JobFactory {
     mounts.add(new VolumeMountBuilder().withName(PROGRAMS_VOLUME).withMountPath(PROGRAMS_PATH)
         .withReadOnly(true).build());
     mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    stage.imageCopies().forEach(c -> mounts.add(copyMount(c)));
+    if (stage.argv().isEmpty()) {
+      throw new IllegalArgumentException("stage " + stage.name() + " has an empty argv");
+    }
     return new ContainerBuilder()
         .withName(stage.name().id())
         .withImage(stage.image())
-        .withArgs(stage.argv().isEmpty() ? null : stage.argv())
+        .withCommand(stage.argv())
         .withEnv(env(stage, ownImage))
         .withResources(resources.build())
         .withVolumeMounts(mounts)
@@ -181,6 +193,36 @@ public final class JobFactory {
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withSecurityContext(containerSecurity(ownImage))
         .build();
+  }
+
+  /**
+   * Copies a directory out of another image into the emptyDir the stage's container reads; only
+   * the emptyDir and /tmp are mounted, and the command is explicit like the main container's.
+   */
+  private static Container initContainer(ImageCopy copy) {
+    return new ContainerBuilder()
+        .withName(copy.name())
+        .withImage(copy.image())
+        .withCommand(copy.command())
+        .withResources(new ResourceRequirementsBuilder()
+            .addToRequests("cpu", new Quantity("100m"))
+            .addToRequests("memory", new Quantity("128Mi"))
+            .addToLimits("memory", new Quantity("128Mi")).build())
+        .withVolumeMounts(copyMount(copy),
+            new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build())
+        .withEnv(new EnvVar("HOME", "/tmp", null))
+        .withTerminationMessagePath(TERMINATION_LOG)
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withSecurityContext(containerSecurity(false))
+        .build();
+  }
+
+  private static io.fabric8.kubernetes.api.model.VolumeMount copyMount(ImageCopy copy) {
+    return new VolumeMountBuilder().withName(copyVolume(copy)).withMountPath(copy.mountPath()).build();
+  }
+
+  static String copyVolume(ImageCopy copy) {
+    return "copy-" + copy.name();
   }
 
   /** True when the mount shows the workspace at its own path, which the whole mount does too. */
@@ -211,13 +253,16 @@ public final class JobFactory {
         .build();
   }
 
-  private static List<Volume> volumes(ClusterSpec cluster) {
-    return List.of(
+  private static List<Volume> volumes(Stage stage, ClusterSpec cluster) {
+    List<Volume> volumes = new ArrayList<>(List.of(
         new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewPersistentVolumeClaim()
             .withClaimName(cluster.workspacePvc()).endPersistentVolumeClaim().build(),
         new VolumeBuilder().withName(PROGRAMS_VOLUME).withNewConfigMap()
             .withName(PROGRAMS_CONFIG_MAP).withDefaultMode(0444).endConfigMap().build(),
-        new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build()));
+    stage.imageCopies().forEach(c -> volumes.add(new VolumeBuilder().withName(copyVolume(c))
+        .withNewEmptyDir().endEmptyDir().build()));
+    return volumes;
   }
 
   private static Toleration toleration(TolerationSpec t) {

@@ -88,6 +88,10 @@ public record RolloutObjects(
     Stage stage = request.stage();
     RolloutTarget target = RolloutTarget.fromEnv(stage.env());
     Map<String, String> files = stage.files();
+    if (!stage.imageCopies().isEmpty()) {
+      throw new IllegalArgumentException("rollout stage " + stage.name() + " has image copies "
+          + stage.imageCopies() + ", which only Job stages support");
+    }
     checkArgv(stage.argv(), target, files);
     String revision = stage.shortKey();
     String name = ServingEndpoint.serviceName(target.app(), stage);
@@ -189,13 +193,19 @@ public record RolloutObjects(
     }
     switch (target.backend()) {
       case TRITON -> {
-        String flag = argv.stream().filter(a -> a.startsWith(TRITON_BATCH_FLAG)).findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("triton argv must contain "
-                + TRITON_BATCH_FLAG + "N (the backend's default max batch size stays 4 otherwise): " + argv));
-        String n = flag.substring(TRITON_BATCH_FLAG.length());
-        if (target.maxBatchSize() != null && !n.equals(target.maxBatchSize().toString())) {
-          throw new IllegalArgumentException("triton argv sets default-max-batch-size=" + n
-              + " but the engine's max batch size is " + target.maxBatchSize());
+        // What Triton serves is checked on the server (SmokeTest reads the tensorrt_llm config's
+        // max_batch_size): the flag only reaches auto-completed configs, so it is optional here,
+        // but when given it must not contradict the engine.
+        argv.stream().filter(a -> a.startsWith(TRITON_BATCH_FLAG)).forEach(flag -> {
+          String n = flag.substring(TRITON_BATCH_FLAG.length());
+          if (target.maxBatchSize() != null && !n.equals(target.maxBatchSize().toString())) {
+            throw new IllegalArgumentException("triton argv sets default-max-batch-size=" + n
+                + " but the engine's max batch size is " + target.maxBatchSize());
+          }
+        });
+        if (!argv.get(0).equals("tritonserver") && !argv.get(0).equals("mpirun")) {
+          throw new IllegalArgumentException("triton argv must run tritonserver in the foreground"
+              + " (directly, or one MPI rank per GPU under mpirun), not " + argv.get(0) + ": " + argv);
         }
       }
       case TRTLLM_SERVE -> {

@@ -59,9 +59,9 @@ public final class SmokeTest {
       served = servedMaxBatchSize(base);
       if (target.maxBatchSize() != null && served != target.maxBatchSize().intValue()) {
         throw new SmokeTestException("Triton serves max_batch_size " + served + " but the engine was"
-            + " built for " + target.maxBatchSize() + " (GET /v2/models/tensorrt_llm/config); pass"
-            + " --backend-config=tensorrtllm,default-max-batch-size=" + target.maxBatchSize()
-            + " and triton_max_batch_size:" + target.maxBatchSize());
+            + " built for " + target.maxBatchSize() + " (GET /v2/models/tensorrt_llm/config): the"
+            + " repository's tensorrt_llm/config.pbtxt must say max_batch_size: "
+            + target.maxBatchSize() + " (triton_max_batch_size:" + target.maxBatchSize() + ")");
       }
     }
     return new SmokeReport(base, adapterOutput, adapterMillis, baseOutput, baseMillis, served);

@@ -14,21 +14,19 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Runs a fineflow-image stage ({@code fineflow stage …}) for real, in this JVM, against the
- * local workspace: the same code the fineflow image runs in a pod.
+ * Runs the fineflow program of a fineflow-image container for real, in this JVM: the same
+ * code the image's {@code fineflow} entrypoint runs, given the arguments after the program in
+ * the container's effective argv (the caller resolved the program against the image's
+ * contract), with paths rewritten onto the pod's mounts.
  */
 final class InProcessStage {
-  private final WorkspacePaths paths;
 
-  InProcessStage(WorkspacePaths paths) {
-    this.paths = paths;
-  }
-
-  StageOutcome run(List<String> argv) {
+  /** @param programArgs the effective argv after the resolved {@code fineflow} program */
+  StageOutcome run(List<String> programArgs, PodMounts paths) {
     try {
       Path resultFile = Files.createTempFile("fineflow-termination-", ".json");
       try {
-        List<String> args = new ArrayList<>(paths.toLocal(argv.subList(1, argv.size())));
+        List<String> args = new ArrayList<>(paths.toLocal(programArgs));
         args.add("--result-file");
         args.add(resultFile.toString());
         StringWriter out = new StringWriter();

@@ -14,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,7 +36,9 @@ import java.util.regex.Pattern;
  */
 public final class ModelServers implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern BATCH = Pattern.compile("default-max-batch-size=(\\d+)");
+  /** config.pbtxt's top-level max_batch_size, the value Triton serves (auto-complete only fills a missing one). */
+  private static final Pattern MAX_BATCH = Pattern.compile("(?m)^\\s*max_batch_size\\s*:\\s*(\\d+)");
+  private static final String REPOSITORY_FLAG = "--model-repository=";
 
   private final Map<String, Running> servers = new ConcurrentHashMap<>();
   private final ExecutorService handlers = Executors.newFixedThreadPool(2, new DaemonThreads("simulated-model-server"));
@@ -44,25 +49,21 @@ public final class ModelServers implements AutoCloseable {
   private record Running(String context, Map<String, String> podLabels) {
   }
 
-  void start(Deployment d) {
+  /**
+   * @param argv the server container's effective argv
+   * @param local maps a path in the server's pod onto the node's disk
+   */
+  void start(Deployment d, List<String> argv, Function<String, Path> local) {
     String key = key(d.getMetadata().getNamespace(), d.getMetadata().getName());
     stop(d.getMetadata().getNamespace(), d.getMetadata().getName());
-    List<String> argv = new ArrayList<>();
-    var c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
-    if (c.getCommand() != null) {
-      argv.addAll(c.getCommand());
-    }
-    if (c.getArgs() != null) {
-      argv.addAll(c.getArgs());
-    }
     String joined = String.join(" ", argv);
-    Matcher m = BATCH.matcher(joined);
-    int maxBatch = m.find() ? Integer.parseInt(m.group(1)) : 4;
-    String backend = joined.contains("tritonserver") || joined.contains("launch_triton_server")
-        ? "triton" : joined.contains("trtllm-serve") ? "trtllm-serve" : "vllm";
+    String backend = joined.contains("tritonserver") ? "triton"
+        : joined.contains("trtllm-serve") ? "trtllm-serve" : "vllm";
+    Path repository = argv.stream().filter(a -> a.startsWith(REPOSITORY_FLAG)).findFirst()
+        .map(a -> local.apply(a.substring(REPOSITORY_FLAG.length()))).orElse(null);
     String context = "/" + key;
     server().createContext(context, ex -> handle(ex, ex.getRequestURI().getPath().substring(context.length()),
-        backend, maxBatch));
+        backend, repository));
     Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
     servers.put(key, new Running(context, labels == null ? Map.of() : labels));
   }
@@ -111,13 +112,11 @@ public final class ModelServers implements AutoCloseable {
     return ns + "/" + name;
   }
 
-  private void handle(HttpExchange ex, String path, String backend, int maxBatch) throws IOException {
+  private void handle(HttpExchange ex, String path, String backend, Path repository) throws IOException {
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     switch (path) {
       case "/v2/health/ready", "/health", "/v2/health/live" -> send(ex, 200, "text/plain", "");
-      case "/v2/models/tensorrt_llm/config" -> send(ex, 200, "application/json", JSON.createObjectNode()
-          .put("name", "tensorrt_llm").put("backend", "tensorrtllm").put("max_batch_size", maxBatch)
-          .put("simulated", true).toString());
+      case "/v2/models/tensorrt_llm/config" -> servedConfig(ex, repository);
       case "/v2/models/ensemble/generate", "/v2/models/tensorrt_llm_bls/generate" -> {
         JsonNode req = parse(body);
         boolean lora = req.has("lora_task_id");
@@ -152,6 +151,26 @@ public final class ModelServers implements AutoCloseable {
       }
       default -> send(ex, 404, "application/json", "{\"error\":\"not found: " + path + "\"}");
     }
+  }
+
+  /**
+   * The tensorrt_llm model's config as Triton serves it: max_batch_size from the repository's
+   * config.pbtxt, as the triton-repo stage wrote it.
+   */
+  private static void servedConfig(HttpExchange ex, Path repository) throws IOException {
+    Path config = repository == null ? null : repository.resolve("tensorrt_llm").resolve("config.pbtxt");
+    if (config == null || !Files.isRegularFile(config)) {
+      send(ex, 400, "application/json", JSON.createObjectNode().put("error",
+          "Request for unknown model: 'tensorrt_llm' is not found (no " + (config == null
+              ? "--model-repository" : "tensorrt_llm/config.pbtxt") + ")").toString());
+      return;
+    }
+    Matcher m = MAX_BATCH.matcher(Files.readString(config));
+    ObjectNode reply = JSON.createObjectNode().put("name", "tensorrt_llm").put("backend", "tensorrtllm");
+    if (m.find()) {
+      reply.put("max_batch_size", Integer.parseInt(m.group(1)));
+    }
+    send(ex, 200, "application/json", reply.put("simulated", true).toString());
   }
 
   private static String text(String backend, boolean lora) {

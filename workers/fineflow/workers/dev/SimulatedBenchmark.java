@@ -24,17 +24,23 @@ final class SimulatedBenchmark {
   /** Stands in for genai-perf / vllm: the exports are already written. */
   private static final String NO_OP_TOOL = "true";
 
-  private final WorkspacePaths paths;
+  private static final List<String> SUBCOMMAND = List.of("stage", "benchmark");
+
   private final InProcessStage program;
 
-  SimulatedBenchmark(WorkspacePaths paths, InProcessStage program) {
-    this.paths = paths;
+  SimulatedBenchmark(InProcessStage program) {
     this.program = program;
   }
 
-  StageOutcome run(List<String> argv) {
+  /** @param programArgs the effective argv after the image's {@code fineflow} program */
+  StageOutcome run(List<String> programArgs, PodMounts paths) {
+    if (programArgs.size() < SUBCOMMAND.size() || !programArgs.subList(0, SUBCOMMAND.size()).equals(SUBCOMMAND)) {
+      // Not the benchmark program: run it as the image would, and let it fail as it would.
+      return program.run(programArgs, paths);
+    }
     StageBenchmarkCommand command = new StageBenchmarkCommand();
-    new CommandLine(command).parseArgs(paths.toLocal(argv.subList(3, argv.size())).toArray(String[]::new));
+    new CommandLine(command).parseArgs(paths.toLocal(programArgs.subList(SUBCOMMAND.size(),
+        programArgs.size())).toArray(String[]::new));
     BenchmarkOptions options = command.options();
     StringWriter ignored = new StringWriter();
     List<String> lines = new ArrayList<>();
@@ -44,9 +50,9 @@ final class SimulatedBenchmark {
       lines.add("[simulated] " + step.target() + " at concurrency " + step.concurrency() + ": "
           + String.join(" ", step.argv()));
     }
-    List<String> withTool = new ArrayList<>(argv);
+    List<String> withTool = new ArrayList<>(programArgs);
     withTool.addAll(List.of("--executable", NO_OP_TOOL));
-    StageOutcome real = program.run(withTool);
+    StageOutcome real = program.run(withTool, paths);
     lines.addAll(real.logLines());
     return new StageOutcome(lines, real.duration(), real.exitCode(),
         real.succeeded() ? markSimulated(real.terminationMessage()) : real.terminationMessage());

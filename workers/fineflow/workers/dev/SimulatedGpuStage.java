@@ -27,24 +27,26 @@ final class SimulatedGpuStage {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final WorkspacePaths paths;
   private final double speed;
   private final Duration fixedDuration;
 
   /** @param fixedDuration when not null, every simulated stage takes exactly this long */
-  SimulatedGpuStage(WorkspacePaths paths, double speed, Duration fixedDuration) {
-    this.paths = paths;
+  SimulatedGpuStage(double speed, Duration fixedDuration) {
     this.speed = speed;
     this.fixedDuration = fixedDuration;
   }
 
-  StageOutcome run(StageName stage, StageArgs args) {
+  /**
+   * @param args the container's effective argv
+   * @param paths the container's mounts, where the simulated tool writes what the real one would
+   */
+  StageOutcome run(StageName stage, StageArgs args, PodMounts paths) {
     try {
       return switch (stage) {
-        case TRAIN -> train(args);
-        case LORA_CONVERT -> loraConvert(args);
-        case CHECKPOINT_CONVERT -> checkpointConvert(args);
-        case ENGINE_BUILD -> engineBuild(args);
+        case TRAIN -> train(args, paths);
+        case LORA_CONVERT -> loraConvert(args, paths);
+        case CHECKPOINT_CONVERT -> checkpointConvert(args, paths);
+        case ENGINE_BUILD -> engineBuild(args, paths);
         default -> throw new IllegalArgumentException("no simulation for stage " + stage);
       };
     } catch (IOException e) {
@@ -52,7 +54,7 @@ final class SimulatedGpuStage {
     }
   }
 
-  private StageOutcome train(StageArgs args) throws IOException {
+  private StageOutcome train(StageArgs args, PodMounts paths) throws IOException {
     Path out = paths.local(args.flag("--output-dir").orElseThrow());
     Path adapter = Files.createDirectories(out.resolve("adapter"));
     boolean qlora = args.flag("--method").orElse("lora").equals("qlora");
@@ -86,38 +88,38 @@ final class SimulatedGpuStage {
         .put("best_metric", round(loss * 1.05)).put("fineflow", MARK).toPrettyString());
     // Seed: LoRA 19 m 52 s at 15.1–17.0 GB; QLoRA 26 m 52 s at ≈7,577 MB (nvidia-smi).
     Duration real = qlora ? Duration.ofSeconds(26 * 60 + 52) : Duration.ofSeconds(19 * 60 + 52);
-    ObjectNode result = result(List.of(artifact("adapter", adapter)));
+    ObjectNode result = result(List.of(artifact("adapter", adapter, paths)));
     result.putObject("metrics").put("peakGpuMemoryBytes", qlora ? 7_577e6 : 15_100e6)
         .put("trainLoss", round(loss)).put("evalLoss", round(loss * 1.05));
     return new StageOutcome(lines, scaled(real), 0, result.toString());
   }
 
-  private StageOutcome loraConvert(StageArgs args) throws IOException {
+  private StageOutcome loraConvert(StageArgs args, PodMounts paths) throws IOException {
     Path out = paths.local(args.tool().flag("-o").orElseThrow());
     Files.createDirectories(out);
     write(out.resolve("model.lora_config.npy"), "simulated lora config\n");
     write(out.resolve("model.lora_weights.npy"), "simulated lora weights\n");
     String dtype = args.tool().flag("--storage-type").orElse("float16");
-    ObjectNode result = result(List.of(artifact("lora-weights", out)));
+    ObjectNode result = result(List.of(artifact("lora-weights", out, paths)));
     result.putObject("info").put("storageType", dtype);
     return new StageOutcome(List.of("[simulated] hf_lora_convert.py: adapter → " + out.getFileName()
         + " (" + dtype + ")"), scaled(Duration.ofSeconds(40)), 0, result.toString());
   }
 
-  private StageOutcome checkpointConvert(StageArgs args) throws IOException {
+  private StageOutcome checkpointConvert(StageArgs args, PodMounts paths) throws IOException {
     Path out = paths.local(args.tool().flag("--output_dir").orElseThrow());
     Files.createDirectories(out);
     String dtype = args.tool().flag("--dtype").orElse("float16");
     write(out.resolve("config.json"), JSON.createObjectNode().put("fineflow", MARK)
         .set("pretrained_config", JSON.createObjectNode().put("dtype", dtype)).toPrettyString());
     write(out.resolve("rank0.safetensors"), "simulated checkpoint\n");
-    ObjectNode result = result(List.of(artifact("checkpoint", out)));
+    ObjectNode result = result(List.of(artifact("checkpoint", out, paths)));
     result.putObject("info").put("dtype", dtype);
     return new StageOutcome(List.of("[simulated] convert_checkpoint.py: calibrating on the simulated GPU",
         "[simulated] wrote " + out.getFileName()), scaled(Duration.ofMinutes(6)), 0, result.toString());
   }
 
-  private StageOutcome engineBuild(StageArgs args) throws IOException {
+  private StageOutcome engineBuild(StageArgs args, PodMounts paths) throws IOException {
     StageArgs tool = args.tool();
     Path out = paths.local(tool.flag("--output_dir").orElseThrow());
     Files.createDirectories(out);
@@ -137,7 +139,7 @@ final class SimulatedGpuStage {
     config.set("build_config", build);
     write(out.resolve("config.json"), config.toPrettyString());
     write(out.resolve("rank0.engine"), "simulated TensorRT engine\n");
-    ObjectNode result = result(List.of(artifact("engine", out)));
+    ObjectNode result = result(List.of(artifact("engine", out, paths)));
     ObjectNode info = result.putObject("info");
     build.fields().forEachRemaining(e -> {
       if (e.getValue().isValueNode()) {
@@ -158,7 +160,7 @@ final class SimulatedGpuStage {
     return result;
   }
 
-  private ObjectNode artifact(String name, Path path) throws IOException {
+  private static ObjectNode artifact(String name, Path path, PodMounts paths) throws IOException {
     return JSON.createObjectNode().put("name", name).put("path", paths.toPod(path.toString()))
         .put("sha256", digest(path)).put("sizeBytes", size(path));
   }

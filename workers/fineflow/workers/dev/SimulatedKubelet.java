@@ -1,8 +1,14 @@
 package fineflow.workers.dev;
 
 import fineflow.activities.DaemonThreads;
+import fineflow.activities.containers.ContainerLaunch;
+import fineflow.activities.containers.ContainerStartException;
+import fineflow.activities.containers.ImageContract;
+import fineflow.activities.containers.ImageContracts;
 import fineflow.activities.rollout.RolloutExecutor;
 import fineflow.workflows.plan.StageName;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -10,6 +16,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -18,12 +25,18 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -39,15 +52,25 @@ import org.slf4j.LoggerFactory;
  * The embedded stack's node: the mock API server has no controllers, so this plays the Job
  * controller and the kubelet. It watches Jobs (one informer), creates each Job's pod, moves it
  * Pending → Running → Succeeded/Failed with a termination message, and marks Deployments
- * available. fineflow-image stages run for real ({@link InProcessStage}); GPU stages are
- * simulated ({@link SimulatedGpuStage}) and say so. No thread per running pod: phases are
- * timed on one scheduler.
+ * available. Pods run as written: each container's effective argv is its command/args over
+ * its image's ENTRYPOINT/CMD ({@link ImageContracts}), its program must be one the image has and
+ * no mount may hide it ({@link ContainerLaunch}), and its paths are the pod's own volumes laid
+ * out locally ({@link PodMounts}). Init containers that copy ({@code cp}) run for real; the
+ * image's {@code fineflow} program runs in this JVM ({@link InProcessStage}); GPU programs are
+ * simulated ({@link SimulatedGpuStage}) and say so. No thread per running pod: phases are timed
+ * on one scheduler.
  */
 public final class SimulatedKubelet implements AutoCloseable {
   public static final String NODE_NAME = "simulated-gpu-node-0";
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedKubelet.class);
   private static final String STAGE_LABEL = "fineflow.dev/stage";
   private static final int MAX_PROGRESS_UPDATES = 20;
+  /** The image's program that the dev node runs in this JVM. */
+  private static final String FINEFLOW_PROGRAM = "fineflow";
+  /** The only program an init container may run here: it copies files, as on a cluster. */
+  private static final String COPY_PROGRAM = "cp";
+  /** Where the Triton image keeps its model skeletons (TL triton_backend/all_models). */
+  private static final String TRITON_MODELS = "/app/all_models";
 
   private final KubernetesClient client;
   private final PodLogStore logs;
@@ -65,6 +88,8 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final Duration podStartDelay;
   private final StageTimeline timeline;
+  private final WorkspacePaths paths;
+  private final ImageContracts images = ImageContracts.fromClasspath();
 
   public SimulatedKubelet(KubernetesClient client, PodLogStore logs, WorkspacePaths paths,
       DevOptions options, ModelServers servers) {
@@ -77,9 +102,10 @@ public final class SimulatedKubelet implements AutoCloseable {
     this.timeline = timeline;
     this.client = client;
     this.logs = logs;
-    this.gpu = new SimulatedGpuStage(paths, options.speed(), options.stageDuration());
-    this.inProcess = new InProcessStage(paths);
-    this.benchmark = new SimulatedBenchmark(paths, inProcess);
+    this.paths = paths;
+    this.gpu = new SimulatedGpuStage(options.speed(), options.stageDuration());
+    this.inProcess = new InProcessStage();
+    this.benchmark = new SimulatedBenchmark(inProcess);
     this.failures = new FailureInjection(options.failStage(), options.failTimes());
     this.servers = servers;
     this.podStartDelay = options.stageDuration() != null && options.stageDuration().isZero()
@@ -178,21 +204,16 @@ public final class SimulatedKubelet implements AutoCloseable {
   private void runContainer(Job job, Pod pod) {
     String ns = job.getMetadata().getNamespace();
     String podName = pod.getMetadata().getName();
-    List<String> argv = argv(job);
+    PodSpec spec = job.getSpec().getTemplate().getSpec();
     StageName stage = StageName.of(job.getMetadata().getLabels().get(STAGE_LABEL));
     setPodRunning(ns, podName, job);
     containers.execute(() -> {
       StageOutcome outcome;
       try {
-        if (failures.shouldFail(stage)) {
-          outcome = failures.outcome(stage);
-        } else if (stage == StageName.BENCHMARK) {
-          outcome = benchmark.run(argv);
-        } else if (isFineflowProgram(argv)) {
-          outcome = inProcess.run(argv);
-        } else {
-          outcome = gpu.run(stage, new StageArgs(argv));
-        }
+        outcome = failures.shouldFail(stage) ? failures.outcome(stage) : runPod(ns, podName, stage, spec);
+      } catch (ContainerStartException e) {
+        // What the kubelet reports for a container whose program cannot start (StartError).
+        outcome = new StageOutcome(List.of(e.getMessage()), Duration.ZERO, 128, e.getMessage());
       } catch (RuntimeException e) {
         LOG.warn("simulated container of {} crashed", podName, e);
         outcome = new StageOutcome(List.of("container error: " + e), Duration.ZERO, 1, "container error: " + e);
@@ -201,8 +222,91 @@ public final class SimulatedKubelet implements AutoCloseable {
     });
   }
 
-  private static boolean isFineflowProgram(List<String> argv) {
-    return !argv.isEmpty() && argv.get(0).equals("fineflow");
+  /** The pod's init containers in order, then its container, each as its image would run it. */
+  private StageOutcome runPod(String ns, String podName, StageName stage, PodSpec spec) {
+    Path scratch = podDirectory(ns, podName);
+    List<String> initLines = new ArrayList<>();
+    for (Container init : spec.getInitContainers()) {
+      StageOutcome done = runInit(ns, spec, init, scratch);
+      initLines.addAll(done.logLines());
+      if (!done.succeeded()) {
+        return done;
+      }
+    }
+    Container main = spec.getContainers().get(0);
+    ContainerLaunch launch = ContainerLaunch.resolve(main, images);
+    PodMounts mounts = mounts(ns, spec, main, launch.image(), scratch);
+    StageOutcome outcome;
+    if (launch.program().name().equals(FINEFLOW_PROGRAM)) {
+      outcome = stage == StageName.BENCHMARK
+          ? benchmark.run(launch.programArgs(), mounts)
+          : inProcess.run(launch.programArgs(), mounts);
+    } else {
+      outcome = gpu.run(stage, new StageArgs(launch.argv()), mounts);
+    }
+    if (initLines.isEmpty()) {
+      return outcome;
+    }
+    List<String> lines = new ArrayList<>(initLines);
+    lines.addAll(outcome.logLines());
+    return new StageOutcome(lines, outcome.duration(), outcome.exitCode(), outcome.terminationMessage());
+  }
+
+  private StageOutcome runInit(String ns, PodSpec spec, Container init, Path scratch) {
+    ContainerLaunch launch = ContainerLaunch.resolve(init, images);
+    if (!launch.program().name().equals(COPY_PROGRAM)) {
+      throw new ContainerStartException("init container " + init.getName() + " runs "
+          + launch.program().name() + ", which the simulated node cannot run (only " + COPY_PROGRAM + ")");
+    }
+    PodMounts mounts = mounts(ns, spec, init, launch.image(), scratch);
+    List<String> argv = mounts.toLocal(launch.argv());
+    try {
+      Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int exit = p.waitFor();
+      List<String> lines = new ArrayList<>();
+      lines.add("[init " + init.getName() + "] " + String.join(" ", launch.argv()));
+      out.lines().map(l -> "[init " + init.getName() + "] " + mounts.toPod(l)).forEach(lines::add);
+      String message = exit == 0 ? "" : "init container " + init.getName() + " failed (exit " + exit + "): "
+          + mounts.toPod(out.strip());
+      return new StageOutcome(lines, Duration.ZERO, exit, message);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running init container " + init.getName(), e);
+    }
+  }
+
+  private PodMounts mounts(String ns, PodSpec spec, Container c, ImageContract image, Path scratch) {
+    return PodMounts.of(spec, c, paths.workspace(), scratch, name -> configMap(ns, name), imageFiles(image));
+  }
+
+  /**
+   * Local stand-ins for directories an image provides: the Triton image's model skeletons
+   * ({@code /app/all_models}) are the dev stack's copy of {@code inflight_batcher_llm}.
+   */
+  private Map<String, Path> imageFiles(ImageContract image) {
+    return image.provides(TRITON_MODELS + "/inflight_batcher_llm")
+        ? Map.of(TRITON_MODELS, paths.skeleton())
+        : Map.of();
+  }
+
+  private Optional<ConfigMap> configMap(String ns, String name) {
+    try {
+      return Optional.ofNullable(client.configMaps().inNamespace(ns).withName(name).get());
+    } catch (KubernetesClientException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** emptyDirs and ConfigMap volumes of one pod, next to the workspace. */
+  private Path podDirectory(String ns, String podName) {
+    try {
+      return Files.createDirectories(paths.workspace().resolveSibling("pods").resolve(ns).resolve(podName));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Spreads the log lines over the outcome's duration, then terminates the container. */
@@ -297,8 +401,21 @@ public final class SimulatedKubelet implements AutoCloseable {
       return;
     }
     schedule(key, podStartDelay, () -> {
-      servers.start(d);
-      createServerPod(d);
+      String ns = d.getMetadata().getNamespace();
+      PodSpec spec = d.getSpec().getTemplate().getSpec();
+      Container server = spec.getContainers().get(0);
+      ContainerLaunch launch;
+      try {
+        launch = ContainerLaunch.resolve(server, images);
+      } catch (ContainerStartException e) {
+        // The server never starts: no model server, no availability, a log that says why.
+        createServerPod(d, e.getMessage());
+        return;
+      }
+      PodMounts mounts = mounts(ns, spec, server, launch.image(),
+          podDirectory(ns, d.getMetadata().getName() + "-" + d.getMetadata().getGeneration()));
+      servers.start(d, launch.argv(), mounts::local);
+      createServerPod(d, null);
       int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
       String now = Instant.now().toString();
       try {
@@ -323,7 +440,7 @@ public final class SimulatedKubelet implements AutoCloseable {
   }
 
   /** The model server's pod, marked simulated, so the rollout's result says so and logs have a pod. */
-  private void createServerPod(Deployment d) {
+  private void createServerPod(Deployment d, String startError) {
     String ns = d.getMetadata().getNamespace();
     String name = podName(d.getMetadata().getName(), d.getMetadata().getUid() + d.getMetadata().getGeneration());
     Pod pod = new PodBuilder()
@@ -336,12 +453,23 @@ public final class SimulatedKubelet implements AutoCloseable {
         .endMetadata()
         .withSpec(d.getSpec().getTemplate().getSpec())
         .editSpec().withNodeName(NODE_NAME).endSpec()
-        .withNewStatus().withPhase("Running").withStartTime(Instant.now().toString()).endStatus()
+        .withNewStatus().withPhase(startError == null ? "Running" : "Pending")
+          .withStartTime(Instant.now().toString()).endStatus()
         .build();
+    if (startError != null) {
+      // As the kubelet reports a container whose program cannot start.
+      String container = d.getSpec().getTemplate().getSpec().getContainers().get(0).getName();
+      pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(container)
+          .withReady(false).withRestartCount(0).withImage(d.getSpec().getTemplate().getSpec()
+              .getContainers().get(0).getImage())
+          .withState(new ContainerStateBuilder().withNewWaiting().withReason("RunContainerError")
+              .withMessage(startError).endWaiting().build()).build()));
+    }
     try {
       client.pods().inNamespace(ns).resource(pod).create();
-      logs.append(ns, name, "[simulated] model server for " + d.getMetadata().getName() + " answers on "
-          + servers.url(d).orElse("?"));
+      logs.append(ns, name, startError != null ? startError
+          : "[simulated] model server for " + d.getMetadata().getName() + " answers on "
+              + servers.url(d).orElse("?"));
     } catch (KubernetesClientException e) {
       LOG.debug("pod {} exists already", name);
     }
@@ -360,18 +488,6 @@ public final class SimulatedKubelet implements AutoCloseable {
     } catch (KubernetesClientException e) {
       LOG.debug("cannot delete pods of {}", ownerName, e);
     }
-  }
-
-  private static List<String> argv(Job job) {
-    var c = job.getSpec().getTemplate().getSpec().getContainers().get(0);
-    List<String> argv = new ArrayList<>();
-    if (c.getCommand() != null) {
-      argv.addAll(c.getCommand());
-    }
-    if (c.getArgs() != null) {
-      argv.addAll(c.getArgs());
-    }
-    return argv;
   }
 
   private void schedule(String owner, Duration delay, Runnable task) {

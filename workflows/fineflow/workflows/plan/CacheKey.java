@@ -37,6 +37,11 @@ public final class CacheKey {
     field(text, "gpus=" + draft.resources().gpus());
     list(text, "files", new TreeMap<>(draft.files()).entrySet().stream()
         .flatMap(e -> Stream.of(e.getKey(), e.getValue())).toList());
+    if (!draft.imageCopies().isEmpty()) {
+      // Only when there are some, so the keys of stages without copies stay what they were.
+      list(text, "imageCopies", draft.imageCopies().stream()
+          .map(c -> c.name() + "=" + c.image() + ":" + c.source() + ">" + c.mountPath()).toList());
+    }
     list(text, "consumes", consumedKeys);
     return sha256(text.toString());
   }

@@ -43,7 +43,7 @@ final class DatasetPrep {
     List<VolumeMount> volumes = new ArrayList<>();
     Workspace.readOnly(input).ifPresent(volumes::add);
     volumes.add(StageDraft.outputMount());
-    return new StageDraft(StageName.DATASET_PREP, StageKind.JOB, FineflowImage.DEFAULT,
+    return new StageDraft(StageName.DATASET_PREP, StageKind.JOB, FineflowImage.of(spec),
         argv.build(), Map.of(), List.of(), Resources.cpuOnly("1", "2Gi"), volumes,
         1_800, 60, List.of(),
         List.of(new ArtifactRef("train", OUT + "/" + TRAIN_FILE),

@@ -29,7 +29,7 @@ import fineflow.workflows.spec.SpecDigest;
  *     --validation-split X --seed N --on-invalid fail|skip --max-input-tokens N --output DIR
  *   writes DIR/train.jsonl, DIR/validation.jsonl, DIR/manifest.json
  *
- * python3 /opt/fineflow/train.py --model ID_OR_PATH --revision R --train-file F --eval-file F
+ * python3 /opt/fineflow-programs/train.py --model ID_OR_PATH --revision R --train-file F --eval-file F
  *     --output-dir DIR --method lora|qlora|full [--lora-r N --lora-alpha N --lora-dropout X
  *     --lora-targets a,b --lora-bias B] [--quant-bits 4 --quant-type nf4 --double-quant BOOL
  *     --compute-dtype D] --epochs N --micro-batch N --grad-accum N --lr X --scheduler S
@@ -38,7 +38,7 @@ import fineflow.workflows.spec.SpecDigest;
  *     [--trust-remote-code]
  *   writes DIR/adapter (lora, qlora) or DIR/model (full), and DIR/checkpoints
  *
- * python3 /opt/fineflow/stage_runner.py --stage lora-convert|checkpoint-convert|engine-build
+ * python3 /opt/fineflow-programs/stage_runner.py --stage lora-convert|checkpoint-convert|engine-build
  *     --out DIR [--expect key=value]... -- TOOL ARGV...
  *
  * fineflow stage triton-repo --skeleton /skeleton/inflight_batcher_llm --engine-dir DIR

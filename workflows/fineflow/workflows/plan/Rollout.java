@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * repository; trtllm-serve and vLLM serve the Hugging Face weights with the PEFT adapter.
  */
 final class Rollout {
-  static final String LAUNCH_SCRIPT = "/app/scripts/launch_triton_server.py";
+  /** The repository's TensorRT-LLM model, the one every MPI rank loads. */
+  static final String TRITON_ENGINE_MODEL = "tensorrt_llm";
 
   /** Sorted keys, so the same options always give the same file (and cache key). */
   private static final ObjectMapper OPTIONS_JSON = new ObjectMapper()
@@ -52,9 +53,9 @@ final class Rollout {
   }
 
   /**
-   * tritonserver itself for one GPU, because only its command line can raise the tensorrtllm
-   * backend's default-max-batch-size (stuck at 4 otherwise: the seed's pitfall);
-   * launch_triton_server.py (one MPI rank per GPU) for tensor/pipeline parallel engines.
+   * tritonserver itself for one GPU, with {@code --backend-config} raising the tensorrtllm
+   * backend's default-max-batch-size (stuck at 4 in auto-completed configs: the seed's
+   * pitfall); one MPI rank per GPU for tensor/pipeline parallel engines.
    */
   private static StageDraft triton(PipelineSpec spec, Upstream up) {
     EngineSpec e = spec.engine();
@@ -68,10 +69,7 @@ final class Rollout {
             .opt("--grpc-port", ServingEndpoint.GRPC_PORT)
             .opt("--metrics-port", ServingEndpoint.METRICS_PORT)
             .build()
-        : new Argv("python3", LAUNCH_SCRIPT)
-            .optEq("--world_size", e.worldSize())
-            .optEq("--model_repo", repo)
-            .build();
+        : mpiTriton(repo, e.worldSize());
     List<VolumeMount> volumes = new ArrayList<>();
     List<StageName> consumes = new ArrayList<>();
     for (StageName input : List.of(StageName.LORA_CONVERT, StageName.ENGINE_BUILD,
@@ -93,6 +91,34 @@ final class Rollout {
         "Serve the engine on Triton (batch " + batch + ", world size " + e.worldSize()
             + (up.has(StageName.LORA_CONVERT) ? ", LoRA task " + e.lora().taskId() : "") + ")",
         Map.of());
+  }
+
+  /**
+   * The command {@code launch_triton_server.py --world_size=N --model_repo=R} builds (TL
+   * triton_backend/scripts/launch_triton_server.py, {@code get_cmd}), run in the foreground:
+   * the script itself starts it with {@code Popen} and returns, so the container would exit, and
+   * it cannot pass more {@code --backend-config}. One rank per GPU; ranks above 0 load only the
+   * tensorrt_llm model and each rank's python models get their own shared-memory prefix. The
+   * script adds the port flags twice; once is enough.
+   */
+  static List<String> mpiTriton(String repo, int worldSize) {
+    Argv argv = new Argv("mpirun", "--allow-run-as-root");
+    for (int rank = 0; rank < worldSize; rank++) {
+      argv.opt("-n", 1).add("tritonserver")
+          .optEq("--model-repository", repo)
+          .optEq("--grpc-port", ServingEndpoint.GRPC_PORT)
+          .optEq("--http-port", ServingEndpoint.HTTP_PORT)
+          .optEq("--metrics-port", ServingEndpoint.METRICS_PORT);
+      if (rank != 0) {
+        argv.optEq("--model-control-mode", "explicit").optEq("--load-model", TRITON_ENGINE_MODEL);
+      }
+      argv.add("--disable-auto-complete-config")
+          .optEq("--backend-config", "python,shm-region-prefix-name=prefix" + rank + "_");
+      if (rank < worldSize - 1) {
+        argv.add(":");
+      }
+    }
+    return argv.build();
   }
 
   private static StageDraft trtllmServe(StageName name, PipelineSpec spec, Upstream up,

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param files small text files the container reads (absolute path → content), mounted
  *     read-only from a ConfigMap the executor creates, e.g. trtllm-serve's
  *     {@code extra_llm_api_options} YAML; part of the cache key
+ * @param imageCopies directories copied out of other images before the container starts (init
+ *     containers); part of the cache key
  */
 public record Stage(
     StageName name,
@@ -30,7 +32,8 @@ public record Stage(
     List<ArtifactRef> produces,
     String cacheKey,
     String summary,
-    Map<String, String> files) {
+    Map<String, String> files,
+    List<ImageCopy> imageCopies) {
 
   public Stage {
     argv = List.copyOf(argv);
@@ -40,6 +43,17 @@ public record Stage(
     consumes = List.copyOf(consumes);
     produces = List.copyOf(produces);
     files = files == null ? Map.of() : Map.copyOf(files);
+    imageCopies = imageCopies == null ? List.of() : List.copyOf(imageCopies);
+  }
+
+  /** A stage without image copies. */
+  public Stage(StageName name, StageKind kind, String image, List<String> argv,
+      Map<String, String> env, List<SecretEnv> secretEnv, Resources resources,
+      List<VolumeMount> volumes, long timeoutSeconds, long expectedSeconds,
+      List<StageName> consumes, List<ArtifactRef> produces, String cacheKey, String summary,
+      Map<String, String> files) {
+    this(name, kind, image, argv, env, secretEnv, resources, volumes, timeoutSeconds,
+        expectedSeconds, consumes, produces, cacheKey, summary, files, List.of());
   }
 
   /** A stage without mounted files. */
@@ -48,7 +62,7 @@ public record Stage(
       List<VolumeMount> volumes, long timeoutSeconds, long expectedSeconds,
       List<StageName> consumes, List<ArtifactRef> produces, String cacheKey, String summary) {
     this(name, kind, image, argv, env, secretEnv, resources, volumes, timeoutSeconds,
-        expectedSeconds, consumes, produces, cacheKey, summary, Map.of());
+        expectedSeconds, consumes, produces, cacheKey, summary, Map.of(), List.of());
   }
 
   public boolean usesGpu() {

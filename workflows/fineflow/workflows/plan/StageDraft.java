@@ -22,7 +22,8 @@ record StageDraft(
     List<StageName> consumes,
     List<ArtifactRef> produces,
     String summary,
-    Map<String, String> files) {
+    Map<String, String> files,
+    List<ImageCopy> imageCopies) {
 
   StageDraft {
     argv = List.copyOf(argv);
@@ -32,6 +33,17 @@ record StageDraft(
     consumes = List.copyOf(consumes);
     produces = List.copyOf(produces);
     files = Map.copyOf(files);
+    imageCopies = List.copyOf(imageCopies);
+  }
+
+  /** A draft without image copies. */
+  StageDraft(StageName name, StageKind kind, String image, List<String> argv,
+      Map<String, String> env, List<SecretEnv> secretEnv, Resources resources,
+      List<VolumeMount> volumes, long timeoutSeconds, long expectedSeconds,
+      List<StageName> consumes, List<ArtifactRef> produces, String summary,
+      Map<String, String> files) {
+    this(name, kind, image, argv, env, secretEnv, resources, volumes, timeoutSeconds,
+        expectedSeconds, consumes, produces, summary, files, List.of());
   }
 
   /** The stage's own output directory, mounted read-write. */
@@ -59,6 +71,7 @@ record StageDraft(
         produces.stream().map(a -> new ArtifactRef(a.name(), sub.apply(a.path()))).toList(),
         key,
         sub.apply(summary),
-        files);
+        files,
+        imageCopies);
   }
 }

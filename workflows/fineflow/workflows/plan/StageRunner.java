@@ -11,7 +11,7 @@ import java.util.Map;
  * ({@code map::at}, {@code std::bad_cast}) into a clear exit 2 of the stage that causes them.
  */
 final class StageRunner {
-  static final String PROGRAM = "/opt/fineflow/stage_runner.py";
+  static final String PROGRAM = Programs.path("stage_runner.py");
 
   private final StageName stage;
   private final Map<String, String> expect = new LinkedHashMap<>();

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** train: fineflow's own LoRA/QLoRA/full trainer ({@code train.py}) in the trainer image. */
 final class Train {
-  static final String PROGRAM = "/opt/fineflow/train.py";
+  static final String PROGRAM = Programs.path("train.py");
   static final String ADAPTER_DIR = "adapter";
   static final String MODEL_DIR = "model";
   static final String CHECKPOINTS_DIR = "checkpoints";

@@ -11,10 +11,13 @@ import java.util.Map;
 /**
  * triton-repo: a fresh copy of the {@code inflight_batcher_llm} skeleton with every placeholder
  * filled ({@code fineflow stage triton-repo}); the Job's init container copies the skeleton
- * from the Triton image to {@value #SKELETON}.
+ * out of the serving Triton image ({@value #IMAGE_SKELETON}, SEED-FACTS §3 step 3) to
+ * {@value #SKELETON}, so the repository always matches the server that loads it.
  */
 final class TritonRepo {
   static final String SKELETON = "/skeleton/inflight_batcher_llm";
+  /** Where the Triton TensorRT-LLM image keeps the skeleton (TL triton_backend/all_models). */
+  static final String IMAGE_SKELETON = "/app/all_models/inflight_batcher_llm";
 
   private TritonRepo() {
   }
@@ -62,12 +65,12 @@ final class TritonRepo {
         .opt("--bls-instances", s.instanceCounts().bls())
         .opt("--output", OUT);
     volumes.add(StageDraft.outputMount());
-    return new StageDraft(StageName.TRITON_REPO, StageKind.JOB, FineflowImage.DEFAULT,
+    return new StageDraft(StageName.TRITON_REPO, StageKind.JOB, FineflowImage.of(spec),
         argv.build(), Map.of(), List.of(), Resources.cpuOnly("1", "1Gi"), volumes,
         900, 30, consumes,
         List.of(new ArtifactRef("model-repository", OUT)),
         "Fill a fresh Triton model repository (batch " + maxBatchSize(spec) + ", "
             + (s.decoupled() ? "decoupled" : "not decoupled") + ", " + logitsDatatype(spec) + ")",
-        Map.of());
+        Map.of(), List.of(new ImageCopy("skeleton", s.image(), IMAGE_SKELETON, SKELETON)));
   }
 }

@@ -14,10 +14,9 @@ public record BenchmarkSpec(
     Boolean streaming,
     @JsonPropertyDescription("Backend to benchmark as baseline on the same matrix (vllm), or none.")
     ServingBackend baseline,
+    @JsonPropertyDescription("Benchmark client image; fineflow's benchmark image"
+        + " (<cluster.imageRegistry>/fineflow-benchmark:<cluster.imageTag>) when omitted.")
     String image) {
-
-  /** Triton SDK (genai-perf) + vLLM (vllm bench) + fineflow: images/benchmark/Dockerfile. */
-  public static final String DEFAULT_IMAGE = "ghcr.io/fineflow/fineflow-benchmark:0.1.0";
 
   public BenchmarkSpec {
     enabled = enabled == null || enabled;
@@ -26,7 +25,12 @@ public record BenchmarkSpec(
     inputTokens = inputTokens == null ? 512 : inputTokens;
     outputTokens = outputTokens == null ? 256 : outputTokens;
     streaming = streaming == null || streaming;
-    image = image == null ? DEFAULT_IMAGE : image;
+  }
+
+  /** The same settings with {@code image} set where it was omitted. */
+  public BenchmarkSpec withDefaultImage(String defaultImage) {
+    return image != null ? this : new BenchmarkSpec(enabled, tool, concurrency, inputTokens,
+        outputTokens, requestCount, streaming, baseline, defaultImage);
   }
 
   public static BenchmarkSpec defaults() {

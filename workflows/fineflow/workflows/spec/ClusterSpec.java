@@ -25,7 +25,23 @@ public record ClusterSpec(
     @JsonPropertyDescription("How long a GPU pod may stay unschedulable before the stage pauses.")
     Integer unschedulableTimeoutSeconds,
     @JsonPropertyDescription("Seconds finished Jobs are kept (ttlSecondsAfterFinished).")
-    Integer ttlSecondsAfterFinished) {
+    Integer ttlSecondsAfterFinished,
+    @JsonPropertyDescription("Registry (and path) of fineflow's own images: <imageRegistry>/fineflow,"
+        + " /trainer and /fineflow-benchmark, built from images/*/Dockerfile.")
+    String imageRegistry,
+    @JsonPropertyDescription("Tag of fineflow's own images; fineflow's version when omitted.")
+    String imageTag) {
+
+  /** Where {@code images/*}/Dockerfile are pushed by default (README "Images"). */
+  public static final String DEFAULT_IMAGE_REGISTRY = "ghcr.io/fineflow";
+  /** fineflow's version: the tag its release pushes its images under. */
+  public static final String DEFAULT_IMAGE_TAG = "0.1.0";
+  /** images/fineflow/Dockerfile: the CLI, the worker and the Java stages. */
+  public static final String FINEFLOW_IMAGE = "fineflow";
+  /** images/trainer/Dockerfile: train.py's libraries on the NGC PyTorch image. */
+  public static final String TRAINER_IMAGE = "trainer";
+  /** images/benchmark/Dockerfile: genai-perf, vllm bench and fineflow. */
+  public static final String BENCHMARK_IMAGE = "fineflow-benchmark";
 
   public ClusterSpec {
     nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
@@ -38,9 +54,21 @@ public record ClusterSpec(
     serviceAccount = serviceAccount == null ? "fineflow-stage" : serviceAccount;
     unschedulableTimeoutSeconds = unschedulableTimeoutSeconds == null ? 1800 : unschedulableTimeoutSeconds;
     ttlSecondsAfterFinished = ttlSecondsAfterFinished == null ? 86400 : ttlSecondsAfterFinished;
+    imageRegistry = imageRegistry == null ? DEFAULT_IMAGE_REGISTRY : imageRegistry.replaceAll("/+$", "");
+    imageTag = imageTag == null ? DEFAULT_IMAGE_TAG : imageTag;
   }
 
   public static ClusterSpec defaults() {
-    return new ClusterSpec(null, null, null, null, null, null, null, null, null, null, null, null);
+    return new ClusterSpec(null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null);
+  }
+
+  /**
+   * One of fineflow's own images ({@link #FINEFLOW_IMAGE}, {@link #TRAINER_IMAGE},
+   * {@link #BENCHMARK_IMAGE}) in this cluster's registry at its tag: the one place their
+   * registry and tag are decided.
+   */
+  public String ownImage(String name) {
+    return imageRegistry + "/" + name + ":" + imageTag;
   }
 }

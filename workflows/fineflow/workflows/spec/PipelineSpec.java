@@ -33,11 +33,14 @@ public record PipelineSpec(
     apiVersion = apiVersion == null ? API_VERSION : apiVersion;
     kind = kind == null ? KIND : kind;
     metadata = metadata == null ? new Metadata(null, null, null) : metadata;
-    training = training == null ? TrainingSpec.disabled() : training;
+    cluster = cluster == null ? ClusterSpec.defaults() : cluster;
+    // fineflow's own images follow cluster.imageRegistry and cluster.imageTag.
+    training = (training == null ? TrainingSpec.disabled() : training)
+        .withDefaultImage(cluster.ownImage(ClusterSpec.TRAINER_IMAGE));
     engine = engine == null ? EngineSpec.defaults() : engine;
     serving = serving == null ? ServingSpec.defaults() : serving;
-    benchmark = benchmark == null ? BenchmarkSpec.defaults() : benchmark;
-    cluster = cluster == null ? ClusterSpec.defaults() : cluster;
+    benchmark = (benchmark == null ? BenchmarkSpec.defaults() : benchmark)
+        .withDefaultImage(cluster.ownImage(ClusterSpec.BENCHMARK_IMAGE));
   }
 
   /** True when the pipeline fine-tunes (and so has dataset-prep, train and lora-convert). */

@@ -11,6 +11,12 @@ import java.util.Set;
  * those from the YAML.
  */
 public final class SpecValidator {
+  /** A registry host[:port] and an optional lower-case path (the reference grammar of distribution/reference). */
+  private static final java.util.regex.Pattern IMAGE_REGISTRY = java.util.regex.Pattern.compile(
+      "[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*");
+  private static final java.util.regex.Pattern IMAGE_TAG =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+
   static final List<String> ENGINE_DTYPES = List.of("float16", "bfloat16");
   static final List<String> WEIGHT_ONLY = List.of("none", "int8", "int4", "int4_awq", "int8_gptq", "int4_gptq");
   static final List<String> KV_CACHE_TYPES = List.of("paged", "continuous", "disabled");
@@ -247,6 +253,12 @@ public final class SpecValidator {
     c.notBlankIfSet(k.kueueQueue(), "cluster.kueueQueue");
     c.positive(k.unschedulableTimeoutSeconds(), "cluster.unschedulableTimeoutSeconds");
     c.notNegative(k.ttlSecondsAfterFinished(), "cluster.ttlSecondsAfterFinished");
+    c.require(IMAGE_REGISTRY.matcher(k.imageRegistry()).matches(), "cluster.imageRegistry",
+        "must be a registry host with an optional path, e.g. ghcr.io/fineflow or registry.local:5000/ml,"
+            + " got \"" + k.imageRegistry() + "\"");
+    c.require(IMAGE_TAG.matcher(k.imageTag()).matches(), "cluster.imageTag",
+        "must be an image tag (letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'),"
+            + " got \"" + k.imageTag() + "\"");
     for (int i = 0; i < k.imagePullSecrets().size(); i++) {
       c.dnsSubdomain(k.imagePullSecrets().get(i), SpecPath.index("cluster.imagePullSecrets", i));
     }

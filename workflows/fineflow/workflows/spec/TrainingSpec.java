@@ -29,10 +29,9 @@ public record TrainingSpec(
     Integer evalSteps,
     Integer saveSteps,
     Integer loggingSteps,
-    @JsonPropertyDescription("Trainer container image.")
+    @JsonPropertyDescription("Trainer container image; fineflow's trainer image"
+        + " (<cluster.imageRegistry>/trainer:<cluster.imageTag>) when omitted.")
     String image) {
-
-  public static final String DEFAULT_IMAGE = "nvcr.io/nvidia/pytorch:25.09-py3";
 
   public TrainingSpec {
     enabled = enabled == null || enabled;
@@ -51,7 +50,14 @@ public record TrainingSpec(
     evalSteps = evalSteps == null ? 25 : evalSteps;
     saveSteps = saveSteps == null ? 25 : saveSteps;
     loggingSteps = loggingSteps == null ? 1 : loggingSteps;
-    image = image == null ? DEFAULT_IMAGE : image;
+  }
+
+  /** The same settings with {@code image} set where it was omitted. */
+  public TrainingSpec withDefaultImage(String defaultImage) {
+    return image != null ? this : new TrainingSpec(enabled, method, lora, quantization, epochs,
+        microBatchSize, gradientAccumulationSteps, learningRate, scheduler, warmupSteps, optimizer,
+        gradientCheckpointing, precision, maxSeqLen, evalSteps, saveSteps, loggingSteps,
+        defaultImage);
   }
 
   public static TrainingSpec disabled() {

@@ -42,6 +42,7 @@ class ChartTest {
     Deployment worker = only(objects, Deployment.class);
     var container = worker.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(container.getImage()).isEqualTo("ghcr.io/fineflow/fineflow:0.1.0");
+    assertThat(container.getCommand()).containsExactly("fineflow");
     assertThat(container.getArgs()).containsExactly("worker",
         "--temporal", "temporal-frontend.temporal.svc.cluster.local:7233",
         "--temporal-namespace", "default", "--namespace", "ml", "--metrics-port", "9090");

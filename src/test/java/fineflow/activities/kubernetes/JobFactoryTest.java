@@ -61,14 +61,17 @@ class JobFactoryTest {
       assertThat(t.getOperator()).isEqualTo("Exists");
       assertThat(t.getEffect()).isEqualTo("NoSchedule");
     });
-    assertThat(c.getArgs()).isEqualTo(TestStages.train().argv());
+    // command, not args: the image's ENTRYPOINT never composes with the argv.
+    assertThat(c.getCommand()).isEqualTo(TestStages.train().argv());
+    assertThat(c.getArgs()).isEmpty();
     assertThat(c.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
     assertThat(c.getTerminationMessagePath()).isEqualTo("/dev/termination-log");
   }
 
   @Test
   void theGpuResourceNameComesFromTheClusterSpec() {
-    ClusterSpec amd = new ClusterSpec(null, null, null, "amd.com/gpu", null, null, null, null, null, null, null, null);
+    ClusterSpec amd = new ClusterSpec(null, null, null, "amd.com/gpu", null, null, null, null, null, null, null, null,
+        null, null);
 
     Container c = factory.job(request(TestStages.train(), amd)).getSpec().getTemplate().getSpec().getContainers().get(0);
 
@@ -96,7 +99,7 @@ class JobFactoryTest {
             "/data datasets true");
     assertThat(c.getVolumeMounts()).anySatisfy(m -> {
       assertThat(m.getName()).isEqualTo("programs");
-      assertThat(m.getMountPath()).isEqualTo("/opt/fineflow");
+      assertThat(m.getMountPath()).isEqualTo("/opt/fineflow-programs");
       assertThat(m.getReadOnly()).isTrue();
     });
   }
@@ -159,5 +162,36 @@ class JobFactoryTest {
 
   private static LaunchRequest request(Stage stage, ClusterSpec cluster) {
     return new LaunchRequest(RUN, "fineflow", stage, 3, "d1g35t", cluster);
+  }
+
+  @Test
+  void tritonRepoGetsTheSkeletonFromTheTritonImageThroughAnInitContainer() throws Exception {
+    var spec = fineflow.workflows.spec.SpecLoader.load(
+        java.nio.file.Files.readString(java.nio.file.Path.of("configs/demo.yaml")), "demo.yaml");
+    Stage repo = fineflow.workflows.plan.Planner.plan(spec)
+        .stage(fineflow.workflows.plan.StageName.TRITON_REPO).orElseThrow();
+    PodSpec pod = new JobFactory().job(new LaunchRequest("r1", "ml", repo, 1, null, spec.cluster()))
+        .getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getInitContainers()).singleElement().satisfies(init -> {
+      assertThat(init.getImage()).isEqualTo(spec.serving().image());
+      assertThat(init.getCommand()).containsExactly("cp", "-R", "/app/all_models/inflight_batcher_llm/.",
+          "/skeleton/inflight_batcher_llm");
+      assertThat(init.getArgs()).isEmpty();
+      assertThat(init.getVolumeMounts()).anySatisfy(m -> {
+        assertThat(m.getName()).isEqualTo("copy-skeleton");
+        assertThat(m.getMountPath()).isEqualTo("/skeleton/inflight_batcher_llm");
+      });
+    });
+    Container main = pod.getContainers().get(0);
+    assertThat(main.getCommand()).containsSequence("--skeleton", "/skeleton/inflight_batcher_llm");
+    assertThat(main.getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getName()).isEqualTo("copy-skeleton");
+      assertThat(m.getMountPath()).isEqualTo("/skeleton/inflight_batcher_llm");
+    });
+    assertThat(pod.getVolumes()).anySatisfy(v -> {
+      assertThat(v.getName()).isEqualTo("copy-skeleton");
+      assertThat(v.getEmptyDir()).isNotNull();
+    });
   }
 }

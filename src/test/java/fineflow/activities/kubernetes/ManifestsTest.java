@@ -55,6 +55,7 @@ class ManifestsTest {
 
     assertThat(pvc.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
     var container = worker.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getCommand()).containsExactly("fineflow");
     assertThat(container.getArgs()).startsWith("worker", "--temporal").contains("--namespace", "fineflow");
     assertThat(container.getPorts()).singleElement().satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(9090));
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");

@@ -56,4 +56,29 @@ class PlanK8sOutputTest {
     assertThat(objects).filteredOn(o -> o instanceof Service).hasSize((int) deploymentStages);
     plan.stages().forEach(s -> assertThat(out.toString()).contains("# stage " + s.name() + " (" + s.kind()));
   }
+
+  /** The seed config with its engine split over two GPUs: Triton runs one MPI rank per GPU. */
+  @Test
+  void rendersTheSeedConfigOnTwoGpus(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String tp2 = Files.readString(ELYZA).replace("  maxBeamWidth: 1\n", "  maxBeamWidth: 1\n  tpSize: 2\n")
+        .replace("  gpuCount: 1\n", "  gpuCount: 2\n");
+    assertThat(tp2).contains("tpSize: 2", "gpuCount: 2");
+    Path spec = Files.writeString(dir.resolve("elyza-tp2.yaml"), tp2);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+
+    int code = cl.execute("plan", spec.toString(), "--output", "k8s");
+
+    assertThat(code).as(err.toString()).isEqualTo(ExitCode.OK);
+    Deployment rollout = TypedModel.parse(out.toString()).stream()
+        .filter(o -> o instanceof Deployment d && d.getMetadata().getName().contains("-rollout-"))
+        .map(Deployment.class::cast).findFirst().orElseThrow();
+    var server = rollout.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(server.getCommand()).startsWith("mpirun", "--allow-run-as-root", "-n", "1", "tritonserver");
+    assertThat(server.getCommand()).filteredOn("tritonserver"::equals).hasSize(2);
+    assertThat(server.getResources().getLimits()).containsKey("nvidia.com/gpu");
+  }
 }

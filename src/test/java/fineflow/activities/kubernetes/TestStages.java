@@ -22,7 +22,7 @@ final class TestStages {
 
   static Stage train() {
     return new Stage(StageName.TRAIN, StageKind.JOB, "nvcr.io/nvidia/pytorch:24.12-py3",
-        List.of("python3", "/opt/fineflow/train.py", "--model", "elyza/ELYZA-japanese-Llama-2-7b",
+        List.of("python3", "/opt/fineflow-programs/train.py", "--model", "elyza/ELYZA-japanese-Llama-2-7b",
             "--output-dir", "/workspace/cache/train-3f2a9c1b7d4e", "--method", "qlora"),
         Map.of("HF_HOME", "/workspace/hf-cache", "PYTHONUNBUFFERED", "1"),
         List.of(new SecretEnv("HF_TOKEN", "hf-token", "token")),
@@ -53,6 +53,6 @@ final class TestStages {
   static ClusterSpec gpuCluster() {
     return new ClusterSpec(null, Map.of("nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3"),
         List.of(new TolerationSpec("nvidia.com/gpu", "Exists", null, "NoSchedule")),
-        null, null, null, null, List.of("ngc-pull"), null, "gpu-queue", 1800, 3600);
+        null, null, null, null, List.of("ngc-pull"), null, "gpu-queue", 1800, 3600, null, null);
   }
 }

@@ -208,17 +208,20 @@ class RolloutExecutorTest {
 
   @Test
   void argvThatCannotServeIsRejectedBeforeAnythingIsCreated() {
-    ApplicationFailure noFlag = failureOf(() -> executor.launch(RolloutStages.launch(
-        RolloutStages.stage(RolloutStages.triton(false), KEY, "img", List.of("tritonserver", "--model-repository=/repo"), List.of()))));
+    // launch_triton_server.py starts tritonserver in the background and exits.
+    ApplicationFailure background = failureOf(() -> executor.launch(RolloutStages.launch(
+        RolloutStages.stage(RolloutStages.triton(false), KEY, "img",
+            List.of("python3", "/app/scripts/launch_triton_server.py", "--world_size=2", "--model_repo=/repo"),
+            List.of()))));
     ApplicationFailure wrongBatch = failureOf(() -> executor.launch(RolloutStages.launch(
         RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 4))));
     List<String> localhost = new ArrayList<>(RolloutStages.trtllmArgv());
     localhost.set(localhost.indexOf("0.0.0.0"), "localhost");
     ApplicationFailure noHost = failureOf(() -> executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(localhost))));
 
-    assertThat(noFlag.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
-    assertThat(noFlag.isNonRetryable()).isTrue();
-    assertThat(noFlag.getOriginalMessage()).contains("default-max-batch-size");
+    assertThat(background.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
+    assertThat(background.isNonRetryable()).isTrue();
+    assertThat(background.getOriginalMessage()).contains("tritonserver in the foreground");
     assertThat(wrongBatch.getOriginalMessage()).contains("default-max-batch-size=4", "16");
     assertThat(noHost.getOriginalMessage()).contains("--host 0.0.0.0");
     assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).isEmpty();
@@ -332,7 +335,7 @@ class RolloutExecutorTest {
 
     assertThat(failed.getType()).isEqualTo(FailureType.SMOKE_TEST_FAILED.type());
     assertThat(failed.getOriginalMessage()).contains("serves max_batch_size 4", "built for 16",
-        "default-max-batch-size=16");
+        "config.pbtxt must say max_batch_size: 16");
     assertThat(deployment(name)).isNull();
     assertThat(client.services().inNamespace(NS).withName("elyza").get()).isNull();
   }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** train.py ships in the jar and accepts every flag the planner gives it. */
 class TrainProgramTest {
   private static final Path PROGRAM = Path.of("resources/fineflow/programs/train.py");
-  private static final String PROGRAM_IN_POD = "/opt/fineflow/train.py";
+  private static final String PROGRAM_IN_POD = "/opt/fineflow-programs/train.py";
 
   @Test
   void trainerIsOnTheClasspath() throws IOException {

@@ -42,9 +42,13 @@ class SimulatedKubeletTest {
           .addToLabels("fineflow.dev/stage", "engine-build").endMetadata()
         .withNewSpec().withBackoffLimit(0).withNewTemplate()
           .withNewMetadata().addToLabels("fineflow.dev/stage", "engine-build").endMetadata()
-          .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("stage")
+          .withNewSpec().withRestartPolicy("Never")
+            .addNewVolume().withName("workspace").withNewPersistentVolumeClaim().withClaimName("ws")
+              .endPersistentVolumeClaim().endVolume()
+            .addNewContainer().withName("stage")
             .withImage("nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3")
-            .withCommand(List.of("python3", "/opt/fineflow/stage_runner.py", "--stage", "engine-build",
+            .addNewVolumeMount().withName("workspace").withMountPath("/workspace").endVolumeMount()
+            .withCommand(List.of("python3", "/opt/fineflow-programs/stage_runner.py", "--stage", "engine-build",
                 "--out", "/workspace/cache/engine-build-abc", "--", "trtllm-build", "--checkpoint_dir",
                 "/workspace/cache/checkpoint-convert-abc", "--output_dir", "/workspace/cache/engine-build-abc",
                 "--max_batch_size", "8"))
@@ -103,5 +107,73 @@ class SimulatedKubeletTest {
     client.batch().v1().jobs().inNamespace("ns").withName("gone-1").delete();
     await().atMost(Duration.ofSeconds(10)).until(() ->
         client.pods().inNamespace("ns").withLabel("job-name", "gone-1").list().getItems().isEmpty());
+  }
+
+  /** A fineflow-image Job with the given command/args and extra mount (null = none). */
+  static Job fineflowJob(String name, List<String> command, List<String> args, String mountOverOpt) {
+    var container = new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("dataset-prep")
+        .withImage("ghcr.io/fineflow/fineflow:0.1.0").withCommand(command).withArgs(args)
+        .addNewVolumeMount().withName("workspace").withMountPath("/workspace").endVolumeMount();
+    if (mountOverOpt != null) {
+      container.addNewVolumeMount().withName("programs").withMountPath(mountOverOpt).withReadOnly(true)
+          .endVolumeMount();
+    }
+    return new JobBuilder()
+        .withNewMetadata().withName(name).withNamespace("ns")
+          .addToLabels("fineflow.dev/stage", "dataset-prep").endMetadata()
+        .withNewSpec().withBackoffLimit(0).withNewTemplate()
+          .withNewMetadata().addToLabels("fineflow.dev/stage", "dataset-prep").endMetadata()
+          .withNewSpec().withRestartPolicy("Never")
+            .addNewVolume().withName("workspace").withNewPersistentVolumeClaim().withClaimName("ws")
+              .endPersistentVolumeClaim().endVolume()
+            .addNewVolume().withName("programs").withNewConfigMap().withName("fineflow-programs")
+              .endConfigMap().endVolume()
+            .withContainers(container.build())
+          .endSpec().endTemplate().endSpec()
+        .build();
+  }
+
+  private io.fabric8.kubernetes.api.model.ContainerStateTerminated finished(String job) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      Job j = client.batch().v1().jobs().inNamespace("ns").withName(job).get();
+      return j.getStatus() != null && j.getStatus().getFailed() != null
+          && (j.getStatus().getFailed() + j.getStatus().getSucceeded()) > 0;
+    });
+    Pod pod = client.pods().inNamespace("ns").withLabel("job-name", job).list().getItems().get(0);
+    return pod.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+  }
+
+  @Test
+  void argsOverTheFineflowEntrypointFailAsOnACluster() {
+    start(null);
+    // ENTRYPOINT ["fineflow"] + args [fineflow, stage, ...] = fineflow fineflow stage ...
+    client.batch().v1().jobs().inNamespace("ns").resource(fineflowJob("doubled-1", null,
+        List.of("fineflow", "stage", "dataset-prep", "--help"), null)).create();
+
+    var terminated = finished("doubled-1");
+    assertThat(terminated.getExitCode()).isNotZero();
+    assertThat(terminated.getMessage()).contains("Unmatched argument at index 0: 'fineflow'");
+  }
+
+  @Test
+  void aMountOverTheJarFailsTheContainer() {
+    start(null);
+    client.batch().v1().jobs().inNamespace("ns").resource(fineflowJob("hidden-1",
+        List.of("fineflow", "stage", "dataset-prep", "--help"), null, "/opt/fineflow")).create();
+
+    var terminated = finished("hidden-1");
+    assertThat(terminated.getExitCode()).isEqualTo(128);
+    assertThat(terminated.getMessage()).contains("/opt/fineflow/fineflow.jar",
+        "hidden by the volume mount at /opt/fineflow");
+  }
+
+  @Test
+  void theFineflowEntrypointRunsTheCommandAsWritten() {
+    start(null);
+    client.batch().v1().jobs().inNamespace("ns").resource(fineflowJob("ok-1",
+        List.of("fineflow", "stage", "dataset-prep", "--help"), null, "/opt/fineflow-programs")).create();
+
+    var terminated = finished("ok-1");
+    assertThat(terminated.getExitCode()).as(terminated.getMessage()).isZero();
   }
 }

@@ -44,8 +44,9 @@ class CacheKeyTest {
         Arguments.of("engine.maxSeqLen", "2560", concat(List.of(ENGINE_BUILD), AFTER_REPO)),
         Arguments.of("serving.kvCacheFreeGpuMemFraction", "0.8", AFTER_REPO),
         Arguments.of("serving.instanceCounts.preprocessing", "2", AFTER_REPO),
+        // triton-repo copies its skeleton out of the serving image.
         Arguments.of("serving.image", "\"nvcr.io/nvidia/tritonserver:25.10-trtllm-python-py3\"",
-            List.of(ROLLOUT, BENCHMARK)),
+            AFTER_REPO),
         Arguments.of("benchmark.concurrency", "[1, 2, 4]", List.of(BENCHMARK)),
         Arguments.of("benchmark.outputTokens", "128", List.of(BENCHMARK)),
         // Where a run happens or what it is called does not change what it computes.

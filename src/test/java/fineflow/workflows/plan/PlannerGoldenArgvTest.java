@@ -39,7 +39,7 @@ class PlannerGoldenArgvTest {
   void trainQlora() {
     String data = out(StageName.DATASET_PREP);
     assertThat(argv(StageName.TRAIN)).containsExactly(
-        "python3", "/opt/fineflow/train.py",
+        "python3", "/opt/fineflow-programs/train.py",
         "--model", SeedSpecs.ELYZA,
         "--revision", "main",
         "--train-file", data + "/train.jsonl",
@@ -70,7 +70,7 @@ class PlannerGoldenArgvTest {
     String adapter = out(StageName.TRAIN) + "/adapter";
     String prefetch = out(StageName.LORA_CONVERT);
     assertThat(argv(StageName.LORA_CONVERT)).containsExactly(
-        "python3", "/opt/fineflow/stage_runner.py", "--stage", "lora-convert", "--out", prefetch,
+        "python3", "/opt/fineflow-programs/stage_runner.py", "--stage", "lora-convert", "--out", prefetch,
         "--expect", "adapter=" + adapter,
         "--expect", "targets=attn_q,attn_k,attn_v,attn_dense,mlp_h_to_4h,mlp_gate,mlp_4h_to_h",
         "--expect", "maxRank=8",
@@ -84,7 +84,7 @@ class PlannerGoldenArgvTest {
   void checkpointConvertIsTheSeedCommand() {
     String ckpt = out(StageName.CHECKPOINT_CONVERT);
     assertThat(argv(StageName.CHECKPOINT_CONVERT)).containsExactly(
-        "python3", "/opt/fineflow/stage_runner.py", "--stage", "checkpoint-convert",
+        "python3", "/opt/fineflow-programs/stage_runner.py", "--stage", "checkpoint-convert",
         "--out", ckpt, "--expect", "dtype=float16", "--",
         "python3", "/app/examples/models/core/llama/convert_checkpoint.py",
         "--model_dir", SeedSpecs.ELYZA, "--output_dir", ckpt, "--dtype", "float16",
@@ -97,7 +97,7 @@ class PlannerGoldenArgvTest {
     String ckpt = out(StageName.CHECKPOINT_CONVERT);
     String engine = out(StageName.ENGINE_BUILD);
     assertThat(argv(StageName.ENGINE_BUILD)).containsExactly(
-        "python3", "/opt/fineflow/stage_runner.py", "--stage", "engine-build", "--out", engine,
+        "python3", "/opt/fineflow-programs/stage_runner.py", "--stage", "engine-build", "--out", engine,
         "--expect", "checkpoint=" + ckpt, "--expect", "dtype=float16", "--",
         "trtllm-build", "--checkpoint_dir", ckpt, "--output_dir", engine,
         "--gpt_attention_plugin", "auto", "--gemm_plugin", "auto",
@@ -146,13 +146,21 @@ class PlannerGoldenArgvTest {
   }
 
   @Test
-  void tritonRolloutOnSeveralGpusUsesTheLaunchScript() {
+  void tritonRolloutOnSeveralGpusRunsOneMpiRankPerGpuInTheForeground() {
     Plan tp2 = Planner.plan(SeedSpecs.with(spec, "engine.tpSize", "2"));
     String repo = "/workspace/cache/triton-repo-" + tp2.stage(StageName.TRITON_REPO).orElseThrow()
         .shortKey();
+    // What launch_triton_server.py --world_size=2 would Popen, minus its repeated port flags.
     assertThat(tp2.stage(StageName.ROLLOUT).orElseThrow().argv()).containsExactly(
-        "python3", "/app/scripts/launch_triton_server.py", "--world_size=2",
-        "--model_repo=" + repo);
+        "mpirun", "--allow-run-as-root",
+        "-n", "1", "tritonserver", "--model-repository=" + repo,
+        "--grpc-port=8001", "--http-port=8000", "--metrics-port=8002",
+        "--disable-auto-complete-config", "--backend-config=python,shm-region-prefix-name=prefix0_",
+        ":",
+        "-n", "1", "tritonserver", "--model-repository=" + repo,
+        "--grpc-port=8001", "--http-port=8000", "--metrics-port=8002",
+        "--model-control-mode=explicit", "--load-model=tensorrt_llm",
+        "--disable-auto-complete-config", "--backend-config=python,shm-region-prefix-name=prefix1_");
     assertThat(tp2.stage(StageName.CHECKPOINT_CONVERT).orElseThrow().argv())
         .containsSequence("--tp_size", "2", "--pp_size", "1");
   }

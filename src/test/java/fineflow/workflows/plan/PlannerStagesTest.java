@@ -125,13 +125,23 @@ class PlannerStagesTest {
     Plan plan = Planner.plan(ELYZA);
     assertThat(plan.stages()).extracting(Stage::image).containsExactly(
         FineflowImage.DEFAULT,
-        "nvcr.io/nvidia/pytorch:25.09-py3",
+        "ghcr.io/fineflow/trainer:0.1.0",
         "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
         "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
         "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
         FineflowImage.DEFAULT,
         "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
-        BenchmarkSpec.DEFAULT_IMAGE);
+        "ghcr.io/fineflow/fineflow-benchmark:0.1.0");
+  }
+
+  @Test
+  void fineflowsOwnImagesFollowTheClusterRegistryAndTag() {
+    PipelineSpec spec = fineflow.workflows.spec.SpecPatch.apply(ELYZA,
+        List.of("cluster.imageRegistry=registry.local:5000/ml", "cluster.imageTag=0.2.0-rc1"));
+    Plan plan = Planner.plan(spec);
+    assertThat(plan.stages()).extracting(Stage::image).filteredOn(i -> !i.startsWith("nvcr.io/"))
+        .containsExactly("registry.local:5000/ml/fineflow:0.2.0-rc1", "registry.local:5000/ml/trainer:0.2.0-rc1",
+            "registry.local:5000/ml/fineflow:0.2.0-rc1", "registry.local:5000/ml/fineflow-benchmark:0.2.0-rc1");
   }
 
   @Test
