@@ -1,0 +1,118 @@
+package fineflow.engines.temporal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workers.cli.ExitCode;
+import fineflow.workers.cli.Main;
+import fineflow.workers.client.RunClient;
+import fineflow.workers.dev.DevOptions;
+import fineflow.workers.dev.DevStack;
+import fineflow.workers.dev.RealTemporal;
+import fineflow.workers.engines.TemporalDevServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator flow on the real Temporal server, as a user types it: submit → the run pauses at
+ * engine-build → a bad patch is rejected by the update validator and leaves nothing in the
+ * history → resume with engine.maxBatchSize=8 → succeeded, training launched once, and the
+ * pause and the resume still visible in {@code show}.
+ */
+@Tag("real-temporal")
+class RealServerFlowTest {
+  @TempDir static Path dir;
+  static TemporalDevServer server;
+  static DevStack stack;
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  record Result(int exit, String out, String err) {
+  }
+
+  @BeforeAll
+  static void startStack() {
+    server = RealTemporalServer.start(dir);
+    stack = DevStack.on(RealTemporal.attach(server), new DevOptions(0, 0, dir.resolve("workspace"), 1000,
+        Duration.ofMillis(100), "engine-build", 1, "fineflow", null), true);
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  static Result fineflow(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--temporal");
+    all.add(server.target());
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int exit = cl.execute(all.toArray(String[]::new));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void submitPauseRejectResumeSucceedsWithTrainingLaunchedOnce() throws Exception {
+    Result submit = fineflow("submit", "configs/demo.yaml");
+    assertThat(submit.exit()).as(submit.err()).isZero();
+    Matcher m = Pattern.compile("submitted (\\S+)").matcher(submit.out());
+    assertThat(m.find()).isTrue();
+    String run = m.group(1);
+
+    Result watch = fineflow("watch", run, "--interval", "0.2");
+    assertThat(watch.exit()).as(watch.out()).isEqualTo(ExitCode.PAUSED);
+    assertThat(watch.out()).contains("engine-build paused");
+
+    RunClient runs = new RunClient(stack.connection());
+    int eventsBefore = runs.history(run).size();
+    Result bad = fineflow("resume", run, "--set", "engine.maxBatchSize=0");
+    assertThat(bad.exit()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(bad.err()).contains("engine.maxBatchSize");
+    assertThat(runs.history(run)).as("a rejected update leaves no event").hasSize(eventsBefore);
+
+    Result resume = fineflow("resume", run, "--set", "engine.maxBatchSize=8");
+    assertThat(resume.exit()).as(resume.err()).isZero();
+    assertThat(resume.out()).contains("keep   train", "rerun  engine-build");
+
+    Result done = fineflow("watch", run, "--interval", "0.2");
+    assertThat(done.exit()).as(done.out()).isZero();
+
+    Result show = fineflow("show", run, "-o", "json");
+    assertThat(show.exit()).as(show.err()).isZero();
+    JsonNode audit = JSON.readTree(show.out());
+    assertThat(audit.get("state").asText()).isEqualTo("succeeded");
+    assertThat(stage(audit, "train").get("launches").asInt()).isEqualTo(1);
+    assertThat(stage(audit, "engine-build").get("launches").asInt()).isEqualTo(2);
+    assertThat(audit.get("revisions")).hasSize(2);
+    assertThat(audit.get("revisions").get(1).get("change").asText()).isEqualTo("engine.maxBatchSize=8");
+  }
+
+  static JsonNode stage(JsonNode audit, String name) {
+    for (JsonNode s : audit.get("stages")) {
+      if (s.get("name").asText().equals(name)) {
+        return s;
+      }
+    }
+    throw new AssertionError("no stage " + name);
+  }
+}
