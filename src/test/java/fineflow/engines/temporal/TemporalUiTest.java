@@ -1,0 +1,91 @@
+package fineflow.engines.temporal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fineflow.workers.client.RunClient;
+import fineflow.workers.dev.DevOptions;
+import fineflow.workers.dev.DevStack;
+import fineflow.workers.dev.RealTemporal;
+import fineflow.workers.engines.TemporalDevServer;
+import fineflow.workflows.pipeline.PipelineRequest;
+import fineflow.workflows.pipeline.RunState;
+import fineflow.workflows.spec.PipelineSpec;
+import fineflow.workflows.spec.SpecLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * What an auditor sees in the real Temporal Web UI, in a real (headless) browser: the list of
+ * paused runs, and on the paused run's page its summary (model, backend, spec digest), its
+ * search attributes, the current stage table, and each stage activity labelled by its summary.
+ */
+@Tag("real-temporal")
+class TemporalUiTest {
+  @TempDir static Path dir;
+  static TemporalDevServer server;
+  static DevStack stack;
+  static PipelineRequest run;
+  static ChromeDriver browser;
+
+  @BeforeAll
+  static void pausedRun() throws Exception {
+    server = RealTemporalServer.start(dir);
+    stack = DevStack.on(RealTemporal.attach(server), new DevOptions(0, 0, dir.resolve("workspace"), 1000,
+        Duration.ofMillis(100), "engine-build", 1, "fineflow", null), true);
+    RunClient runs = new RunClient(stack.connection());
+    PipelineSpec spec = SpecLoader.load(Files.readString(Path.of("configs/demo.yaml")), "demo.yaml");
+    run = runs.submit(spec, null, "fineflow");
+    Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+        .until(() -> runs.progress(run.runId()).runState() == RunState.PAUSED);
+    Files.createDirectories(dir.resolve("chromium"));
+    browser = HeadlessChromium.start(dir.resolve("chromium"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void theAuditorFindsThePausedRunAndReadsWhatHappened() throws Exception {
+    browser.get(server.uiListUrl("FineflowState=\"paused\""));
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    By runLink = By.cssSelector("a[href*='/workflows/" + run.runId() + "/']");
+    WebElement link = wait.until(d -> d.findElements(runLink).stream().findFirst().orElse(null));
+    HeadlessChromium.screenshot(browser, "01-paused-runs");
+    dump("01-paused-runs");
+    link.click();
+
+    wait.until(d -> d.findElement(By.tagName("body")).getText().contains(run.runId()));
+    Thread.sleep(3000);
+    HeadlessChromium.screenshot(browser, "02-paused-run");
+    dump("02-paused-run");
+    String page = browser.findElement(By.tagName("body")).getText();
+    assertThat(page).contains(run.spec().model().id());
+  }
+
+  private static void dump(String name) throws Exception {
+    Files.createDirectories(HeadlessChromium.SCREENSHOTS);
+    Files.writeString(HeadlessChromium.SCREENSHOTS.resolve(name + ".txt"),
+        browser.findElement(By.tagName("body")).getText() + "\n\n-----\n" + browser.getPageSource());
+  }
+}
