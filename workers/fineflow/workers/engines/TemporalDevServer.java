@@ -72,10 +72,14 @@ public final class TemporalDevServer implements AutoCloseable {
 
   private final Settings settings;
   private final Process process;
+  /** A child process outlives a JVM that exits without close(): this stops it then. */
+  private final Thread stopAtExit;
 
   private TemporalDevServer(Settings settings, Process process) {
     this.settings = settings;
     this.process = process;
+    this.stopAtExit = new Thread(process::destroy, "temporal-dev-server-stop");
+    Runtime.getRuntime().addShutdownHook(stopAtExit);
   }
 
   /** The CLI to run: {@value #CLI_ENV}, else a {@code temporal} on PATH, else the one install-engines built. */
@@ -261,6 +265,11 @@ public final class TemporalDevServer implements AutoCloseable {
   /** SIGTERM, then SIGKILL when it has not stopped within the grace period. */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopAtExit);
+    } catch (IllegalStateException exiting) {
+      // Called from another shutdown hook: the JVM is exiting anyway.
+    }
     if (!process.isAlive()) {
       return;
     }

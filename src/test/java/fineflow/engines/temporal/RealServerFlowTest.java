@@ -13,6 +13,7 @@ import fineflow.workers.dev.RealTemporal;
 import fineflow.workers.engines.TemporalDevServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,7 +106,35 @@ class RealServerFlowTest {
     assertThat(stage(audit, "engine-build").get("launches").asInt()).isEqualTo(2);
     assertThat(audit.get("revisions")).hasSize(2);
     assertThat(audit.get("revisions").get(1).get("change").asText()).isEqualTo("engine.maxBatchSize=8");
+    // The pause and the resume stay visible after the success, with every launch of engine-build.
+    JsonNode engineBuild = stage(audit, "engine-build").get("attempts");
+    assertThat(engineBuild).hasSize(2);
+    assertThat(engineBuild.get(0).get("outcome").asText()).isEqualTo("failed");
+    assertThat(engineBuild.get(0).get("pausedRun").asBoolean()).isTrue();
+    assertThat(engineBuild.get(0).get("reason").asText()).isNotBlank();
+    assertThat(engineBuild.get(0).get("revision").asInt()).isEqualTo(1);
+    assertThat(engineBuild.get(1).get("outcome").asText()).isEqualTo("succeeded");
+    assertThat(engineBuild.get(1).get("revision").asInt()).isEqualTo(2);
+    assertThat(engineBuild.get(1).get("objectName").asText()).isNotBlank();
+    assertThat(audit.get("timeline")).hasSize(2);
+    assertThat(audit.get("timeline").get(0).get("event").asText()).startsWith("paused at engine-build");
+    assertThat(audit.get("timeline").get(1).get("event").asText())
+        .isEqualTo("resumed as revision 2: engine.maxBatchSize=8");
+    Result text = fineflow("show", run);
+    assertThat(text.out()).contains("LAUNCHES", "PAUSES AND RESUMES", "→ run paused");
+
+    // The replay test replays this history too (src/test/resources/histories/real-paused-resumed-run.json).
+    String history = stack.connection().client().fetchHistory(run).toJson(true) + "\n";
+    Path exported = Path.of("target", REAL_HISTORY);
+    Files.createDirectories(exported.getParent());
+    Files.writeString(exported, history);
+    if (Boolean.getBoolean("fineflow.exportHistories")) {
+      Files.writeString(Path.of("src/test/resources", REAL_HISTORY), history);
+    }
   }
+
+  /** Where the history of this flow is kept for the replay test. */
+  static final String REAL_HISTORY = "histories/real-paused-resumed-run.json";
 
   static JsonNode stage(JsonNode audit, String name) {
     for (JsonNode s : audit.get("stages")) {

@@ -67,20 +67,54 @@ class TemporalUiTest {
 
   @Test
   void theAuditorFindsThePausedRunAndReadsWhatHappened() throws Exception {
-    browser.get(server.uiListUrl("FineflowState=\"paused\""));
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    String model = run.spec().model().id();
+    String digest = run.plan().specDigest().substring(0, 12);
+
+    // The list of paused runs, as `fineflow dev` links it (the UI's own filter bar shows the query).
+    browser.get(server.uiListUrl("FineflowState=\"paused\""));
     By runLink = By.cssSelector("a[href*='/workflows/" + run.runId() + "/']");
     WebElement link = wait.until(d -> d.findElements(runLink).stream().findFirst().orElse(null));
-    HeadlessChromium.screenshot(browser, "01-paused-runs");
-    dump("01-paused-runs");
+    assertThat(body()).contains("FineflowState", "\"paused\"", "PipelineWorkflow");
+    shot("01-paused-runs");
     link.click();
 
-    wait.until(d -> d.findElement(By.tagName("body")).getText().contains(run.runId()));
-    Thread.sleep(3000);
-    HeadlessChromium.screenshot(browser, "02-paused-run");
-    dump("02-paused-run");
-    String page = browser.findElement(By.tagName("body")).getText();
-    assertThat(page).contains(run.spec().model().id());
+    // The event history: each stage's await labelled by its launch, revision and summary.
+    wait.until(d -> body().contains("Await • engine-build launch 1, revision 1"));
+    assertThat(body()).contains(run.runId(), "Await • train launch 1, revision 1: Fine-tune " + model,
+        "Await • dataset-prep launch 1, revision 1");
+    shot("02-history");
+
+    // User metadata: the summary (model, backend, spec digest), the static details, the stage table.
+    browser.findElement(By.id("user-metadata-tab")).click();
+    wait.until(d -> body().contains("spec " + digest));
+    wait.until(d -> body().contains("engine-build"));
+    String metadata = body();
+    shot("03-user-metadata");
+    assertThat(metadata).contains("fine-tune of " + model, "→ triton", "spec " + digest,
+        run.plan().specDigest(), "paused at engine-build", "spec revision 1");
+    assertThat(metadata).as("the current stage table, rendered from Markdown")
+        .containsPattern("dataset-prep\\s+succeeded\\s+1")
+        .containsPattern("engine-build\\s+paused\\s+1")
+        .contains("engine-build launch 1, revision 1:", "(run paused)")
+        .doesNotContain("|---|");
+
+    // The search attributes an auditor filters on.
+    browser.findElement(By.id("search-attributes-tab")).click();
+    wait.until(d -> body().contains("FineflowState"));
+    String attributes = body();
+    shot("04-search-attributes");
+    assertThat(attributes).contains("FineflowState", "paused", "FineflowModel", model, "FineflowStage",
+        "FineflowBackend", "triton", "FineflowRevision");
+  }
+
+  private static String body() {
+    return browser.findElement(By.tagName("body")).getText();
+  }
+
+  private static void shot(String name) throws Exception {
+    HeadlessChromium.screenshot(browser, name);
+    dump(name);
   }
 
   private static void dump(String name) throws Exception {
