@@ -100,11 +100,19 @@ public final class RunHistory {
     return rows;
   }
 
+  /**
+   * Times as the visibility store keeps them (microseconds), so a run reads the same whether it
+   * was listed by a visibility query or described.
+   */
+  private static java.time.Instant micros(java.time.Instant t) {
+    return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+  }
+
   private static RunRow row(WorkflowExecutionMetadata m) {
     SearchAttributes sa = m.getTypedSearchAttributes();
     return new RunRow(m.getExecution().getWorkflowId(), sa.get(RunSearchAttributes.MODEL),
         sa.get(RunSearchAttributes.STATE), sa.get(RunSearchAttributes.STAGE), sa.get(RunSearchAttributes.BACKEND),
-        sa.get(RunSearchAttributes.REVISION), m.getStartTime(), m.getCloseTime(),
+        sa.get(RunSearchAttributes.REVISION), micros(m.getStartTime()), micros(m.getCloseTime()),
         m.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase(java.util.Locale.ROOT));
   }
 

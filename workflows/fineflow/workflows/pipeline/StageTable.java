@@ -38,7 +38,7 @@ public final class StageTable {
     List<StageLaunch> failed = p.launches().stream()
         .filter(l -> l.outcome() == StageLaunch.Outcome.FAILED).toList();
     if (!failed.isEmpty()) {
-      md.append("\nFailed launches:\n");
+      md.append("\n**Failed launches**\n\n");
       for (StageLaunch l : failed) {
         md.append("- ").append(l.label()).append(": ").append(cell(l.reason())).append(", ")
             .append(cell(l.message())).append(l.pausedRun() ? " (run paused)" : " (relaunched)");

@@ -13,6 +13,12 @@ import fineflow.workers.dev.RealTemporal;
 import fineflow.workers.engines.TemporalDevServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import fineflow.workers.dev.DevEndpoints;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +76,22 @@ class RealServerFlowTest {
     cl.setErr(new PrintWriter(err, true));
     int exit = cl.execute(all.toArray(String[]::new));
     return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void theStackSaysItRunsOnTheRealServerWithItsUiAndHttpApi() throws Exception {
+    DevEndpoints endpoints = stack.endpoints();
+    assertThat(endpoints.engines()).containsEntry("temporal", "real").containsEntry("kubernetes", "embedded");
+    assertThat(endpoints.temporalUi()).isEqualTo(server.uiUrl()
+        + "/namespaces/default/workflows?query=WorkflowType%3D%22PipelineWorkflow%22");
+    assertThat(endpoints.temporalHttp()).isEqualTo(server.httpUrl());
+    HttpResponse<String> namespaces = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(endpoints.temporalHttp() + "/api/v1/namespaces/default")).build(), BodyHandlers.ofString());
+    assertThat(namespaces.statusCode()).isEqualTo(200);
+    assertThat(namespaces.body()).contains("\"name\":\"default\"");
+    HttpResponse<String> ui = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(endpoints.temporalUi())).build(), BodyHandlers.ofString());
+    assertThat(ui.statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -67,6 +67,15 @@ class TemporalUiTest {
 
   @Test
   void theAuditorFindsThePausedRunAndReadsWhatHappened() throws Exception {
+    try {
+      audit();
+    } catch (Exception | AssertionError e) {
+      shot("failed-here");
+      throw e;
+    }
+  }
+
+  private void audit() throws Exception {
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
     String model = run.spec().model().id();
     String digest = run.plan().specDigest().substring(0, 12);
@@ -87,9 +96,9 @@ class TemporalUiTest {
 
     // User metadata: the summary (model, backend, spec digest), the static details, the stage table.
     browser.findElement(By.id("user-metadata-tab")).click();
-    wait.until(d -> body().contains("spec " + digest));
-    wait.until(d -> body().contains("engine-build"));
-    String metadata = body();
+    wait.until(d -> body().contains("Current Details"));
+    wait.until(d -> frames().contains("spec " + digest) && frames().contains("engine-build"));
+    String metadata = frames();
     shot("03-user-metadata");
     assertThat(metadata).contains("fine-tune of " + model, "→ triton", "spec " + digest,
         run.plan().specDigest(), "paused at engine-build", "spec revision 1");
@@ -106,6 +115,20 @@ class TemporalUiTest {
     shot("04-search-attributes");
     assertThat(attributes).contains("FineflowState", "paused", "FineflowModel", model, "FineflowStage",
         "FineflowBackend", "triton", "FineflowRevision");
+  }
+
+  /** The UI renders summary, details and current details (Markdown) each in a sandboxed frame. */
+  private static String frames() {
+    StringBuilder text = new StringBuilder();
+    for (WebElement frame : browser.findElements(By.tagName("iframe"))) {
+      try {
+        browser.switchTo().frame(frame);
+        text.append(browser.findElement(By.tagName("body")).getText()).append('\n');
+      } finally {
+        browser.switchTo().defaultContent();
+      }
+    }
+    return text.toString();
   }
 
   private static String body() {
