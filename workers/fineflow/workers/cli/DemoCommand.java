@@ -3,7 +3,9 @@ package fineflow.workers.cli;
 import fineflow.workers.client.RunAudit;
 import fineflow.workers.client.RunClient;
 import fineflow.workers.dev.DevOptions;
+import fineflow.workers.dev.DevEngines;
 import fineflow.workers.dev.DevStack;
+import fineflow.workers.dev.EngineChoice;
 import fineflow.workflows.contract.Artifact;
 import fineflow.workflows.pipeline.PipelineRequest;
 import fineflow.workflows.pipeline.ResumeRequest;
@@ -32,8 +34,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code fineflow demo}: the whole pipeline on the embedded stack, in one command. */
 @Command(name = "demo",
-    header = "Run the whole pipeline on the embedded dev stack, in one command.", mixinStandardHelpOptions = true,
-    description = {"Start the embedded dev stack, submit configs/demo.yaml, and follow the run to the",
+    header = "Run the whole pipeline on the dev stack, in one command.", mixinStandardHelpOptions = true,
+    description = {"Start the dev stack (--engines: the real Temporal server with its Web UI when",
+        "installed, else the embedded one), submit configs/demo.yaml, and follow the run to the",
         "end: dataset prep and the Triton repository run for real, GPU stages are simulated. With",
         "--fail-stage engine-build the engine build fails, the run pauses, and the demo resumes it",
         "through the real resume path with engine.maxBatchSize=8: training is not run again.",
@@ -57,16 +60,23 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--workspace", description = "Local workspace directory (default: a new temporary one).")
   Path workspace;
 
+  @Option(names = "--engines", defaultValue = "auto",
+      description = "Run on the real engines (scripts/install-engines), the embedded ones, or auto: real when"
+          + " installed (${COMPLETION-CANDIDATES}; default: ${DEFAULT-VALUE}).")
+  EngineChoice engines;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = command.commandLine().getOut();
     Path ws = workspace != null ? workspace : Files.createTempDirectory("fineflow-demo-").resolve("workspace");
     PipelineSpec spec = SpecLoader.load(demoSpec(), "configs/demo.yaml");
-    out.println("Starting the embedded dev stack (Temporal test server, Kubernetes mock API, worker,");
-    out.println("simulated GPU node) ...");
+    DevEngines chosen = DevEngines.resolve(engines);
+    out.println("Running on the " + chosen.describe() + ".");
+    out.println("Starting the dev stack (Temporal, Kubernetes API, worker, simulated GPU node) ...");
     out.flush();
     try (DevStack stack = DevStack.start(new DevOptions(0, 0, ws, speed, null, failStage, 1,
-        DevOptions.DEFAULT_NAMESPACE, null))) {
+        DevOptions.DEFAULT_NAMESPACE, null, engines))) {
+      stack.temporal().uiUrl().ifPresent(ui -> out.println("Temporal UI: " + ui));
       RunClient runs = new RunClient(stack.connection());
       PipelineRequest request = runs.submit(spec, null, DevOptions.DEFAULT_NAMESPACE);
       out.printf("Submitted run %s: %d stages of configs/demo.yaml (Temporal at %s)%n%n", request.runId(),
@@ -93,6 +103,7 @@ final class DemoCommand implements Callable<Integer> {
           out.printf("Training ran %d time(s) over %d spec revision(s).%n", s.launches(), audit.specRevision()));
       out.printf("History: %d events. Audit it with `fineflow show %s` while a stack runs.%n",
           audit.events().total(), request.runId());
+      stack.temporal().uiUrl().ifPresent(ui -> out.println("In the Temporal UI (until the demo exits): " + ui));
       report(last, ws).ifPresent(p -> out.println("Benchmark report (simulated numbers): " + p));
       out.flush();
       return ExitCode.OK;

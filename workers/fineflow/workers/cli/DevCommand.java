@@ -3,6 +3,8 @@ package fineflow.workers.cli;
 import fineflow.workers.dev.DevEndpoints;
 import fineflow.workers.dev.DevOptions;
 import fineflow.workers.dev.DevStack;
+import fineflow.workers.dev.EngineChoice;
+import fineflow.workers.dev.EngineChoice.Engine;
 import fineflow.workers.worker.AwaitMode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -15,10 +17,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code fineflow dev}: the embedded stack, up until Ctrl-C. */
 @Command(name = "dev",
-    header = "Run the embedded dev stack (Temporal, Kubernetes API, worker, simulated GPU node).", mixinStandardHelpOptions = true,
-    description = {"Run the embedded dev stack in this process until Ctrl-C: Temporal's test server on",
-        "a TCP port, a Kubernetes mock API server, a fineflow worker, and a simulated GPU node whose",
-        "GPU stages are simulated (and say so) while fineflow's own stages run for real.",
+    header = "Run the dev stack (Temporal, Kubernetes API, worker, simulated GPU node).", mixinStandardHelpOptions = true,
+    description = {"Run the dev stack until Ctrl-C: Temporal (with --engines real the real server,",
+        "`temporal server start-dev`, with its Web UI and a SQLite file beside the workspace, so runs",
+        "survive a restart; with embedded Temporal's Java test server, in memory), a Kubernetes mock",
+        "API server, a fineflow worker, and a simulated GPU node whose GPU stages are simulated (and",
+        "say so) while fineflow's own stages run for real.",
         "Other fineflow commands find it without flags (it writes $FINEFLOW_HOME/dev.json)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped with Ctrl-C", "2:bad option", "6:a port is taken"})
@@ -57,11 +61,16 @@ final class DevCommand implements Callable<Integer> {
       description = "How the worker waits for stages: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   AwaitMode awaitMode;
 
+  @Option(names = "--engines", defaultValue = "auto",
+      description = "Run on the real engines (scripts/install-engines), the embedded ones, or auto: real when"
+          + " installed (${COMPLETION-CANDIDATES}; default: ${DEFAULT-VALUE}).")
+  EngineChoice engines;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = command.commandLine().getOut();
     DevOptions options = new DevOptions(temporalPort, kubernetesPort, workspace, speed, null, failStage,
-        failTimes, namespace, awaitMode);
+        failTimes, namespace, awaitMode, engines);
     DevStack stack = DevStack.start(options);
     DevEndpoints endpoints = stack.endpoints();
     endpoints.write();
@@ -71,8 +80,12 @@ final class DevCommand implements Callable<Integer> {
       stack.close();
       stopped.countDown();
     }, "fineflow-dev-shutdown"));
-    out.println("fineflow dev stack is up (GPU stages are simulated).");
+    out.println("fineflow dev stack is up on the " + stack.engines().describe() + " (GPU stages are simulated).");
     out.println("  Temporal        " + endpoints.temporal() + "   (any Temporal client or `fineflow --temporal`)");
+    if (endpoints.temporalUi() != null) {
+      out.println("  Temporal UI     " + endpoints.temporalUi());
+      out.println("  Temporal HTTP   " + endpoints.temporalHttp());
+    }
     out.println("  Kubernetes API  " + endpoints.kubernetes() + "   (mock API server; kubectl access is best-effort)");
     out.println("  workspace       " + endpoints.workspace());
     if (failStage != null) {
@@ -80,7 +93,10 @@ final class DevCommand implements Callable<Integer> {
     }
     out.println("Other fineflow commands find this stack through " + DevEndpoints.file() + ". Try:");
     out.println("  ./fineflow submit configs/demo.yaml        then  ./fineflow watch RUN");
-    out.println("Ctrl-C stops it; nothing survives a restart.");
+    out.println(stack.engines().temporal() == Engine.real
+        ? "Ctrl-C stops it; runs survive a restart in " + options.temporalDatabase()
+            + " (the Kubernetes objects do not: the API server is a mock)."
+        : "Ctrl-C stops it; nothing survives a restart.");
     out.flush();
     stopped.await();
     return ExitCode.OK;

@@ -20,9 +20,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "history",
     header = "List runs by model, state, stage and start time.", mixinStandardHelpOptions = true,
     description = {"List runs, newest first, from Temporal's visibility store (the typed search",
-        "attributes FineflowModel, FineflowState, FineflowStage, FineflowBackend, FineflowRevision)."},
+        "attributes FineflowModel, FineflowState, FineflowStage, FineflowBackend, FineflowRevision).",
+        "On a server without visibility (the embedded test server) the same filter is applied here."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:listed (maybe none)", "2:bad --since", "6:Temporal unreachable"})
+    exitCodeList = {"0:listed (maybe none)", "2:bad filter (--state, --since, --until, --where)",
+        "6:Temporal unreachable"})
 final class HistoryCommand implements Callable<Integer> {
   @Spec CommandSpec command;
   @Mixin TemporalOptions temporal;
@@ -42,12 +44,32 @@ final class HistoryCommand implements Callable<Integer> {
       description = "Only runs started since: a duration back from now (30m, 12h, 7d) or an ISO-8601 instant.")
   String since;
 
+  @Option(names = "--until", paramLabel = "WHEN",
+      description = "Only runs started until: a duration back from now or an ISO-8601 instant.")
+  String until;
+
+  @Option(names = "--where", paramLabel = "QUERY",
+      description = "A Temporal visibility query ANDed to the rest, e.g. 'FineflowRevision > 1'"
+          + " (needs a server with visibility).")
+  String where;
+
   @Override
   public Integer call() {
-    RunFilter filter = new RunFilter(model, state, stage, since == null ? null : parseSince(since));
+    RunFilter filter;
+    try {
+      filter = new RunFilter(model, state, stage, since == null ? null : parseTime("--since", since),
+          until == null ? null : parseTime("--until", until), where);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(command.commandLine(), e.getMessage());
+    }
     PrintWriter out = command.commandLine().getOut();
     try (ClientSession session = ClientSession.open(temporal)) {
-      List<RunRow> rows = new RunHistory(session.connection()).list(filter);
+      List<RunRow> rows;
+      try {
+        rows = new RunHistory(session.connection()).list(filter);
+      } catch (RunHistory.InvalidFilter e) {
+        throw new ParameterException(command.commandLine(), e.getMessage());
+      }
       if (output.json()) {
         out.println(JsonOutput.write(rows));
       } else if (rows.isEmpty()) {
@@ -66,7 +88,7 @@ final class HistoryCommand implements Callable<Integer> {
     }
   }
 
-  private Instant parseSince(String text) {
+  private Instant parseTime(String option, String text) {
     String t = text.trim();
     try {
       if (t.matches("\\d+[smhd]")) {
@@ -82,7 +104,7 @@ final class HistoryCommand implements Callable<Integer> {
       return Instant.parse(t);
     } catch (DateTimeParseException | NumberFormatException e) {
       throw new ParameterException(command.commandLine(),
-          "--since: expected a duration like 30m, 12h, 7d or an instant like 2026-11-26T00:00:00Z, got '" + text + "'");
+          option + ": expected a duration like 30m, 12h, 7d or an instant like 2026-11-26T00:00:00Z, got '" + text + "'");
     }
   }
 

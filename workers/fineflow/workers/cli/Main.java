@@ -49,7 +49,8 @@ import picocli.CommandLine.ScopeType;
         "3:the run cannot fit the GPU (memory preflight)",
         "4:the run failed or was aborted",
         "5:the run is paused and waits for resume or abort",
-        "6:cannot reach Temporal or Kubernetes"},
+        "6:cannot reach Temporal or Kubernetes",
+        "7:fineflow worker: the cluster lacks fineflow's search attributes (the commands that add them are printed)"},
     footerHeading = "%n",
     footer = "Every command has --help. More in README.md and docs/.")
 public final class Main {

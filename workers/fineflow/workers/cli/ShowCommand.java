@@ -1,6 +1,7 @@
 package fineflow.workers.cli;
 
 import fineflow.workers.client.RunAudit;
+import fineflow.workflows.pipeline.StageLaunch;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -48,10 +49,44 @@ final class ShowCommand implements Callable<Integer> {
               s.durationSeconds() == null ? "-" : String.format("%.1f", s.durationSeconds()),
               s.simulated() ? "[simulated] " : "", detail);
         }
+        out.println("\nLAUNCHES");
+        out.printf("  %-18s %-3s %-4s %-40s %-20s %-20s %s%n", "STAGE", "#", "REV", "JOB / POD", "STARTED",
+            "FINISHED", "OUTCOME");
+        for (RunAudit.Stage s : audit.stages()) {
+          for (StageLaunch l : s.attempts()) {
+            out.printf("  %-18s %-3d %-4d %-40s %-20s %-20s %s%n", s.name(), l.launch(), l.revision(),
+                (l.objectName() == null ? "-" : l.objectName()) + (l.podName() == null ? "" : " / " + l.podName()),
+                instant(l.startedAt()), instant(l.finishedAt()), outcome(l));
+          }
+        }
+        if (!audit.timeline().isEmpty()) {
+          out.println("\nPAUSES AND RESUMES");
+          audit.timeline().forEach(m -> out.printf("  %s  %s%n", instant(m.at()), m.event()));
+        }
         out.printf("%nEVENTS  %d in history: %s%n", audit.events().total(), audit.events().byType());
       }
       out.flush();
       return ExitCode.OK;
     }
+  }
+
+  /** e.g. "failed BadArguments: exit 2; hint: … → run paused", "succeeded (adopted its Job)". */
+  static String outcome(StageLaunch l) {
+    StringBuilder text = new StringBuilder(l.outcome().id());
+    if (l.reason() != null) {
+      text.append(' ').append(l.reason()).append(": ").append(l.message());
+      if (l.hint() != null) {
+        text.append("; hint: ").append(l.hint());
+      }
+      text.append(l.pausedRun() ? " → run paused" : " → relaunched");
+    }
+    if (l.adopted()) {
+      text.append(" (adopted its Job)");
+    }
+    return text.toString();
+  }
+
+  private static String instant(java.time.Instant t) {
+    return t == null ? "-" : t.toString().replaceFirst("\\.\\d+Z$", "Z");
   }
 }

@@ -17,7 +17,7 @@ public final class TemporalOptions {
   String temporalNamespace;
 
   @Option(names = "--ui-url", paramLabel = "URL",
-      description = "Temporal UI base URL, for links (default: $FINEFLOW_UI_URL).")
+      description = "Temporal UI base URL, for links (default: $FINEFLOW_UI_URL, else the running `fineflow dev`'s).")
   String uiUrl;
 
   public String target() {
@@ -38,6 +38,11 @@ public final class TemporalOptions {
   /** Link to a run in the Temporal UI, or null when no UI URL is configured. */
   public String uiLink(String workflowId) {
     String base = uiUrl != null ? uiUrl : System.getenv("FINEFLOW_UI_URL");
+    if ((base == null || base.isBlank()) && temporal == null) {
+      // The dev stack's UI, when it is the Temporal this command talks to.
+      base = DevEndpoints.read().filter(e -> e.temporal().equals(target())).map(DevEndpoints::temporalUi)
+          .map(ui -> ui.replaceFirst("/namespaces/.*$", "")).orElse(null);
+    }
     if (base == null || base.isBlank()) {
       return null;
     }

@@ -5,12 +5,14 @@ import com.uber.m3.tally.Scope;
 import com.uber.m3.util.Duration;
 import fineflow.activities.kubernetes.ProgramsConfigMap;
 import fineflow.activities.rollout.RolloutExecutor;
+import fineflow.workers.client.SearchAttributeSetup;
 import fineflow.workers.client.TemporalConnection;
 import fineflow.workers.client.TemporalTls;
 import fineflow.workers.worker.AwaitMode;
 import fineflow.workers.worker.MetricsEndpoint;
 import fineflow.workers.worker.PipelineWorker;
 import fineflow.workers.worker.WorkerTuning;
+import fineflow.workflows.pipeline.RunSearchAttributes;
 import fineflow.workflows.pipeline.TaskQueue;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -33,9 +35,12 @@ import picocli.CommandLine.Spec;
     description = {"Run a fineflow worker: polls the task queue for pipeline workflows and stage",
         "activities, launches stages as Kubernetes Jobs and Deployments (kubeconfig or in-cluster",
         "config, as Fabric8 finds it), serves Prometheus metrics on /metrics and probes on",
-        "/healthz and /readyz. SIGTERM stops it gracefully."},
+        "/healthz and /readyz. SIGTERM stops it gracefully.",
+        "At start it registers fineflow's search attributes (FineflowState, FineflowModel, ...) on the",
+        "namespace when they are missing; when it may not, it prints the commands that do and exits 7."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped", "2:bad option", "6:Temporal or Kubernetes unreachable"})
+    exitCodeList = {"0:stopped", "2:bad option", "6:Temporal or Kubernetes unreachable",
+        "7:search attributes missing and not registrable (the commands to run are printed)"})
 final class WorkerCommand implements Callable<Integer> {
   @Spec CommandSpec command;
   @Mixin TemporalOptions temporal;
@@ -80,6 +85,21 @@ final class WorkerCommand implements Callable<Integer> {
     Scope scope = new RootScopeBuilder().reporter(new MicrometerClientStatsReporter(registry))
         .reportEvery(Duration.ofSeconds(10));
     TemporalConnection connection = TemporalConnection.open(temporal.target(), temporal.namespace(), tls, scope);
+    SearchAttributeSetup.Result attributes = SearchAttributeSetup.ensure(connection, temporal.namespace(),
+        RunSearchAttributes.ALL);
+    if (!attributes.ok()) {
+      PrintWriter err = command.commandLine().getErr();
+      err.printf("fineflow worker: the namespace %s lacks fineflow's search attributes: %s.%n"
+          + "Ask an operator of %s to run:%n", temporal.namespace(), attributes.problem(), connection.target());
+      attributes.commands().forEach(c -> err.println("  " + c));
+      err.flush();
+      connection.close();
+      return ExitCode.SEARCH_ATTRIBUTES_MISSING;
+    }
+    if (!attributes.registered().isEmpty()) {
+      out.printf("fineflow worker: registered the search attributes %s on namespace %s%n",
+          String.join(", ", attributes.registered()), temporal.namespace());
+    }
     KubernetesClient kubernetes = new KubernetesClientBuilder().build();
     // Pods mount the trainer and stage runner from this ConfigMap: always this worker's version.
     ProgramsConfigMap.apply(kubernetes, namespace, ProgramsConfigMap.fromClasspath());

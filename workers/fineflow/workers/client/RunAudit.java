@@ -3,6 +3,7 @@ package fineflow.workers.client;
 import fineflow.workflows.contract.Artifact;
 import fineflow.workflows.pipeline.ResumeRequest;
 import fineflow.workflows.pipeline.RunProgress;
+import fineflow.workflows.pipeline.StageLaunch;
 import fineflow.workflows.pipeline.StageStatus;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -22,20 +23,26 @@ import java.util.TreeMap;
  * summary of the history's events.
  *
  * @param launches per stage: pods started over the whole run, resumes included
+ * @param timeline the run's pauses and resumes, oldest first: they stay after the run succeeds
  */
 public record RunAudit(
     String runId, String state, String temporalStatus, String pipeline, String model, String backend,
     String specDigest, int specRevision, Instant startTime, Instant closeTime,
-    List<Revision> revisions, List<Stage> stages, Events events) {
+    List<Revision> revisions, List<Stage> stages, List<Moment> timeline, Events events) {
+
+  /** A pause or a resume: when, and what happened. */
+  public record Moment(Instant at, String event) {
+  }
 
   /** @param change what the resume changed: its assignments, or "whole spec replaced" */
   public record Revision(int revision, Instant at, String change) {
   }
 
+  /** @param attempts every launch of the stage, first to last, with how each ended */
   public record Stage(
       String name, String state, int launches, Instant startedAt, Instant finishedAt, Double durationSeconds,
       String objectName, String podName, boolean simulated, List<Artifact> artifacts,
-      Map<String, Double> metrics, String reason, String lastError, String hint) {
+      Map<String, Double> metrics, String reason, String lastError, String hint, List<StageLaunch> attempts) {
   }
 
   public record Events(int total, Map<String, Integer> byType) {
@@ -46,17 +53,37 @@ public record RunAudit(
     WorkflowExecutionDescription d = runs.describe(runId);
     List<HistoryEvent> history = runs.history(runId);
     DataConverter converter = runs.workflowClient().getOptions().getDataConverter();
+    List<Revision> revisions = revisions(history, converter);
     return new RunAudit(runId, p.runState().id(),
         d.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase(Locale.ROOT),
         p.pipeline(), p.model(), p.backend(), p.specDigest(), p.specRevision(), d.getStartTime(),
-        d.getCloseTime(), revisions(history, converter), p.stages().stream().map(RunAudit::stage).toList(),
-        events(history));
+        d.getCloseTime(), revisions, p.stages().stream().map(s -> stage(s, p.launchesOf(s.stage()))).toList(),
+        timeline(p.launches(), revisions), events(history));
   }
 
-  private static Stage stage(StageStatus s) {
+  private static Stage stage(StageStatus s, List<StageLaunch> attempts) {
     return new Stage(s.stage().id(), s.state().id(), s.launches(), s.startedAt(), s.finishedAt(),
         s.elapsed() == null ? null : s.elapsed().toMillis() / 1000.0, s.objectName(), s.podName(),
-        s.simulated(), s.artifacts(), s.metrics(), s.reason(), s.lastError(), s.hint());
+        s.simulated(), s.artifacts(), s.metrics(), s.reason(), s.lastError(), s.hint(), attempts);
+  }
+
+  /** Pauses (launches whose failure paused the run) and resumes (revisions after the first). */
+  private static List<Moment> timeline(List<StageLaunch> launches, List<Revision> revisions) {
+    List<Moment> out = new ArrayList<>();
+    for (StageLaunch l : launches) {
+      if (l.pausedRun()) {
+        out.add(new Moment(l.finishedAt(), "paused at " + l.stage().id() + " (" + l.label() + "): " + l.reason()
+            + ": " + l.message() + (l.hint() == null ? "" : "; hint: " + l.hint())));
+      }
+    }
+    for (Revision r : revisions) {
+      if (r.revision() > 1) {
+        out.add(new Moment(r.at(), "resumed as revision " + r.revision() + ": " + r.change()));
+      }
+    }
+    out.sort(java.util.Comparator.comparing(Moment::at, java.util.Comparator.nullsLast(
+        java.util.Comparator.naturalOrder())));
+    return out;
   }
 
   private static List<Revision> revisions(List<HistoryEvent> history, DataConverter converter) {

@@ -1,10 +1,12 @@
 package fineflow.workers.dev;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,8 +15,13 @@ import java.util.Optional;
  *
  * @param temporal Temporal frontend address (host:port)
  * @param kubernetes Kubernetes API URL of the mock server
+ * @param engines what each component runs on, e.g. {@code {"temporal": "real", "kubernetes": "embedded"}}
+ * @param temporalUi the Temporal Web UI's list of fineflow runs (real engine only, else null)
+ * @param temporalHttp the Temporal frontend's HTTP API (real engine only, else null)
  */
-public record DevEndpoints(String temporal, String kubernetes, String namespace, String workspace, long pid) {
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record DevEndpoints(String temporal, String kubernetes, String namespace, String workspace, long pid,
+    Map<String, String> engines, String temporalUi, String temporalHttp) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static Path file() {

@@ -10,10 +10,11 @@ import java.time.Duration;
  * @param speed how many times faster than the seed's real durations simulated GPU stages run
  * @param stageDuration when set, every simulated stage takes exactly this long (benchmarks)
  * @param failStage stage whose first {@code failTimes} pods fail (to show pause and resume)
+ * @param engines which engines to run on ({@code --engines})
  */
 public record DevOptions(
     int temporalPort, int kubernetesPort, Path workspace, double speed, Duration stageDuration,
-    String failStage, int failTimes, String namespace, AwaitMode awaitMode) {
+    String failStage, int failTimes, String namespace, AwaitMode awaitMode, EngineChoice engines) {
 
   public static final String DEFAULT_NAMESPACE = "fineflow";
 
@@ -23,5 +24,18 @@ public record DevOptions(
     }
     namespace = namespace == null ? DEFAULT_NAMESPACE : namespace;
     awaitMode = awaitMode == null ? AwaitMode.async : awaitMode;
+    engines = engines == null ? EngineChoice.embedded : engines;
+  }
+
+  /** On the embedded engines. */
+  public DevOptions(int temporalPort, int kubernetesPort, Path workspace, double speed, Duration stageDuration,
+      String failStage, int failTimes, String namespace, AwaitMode awaitMode) {
+    this(temporalPort, kubernetesPort, workspace, speed, stageDuration, failStage, failTimes, namespace, awaitMode,
+        EngineChoice.embedded);
+  }
+
+  /** The real Temporal server's SQLite file: beside the workspace, so a restart finds the runs again. */
+  public Path temporalDatabase() {
+    return workspace.toAbsolutePath().resolveSibling("temporal.db");
   }
 }

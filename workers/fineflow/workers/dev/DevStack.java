@@ -1,6 +1,7 @@
 package fineflow.workers.dev;
 
 import fineflow.workers.client.TemporalConnection;
+import fineflow.workers.dev.EngineChoice.Engine;
 import fineflow.workers.worker.PipelineWorker;
 import fineflow.workers.worker.WorkerTuning;
 import fineflow.workflows.pipeline.RunSearchAttributes;
@@ -13,11 +14,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
- * The embedded dev stack in one JVM: Temporal's test server on a TCP port, Fabric8's
- * Kubernetes mock API server, the simulated GPU node, and a real fineflow worker whose
- * activities talk to that API server exactly as they would to a cluster.
+ * The dev stack in one JVM: Temporal (the real dev server as a child process, or Temporal's
+ * Java test server on a TCP port), Fabric8's Kubernetes mock API server, the simulated GPU
+ * node, and a real fineflow worker whose activities talk to that API server exactly as they
+ * would to a cluster.
  */
 public final class DevStack implements AutoCloseable {
   /** Files the simulated node needs in its workspace: the demo dataset and the Triton skeleton. */
@@ -32,47 +35,84 @@ public final class DevStack implements AutoCloseable {
   private static final WorkerTuning INTERACTIVE = WorkerTuning.defaults().withWatchTick(Duration.ofSeconds(1));
 
   private final DevOptions options;
-  private final EmbeddedTemporal temporal;
+  private final DevEngines engines;
+  private final DevTemporal temporal;
   private final EmbeddedKubernetes kubernetes;
   private final ModelServers modelServers;
   private final SimulatedKubelet kubelet;
   private final TemporalConnection connection;
-  private final PipelineWorker worker;
   private final MeterRegistry registry;
+  private final WorkerTuning tuning;
+  private PipelineWorker worker;
 
-  private DevStack(DevOptions options, MeterRegistry registry, WorkerTuning tuning) {
+  private DevStack(DevOptions options, MeterRegistry registry, WorkerTuning tuning, DevTemporal attached,
+      boolean withWorker) {
     this.options = options;
     this.registry = registry;
+    this.tuning = tuning;
     Path workspace = prepareWorkspace(options.workspace());
     WorkspacePaths paths = new WorkspacePaths(workspace, workspace.resolveSibling("skeleton"));
-    this.temporal = EmbeddedTemporal.start(options.temporalPort(), RunSearchAttributes.ALL);
+    DevEngines resolved = DevEngines.resolve(options.engines());
+    this.engines = attached == null ? resolved
+        : new DevEngines(attached instanceof RealTemporal ? Engine.real : Engine.embedded, resolved.kubernetes());
+    this.temporal = attached != null ? attached
+        : engines.temporal() == Engine.real ? RealTemporal.start(options.temporalDatabase(), options.temporalPort())
+        : EmbeddedTemporal.start(options.temporalPort(), RunSearchAttributes.ALL);
     this.kubernetes = new EmbeddedKubernetes().start(options.kubernetesPort());
     this.modelServers = new ModelServers();
     this.kubelet = new SimulatedKubelet(kubernetes.client(), kubernetes.logs(), paths, options, modelServers,
         kubernetes.timeline()).start();
-    this.connection = TemporalConnection.open(temporal.target(), EmbeddedTemporal.NAMESPACE);
-    this.worker = PipelineWorker.start(connection.client(), TaskQueue.DEFAULT, kubernetes.client(),
+    this.connection = TemporalConnection.open(temporal.target(), DevTemporal.NAMESPACE);
+    if (withWorker) {
+      startWorker();
+    }
+  }
+
+  public static DevStack start(DevOptions options) {
+    return new DevStack(options, new SimpleMeterRegistry(), INTERACTIVE, null, true);
+  }
+
+  public static DevStack start(DevOptions options, MeterRegistry registry) {
+    return new DevStack(options, registry, INTERACTIVE, null, true);
+  }
+
+  /** With a worker sized by {@code tuning} ({@code bench-orchestrator} compares settings). */
+  public static DevStack start(DevOptions options, MeterRegistry registry, WorkerTuning tuning) {
+    return new DevStack(options, registry, tuning, null, true);
+  }
+
+  /**
+   * On a Temporal server the caller started and stops, with this JVM's worker started now or
+   * later ({@link #startWorker}): for tests that kill and restart the server or another worker.
+   */
+  public static DevStack on(DevTemporal temporal, DevOptions options, boolean withWorker) {
+    return new DevStack(options, new SimpleMeterRegistry(), INTERACTIVE, temporal, withWorker);
+  }
+
+  /** Starts this JVM's fineflow worker, unless it runs already. */
+  public synchronized void startWorker() {
+    if (worker != null) {
+      return;
+    }
+    worker = PipelineWorker.start(connection.client(), TaskQueue.DEFAULT, kubernetes.client(),
         options.namespace(), service -> modelServers.url(service).orElseThrow(() -> new IllegalStateException(
             "no simulated model server behind service " + service.getMetadata().getName())),
         options.awaitMode(), registry, tuning);
   }
 
-  public static DevStack start(DevOptions options) {
-    return new DevStack(options, new SimpleMeterRegistry(), INTERACTIVE);
-  }
-
-  public static DevStack start(DevOptions options, MeterRegistry registry) {
-    return new DevStack(options, registry, INTERACTIVE);
-  }
-
-  /** With a worker sized by {@code tuning} ({@code bench-orchestrator} compares settings). */
-  public static DevStack start(DevOptions options, MeterRegistry registry, WorkerTuning tuning) {
-    return new DevStack(options, registry, tuning);
-  }
-
   public DevEndpoints endpoints() {
     return new DevEndpoints(temporal.target(), kubernetes.url(), options.namespace(),
-        options.workspace().toAbsolutePath().toString(), ProcessHandle.current().pid());
+        options.workspace().toAbsolutePath().toString(), ProcessHandle.current().pid(),
+        Map.of("temporal", engines.temporal().name(), "kubernetes", engines.kubernetes().name()),
+        temporal.uiUrl().orElse(null), temporal.httpUrl().orElse(null));
+  }
+
+  public DevEngines engines() {
+    return engines;
+  }
+
+  public DevTemporal temporal() {
+    return temporal;
   }
 
   public TemporalConnection connection() {
@@ -120,8 +160,10 @@ public final class DevStack implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    worker.close();
+  public synchronized void close() {
+    if (worker != null) {
+      worker.close();
+    }
     connection.close();
     kubelet.close();
     kubernetes.close();

@@ -10,14 +10,15 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Temporal's Java test server bound to a TCP port, so other fineflow processes (and any
  * Temporal client) can connect. In memory only: nothing survives a restart. It runs in real
- * time (no time skipping), like a real cluster.
+ * time (no time skipping), like a real cluster. It listens on every interface: the test server's
+ * public API takes a port, not an address.
  */
-public final class EmbeddedTemporal implements AutoCloseable {
-  public static final String NAMESPACE = "default";
+public final class EmbeddedTemporal implements DevTemporal {
 
   private final TestServer.PortBoundTestServer server;
   private final int port;
@@ -35,12 +36,25 @@ public final class EmbeddedTemporal implements AutoCloseable {
     return temporal;
   }
 
+  @Override
   public String target() {
     return "127.0.0.1:" + port;
   }
 
   public int port() {
     return port;
+  }
+
+  /** The test server has no Web UI. */
+  @Override
+  public Optional<String> uiUrl() {
+    return Optional.empty();
+  }
+
+  /** Nor an HTTP API. */
+  @Override
+  public Optional<String> httpUrl() {
+    return Optional.empty();
   }
 
   private void registerSearchAttributes(Map<String, IndexedValueType> attributes) {

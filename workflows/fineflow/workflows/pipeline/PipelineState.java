@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything a run knows about itself, in one object that the run method and the message
@@ -39,6 +40,8 @@ final class PipelineState {
    * the stage itself did not fail, so an accept or a resume that keeps its key restores it.
    */
   private StageStatus heldRow;
+  /** Every launch of every stage, in launch order; kept for the whole run. */
+  private final List<StageLaunch> launches = new ArrayList<>();
 
   PipelineState(PipelineRequest request, Instant now) {
     this.runId = request.runId();
@@ -144,15 +147,39 @@ final class PipelineState {
     currentStage = stage.name();
     StageStatus row = rows.get(stage.name()).launching(now);
     rows.put(stage.name(), row);
+    launches.add(StageLaunch.started(stage.name(), row.launches(), revision, now));
     return row.launches();
   }
 
-  void launched(Stage stage, String objectName) {
+  /** The launch the stage runs now (its latest), e.g. for its activity summaries. */
+  StageLaunch currentLaunch(Stage stage) {
+    for (int i = launches.size() - 1; i >= 0; i--) {
+      if (launches.get(i).stage() == stage.name()) {
+        return launches.get(i);
+      }
+    }
+    throw new IllegalStateException(stage.name() + " was not launched");
+  }
+
+  void launched(Stage stage, String objectName, boolean adopted) {
     rows.put(stage.name(), rows.get(stage.name()).launched(objectName));
+    updateRunning(stage.name(), l -> l.launched(objectName, adopted));
   }
 
   void succeeded(Stage stage, StageResult result, Instant now) {
     rows.put(stage.name(), rows.get(stage.name()).succeeded(result, now));
+    updateRunning(stage.name(), l -> l.succeeded(result.podName(), now));
+  }
+
+  /** Replaces the stage's running launch, if it has one (a gate pause has none). */
+  private void updateRunning(StageName stage, UnaryOperator<StageLaunch> change) {
+    for (int i = launches.size() - 1; i >= 0; i--) {
+      StageLaunch l = launches.get(i);
+      if (l.stage() == stage && l.running()) {
+        launches.set(i, change.apply(l));
+        return;
+      }
+    }
   }
 
   void notCached(Stage stage, String why) {
@@ -162,12 +189,14 @@ final class PipelineState {
   /** A transient failure the workflow answers with a relaunch. */
   void relaunching(Stage stage, StageFailure failure, Instant now) {
     rows.put(stage.name(), rows.get(stage.name()).failed(StageState.RUNNING, failure, now));
+    updateRunning(stage.name(), l -> l.failed(failure, false, now));
   }
 
   void paused(Stage stage, StageFailure failure, Instant now) {
     runState = RunState.PAUSED;
     pausedStage = stage.name();
     rows.put(stage.name(), rows.get(stage.name()).failed(StageState.PAUSED, failure, now));
+    updateRunning(stage.name(), l -> l.failed(failure, true, now));
   }
 
   /** An accepted resume: the new spec and plan; rows whose cache key changed start over. */
@@ -219,6 +248,7 @@ final class PipelineState {
         row.setValue(row.getValue().withState(StageState.CANCELLED, now));
       }
     }
+    launches.replaceAll(l -> l.running() ? l.cancelled(now) : l);
     runState = RunState.CANCELLED;
     finishedAt = now;
   }
@@ -234,7 +264,7 @@ final class PipelineState {
         spec.serving().backend().wireName(), plan.specDigest(), revision, runState, startedAt,
         finishedAt, currentStage, pausedStage, abortReason, List.copyOf(rows.values()),
         gate.gated() || !PromotionGate.isGated(spec.serving().slo()) ? gate
-            : new GateStatus(true, null, false, null, null));
+            : new GateStatus(true, null, false, null, null), List.copyOf(launches));
   }
 
   RunOutcome outcome() {

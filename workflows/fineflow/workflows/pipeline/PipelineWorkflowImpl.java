@@ -66,6 +66,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   @Override
   public RunOutcome run(PipelineRequest request) {
     announce();
+    showDetails();
     try {
       while (!runPlan()) {
         Workflow.await(() -> state.runState() != RunState.PAUSED || state.abortReason() != null);
@@ -80,6 +81,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       throw cancel();
     }
     state.succeeded(now());
+    showDetails();
     Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STATE.valueSet(RunState.SUCCEEDED.id()));
     Workflow.await(Workflow::isEveryHandlerFinished);
     return state.outcome();
@@ -113,6 +115,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         throw ApplicationFailure.newFailure(problem, "InvalidPatch");
       }
       state.acceptCandidate();
+      showDetails();
       Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STATE.valueSet(RunState.RUNNING.id()));
       return PlanDiff.between(state.plan(), state.plan());
     }
@@ -123,6 +126,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       throw ApplicationFailure.newFailure(invalid.getMessage(), "InvalidPatch");
     }
     state.revised(next);
+    showDetails();
     Workflow.upsertTypedSearchAttributes(
         RunSearchAttributes.STATE.valueSet(RunState.RUNNING.id()),
         RunSearchAttributes.REVISION.valueSet((long) state.revision()));
@@ -217,6 +221,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   private void pauseAtGate(Stage stage, StageFailure failure) {
     state.pausedAtGate(stage, failure, now());
+    showDetails();
     Workflow.upsertTypedSearchAttributes(
         RunSearchAttributes.STAGE.valueSet(stage.name().id()),
         RunSearchAttributes.STATE.valueSet(RunState.PAUSED.id()));
@@ -247,11 +252,13 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
           new CacheQuery(state.namespace(), stage.name(), stage.cacheKey()));
       if (cached.hit()) {
         state.cached(stage, cached.result(), now());
+        showDetails();
         return Optional.empty();
       }
       Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STAGE.valueSet(stage.name().id()));
-      StageResult result = launchUntilDone(stage, calls);
+      StageResult result = launchUntilDone(stage);
       state.succeeded(stage, result, now());
+      showDetails();
       record(stage, result, calls);
       return Optional.empty();
     } catch (ActivityFailure failure) {
@@ -263,15 +270,22 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   }
 
   /** Launches the stage and awaits it; relaunches after transient deaths, within its policy. */
-  private StageResult launchUntilDone(Stage stage, StageActivities calls) {
-    StageActivities waits = Workflow.newActivityStub(StageActivities.class,
-        StageActivityOptions.REMOTE_DEFAULT, StageActivityOptions.remote(stage));
+  private StageResult launchUntilDone(Stage stage) {
     StageRetryPolicy policy = StageRetryPolicy.forKind(stage.kind());
     for (int tries = 1; ; tries++) {
       int launch = state.launching(stage, now());
+      String label = state.currentLaunch(stage).label();
+      showDetails();
+      // Stubs per launch, so each launch's activities carry its own summary (metadata only:
+      // the commands, and so the replay, are the same).
+      StageActivities calls = Workflow.newLocalActivityStub(StageActivities.class,
+          StageActivityOptions.LOCAL_DEFAULT, StageActivityOptions.launch(stage, label));
+      StageActivities waits = Workflow.newActivityStub(StageActivities.class,
+          StageActivityOptions.REMOTE_DEFAULT, StageActivityOptions.remote(stage, label));
       LaunchResult launched = calls.launch(new LaunchRequest(state.runId(), state.namespace(),
           stage, launch, state.plan().specDigest(), state.spec().cluster()));
-      state.launched(stage, launched.objectName());
+      state.launched(stage, launched.objectName(), launched.adopted());
+      showDetails();
       try {
         return waits.await(new AwaitRequest(state.runId(), state.namespace(), stage,
             launched.objectName(), state.spec().cluster(), memoryEstimate(stage)));
@@ -281,9 +295,18 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
           throw failure;
         }
         state.relaunching(stage, FailureDetails.read(stage, failure), now());
+        showDetails();
         Workflow.sleep(policy.delayBefore(tries + 1));
       }
     }
+  }
+
+  /**
+   * The run's current details in the Temporal UI: the stage table as Markdown. Not a command
+   * (the SDK answers it from memory through the metadata query), so it never affects a replay.
+   */
+  private void showDetails() {
+    Workflow.setCurrentDetails(StageTable.markdown(state.progress()));
   }
 
   /** A result that cannot be recorded only costs a re-run in a later run: note it, go on. */
@@ -300,6 +323,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   private void pause(Stage stage, StageFailure failure) {
     state.paused(stage, failure, now());
+    showDetails();
     Workflow.upsertTypedSearchAttributes(
         RunSearchAttributes.STAGE.valueSet(stage.name().id()),
         RunSearchAttributes.STATE.valueSet(RunState.PAUSED.id()));
@@ -310,6 +334,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     StageName stage = state.pausedStage();
     String cleanupProblem = cleanUp();
     state.aborted(now());
+    showDetails();
     Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STATE.valueSet(RunState.FAILED.id()));
     Workflow.await(Workflow::isEveryHandlerFinished);
     return ApplicationFailure.newNonRetryableFailure("Aborted at stage " + stage + ": "
@@ -321,6 +346,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     StageName stage = state.currentStage();
     Workflow.newDetachedCancellationScope(() -> {
       state.cancelled(now());
+      showDetails();
       Workflow.upsertTypedSearchAttributes(
           RunSearchAttributes.STATE.valueSet(RunState.CANCELLED.id()));
       cleanUp();

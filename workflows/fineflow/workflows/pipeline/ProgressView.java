@@ -34,7 +34,7 @@ public final class ProgressView {
     return new RunProgress(table.runId(), table.pipeline(), table.model(), table.backend(),
         table.specDigest(), table.specRevision(), table.runState(), table.startedAt(),
         table.finishedAt(), table.currentStage(), table.pausedStage(), table.abortReason(), rows,
-        table.gate());
+        table.gate(), table.launches());
   }
 
   /**

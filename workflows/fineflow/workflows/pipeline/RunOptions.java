@@ -21,7 +21,8 @@ public final class RunOptions {
         .setTaskQueue(taskQueue)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
-        .setStaticSummary(RunSummary.of(request.spec()))
+        .setStaticSummary(RunSummary.of(request))
+        .setStaticDetails(RunSummary.details(request))
         .setTypedSearchAttributes(RunSearchAttributes.initial(request.spec()))
         .setMemo(Map.of(PipelineWorkflowImpl.MEMO_SPEC_DIGEST, request.plan().specDigest(),
             PipelineWorkflowImpl.MEMO_SPEC_REVISION, 1))

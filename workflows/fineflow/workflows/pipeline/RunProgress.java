@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param pausedStage the stage the run waits on while {@code runState} is paused, else null
  * @param abortReason set once the run was aborted
  * @param gate the promotion gate's verdict and whether the candidate was promoted
+ * @param launches every launch of every stage over the whole run, in launch order
  */
 public record RunProgress(
     String runId,
@@ -27,11 +28,18 @@ public record RunProgress(
     StageName pausedStage,
     String abortReason,
     List<StageStatus> stages,
-    GateStatus gate) {
+    GateStatus gate,
+    List<StageLaunch> launches) {
 
   public RunProgress {
     stages = List.copyOf(stages);
+    launches = launches == null ? List.of() : List.copyOf(launches);
     gate = gate == null ? GateStatus.NONE : gate;
+  }
+
+  /** The launches of one stage, first to last. */
+  public List<StageLaunch> launchesOf(StageName name) {
+    return launches.stream().filter(l -> l.stage() == name).toList();
   }
 
   public Optional<StageStatus> stage(StageName name) {

@@ -12,6 +12,27 @@ public final class RunSummary {
   private RunSummary() {
   }
 
+  /** The line with the spec's digest, as the starter sets it: the UI's list shows what ran under which spec. */
+  public static String of(PipelineRequest request) {
+    return of(request.spec()) + " · spec " + StageTable.shortDigest(request.plan().specDigest());
+  }
+
+  /**
+   * The static details (Markdown): model, backend, spec digest and the planned stages, as
+   * submitted; the current details show where the run is now.
+   */
+  public static String details(PipelineRequest request) {
+    PipelineSpec spec = request.spec();
+    StringBuilder md = new StringBuilder();
+    md.append("**Run** ").append(request.runId()).append(" of pipeline ").append(request.plan().pipeline())
+        .append("\n\n| Model | Backend | Spec digest | Namespace |\n|---|---|---|---|\n| ")
+        .append(spec.model().id()).append(" | ").append(spec.serving().backend().wireName()).append(" | ")
+        .append(request.plan().specDigest()).append(" | ").append(request.namespace()).append(" |\n\n")
+        .append("Stages: ").append(String.join(" → ",
+            request.plan().stages().stream().map(s -> s.name().id()).toList())).append('\n');
+    return md.toString();
+  }
+
   public static String of(PipelineSpec spec) {
     StringBuilder line = new StringBuilder();
     TrainingSpec training = spec.training();

@@ -54,9 +54,17 @@ final class StageActivityOptions {
   }
 
   static Map<String, ActivityOptions> remote(Stage stage) {
+    return remote(stage, null);
+  }
+
+  /**
+   * The await of one launch, its summary led by the launch's label ("engine-build launch 2,
+   * revision 2"), so each attempt reads apart in the Temporal UI.
+   */
+  static Map<String, ActivityOptions> remote(Stage stage, String launchLabel) {
     Duration interval = awaitInterval(stage);
     return Map.of(AWAIT, ActivityOptions.newBuilder()
-        .setSummary(stage.summary())
+        .setSummary(launchLabel == null ? stage.summary() : launchLabel + ": " + stage.summary())
         // A polling attempt is one status read; an asynchronously completed attempt lasts
         // until the stage ends and heartbeats meanwhile, so a dead worker is noticed within
         // the heartbeat timeout and the await is retried elsewhere.
@@ -74,6 +82,12 @@ final class StageActivityOptions {
                 Stream.of(FailureType.TRANSIENT.type())).toArray(String[]::new))
             .build())
         .build());
+  }
+
+  /** The launch call of one launch, summarized by the launch's label. */
+  static Map<String, LocalActivityOptions> launch(Stage stage, String launchLabel) {
+    return Map.of(LAUNCH, localCall(StageRetryPolicy.forKind(stage.kind()), Duration.ofMinutes(1),
+        "launch " + launchLabel));
   }
 
   static ActivityOptions cleanup() {

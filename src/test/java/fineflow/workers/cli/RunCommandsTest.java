@@ -161,7 +161,7 @@ class RunCommandsTest {
             row(StageName.BENCHMARK, benchmark, 600, List.of(new Artifact("benchmark-summary",
                 BENCH_DIR + "/summary.json", "cd".repeat(32), 2048)), Map.of(), "SloNotMet"),
             StageStatus.skipped(StageName.BASELINE)),
-        new GateStatus(true, verdict, false, null, null));
+        new GateStatus(true, verdict, false, null, null), List.of());
   }
 
   /** The workspace volume as mounted here, with the benchmark's results where the pod wrote them. */

@@ -28,6 +28,17 @@ class PipelineReplayTest {
     replay(PipelineWorkflowImpl.class, 10_000);
   }
 
+  /** Recorded from the real Temporal server by RealServerFlowTest (-Dfineflow.exportHistories=true). */
+  @Test
+  void theRunRecordedOnTheRealServerReplays() throws Exception {
+    WorkflowExecutionHistory history = WorkflowExecutionHistory.fromJson(resource(REAL_SERVER_RUN));
+    assertThat(history.getEvents()).anySatisfy(e ->
+        assertThat(e.getEventType().name()).isEqualTo("EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED"));
+    assertThat(history.getLastEvent().getEventType().name())
+        .isEqualTo("EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED");
+    replay(PipelineWorkflowImpl.class, 10_000, history);
+  }
+
   @Test
   void theStoredHistoryHoldsAPauseAndAResume() throws IOException {
     String json = resource();
@@ -53,18 +64,30 @@ class PipelineReplayTest {
    * JVM loads Jackson and the spec classes, which on a busy 2-core machine takes longer.
    */
   private static void replay(Class<?> workflow, long deadlockMillis) throws Exception {
+    replay(workflow, deadlockMillis, WorkflowExecutionHistory.fromJson(resource()));
+  }
+
+  private static void replay(Class<?> workflow, long deadlockMillis,
+      WorkflowExecutionHistory history) throws Exception {
     try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
       Worker worker = env.newWorker("replay", WorkerOptions.newBuilder()
           .setDefaultDeadlockDetectionTimeout(deadlockMillis).build());
       worker.registerWorkflowImplementationTypes(workflow);
-      WorkflowReplayer.replayWorkflowExecution(WorkflowExecutionHistory.fromJson(resource()),
-          worker);
+      WorkflowReplayer.replayWorkflowExecution(history, worker);
     }
   }
 
+  static final String REAL_SERVER_RUN = "histories/real-paused-resumed-run.json";
+
   private static String resource() throws IOException {
-    try (InputStream in = PipelineReplayTest.class.getClassLoader()
-        .getResourceAsStream(PausedResumedRun.RESOURCE)) {
+    return resource(PausedResumedRun.RESOURCE);
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = PipelineReplayTest.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the test resources");
+      }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }

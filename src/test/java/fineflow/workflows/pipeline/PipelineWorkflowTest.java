@@ -88,7 +88,8 @@ class PipelineWorkflowTest {
         .map(e -> converter.fromPayload(e.getUserMetadata().getSummary(), String.class,
             String.class)))
         .containsExactlyElementsOf(TestPlans.EIGHT.stream()
-            .map(name -> name.id() + " with img/" + name.id() + ":1").toList());
+            .map(name -> name.id() + " launch 1, revision 1: " + name.id() + " with img/" + name.id() + ":1")
+            .toList());
     SearchAttributes attributes = attributes("dazai-00000001");
     assertThat(attributes.get(RunSearchAttributes.STATE)).isEqualTo("succeeded");
     assertThat(attributes.get(RunSearchAttributes.STAGE)).isEqualTo("benchmark");
