@@ -3,6 +3,7 @@ package fineflow.engines.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.activities.kubernetes.JobExecutor;
 import fineflow.activities.kubernetes.KubernetesStageActivities;
 import fineflow.activities.rollout.RolloutExecutor;
@@ -133,8 +134,16 @@ class RealRbacTest {
       assertThat(failure).as("first failing step after " + done).isNull();
       assertThat(done).containsExactlyElementsOf(Scenario.STEPS);
     }
-    // What cleanup left, read as the admin: nothing of the run.
-    assertThat(admin.batch().v1().jobs().inNamespace(ns).withLabel("fineflow.dev/run").list().getItems()).isEmpty();
+    // What cleanup left, read as the admin once garbage collection finished the foreground
+    // deletions: nothing of the run but its cache entry.
+    String run = FineflowLabels.runValue(Scenario.RUN);
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+      assertThat(admin.batch().v1().jobs().inNamespace(ns).withLabel(FineflowLabels.RUN, run).list().getItems()).isEmpty();
+      assertThat(admin.pods().inNamespace(ns).withLabel(FineflowLabels.RUN, run).list().getItems()).isEmpty();
+      assertThat(admin.apps().deployments().inNamespace(ns).withLabel(FineflowLabels.RUN, run).list().getItems()).isEmpty();
+      assertThat(admin.services().inNamespace(ns).withLabel(FineflowLabels.RUN, run).list().getItems()).isEmpty();
+    });
+    assertThat(admin.configMaps().inNamespace(ns).withLabel(FineflowLabels.RUN, run).list().getItems()).isEmpty();
   }
 
   @ParameterizedTest(name = "without {0}")
