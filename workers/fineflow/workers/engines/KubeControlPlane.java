@@ -296,7 +296,10 @@ public final class KubeControlPlane implements AutoCloseable {
       tmf.init(trust);
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(null, tmf.getTrustManagers(), null);
-      return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(2)).build();
+      // HTTP/1.1: JDK 17's HTTP/2 client keeps using a connection after the server's GOAWAY
+      // (which a starting API server sends), and every later probe fails on it.
+      return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls)
+          .connectTimeout(Duration.ofSeconds(2)).build();
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot build a TLS client trusting the control plane's CA", e);
     }
