@@ -229,14 +229,36 @@ class RealRbacTest {
           () -> activities.promote(new PromoteRequest(RUN, ns, trtllm.shortKey())),
           () -> activities.cleanup(new CleanupRequest(RUN, ns, false)));
       for (int i = 0; i < steps.size(); i++) {
-        try {
-          steps.get(i).run();
-        } catch (RuntimeException | AssertionError e) {
-          return e;
+        Throwable failure = attempt(steps.get(i));
+        if (failure != null) {
+          return failure;
         }
         done.add(STEPS.get(i));
       }
       return null;
+    }
+
+    /**
+     * Runs a step, again after a retryable (Transient) failure as Temporal's activity retry
+     * would: on a real cluster the Deployment controller updates a Deployment between the
+     * executor's read and its edit, and the edit's optimistic lock answers 409.
+     */
+    private static Throwable attempt(Runnable step) {
+      Throwable last = null;
+      for (int attempt = 0; attempt < 5; attempt++) {
+        try {
+          step.run();
+          return null;
+        } catch (ApplicationFailure e) {
+          last = e;
+          if (e.isNonRetryable() || !FailureType.TRANSIENT.type().equals(e.getType())) {
+            return e;
+          }
+        } catch (RuntimeException | AssertionError e) {
+          return e;
+        }
+      }
+      return last;
     }
 
     /** The kubelet's part, done as the admin: the Job controller's pod is running. */
