@@ -14,6 +14,7 @@ import fineflow.workflows.contract.PromoteRequest;
 import fineflow.workflows.contract.PromoteResult;
 import fineflow.workflows.contract.StageActivities;
 import fineflow.workflows.contract.StageFailure;
+import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
@@ -90,7 +91,9 @@ public final class KubernetesStageActivities implements StageActivities {
     LaunchRequest resolved = new LaunchRequest(request.runId(),
         namespace(request.namespace(), request.cluster().namespace()), request.stage(),
         request.launch(), request.specDigest(), request.cluster());
-    return executor(request.stage()).launch(resolved);
+    StageExecutor executor = executor(request.stage());
+    // The rollout executor lets API errors through: classify them here (RBAC hint, retryable or not).
+    return api(request.stage().name().id(), () -> executor.launch(resolved));
   }
 
   @Override
@@ -98,7 +101,21 @@ public final class KubernetesStageActivities implements StageActivities {
     AwaitRequest resolved = new AwaitRequest(request.runId(),
         namespace(request.namespace(), request.cluster().namespace()), request.stage(),
         request.objectName(), request.cluster(), request.memoryEstimate());
-    return executor(request.stage()).await(resolved);
+    StageExecutor executor = executor(request.stage());
+    try {
+      return executor.await(resolved);
+    } catch (KubernetesClientException e) {
+      Verdict v = classifier.apiError(e);
+      if (v.type().retryable()) {
+        // As JobExecutor: the stage is not known to have failed, so look again. Transient from
+        // await would mean "its object died" and launch it anew.
+        throw ApplicationFailure.newFailureWithCause("stage " + request.stage().name() + ": "
+            + v.message() + "; looking again", FailureType.STILL_RUNNING.type(), e,
+            new StageProgress("Unknown", null, null));
+      }
+      throw ApplicationFailure.newNonRetryableFailureWithCause(v.message(), v.type().type(), e,
+          new StageFailure(request.stage().name().id(), v.type().type(), v.message(), v.hint(), List.of()));
+    }
   }
 
   @Override

@@ -41,6 +41,7 @@ public final class PodLogs {
    *
    * @param container named, so that the client does not read the pod to find its default one
    * @throws LogUnavailableException when there is no log to read
+   * @throws KubernetesClientException when the server refuses the request (401, 403)
    */
   public List<String> tail(String namespace, String podName, String container, int lines) {
     String text;
@@ -49,6 +50,10 @@ public final class PodLogs {
       // readiness, which callers (that read logs of containers that ran) do not need.
       text = client.raw(logUrl(namespace, podName, container, lines));
     } catch (KubernetesClientException e) {
+      if (e.getCode() == 401 || e.getCode() == 403) {
+        // Not "no log": a missing pods/log permission must reach the caller's RBAC hint.
+        throw e;
+      }
       // 400 while the container is waiting to start, 404 once the pod is gone.
       throw new LogUnavailableException("no log for pod " + podName + ": " + e.getMessage(), e);
     }
