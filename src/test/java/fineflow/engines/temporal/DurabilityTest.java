@@ -68,7 +68,7 @@ class DurabilityTest {
       assertThat(Files.readString(log)).contains("worker started");
 
       stack.startWorker();
-      RunOutcome outcome = runs.untyped(run.runId()).getResult(5, TimeUnit.MINUTES, RunOutcome.class);
+      RunOutcome outcome = runs.untyped(run.runId()).getResult(12, TimeUnit.MINUTES, RunOutcome.class);
 
       assertThat(outcome.stages()).filteredOn(s -> s.state() != StageState.SKIPPED)
           .allSatisfy(s -> assertThat(s.state()).isEqualTo(StageState.SUCCEEDED));
@@ -116,7 +116,7 @@ class DurabilityTest {
 
       runs.resume(paused.runId(), ResumeRequest.assignments(List.of("engine.maxBatchSize=8")));
       for (PipelineRequest run : List.of(paused, running)) {
-        RunOutcome outcome = runs.untyped(run.runId()).getResult(5, TimeUnit.MINUTES, RunOutcome.class);
+        RunOutcome outcome = runs.untyped(run.runId()).getResult(12, TimeUnit.MINUTES, RunOutcome.class);
         // The second run reuses what the first one built before it paused: cached.
         assertThat(outcome.stages()).filteredOn(s -> s.state() != StageState.SKIPPED)
             .allSatisfy(s -> assertThat(s.state()).isIn(StageState.SUCCEEDED, StageState.CACHED));
