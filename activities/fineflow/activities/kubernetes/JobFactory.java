@@ -16,8 +16,6 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
-import io.fabric8.kubernetes.api.model.SecurityContext;
-import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -68,7 +66,7 @@ public final class JobFactory {
   public static final String PROGRAMS_PATH = Programs.DIR;
   public static final String WORKSPACE_PATH = "/workspace";
   public static final String TERMINATION_LOG = "/dev/termination-log";
-  static final long STAGE_UID = 1000;
+  static final long STAGE_UID = PodSecurity.UID;
 
   /**
    * The Job of one launch of a stage, in {@code request.namespace()} (omitted when null).
@@ -130,16 +128,7 @@ public final class JobFactory {
         .withRestartPolicy("Never")
         .withServiceAccountName(cluster.serviceAccount())
         .withAutomountServiceAccountToken(false)
-        .withNewSecurityContext()
-          .withRunAsNonRoot(true)
-          .withRunAsUser(STAGE_UID)
-          .withRunAsGroup(STAGE_UID)
-          .withFsGroup(STAGE_UID)
-          // Only when the volume root does not have the group yet: no recursive walk of the
-          // workspace at every pod start.
-          .withFsGroupChangePolicy("OnRootMismatch")
-          .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-        .endSecurityContext()
+        .withSecurityContext(PodSecurity.pod())
         .withInitContainers(stage.imageCopies().stream().map(JobFactory::initContainer).toList())
         .withContainers(container(stage, cluster, ownImage))
         .withVolumes(volumes(stage, cluster));
@@ -191,7 +180,7 @@ public final class JobFactory {
         .withVolumeMounts(mounts)
         .withTerminationMessagePath(TERMINATION_LOG)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withSecurityContext(containerSecurity(ownImage))
+        .withSecurityContext(PodSecurity.container(ownImage))
         .build();
   }
 
@@ -213,7 +202,7 @@ public final class JobFactory {
         .withEnv(new EnvVar("HOME", "/tmp", null))
         .withTerminationMessagePath(TERMINATION_LOG)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withSecurityContext(containerSecurity(false))
+        .withSecurityContext(PodSecurity.container(false))
         .build();
   }
 
@@ -245,13 +234,6 @@ public final class JobFactory {
     return env;
   }
 
-  private static SecurityContext containerSecurity(boolean ownImage) {
-    return new SecurityContextBuilder()
-        .withAllowPrivilegeEscalation(false)
-        .withReadOnlyRootFilesystem(ownImage)
-        .withNewCapabilities().withDrop("ALL").endCapabilities()
-        .build();
-  }
 
   private static List<Volume> volumes(Stage stage, ClusterSpec cluster) {
     List<Volume> volumes = new ArrayList<>(List.of(

@@ -1,6 +1,7 @@
 package fineflow.activities.rollout;
 
 import fineflow.activities.kubernetes.FineflowLabels;
+import fineflow.activities.kubernetes.PodSecurity;
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.plan.Resources;
 import fineflow.workflows.plan.RolloutTarget;
@@ -282,10 +283,12 @@ public record RolloutObjects(
         .withReadinessProbe(readiness(target.backend()))
         .withResources(resources(stage.resources()))
         .withVolumeMounts(mounts)
+        .withSecurityContext(PodSecurity.container(false))
         .build();
     return new PodTemplateSpecBuilder()
         .withNewMetadata().withLabels(labels).endMetadata()
         .withNewSpec()
+          .withSecurityContext(PodSecurity.pod())
           .withContainers(container)
           .withVolumes(volumes)
           .withServiceAccountName(cluster.serviceAccount())

@@ -41,7 +41,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,13 +96,11 @@ class RealAdmissionTest {
 
   /** The tensor-parallel variant of the Triton config (engine.tpSize 2 on 2 GPUs). */
   @Test
-  @Disabled("RolloutObjects rejects the Triton argv of tpSize 2 (no --backend-config); enable with that fix")
   void theTensorParallelVariantPassesStrictValidationAndAdmission() throws IOException {
     everyObjectOfTheConfigPassesStrictValidationAndAdmission(TP2);
   }
 
   @Test
-  @Disabled("RolloutObjects rejects the Triton argv of tpSize 2 (no --backend-config); enable with that fix")
   void theTensorParallelVariantsJobPodsAreAdmitted() throws IOException {
     thePodsTheJobControllerCreatesFromFineflowsJobsAreAdmitted(TP2);
   }
@@ -119,13 +116,9 @@ class RealAdmissionTest {
     assertThat(warned).as("warnings from the API server (Pod Security, unknown fields) per object").isEmpty();
   }
 
-  /**
-   * The model servers' pod templates. Disabled: they set no securityContext, so Pod Security
-   * "restricted" (which k8s/namespace.yaml enforces) refuses their pods; enable with that fix.
-   */
+  /** The model servers' pod templates meet Pod Security "restricted" (k8s/namespace.yaml enforces it). */
   @ParameterizedTest(name = "{0}")
   @MethodSource("configs")
-  @Disabled("rollout Deployments violate Pod Security restricted (no securityContext in RolloutObjects)")
   void theModelServersPodTemplatesMeetPodSecurityRestricted(String config) throws IOException {
     assertThat(dryRunEach(config)).as("warnings from the API server per object").isEmpty();
   }
@@ -138,7 +131,6 @@ class RealAdmissionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("configs")
-  @Disabled("rollout Deployments violate Pod Security restricted (no securityContext in RolloutObjects)")
   void thePodsTheReplicaSetControllerCreatesFromFineflowsDeploymentsAreAdmitted(String config) throws IOException {
     podsAreAdmitted(config, Deployment.class);
   }
