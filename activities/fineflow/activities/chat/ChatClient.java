@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +14,13 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import okhttp3.sse.EventSources;
 
 /**
- * Talks to a deployed model with streaming: bytes are decoded incrementally (multi-byte
- * characters split across network chunks stay whole) and each event's text is handed over as
- * it arrives. Keeps the conversation for OpenAI-style servers; Triton prompts are sent as given.
+ * Talks to a deployed model with streaming: each server-sent event's text is handed over as it
+ * arrives. Keeps the conversation for OpenAI-style servers; Triton prompts are sent as given.
  *
  * @param adapter OpenAI: the adapter's name (vLLM serves it as a model); null = the base model
  * @param adapterPath trtllm-serve: the adapter's directory on the server, sent as
@@ -48,35 +49,75 @@ public record ChatClient(
     Request request = new Request.Builder().url(url())
         .header("Accept", "text/event-stream")
         .post(RequestBody.create(body(prompt, history).toString(), JSON_TYPE)).build();
+    StreamedReply listener = new StreamedReply(data -> {
+      String text = text(data);
+      if (!text.isEmpty()) {
+        reply.append(text);
+        onText.accept(text);
+      }
+    });
+    // okhttp-sse splits the events and decodes UTF-8 over whole lines, so a character split
+    // across network chunks stays whole.
     try (Response response = http.newCall(request).execute()) {
       if (!response.isSuccessful()) {
         throw new IllegalStateException(request.url() + " answered HTTP " + response.code() + ": "
             + response.body().string());
       }
-      Utf8StreamDecoder decoder = new Utf8StreamDecoder();
-      ServerEvents events = new ServerEvents(data -> {
-        String text = text(data);
-        if (!text.isEmpty()) {
-          reply.append(text);
-          onText.accept(text);
-        }
-      });
-      byte[] buffer = new byte[8192];
-      try (InputStream in = response.body().byteStream()) {
-        for (int n; (n = in.read(buffer)) != -1; ) {
-          events.accept(decoder.feed(buffer, 0, n));
-        }
-      }
-      events.accept(decoder.finish());
-      events.finish();
+      EventSources.processResponse(response, listener);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot stream from " + request.url() + ": " + e.getMessage(), e);
     }
+    listener.rethrow(request.url().toString());
     if (history != null) {
       history.add("user", prompt);
       history.add("assistant", reply.toString());
     }
     return reply.toString();
+  }
+
+  /**
+   * Hands each event's data on; keeps the first failure, ours (an event we cannot read) or the
+   * stream's, to throw on the caller's thread.
+   */
+  private static final class StreamedReply extends EventSourceListener {
+    private final Consumer<String> onData;
+    private RuntimeException rejected;
+    private String streamFailure;
+
+    StreamedReply(Consumer<String> onData) {
+      this.onData = onData;
+    }
+
+    @Override
+    public void onEvent(EventSource source, String id, String type, String data) {
+      if (rejected != null) {
+        return;
+      }
+      try {
+        onData.accept(data);
+      } catch (RuntimeException e) {
+        rejected = e;
+        source.cancel();
+      }
+    }
+
+    @Override
+    public void onFailure(EventSource source, Throwable t, Response response) {
+      if (rejected == null && streamFailure == null) {
+        streamFailure = t != null ? String.valueOf(t.getMessage())
+            : "HTTP " + response.code() + " with Content-Type " + response.header("Content-Type")
+                + " (expected text/event-stream)";
+      }
+    }
+
+    void rethrow(String url) {
+      if (rejected != null) {
+        throw rejected;
+      }
+      if (streamFailure != null) {
+        throw new IllegalStateException("cannot stream from " + url + ": " + streamFailure);
+      }
+    }
   }
 
   private String url() {

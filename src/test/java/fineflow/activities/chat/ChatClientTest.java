@@ -1,6 +1,7 @@
 package fineflow.activities.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,12 +34,70 @@ class ChatClientTest {
 
   /** An SSE body sent a few bytes at a time, so chunks end inside three-byte characters. */
   static MockResponse stream(String... events) {
-    Buffer body = new Buffer();
+    StringBuilder body = new StringBuilder();
     for (String e : events) {
-      body.writeUtf8("data: " + e + "\n\n");
+      body.append("data: ").append(e).append("\n\n");
     }
+    return raw(body.toString(), 4);
+  }
+
+  /** {@code body} as sent, in chunks of {@code chunk} bytes, each flushed on its own. */
+  static MockResponse raw(String body, int chunk) {
     return new MockResponse().setHeader("Content-Type", "text/event-stream")
-        .setChunkedBody(body, 4).throttleBody(4, 1, TimeUnit.MILLISECONDS);
+        .setChunkedBody(new Buffer().writeUtf8(body), chunk).throttleBody(chunk, 1, TimeUnit.MILLISECONDS);
+  }
+
+  ChatClient triton() {
+    return new ChatClient(new OkHttpClient(), server.url("/").toString(), ChatApi.TRITON,
+        "ensemble", null, null, 0L, 64, null);
+  }
+
+  @Test
+  void everyChunkSizeGivesTheSameTextWithNoReplacementCharacter() {
+    String text = "恥の多い生涯を送って来ました。😊 ok";
+    for (int chunk = 1; chunk <= 9; chunk++) {
+      server.enqueue(raw("data: {\"text_output\":\"" + text + "\"}\n\n", chunk));
+      List<String> pieces = new ArrayList<>();
+
+      assertThat(triton().send("x", null, pieces::add)).as("chunk %d", chunk).isEqualTo(text);
+      assertThat(pieces).as("chunk %d", chunk).containsExactly(text);
+    }
+  }
+
+  /**
+   * LF and CR LF line ends (what Triton and vLLM's servers send). okhttp-sse does not take a bare
+   * CR as a line end, which the SSE spec allows but no server we talk to sends.
+   */
+  @Test
+  void eventsSplitWhateverTheLineEndsCommentsAndMultiLineData() {
+    String body = ": keep-alive\r\ndata: {\"text_output\":\"a\"}\r\n\r\n"
+        + "data: {\"text_output\":\ndata: \"b\"}\nid: 7\n\n"
+        + "event: x\r\ndata:{\"text_output\":\"c\"}\r\n\r\n";
+    for (int chunk = 1; chunk <= body.length(); chunk += 5) {
+      server.enqueue(raw(body, chunk));
+      List<String> pieces = new ArrayList<>();
+
+      assertThat(triton().send("x", null, pieces::add)).as("chunk %d", chunk).isEqualTo("abc");
+      assertThat(pieces).containsExactly("a", "b", "c");
+    }
+  }
+
+  @Test
+  void anEventThatIsNotJsonIsReportedWithItsText() {
+    server.enqueue(stream("{\"text_output\":\"a\"}", "not json"));
+
+    assertThatThrownBy(() -> triton().send("x", null, t -> { }))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not JSON: not json");
+  }
+
+  @Test
+  void aServerThatDoesNotStreamEventsIsNamed() {
+    server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody("{}"));
+
+    assertThatThrownBy(() -> triton().send("x", null, t -> { }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot stream from " + server.url("/v2/models/ensemble/generate_stream"))
+        .hasMessageContaining("application/json");
   }
 
   @Test
