@@ -15,8 +15,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
-import io.temporal.worker.WorkerFactoryOptions;
-import io.temporal.worker.WorkerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -57,18 +55,8 @@ public final class PipelineWorker implements AutoCloseable {
           tuning.watchTick(), tuning.awaitCheckThreads());
       activities = new AsyncAwaitStageActivities(activities, watcher);
     }
-    WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-        .setWorkflowCacheSize(tuning.workflowCacheSize())
-        .build());
-    Worker worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder()
-        .setMaxConcurrentActivityExecutionSize(tuning.maxConcurrentActivities())
-        .setMaxConcurrentLocalActivityExecutionSize(tuning.maxConcurrentActivities())
-        .setMaxConcurrentWorkflowTaskExecutionSize(tuning.maxConcurrentWorkflowTasks())
-        .setMaxConcurrentActivityTaskPollers(tuning.activityPollers())
-        .setMaxConcurrentWorkflowTaskPollers(tuning.workflowPollers())
-        // Re-planning a resumed spec loads classes on a cold worker: more than the default 1 s.
-        .setDefaultDeadlockDetectionTimeout(Duration.ofSeconds(10).toMillis())
-        .build());
+    WorkerFactory factory = WorkerFactory.newInstance(client, tuning.factoryOptions());
+    Worker worker = factory.newWorker(taskQueue, tuning.workerOptions());
     worker.registerWorkflowImplementationTypes(PipelineWorkflowImpl.class);
     worker.registerActivitiesImplementations(activities);
     factory.start();

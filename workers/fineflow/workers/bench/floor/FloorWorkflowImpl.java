@@ -1,0 +1,19 @@
+package fineflow.workers.bench.floor;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+
+/** Each step is one activity, scheduled when the previous one completes: nothing else. */
+public final class FloorWorkflowImpl implements FloorWorkflow {
+  private final FloorActivities activities = Workflow.newActivityStub(FloorActivities.class,
+      ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(5)).build());
+
+  @Override
+  public void run(int steps) {
+    String chain = Workflow.getInfo().getWorkflowId();
+    for (int i = 0; i < steps; i++) {
+      activities.step(chain, i);
+    }
+  }
+}
