@@ -11,6 +11,8 @@ import java.util.Map;
 final class ConsistencyRules {
   private static final Map<String, String> TRITON_TYPE_OF_DTYPE =
       Map.of("float16", "TYPE_FP16", "bfloat16", "TYPE_BF16");
+  /** vLLM's LoRAConfig rejects any other {@code --max-lora-rank} at start-up (vllm/config/lora.py). */
+  static final List<Integer> VLLM_LORA_RANKS = List.of(1, 8, 16, 32, 64, 128, 256, 320, 512);
 
   private ConsistencyRules() {
   }
@@ -95,6 +97,11 @@ final class ConsistencyRules {
     if (t.lora().r() > engineLora.maxRank()) {
       c.add("engine.lora.maxRank", "must be >= training.lora.r (" + t.lora().r() + "), got "
           + engineLora.maxRank());
+    } else if (spec.serving().backend() == ServingBackend.VLLM
+        && !VLLM_LORA_RANKS.contains(engineLora.maxRank())) {
+      // The vllm rollout passes engine.lora.maxRank as --max-lora-rank.
+      c.add("engine.lora.maxRank", "must be one of " + VLLM_LORA_RANKS
+          + " (the ranks vllm serve accepts for --max-lora-rank), got " + engineLora.maxRank());
     }
   }
 

@@ -168,6 +168,23 @@ class SpecValidatorTest {
         .extracting(SpecProblem::path).containsExactly("training.maxSeqLen");
   }
 
+  /** vLLM refuses to start with any other --max-lora-rank (vllm/config LoRAConfig). */
+  @Test
+  void vllmServesAdaptersOnlyAtTheRanksItAccepts() throws Exception {
+    String[] vllm = {"serving={backend: vllm}", "benchmark.baseline=null", "engine.lora.targetModules=null"};
+    assertThat(errors(vllm)).isEmpty();
+    String[] rank48 = java.util.Arrays.copyOf(vllm, vllm.length + 2);
+    rank48[vllm.length] = "engine.lora.maxRank=48";
+    rank48[vllm.length + 1] = "training.lora.r=4";
+    assertThat(errors(rank48)).singleElement().satisfies(p -> {
+      assertThat(p.path()).isEqualTo("engine.lora.maxRank");
+      assertThat(p.message()).contains("vllm").contains("48")
+          .contains("[1, 8, 16, 32, 64, 128, 256, 320, 512]");
+    });
+    // Triton's engine takes any rank: the rule is vLLM's alone.
+    assertThat(errors("engine.lora.maxRank=48")).isEmpty();
+  }
+
   @Test
   void concurrencyAboveMaxBatchSizeIsOnlyAWarning() throws Exception {
     PipelineSpec spec = spec("benchmark.concurrency=[1, 16, 64]");
