@@ -19,8 +19,11 @@ import java.util.stream.Stream;
 public final class CacheKey {
   /** Stands for the stage's own output directory until the key is known. */
   public static final String OUT = "$(OUT)";
-  /** Bumped when the hashed fields change meaning, so old cache entries are not reused. */
-  private static final String VERSION = "fineflow-cache-v1";
+  /**
+   * Bumped when the hashed fields change meaning, so old cache entries are not reused. v2:
+   * dataset-prep's output gained the calibration text checkpoint-convert reads.
+   */
+  private static final String VERSION = "fineflow-cache-v2";
 
   private CacheKey() {
   }

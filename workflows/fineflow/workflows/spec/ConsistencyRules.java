@@ -29,6 +29,7 @@ final class ConsistencyRules {
     } else if (spec.serving().slo() != null) {
       c.add("serving.slo", "needs the benchmark (benchmark.enabled is false): the bounds are checked on its results");
     }
+    calibrationRules(spec, c);
     EngineSpec e = spec.engine();
     if (e.tpSize() > 0 && e.ppSize() > 0 && spec.cluster().gpuCount() > 0
         && e.worldSize() > spec.cluster().gpuCount()) {
@@ -102,6 +103,24 @@ final class ConsistencyRules {
       // The vllm rollout passes engine.lora.maxRank as --max-lora-rank.
       c.add("engine.lora.maxRank", "must be one of " + VLLM_LORA_RANKS
           + " (the ranks vllm serve accepts for --max-lora-rank), got " + engineLora.maxRank());
+    }
+  }
+
+  /** int4 AWQ and int8 KV cache calibrate on the training split (quantize.py --calib_dataset). */
+  private static void calibrationRules(PipelineSpec spec, Checks c) {
+    EngineSpec e = spec.engine();
+    if (spec.serving().backend() != ServingBackend.TRITON) {
+      return;
+    }
+    boolean awq = e.weightOnlyPrecision().contains("awq");
+    if ((awq || e.int8KvCache()) && !spec.fineTunes()) {
+      c.add(awq ? "engine.weightOnlyPrecision" : "engine.int8KvCache", "calibrates on the run's"
+          + " training split (no Hub dataset is downloaded), and training is disabled: enable"
+          + " training or quantize without calibration (int8, int4, int8KvCache false)");
+    }
+    if (e.int8KvCache() && e.weightOnlyPrecision().contains("gptq")) {
+      c.add("engine.int8KvCache", "cannot be combined with " + e.weightOnlyPrecision()
+          + ": quantize.py calibrates the KV cache for none, int8, int4 or int4_awq only");
     }
   }
 

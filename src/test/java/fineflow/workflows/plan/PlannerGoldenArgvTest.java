@@ -80,16 +80,38 @@ class PlannerGoldenArgvTest {
         "-i", adapter, "-o", prefetch + "/0", "--storage-type", "float16");
   }
 
+  /**
+   * The seed's int4 AWQ + int8 KV cache, the supported way: quantize.py (convert_checkpoint.py
+   * sends AWQ there itself), calibrated on the run's training split, never a Hub dataset.
+   */
   @Test
-  void checkpointConvertIsTheSeedCommand() {
+  void checkpointConvertQuantizesAwqOnTheTrainingSplit() {
     String ckpt = out(StageName.CHECKPOINT_CONVERT);
     assertThat(argv(StageName.CHECKPOINT_CONVERT)).containsExactly(
         "python3", "/opt/fineflow-programs/stage_runner.py", "--stage", "checkpoint-convert",
         "--out", ckpt, "--expect", "dtype=float16", "--",
-        "python3", "/app/examples/models/core/llama/convert_checkpoint.py",
+        "python3", "/app/examples/quantization/quantize.py",
         "--model_dir", SeedSpecs.ELYZA, "--output_dir", ckpt, "--dtype", "float16",
-        "--use_weight_only", "--weight_only_precision", "int4_awq", "--int8_kv_cache",
-        "--calib_size", "256", "--per_group");
+        "--qformat", "int4_awq", "--awq_block_size", "128", "--kv_cache_dtype", "int8",
+        "--calib_size", "256",
+        "--calib_dataset", out(StageName.DATASET_PREP) + "/calibration");
+    Stage stage = plan.stage(StageName.CHECKPOINT_CONVERT).orElseThrow();
+    assertThat(stage.consumes()).contains(StageName.DATASET_PREP);
+    assertThat(stage.volumes()).anySatisfy(v -> {
+      assertThat(v.mountPath()).isEqualTo(out(StageName.DATASET_PREP));
+      assertThat(v.readOnly()).isTrue();
+    });
+  }
+
+  @Test
+  void checkpointConvertWithoutCalibrationKeepsConvertCheckpoint() {
+    Plan plain = Planner.plan(SeedSpecs.with(SeedSpecs.with(spec, "engine.weightOnlyPrecision",
+        "\"int8\""), "engine.int8KvCache", "false"));
+    Stage stage = plain.stage(StageName.CHECKPOINT_CONVERT).orElseThrow();
+    assertThat(stage.argv()).contains("/app/examples/models/core/llama/convert_checkpoint.py",
+            "--use_weight_only", "--weight_only_precision", "int8")
+        .doesNotContain("--calib_size", "--calib_dataset", "--per_group");
+    assertThat(stage.consumes()).doesNotContain(StageName.DATASET_PREP);
   }
 
   @Test
@@ -191,7 +213,7 @@ class PlannerGoldenArgvTest {
     assertThat(full.stage(StageName.LORA_CONVERT)).isEmpty();
     Stage convert = full.stage(StageName.CHECKPOINT_CONVERT).orElseThrow();
     assertThat(convert.argv()).containsSequence("--model_dir", model);
-    assertThat(convert.consumes()).containsExactly(StageName.TRAIN);
+    assertThat(convert.consumes()).containsExactly(StageName.TRAIN, StageName.DATASET_PREP);
     assertThat(full.stage(StageName.ENGINE_BUILD).orElseThrow().argv())
         .doesNotContain("--lora_plugin", "--max_lora_rank", "--lora_target_modules");
     assertThat(full.stage(StageName.TRAIN).orElseThrow().argv()).doesNotContain("--lora-r");

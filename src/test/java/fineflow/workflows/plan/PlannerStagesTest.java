@@ -32,7 +32,7 @@ class PlannerStagesTest {
         Arguments.of("triton, full fine-tuning", SeedSpecs.with(ELYZA, "training.method", "\"full\""),
             List.of(DATASET_PREP, TRAIN, CHECKPOINT_CONVERT, ENGINE_BUILD, TRITON_REPO, ROLLOUT,
                 BENCHMARK)),
-        Arguments.of("triton, no training", SeedSpecs.with(ELYZA, "training.enabled", "false"),
+        Arguments.of("triton, no training", noCalibration(SeedSpecs.with(ELYZA, "training.enabled", "false")),
             List.of(CHECKPOINT_CONVERT, ENGINE_BUILD, TRITON_REPO, ROLLOUT, BENCHMARK)),
         Arguments.of("triton, no benchmark", SeedSpecs.with(ELYZA, "benchmark.enabled", "false"),
             List.of(DATASET_PREP, TRAIN, LORA_CONVERT, CHECKPOINT_CONVERT, ENGINE_BUILD,
@@ -50,6 +50,12 @@ class PlannerStagesTest {
         Arguments.of("gpt-oss, no benchmark",
             SeedSpecs.with(SeedSpecs.gptOssTrtllmServe(), "benchmark.enabled", "false"),
             List.of(ROLLOUT)));
+  }
+
+  /** Without training there is no split to calibrate on: quantize without calibration. */
+  static PipelineSpec noCalibration(PipelineSpec spec) {
+    return SeedSpecs.with(SeedSpecs.with(spec, "engine.weightOnlyPrecision", "\"int4\""),
+        "engine.int8KvCache", "false");
   }
 
   @ParameterizedTest(name = "{0}")

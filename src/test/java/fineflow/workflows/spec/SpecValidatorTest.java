@@ -126,7 +126,10 @@ class SpecValidatorTest {
         rule("serving.decoupled", "decoupled mode", "serving.decoupled=false"),
         rule("benchmark.tool", "OpenAI-compatible", "benchmark.tool=vllm-bench"),
         rule("engine.kvCacheType", "must be paged", "engine.kvCacheType=continuous"),
-        rule("serving.extraOptions", "only to trtllm-serve and vllm", "serving.extraOptions={enable_attention_dp: false}"));
+        rule("serving.extraOptions", "only to trtllm-serve and vllm", "serving.extraOptions={enable_attention_dp: false}"),
+        rule("engine.weightOnlyPrecision", "training split", "engine.weightOnlyPrecision=int4_awq",
+            "training={enabled: false}", "dataset=null", "engine.lora=null"),
+        rule("engine.int8KvCache", "int4_gptq", "engine.weightOnlyPrecision=int4_gptq", "engine.int8KvCache=true"));
   }
 
   private static Arguments rule(String path, String messagePart, String... assignments) {
