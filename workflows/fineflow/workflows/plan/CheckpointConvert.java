@@ -90,7 +90,7 @@ final class CheckpointConvert {
         new Resources(spec.cluster().gpuCount(), spec.cluster().gpuResource(), "8", "64Gi"),
         volumes, 2 * 3_600, 10 * 60, consumes,
         List.of(new ArtifactRef("checkpoint", OUT)),
-        "Convert " + model.location() + " to a TensorRT-LLM checkpoint (" + e.dtype()
+        "Convert " + model.name() + " to a TensorRT-LLM checkpoint (" + e.dtype()
             + (weightOnly ? ", " + e.weightOnlyPrecision() : "")
             + (e.int8KvCache() ? ", int8 KV cache" : "") + ")",
         Map.of());
