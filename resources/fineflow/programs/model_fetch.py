@@ -105,9 +105,9 @@ def run(args, download=None):
     with open(record, "w", encoding="utf-8") as f:
         json.dump(dict(info, simulated=False), f, indent=2, sort_keys=True)
     return {
+        # The snapshot is named in info: its digest is the sha (a commit is not a content hash).
         "artifacts": [{"name": "model-fetch", "path": record, "sha256": file_sha256(record),
-                       "sizeBytes": os.path.getsize(record)},
-                      {"name": "snapshot", "path": info["snapshot"]}],
+                       "sizeBytes": os.path.getsize(record)}],
         "metrics": {},
         "info": {k: str(v) for k, v in sorted(info.items())},
         "simulated": False,

@@ -60,9 +60,9 @@ final class SimulatedModelFetch {
         StandardCharsets.UTF_8);
     ObjectNode record = JSON.createObjectNode().put("model", model).put("revision", revision)
         .put("sha", sha).put("snapshot", snapshot).put("simulated", true);
-    writeRecord(paths, output, record);
+    ObjectNode artifact = writeRecord(paths, output, record);
     ObjectNode result = JSON.createObjectNode().put("simulated", true);
-    result.putArray("artifacts").addObject().put("name", "snapshot").put("path", snapshot);
+    result.putArray("artifacts").add(artifact);
     result.putObject("metrics");
     result.putObject("info").put("sha", sha).put("snapshot", snapshot).put("model", model)
         .put("source", SimulatedGpuStage.MARK);
@@ -83,9 +83,9 @@ final class SimulatedModelFetch {
     ObjectNode record = JSON.createObjectNode().put("model", model).put("sha", digest.sha256())
         .put("snapshot", model).put("sizeBytes", digest.sizeBytes()).put("source", "workspace")
         .put("simulated", false);
-    writeRecord(paths, output, record);
+    ObjectNode artifact = writeRecord(paths, output, record);
     ObjectNode result = JSON.createObjectNode().put("simulated", false);
-    result.putArray("artifacts").addObject().put("name", "snapshot").put("path", model);
+    result.putArray("artifacts").add(artifact);
     result.putObject("metrics");
     result.putObject("info").put("sha", digest.sha256()).put("snapshot", model).put("model", model)
         .put("sizeBytes", Long.toString(digest.sizeBytes())).put("source", "workspace");
@@ -93,9 +93,18 @@ final class SimulatedModelFetch {
         + model + ")"), Duration.ofMillis(200), 0, result.toString());
   }
 
-  private static void writeRecord(PodMounts paths, String output, ObjectNode record) throws IOException {
+  /**
+   * Writes {@code output/model-fetch.json}, the stage's artifact, and returns it as the result
+   * names it: its digest is the record's (the snapshot is named in info; a commit is not a
+   * content hash).
+   */
+  private static ObjectNode writeRecord(PodMounts paths, String output, ObjectNode record) throws IOException {
     Path out = Files.createDirectories(paths.local(output));
-    Files.writeString(out.resolve("model-fetch.json"), record.toPrettyString(), StandardCharsets.UTF_8);
+    Path file = Files.writeString(out.resolve("model-fetch.json"), record.toPrettyString(),
+        StandardCharsets.UTF_8);
+    ContentDigest digest = ContentDigest.of(file);
+    return JSON.createObjectNode().put("name", "model-fetch").put("path", output + "/model-fetch.json")
+        .put("sha256", digest.sha256()).put("sizeBytes", digest.sizeBytes());
   }
 
   private static StageOutcome failed(String message) {

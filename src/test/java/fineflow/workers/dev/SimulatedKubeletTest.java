@@ -224,8 +224,15 @@ class SimulatedKubeletTest {
         .isDirectory();
     String out = job.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand().stream()
         .dropWhile(a -> !a.equals("--output")).skip(1).findFirst().orElseThrow();
-    assertThat(workspace.resolve(out.replaceFirst("^/workspace/", "") + "/model-fetch.json")).content()
-        .contains(sha);
+    Path record = workspace.resolve(out.replaceFirst("^/workspace/", "") + "/model-fetch.json");
+    assertThat(record).content().contains(sha);
+    // The artifact is the record, with its digest; the snapshot is named in info.
+    assertThat(result.path("artifacts")).singleElement().satisfies(a -> {
+      assertThat(a.path("name").asText()).isEqualTo("model-fetch");
+      assertThat(a.path("path").asText()).isEqualTo(out + "/model-fetch.json");
+      assertThat(a.path("sha256").asText()).isEqualTo(ContentDigest.of(record).sha256());
+    });
+    assertThat(result.path("info").path("snapshot").asText()).endsWith("/snapshots/" + sha);
   }
 
   @Test
