@@ -5,6 +5,7 @@ import fineflow.workflows.contract.AwaitRequest;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.plan.StageKind;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,8 +57,8 @@ public final class StageWatcher implements AutoCloseable {
   private final ExecutorService checks;
   private final ExecutorService rolloutChecks;
   /** Keys with a check queued or running, and keys asked to be checked (again). */
-  private final java.util.Set<String> inFlight = ConcurrentHashMap.newKeySet();
-  private final java.util.Set<String> requested = ConcurrentHashMap.newKeySet();
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final Set<String> requested = ConcurrentHashMap.newKeySet();
 
   private record Waiting(byte[] taskToken, AwaitRequest request) {
   }
@@ -202,7 +204,7 @@ public final class StageWatcher implements AutoCloseable {
   }
 
   private ExecutorService executorFor(Waiting w) {
-    return w.request().stage().kind() == fineflow.workflows.plan.StageKind.DEPLOYMENT
+    return w.request().stage().kind() == StageKind.DEPLOYMENT
         ? rolloutChecks : checks;
   }
 

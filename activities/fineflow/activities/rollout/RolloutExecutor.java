@@ -1,7 +1,6 @@
 package fineflow.activities.rollout;
 
 import fineflow.activities.kubernetes.FailureClassifier;
-import fineflow.workflows.spec.ClusterSpec;
 import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.activities.kubernetes.Promotion;
 import fineflow.activities.kubernetes.StageExecutor;
@@ -16,6 +15,7 @@ import fineflow.workflows.plan.RolloutTarget;
 import fineflow.workflows.plan.ServingEndpoint;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
+import fineflow.workflows.spec.ClusterSpec;
 import fineflow.workflows.spec.ServingBackend;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
