@@ -29,7 +29,7 @@ final class ModelFetch {
   static final String PROGRAM = Programs.path("model_fetch.py");
   static final String RESULT_FILE = "model-fetch.json";
   /** Stands for the recorded commit sha in later stages until model-fetch has run. */
-  static final String SHA = "$(MODEL_SHA)";
+  static final String SHA = ModelPin.PLACEHOLDER;
 
   private ModelFetch() {
   }

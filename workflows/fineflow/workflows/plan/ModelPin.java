@@ -10,6 +10,12 @@ import java.util.regex.Pattern;
  * {@code modelFetchKey}.
  */
 public record ModelPin(String modelFetchKey, String sha) {
+  /**
+   * Stands for the recorded sha in the stages after model-fetch until the run has it
+   * ({@link Plan#pinned}); a plan made from a spec alone, as {@code fineflow plan} prints it,
+   * still holds it.
+   */
+  public static final String PLACEHOLDER = "$(MODEL_SHA)";
   /** The result info key model_fetch.py (and the dev stack's simulation) writes. */
   public static final String INFO_KEY = "sha";
   private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
