@@ -49,6 +49,13 @@ final class ConsistencyRules {
             + ") queue on the server: throughput flattens and latency grows there");
       }
     }
+    if (e.perGroup()) {
+      // TL convert_checkpoint.py reads --per_group only for QServe (W4A8_QSERVE_PER_GROUP);
+      // its GPTQ groups are --group_size, and AWQ runs in quantize.py (--awq_block_size).
+      c.add("engine.perGroup", "has no effect: int4 AWQ quantizes in groups of "
+          + "quantize.py's --awq_block_size (128) and GPTQ in convert_checkpoint.py's --group_size"
+          + " (128); --per_group only selects QServe's per-group mode, which fineflow does not plan");
+    }
     if (backend != ServingBackend.TRITON) {
       String why = "ignored by " + backend.wireName() + ": no TensorRT engine is built";
       if (!"none".equals(e.weightOnlyPrecision())) {

@@ -188,6 +188,17 @@ class SpecValidatorTest {
     assertThat(errors("engine.lora.maxRank=48")).isEmpty();
   }
 
+  /** quantize.py has no --per_group, and convert_checkpoint.py uses it for QServe only. */
+  @Test
+  void perGroupIsAWarningThatItDoesNothing() throws Exception {
+    PipelineSpec spec = spec("engine.perGroup=true");
+    assertThat(SpecValidator.validate(spec)).isEmpty();
+    assertThat(SpecValidator.warnings(spec)).singleElement().satisfies(w -> {
+      assertThat(w.path()).isEqualTo("engine.perGroup");
+      assertThat(w.message()).contains("has no effect", "--awq_block_size");
+    });
+  }
+
   @Test
   void concurrencyAboveMaxBatchSizeIsOnlyAWarning() throws Exception {
     PipelineSpec spec = spec("benchmark.concurrency=[1, 16, 64]");
