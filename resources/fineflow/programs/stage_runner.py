@@ -2,7 +2,7 @@
 """fineflow stage runner: checks the inputs of an NVIDIA conversion/build tool, runs it, checks
 its outputs and reports them as the container termination message.
 
-    python3 /opt/fineflow/stage_runner.py --stage NAME --out DIR [--expect key=value]...
+    python3 /opt/fineflow-programs/stage_runner.py --stage NAME --out DIR [--expect key=value]...
         [--result-file FILE] -- <tool argv...>
 
 Stages and their checks (each pre-check exists to stop a failure the seed only saw later):

@@ -2,7 +2,7 @@
 """fineflow's trainer: LoRA / QLoRA / full fine-tuning of a causal LM with transformers + peft.
 
 Runs inside the trainer image (images/trainer/Dockerfile), mounted from the ConfigMap
-``fineflow-programs`` at /opt/fineflow. The planner builds its argv; the pod contract is:
+``fineflow-programs`` at /opt/fineflow-programs. The planner builds its argv; the pod contract is:
 
 * stdout: one JSON object per logging step, ``{"event": "progress", ...}``;
 * termination message (``/dev/termination-log``, or ``$FINEFLOW_RESULT_FILE``): the stage

@@ -17,23 +17,29 @@ public final class BenchmarkArgv {
 
   /**
    * {@code genai-perf profile} for one concurrency level. Lengths are fixed (stddev 0, seeded)
-   * so that runs compare; the artifact folder is named as genai-perf names its default ones.
+   * and every request generates all its output tokens, as {@code vllm bench serve --ignore-eos}
+   * does: {@code ignore_eos} on OpenAI endpoints (vLLM and trtllm-serve read it), the ensemble's
+   * {@code min_tokens} input on Triton (genai-perf's own --output-tokens-mean-deterministic sends
+   * {@code min_length}, which the ensemble does not declare). genai-perf names its folder
+   * ({@link #genaiPerfFolder}) under {@code artifactDir}, so one directory holds the sweep.
    */
   public static List<String> genaiPerf(String url, String model, String tokenizer, String endpointType,
       int concurrency, int inputTokens, int outputTokens, int requests, boolean streaming, Path artifactDir) {
     List<String> argv = new ArrayList<>(List.of("genai-perf", "profile", "-m", model,
         "--endpoint-type", endpointType));
-    if (endpointType.equals("kserve")) {
+    boolean kserve = endpointType.equals("kserve");
+    if (kserve) {
       argv.addAll(List.of("--backend", "tensorrtllm"));
     }
     argv.addAll(List.of(
-        "-u", endpointType.equals("kserve") ? withoutScheme(url) : url,
+        "-u", kserve ? withoutScheme(url) : url,
         "--tokenizer", tokenizer,
         "--concurrency", Integer.toString(concurrency),
         "--synthetic-input-tokens-mean", Integer.toString(inputTokens),
         "--synthetic-input-tokens-stddev", "0",
         "--output-tokens-mean", Integer.toString(outputTokens),
         "--output-tokens-stddev", "0",
+        "--extra-inputs", kserve ? "min_tokens:" + outputTokens : "ignore_eos:true",
         "--request-count", Integer.toString(requests),
         "--random-seed", Integer.toString(RANDOM_SEED)));
     if (streaming) {

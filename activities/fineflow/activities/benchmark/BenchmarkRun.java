@@ -9,6 +9,11 @@ import fineflow.workflows.gate.BenchmarkPoint;
  * @param tool genai-perf or vllm-bench
  * @param label what was measured, e.g. {@code triton-tensorrtllm} or {@code vllm (openai)}
  * @param model the model name the requests used
+ * @param outputTokenThroughputPerUser output tokens per second of one request after its first
+ *     token (TTFT excluded)
+ * @param outputTokenThroughputPerRequest output tokens per second of one request with its TTFT
+ *     included: what genai-perf exported as {@code output_token_throughput_per_request} before
+ *     it measured per-user throughput (Apr 2025); not comparable with per-user numbers
  * @param requestCount completed requests
  */
 public record BenchmarkRun(
@@ -20,6 +25,7 @@ public record BenchmarkRun(
     MetricStats timeToSecondToken,
     MetricStats interTokenLatency,
     MetricStats outputTokenThroughputPerUser,
+    MetricStats outputTokenThroughputPerRequest,
     MetricStats outputTokenThroughput,
     MetricStats requestLatency,
     MetricStats requestThroughput,

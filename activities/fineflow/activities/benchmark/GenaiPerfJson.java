@@ -9,8 +9,10 @@ import java.util.regex.Pattern;
 
 /**
  * Reads genai-perf's {@code profile_export_genai_perf.json} (REFERENCE-NVIDIA §6), old and new
- * layouts: {@code output_token_throughput_per_request} was renamed {@code …_per_user} in
- * Apr 2025, and {@code input_config} went from a flat argparse dict to nested sections.
+ * layouts: before Apr 2025 it exported {@code output_token_throughput_per_request} (per request,
+ * TTFT included) where it now exports {@code …_per_user} (TTFT excluded), so the old number is
+ * kept apart, never shown as per-user; and {@code input_config} went from a flat argparse dict
+ * to nested sections.
  */
 public final class GenaiPerfJson {
 
@@ -45,9 +47,6 @@ public final class GenaiPerfJson {
     JsonNode config = root.path("input_config");
     Matcher dir = DIR_CONCURRENCY.matcher(dirName);
     int concurrency = concurrency(config, dir, source);
-    JsonNode perUser = root.has("output_token_throughput_per_user")
-        ? root.get("output_token_throughput_per_user")
-        : root.get("output_token_throughput_per_request");
     MetricStats count = MetricStats.fromGenaiPerf(root.get("request_count"));
     return new BenchmarkRun(
         BenchmarkRun.GENAI_PERF,
@@ -57,7 +56,8 @@ public final class GenaiPerfJson {
         MetricStats.fromGenaiPerf(root.get("time_to_first_token")),
         MetricStats.fromGenaiPerf(root.get("time_to_second_token")),
         MetricStats.fromGenaiPerf(root.get("inter_token_latency")),
-        MetricStats.fromGenaiPerf(perUser),
+        MetricStats.fromGenaiPerf(root.get("output_token_throughput_per_user")),
+        MetricStats.fromGenaiPerf(root.get("output_token_throughput_per_request")),
         MetricStats.fromGenaiPerf(root.get("output_token_throughput")),
         MetricStats.fromGenaiPerf(root.get("request_latency")),
         MetricStats.fromGenaiPerf(root.get("request_throughput")),

@@ -60,6 +60,7 @@ public final class VllmBenchJson {
         null,
         percentiles(root, "itl"),
         perUser,
+        null,
         MetricStats.ofAvg("tokens/sec", root.get("output_throughput").asDouble()),
         percentiles(root, "e2el"),
         root.has("request_throughput")

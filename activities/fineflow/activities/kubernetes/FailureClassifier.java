@@ -82,6 +82,17 @@ public final class FailureClassifier {
         jobFailed(e));
   }
 
+  /**
+   * The verdict on a model server's pod (a rollout's Deployment): the pod-level rules of
+   * {@link #classify}, the same for Jobs and Deployments (image pull, missing Secret or
+   * ConfigMap, OOMKilled, unschedulable past cluster.unschedulableTimeoutSeconds); empty while
+   * the pod may still become ready.
+   */
+  public Optional<Verdict> classifyServerPod(Pod pod, Instant now, ClusterSpec cluster) {
+    Evidence e = new Evidence(null, pod, List.of(), now, cluster, null);
+    return firstPresent(imagePull(e), containerConfig(e), oomKilled(e), unschedulable(e));
+  }
+
   /** Status codes a repeated call can get past: timeouts, conflicts, expired watches, throttling. */
   static final Set<Integer> RETRYABLE_CODES = Set.of(408, 409, 410, 429);
 
@@ -125,7 +136,7 @@ public final class FailureClassifier {
         .map(cs -> new Verdict(FailureType.BAD_ARGUMENTS,
             "container " + cs.getName() + " cannot be created: " + nullToEmpty(waiting(cs).getMessage()),
             "create the Secret (and key) the spec names in namespace "
-                + e.job().getMetadata().getNamespace() + ", then resume"));
+                + (e.job() != null ? e.job() : e.pod()).getMetadata().getNamespace() + ", then resume"));
   }
 
   private static Optional<Verdict> oomKilled(Evidence e) {

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  */
 public final class ProgramsConfigMap {
   /** The programs under {@code resources/fineflow/programs/} in the jar. */
-  public static final List<String> PROGRAMS = List.of("train.py", "stage_runner.py");
+  public static final List<String> PROGRAMS = List.of("train.py", "stage_runner.py", "model_fetch.py");
 
   private ProgramsConfigMap() {
   }

@@ -5,6 +5,7 @@ import fineflow.workflows.contract.AwaitRequest;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.plan.StageKind;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * waiting stage. A slow tick re-checks every waiting stage for what no event announces
  * (unschedulable too long, readiness timeouts) and heartbeats its progress line; if this
  * worker dies, the heartbeat timeout makes Temporal retry the await on another worker.
+ *
+ * <p>Checks of one stage never overlap: events and ticks that arrive while one runs fold into
+ * one more check after it (a rollout check may promote or roll back; two at once could do
+ * both). Deployment checks run on their own threads: their HTTP smoke test takes minutes at
+ * worst, and must not hold up the Job checks and heartbeats of the shared pool.
  */
 public final class StageWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StageWatcher.class);
@@ -48,6 +55,10 @@ public final class StageWatcher implements AutoCloseable {
   private final Map<String, List<SharedIndexInformer<? extends HasMetadata>>> informers = new ConcurrentHashMap<>();
   private final ScheduledExecutorService ticker;
   private final ExecutorService checks;
+  private final ExecutorService rolloutChecks;
+  /** Keys with a check queued or running, and keys asked to be checked (again). */
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final Set<String> requested = ConcurrentHashMap.newKeySet();
 
   private record Waiting(byte[] taskToken, AwaitRequest request) {
   }
@@ -64,6 +75,8 @@ public final class StageWatcher implements AutoCloseable {
     this.check = check;
     this.ticker = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("fineflow-await-tick"));
     this.checks = Executors.newFixedThreadPool(checkThreads, new DaemonThreads("fineflow-await-check"));
+    // At most one thread per waiting rollout (checks of a key are serialized).
+    this.rolloutChecks = Executors.newCachedThreadPool(new DaemonThreads("fineflow-await-rollout"));
     ticker.scheduleWithFixedDelay(this::checkAll, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -78,7 +91,7 @@ public final class StageWatcher implements AutoCloseable {
     // no read now (saves a Job, pod and log read per stage): its end is an event.
     HasMetadata cached = cachedObject(request.namespace(), request.objectName());
     if (cached == null || settled(cached)) {
-      checks.execute(() -> check(key));
+      schedule(key);
     }
   }
 
@@ -156,12 +169,43 @@ public final class StageWatcher implements AutoCloseable {
   private void changed(HasMetadata obj) {
     String key = key(obj.getMetadata().getNamespace(), obj.getMetadata().getName());
     if (waiting.containsKey(key)) {
-      checks.execute(() -> check(key));
+      schedule(key);
     }
   }
 
   private void checkAll() {
-    waiting.keySet().forEach(key -> checks.execute(() -> check(key)));
+    waiting.keySet().forEach(this::schedule);
+  }
+
+  /** Checks the stage soon, after the check of it that runs now, if any. */
+  private void schedule(String key) {
+    Waiting w = waiting.get(key);
+    if (w == null) {
+      return;
+    }
+    requested.add(key);
+    if (inFlight.add(key)) {
+      executorFor(w).execute(() -> drain(key));
+    }
+  }
+
+  private void drain(String key) {
+    try {
+      while (requested.remove(key)) {
+        check(key);
+      }
+    } finally {
+      inFlight.remove(key);
+    }
+    // Asked for between the last check and leaving: nobody else will run it.
+    if (requested.contains(key)) {
+      schedule(key);
+    }
+  }
+
+  private ExecutorService executorFor(Waiting w) {
+    return w.request().stage().kind() == StageKind.DEPLOYMENT
+        ? rolloutChecks : checks;
   }
 
   private void check(String key) {
@@ -214,6 +258,7 @@ public final class StageWatcher implements AutoCloseable {
   public void close() {
     ticker.shutdownNow();
     checks.shutdownNow();
+    rolloutChecks.shutdownNow();
     informers.values().forEach(list -> list.forEach(SharedIndexInformer::close));
   }
 }

@@ -1,6 +1,8 @@
 package fineflow.activities.report;
 
 import fineflow.activities.benchmark.BenchmarkRun;
+import fineflow.activities.benchmark.BenchmarkSet;
+import java.util.ArrayList;
 import fineflow.activities.benchmark.MetricStats;
 import fineflow.workflows.contract.Artifact;
 import fineflow.workflows.gate.BenchmarkPoint;
@@ -92,10 +94,13 @@ public final class HtmlReport {
   }
 
   private static void comparison(StringBuilder h, ReportModel model, BenchmarkSummary summary) {
-    boolean base = model.results().hasBaseline();
-    h.append("<table><thead><tr><th>Concurrency</th><th>Output tokens/s<br>").append(esc(model.candidateLabel()));
+    BenchmarkSet results = model.results();
+    boolean base = results.hasBaseline();
+    h.append("<table><thead><tr><th>Concurrency</th><th>ISL / OSL<br>").append(esc(model.candidateLabel()))
+        .append("</th><th>Output tokens/s<br>").append(esc(model.candidateLabel()));
     if (base) {
-      h.append("</th><th>Output tokens/s<br>").append(esc(model.baselineLabel())).append("</th><th>Ratio");
+      h.append("</th><th>ISL / OSL<br>").append(esc(model.baselineLabel()))
+          .append("</th><th>Output tokens/s<br>").append(esc(model.baselineLabel())).append("</th><th>Ratio");
     }
     h.append("</th><th>Per-user tokens/s</th><th>TTFT avg (ms)</th><th>TTFT p99 (ms)</th><th>ITL avg (ms)</th>");
     if (base) {
@@ -105,16 +110,23 @@ public final class HtmlReport {
     TreeSet<Integer> levels = new TreeSet<>();
     summary.candidate().forEach(p -> levels.add(p.concurrency()));
     summary.baseline().forEach(p -> levels.add(p.concurrency()));
+    List<String> notRanked = new ArrayList<>();
     for (int c : levels) {
       Optional<BenchmarkPoint> cand = summary.candidateAt(c);
       Optional<BenchmarkPoint> bp = summary.baselineAt(c);
-      h.append("<tr><td>").append(c).append("</td>")
+      h.append("<tr><td>").append(c).append("</td><td>")
+          .append(esc(MarkdownReport.lengths(results.candidateAt(c)))).append("</td>")
           .append(td(cand.map(BenchmarkPoint::outputTokenThroughput).orElse(null)));
       if (base) {
         Double ct = cand.map(BenchmarkPoint::outputTokenThroughput).orElse(null);
         Double bt = bp.map(BenchmarkPoint::outputTokenThroughput).orElse(null);
-        h.append(td(bt)).append("<td>")
-            .append(ct == null || bt == null || bt == 0 ? "-" : Numbers.format(ct / bt) + "×").append("</td>");
+        Optional<String> why = results.notRankableAt(c);
+        why.ifPresent(w -> notRanked.add("Not ranked at concurrency " + c + ": " + w));
+        h.append("<td>").append(esc(MarkdownReport.lengths(results.baselineAt(c)))).append("</td>")
+            .append(td(bt)).append("<td>")
+            .append(why.isPresent() ? "not ranked"
+                : ct == null || bt == null || bt == 0 ? "-" : Numbers.format(ct / bt) + "×")
+            .append("</td>");
       }
       h.append(td(cand.map(BenchmarkPoint::outputTokenThroughputPerUser).orElse(null)))
           .append(td(cand.map(BenchmarkPoint::ttftAvgMs).orElse(null)))
@@ -127,6 +139,11 @@ public final class HtmlReport {
       h.append("</tr>\n");
     }
     h.append("</tbody></table>\n");
+    if (!notRanked.isEmpty()) {
+      h.append("<ul class=\"fail\">\n");
+      notRanked.forEach(line -> h.append("<li>").append(esc(line)).append("</li>\n"));
+      h.append("</ul>\n");
+    }
   }
 
   private static void levels(StringBuilder h, ReportModel model) {

@@ -1,11 +1,14 @@
 package fineflow.activities.report;
 
 import fineflow.activities.benchmark.BenchmarkRun;
+import fineflow.activities.benchmark.BenchmarkSet;
 import fineflow.activities.benchmark.MetricStats;
 import fineflow.workflows.contract.Artifact;
 import fineflow.workflows.gate.BenchmarkPoint;
 import fineflow.workflows.gate.BenchmarkSummary;
 import fineflow.workflows.gate.GateCheck;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -61,25 +64,33 @@ public final class MarkdownReport {
   }
 
   private static void comparison(StringBuilder m, ReportModel model) {
-    BenchmarkSummary s = model.results().summary();
-    boolean base = model.results().hasBaseline();
-    m.append("## Candidate vs baseline\n\n| Concurrency | Output tokens/s (").append(model.candidateLabel()).append(')');
+    BenchmarkSet results = model.results();
+    BenchmarkSummary s = results.summary();
+    boolean base = results.hasBaseline();
+    m.append("## Candidate vs baseline\n\n| Concurrency | ISL / OSL (").append(model.candidateLabel())
+        .append(") | Output tokens/s (").append(model.candidateLabel()).append(')');
     if (base) {
-      m.append(" | Output tokens/s (").append(model.baselineLabel()).append(") | Ratio");
+      m.append(" | ISL / OSL (").append(model.baselineLabel()).append(") | Output tokens/s (")
+          .append(model.baselineLabel()).append(") | Ratio");
     }
-    m.append(" | Per-user tokens/s | TTFT avg (ms) | TTFT p99 (ms) | ITL avg (ms) |\n|---:|---:|")
-        .append(base ? "---:|---:|" : "").append("---:|---:|---:|---:|\n");
+    m.append(" | Per-user tokens/s | TTFT avg (ms) | TTFT p99 (ms) | ITL avg (ms) |\n|---:|---:|---:|")
+        .append(base ? "---:|---:|---:|" : "").append("---:|---:|---:|---:|\n");
     TreeSet<Integer> levels = new TreeSet<>();
     s.candidate().forEach(p -> levels.add(p.concurrency()));
     s.baseline().forEach(p -> levels.add(p.concurrency()));
+    List<String> notRanked = new ArrayList<>();
     for (int c : levels) {
       Optional<BenchmarkPoint> cand = s.candidateAt(c);
       Double ct = cand.map(BenchmarkPoint::outputTokenThroughput).orElse(null);
-      m.append("| ").append(c).append(" | ").append(Numbers.format(ct));
+      m.append("| ").append(c).append(" | ").append(lengths(results.candidateAt(c)))
+          .append(" | ").append(Numbers.format(ct));
       if (base) {
         Double bt = s.baselineAt(c).map(BenchmarkPoint::outputTokenThroughput).orElse(null);
-        m.append(" | ").append(Numbers.format(bt)).append(" | ")
-            .append(ct == null || bt == null || bt == 0 ? "-" : Numbers.format(ct / bt) + "×");
+        Optional<String> why = results.notRankableAt(c);
+        why.ifPresent(w -> notRanked.add("- Not ranked at concurrency " + c + ": " + w));
+        m.append(" | ").append(lengths(results.baselineAt(c))).append(" | ").append(Numbers.format(bt))
+            .append(" | ").append(why.isPresent() ? "not ranked"
+                : ct == null || bt == null || bt == 0 ? "-" : Numbers.format(ct / bt) + "×");
       }
       m.append(" | ").append(Numbers.format(cand.map(BenchmarkPoint::outputTokenThroughputPerUser).orElse(null)))
           .append(" | ").append(Numbers.format(cand.map(BenchmarkPoint::ttftAvgMs).orElse(null)))
@@ -88,6 +99,20 @@ public final class MarkdownReport {
           .append(" |\n");
     }
     m.append('\n');
+    if (!notRanked.isEmpty()) {
+      notRanked.forEach(line -> m.append(line).append('\n'));
+      m.append('\n');
+    }
+  }
+
+  /** Mean input / output sequence length, as the tool measured it. */
+  static String lengths(Optional<BenchmarkRun> run) {
+    return run.map(r -> Numbers.format(avg(r.inputSequenceLength())) + " / "
+        + Numbers.format(avg(r.outputSequenceLength()))).orElse("-");
+  }
+
+  private static Double avg(MetricStats stats) {
+    return stats == null ? null : stats.avg();
   }
 
   private static void table(StringBuilder m, String label, BenchmarkRun run) {

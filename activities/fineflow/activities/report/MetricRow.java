@@ -11,6 +11,8 @@ enum MetricRow {
   TTST("Time to second token (ms)", BenchmarkRun::timeToSecondToken),
   ITL("Inter token latency (ms)", BenchmarkRun::interTokenLatency),
   PER_USER("Output token throughput per user (tokens/sec/user)", BenchmarkRun::outputTokenThroughputPerUser),
+  PER_REQUEST("Output token throughput per request, TTFT included (tokens/sec)",
+      BenchmarkRun::outputTokenThroughputPerRequest),
   LATENCY("Request latency (ms)", BenchmarkRun::requestLatency),
   OSL("Output sequence length (tokens)", BenchmarkRun::outputSequenceLength),
   ISL("Input sequence length (tokens)", BenchmarkRun::inputSequenceLength),

@@ -1,5 +1,6 @@
 package fineflow.activities.rollout;
 
+import fineflow.activities.kubernetes.FailureClassifier;
 import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.activities.kubernetes.Promotion;
 import fineflow.activities.kubernetes.StageExecutor;
@@ -14,6 +15,7 @@ import fineflow.workflows.plan.RolloutTarget;
 import fineflow.workflows.plan.ServingEndpoint;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
+import fineflow.workflows.spec.ClusterSpec;
 import fineflow.workflows.spec.ServingBackend;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -31,7 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
 
@@ -47,8 +49,7 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
 
 
   static final int LOG_LINES = 50;
-  private static final Set<String> IMAGE_PULL_REASONS =
-      Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull");
+  private final FailureClassifier classifier = new FailureClassifier();
 
   private final KubernetesClient client;
   private final String defaultNamespace;
@@ -165,7 +166,7 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
         .withLabels(RolloutObjects.selector(target.app(), revision)).list().getItems();
     String podName = pods.isEmpty() ? null : pods.get(0).getMetadata().getName();
     if (!available(d)) {
-      checkPods(ns, d, stage, pods);
+      checkPods(ns, d, stage, pods, request.cluster());
       checkTimeout(ns, d, stage, pods);
       throw ApplicationFailure.newFailure("waiting for " + name + " to become ready",
           FailureType.STILL_RUNNING.type(), new StageProgress(pods.isEmpty() ? "Pending" : "Starting",
@@ -250,20 +251,26 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
     return have != null && have >= want;
   }
 
-  /** A pod that cannot pull its image or keeps crashing will not become ready by waiting. */
-  private void checkPods(String ns, Deployment d, Stage stage, List<Pod> pods) {
+  /**
+   * A pod that cannot pull its image, lacks a Secret, was OOMKilled, stays unschedulable or keeps
+   * crashing will not become ready by waiting. All but the crash loop (Jobs never restart) are
+   * the Jobs' rules: one {@link FailureClassifier} for both.
+   */
+  private void checkPods(String ns, Deployment d, Stage stage, List<Pod> pods, ClusterSpec cluster) {
     for (Pod pod : pods) {
+      Optional<FailureClassifier.Verdict> verdict = classifier.classifyServerPod(pod, clock.instant(), cluster);
+      if (verdict.isPresent()) {
+        List<String> logs = serverLog(ns, pod.getMetadata().getName());
+        rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE));
+        throw failure(verdict.get().type(), stage, verdict.get().message() + "; rolled back",
+            verdict.get().hint(), logs);
+      }
       if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
         continue;
       }
       for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
         String waiting = cs.getState() != null && cs.getState().getWaiting() != null
             ? cs.getState().getWaiting().getReason() : null;
-        if (waiting != null && IMAGE_PULL_REASONS.contains(waiting)) {
-          rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE));
-          throw failure(FailureType.IMAGE_PULL, stage, "cannot pull " + cs.getImage() + " (" + waiting + ")",
-              "check serving.image and cluster.imagePullSecrets", List.of());
-        }
         if ("CrashLoopBackOff".equals(waiting)) {
           List<String> logs = serverLog(ns, pod.getMetadata().getName());
           rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE));

@@ -128,7 +128,7 @@ public final class ReportCommand implements Callable<Integer> {
     }
     SloSpec slo = new SloSpec(sloConcurrency, sloTtftP99Ms, sloItlAvgMs, sloMinThroughputPercent);
     if (PromotionGate.isGated(slo)) {
-      report = report.withGate(PromotionGate.evaluate(slo, results.summary()));
+      report = report.withGate(PromotionGate.evaluate(slo, results.rankable().summary()));
     } else if (runGate != null) {
       // The verdict the run acted on (from the stage result's metrics), not a re-evaluation.
       report = report.withGate(runGate);

@@ -1,5 +1,6 @@
 package fineflow.workers.dev;
 
+import fineflow.activities.kubernetes.ProgramsConfigMap;
 import fineflow.workers.client.TemporalConnection;
 import fineflow.workers.dev.EngineChoice.Engine;
 import fineflow.workers.worker.PipelineWorker;
@@ -94,6 +95,9 @@ public final class DevStack implements AutoCloseable {
     if (worker != null) {
       return;
     }
+    // As `fineflow worker` does on a cluster: pods mount their Python programs from this ConfigMap,
+    // and the dev node runs them only where the pod's mount provides them.
+    ProgramsConfigMap.apply(kubernetes.client(), options.namespace(), ProgramsConfigMap.fromClasspath());
     worker = PipelineWorker.start(connection.client(), TaskQueue.DEFAULT, kubernetes.client(),
         options.namespace(), service -> modelServers.url(service).orElseThrow(() -> new IllegalStateException(
             "no simulated model server behind service " + service.getMetadata().getName())),

@@ -3,6 +3,8 @@ package fineflow.workers.dev;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import fineflow.activities.benchmark.BenchmarkArgv;
+import fineflow.activities.benchmark.GenaiPerfJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -71,7 +73,9 @@ final class SimulatedBenchmarkTool {
       root.set("output_token_throughput_per_user", stats("tokens/sec/user", l.perUser(), 0.02));
     }
     root.putObject("output_token_throughput").put("unit", "tokens/sec").put("avg", round(l.throughput()));
-    root.set("output_sequence_length", stats("tokens", out, 0.0));
+    // Without ignore_eos / min_tokens a request stops at its end token: the seed's OSL 240 of 256.
+    boolean allTokens = args.argv().contains("ignore_eos:true") || args.argv().contains("min_tokens:" + out);
+    root.set("output_sequence_length", stats("tokens", allTokens ? out : out * 240.0 / 256, 0.0));
     root.set("input_sequence_length", stats("tokens", in, 0.0));
     root.putObject("telemetry_stats");
     ObjectNode config = root.putObject("input_config");
@@ -80,9 +84,11 @@ final class SimulatedBenchmarkTool {
         .put("backend", args.flag("--backend").orElse("openai") + " (simulated)")
         .put("streaming", streaming);
     config.putObject("perf_analyzer").putObject("stimulus").put("concurrency", c);
-    Path dir = Path.of(args.flag("--artifact-dir").orElseThrow());
+    // genai-perf appends its own <model>-<kind>-concurrency<N> folder to --artifact-dir.
+    Path dir = Path.of(args.flag("--artifact-dir").orElseThrow()).resolve(BenchmarkArgv.genaiPerfFolder(
+        args.flag("-m").orElse("model"), args.flag("--endpoint-type").orElse("kserve"), c));
     Files.createDirectories(dir);
-    JSON.writeValue(dir.resolve("profile_export_genai_perf.json").toFile(), root);
+    JSON.writeValue(dir.resolve(GenaiPerfJson.FILE_NAME).toFile(), root);
   }
 
   private static void vllmBench(StageArgs args) throws IOException {

@@ -43,6 +43,7 @@ final class SimulatedGpuStage {
   StageOutcome run(StageName stage, StageArgs args, PodMounts paths) {
     try {
       return switch (stage) {
+        case MODEL_FETCH -> SimulatedModelFetch.run(args, paths);
         case TRAIN -> train(args, paths);
         case LORA_CONVERT -> loraConvert(args, paths);
         case CHECKPOINT_CONVERT -> checkpointConvert(args, paths);

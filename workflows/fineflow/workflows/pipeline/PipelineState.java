@@ -1,10 +1,12 @@
 package fineflow.workflows.pipeline;
 
 import fineflow.workflows.contract.CleanupResult;
+import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.gate.GateVerdict;
 import fineflow.workflows.gate.PromotionGate;
+import fineflow.workflows.plan.ModelPin;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageName;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -180,6 +183,28 @@ final class PipelineState {
         return;
       }
     }
+  }
+
+  /**
+   * Folds model-fetch's recorded sha into the plan ({@link Plan#pinned}): the stages that read
+   * the model get its snapshot path and keys that include the sha. Empty when pinned; the
+   * failure to pause with when the result holds no sha.
+   */
+  Optional<StageFailure> pinModel(Stage modelFetch) {
+    Map<String, String> info = rows.get(modelFetch.name()).info();
+    Optional<ModelPin> pin = ModelPin.fromResult(modelFetch.cacheKey(), info);
+    if (pin.isEmpty()) {
+      return Optional.of(new StageFailure(modelFetch.name().id(), FailureType.OUTPUT_INVALID.type(),
+          "model-fetch recorded no commit sha (result info " + info + "), so the stages after it"
+              + " cannot be keyed by the weights they read",
+          "check that the model-fetch image runs model_fetch.py, then change the spec and resume",
+          List.of()));
+    }
+    plan = plan.pinned(pin.get());
+    for (Stage stage : plan.stages()) {
+      rows.put(stage.name(), rows.get(stage.name()).replanned(stage));
+    }
+    return Optional.empty();
   }
 
   void notCached(Stage stage, String why) {

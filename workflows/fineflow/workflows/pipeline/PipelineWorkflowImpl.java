@@ -54,6 +54,8 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   public static final String MEMO_SPEC_REVISION = "specRevision";
   /** Change id: the run (not the rollout) promotes a gated candidate after the benchmark. */
   static final String PROMOTION_GATE = "promotion-gate";
+  /** Change id: a plan's model-fetch stage runs and its recorded sha re-keys the stages after it. */
+  static final String MODEL_FETCH = "model-fetch";
 
   private final PipelineState state;
 
@@ -149,11 +151,18 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   /** False when a stage failed, or the promotion gate held the candidate, and the run paused. */
   private boolean runPlan() {
-    for (Stage stage : state.plan().stages()) {
-      if (state.done(stage)) {
+    // By index: model-fetch's recorded sha re-keys the stages after it (PipelineState.pinModel).
+    for (int i = 0; i < state.plan().stages().size(); i++) {
+      Stage stage = state.plan().stages().get(i);
+      // Asked at the stage only: a run from before model-fetch meets it after a resume re-planned.
+      if (stage.name() == StageName.MODEL_FETCH
+          && Workflow.getVersion(MODEL_FETCH, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
         continue;
       }
-      Optional<StageFailure> failure = runStage(stage);
+      Optional<StageFailure> failure = state.done(stage) ? Optional.empty() : runStage(stage);
+      if (failure.isEmpty() && stage.name() == StageName.MODEL_FETCH) {
+        failure = state.pinModel(stage);
+      }
       if (failure.isPresent()) {
         pause(stage, failure.get());
         return false;

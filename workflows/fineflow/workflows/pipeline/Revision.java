@@ -46,7 +46,9 @@ record Revision(PipelineSpec spec, Plan plan, PlanDiff diff) {
       if (!problems.isEmpty()) {
         throw rejected(problems);
       }
+      // The recorded model sha still holds while model-fetch's key does (Plan.pinned).
       plan = Planner.plan(patched);
+      plan = currentPlan.modelPin() == null ? plan : plan.pinned(currentPlan.modelPin());
     } catch (SpecException e) {
       throw rejected(e.problems());
     }

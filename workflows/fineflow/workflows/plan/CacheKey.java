@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * A stage's cache key: sha256 (hex) over its name, image, argv, env (sorted), the names of its
- * secret env vars, its GPU count, its mounted files and the keys of the stages it consumes.
+ * secret env vars, its GPU count, its mounted files and the keys of the stages it consumes; for
+ * a stage that reads the model, also the commit sha model-fetch recorded ({@link #pinned}).
  * The argv still holds {@link #OUT} for its own output directory when hashed — the directory is
  * named after the key, so it cannot be part of it. Because consumed keys are hashed in, a change
  * reaches every stage downstream of the first one whose command changed, and no stage upstream.
@@ -19,8 +20,11 @@ import java.util.stream.Stream;
 public final class CacheKey {
   /** Stands for the stage's own output directory until the key is known. */
   public static final String OUT = "$(OUT)";
-  /** Bumped when the hashed fields change meaning, so old cache entries are not reused. */
-  private static final String VERSION = "fineflow-cache-v1";
+  /**
+   * Bumped when the hashed fields change meaning, so old cache entries are not reused. v2:
+   * dataset-prep's output gained the calibration text checkpoint-convert reads.
+   */
+  private static final String VERSION = "fineflow-cache-v2";
 
   private CacheKey() {
   }
@@ -43,6 +47,19 @@ public final class CacheKey {
           .map(c -> c.name() + "=" + c.image() + ":" + c.source() + ">" + c.mountPath()).toList());
     }
     list(text, "consumes", consumedKeys);
+    return sha256(text.toString());
+  }
+
+  /**
+   * The key of a stage that reads the model once model-fetch recorded {@code sha}: the planned
+   * key (which hashed the placeholder {@link ModelFetch#SHA}) and the sha, hashed together.
+   */
+  static String pinned(String plannedKey, String sha) {
+    StringBuilder text = new StringBuilder();
+    field(text, VERSION);
+    field(text, "pinned");
+    field(text, plannedKey);
+    field(text, sha);
     return sha256(text.toString());
   }
 

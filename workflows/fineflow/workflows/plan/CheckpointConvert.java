@@ -10,13 +10,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * checkpoint-convert: Hugging Face weights → TensorRT-LLM checkpoint
- * ({@code convert_checkpoint.py}, REFERENCE-NVIDIA §2), with weight-only quantization and
- * int8 KV cache calibrated on the GPU. A Hugging Face id is loaded through transformers into the
- * shared HF_HOME; the converter has no revision flag, so it reads the default branch — pin a
- * revision by pointing model.id at a workspace copy.
+ * checkpoint-convert: Hugging Face weights → TensorRT-LLM checkpoint. Modes that calibrate
+ * (int4 AWQ, int8 KV cache) run {@code examples/quantization/quantize.py} (ModelOpt): the
+ * Llama {@code convert_checkpoint.py} sends int4 AWQ there itself, and its {@code --per_group}
+ * means nothing to quantize.py. Calibration reads the run's own training split from dataset-prep
+ * ({@code --calib_dataset DIR}, a local folder; the default {@code cnn_dailymail} would be
+ * downloaded from the Hub, which an air-gapped cluster cannot do). Other modes convert with
+ * {@code convert_checkpoint.py} (REFERENCE-NVIDIA §2), which then calibrates nothing.
  */
 final class CheckpointConvert {
+  static final String QUANTIZE = "/app/examples/quantization/quantize.py";
+  /** AWQ's group size: quantize.py's default, and convert_checkpoint.py's --group_size 128. */
+  static final int AWQ_BLOCK_SIZE = 128;
+
   private CheckpointConvert() {
   }
 
@@ -27,23 +33,48 @@ final class CheckpointConvert {
     return "/app/examples/models/core/" + type + "/convert_checkpoint.py";
   }
 
+  /** Whether conversion calibrates on sample text (and so needs dataset-prep's split). */
+  static boolean calibrates(EngineSpec e) {
+    return e.int8KvCache() || e.weightOnlyPrecision().contains("awq");
+  }
+
   static StageDraft draft(PipelineSpec spec, Upstream up) {
     EngineSpec e = spec.engine();
     ModelRef model = ModelRef.served(spec, up);
-    Argv tool = new Argv("python3", converter(spec))
-        .opt("--model_dir", model.location())
-        .opt("--output_dir", OUT)
-        .opt("--dtype", e.dtype());
     boolean weightOnly = !"none".equals(e.weightOnlyPrecision());
-    if (weightOnly) {
-      tool.add("--use_weight_only").opt("--weight_only_precision", e.weightOnlyPrecision());
+    List<VolumeMount> volumes = new ArrayList<>(model.mounts());
+    List<StageName> consumes = new ArrayList<>(model.producedBy());
+    Argv tool;
+    if (calibrates(e)) {
+      if (!up.has(StageName.DATASET_PREP)) {
+        throw new IllegalArgumentException("engine: " + e.weightOnlyPrecision()
+            + (e.int8KvCache() ? " with int8 KV cache" : "")
+            + " calibrates on the training split, and training is disabled");
+      }
+      String calibration = up.out(StageName.DATASET_PREP) + "/" + DatasetPrep.CALIBRATION_DIR;
+      tool = new Argv("python3", QUANTIZE)
+          .opt("--model_dir", model.location())
+          .opt("--output_dir", OUT)
+          .opt("--dtype", e.dtype())
+          .opt("--qformat", qformat(e.weightOnlyPrecision()));
+      if (e.weightOnlyPrecision().contains("awq")) {
+        tool.opt("--awq_block_size", AWQ_BLOCK_SIZE);
+      }
+      if (e.int8KvCache()) {
+        tool.opt("--kv_cache_dtype", "int8");
+      }
+      tool.opt("--calib_size", e.calibSize()).opt("--calib_dataset", calibration);
+      volumes.add(Workspace.readOnly(up.out(StageName.DATASET_PREP)).orElseThrow());
+      consumes.add(StageName.DATASET_PREP);
+    } else {
+      tool = new Argv("python3", converter(spec))
+          .opt("--model_dir", model.location())
+          .opt("--output_dir", OUT)
+          .opt("--dtype", e.dtype());
+      if (weightOnly) {
+        tool.add("--use_weight_only").opt("--weight_only_precision", e.weightOnlyPrecision());
+      }
     }
-    tool.flagIf(e.int8KvCache(), "--int8_kv_cache");
-    // Only int8 KV cache and AWQ calibrate; the flag means nothing to the other modes.
-    if (e.int8KvCache() || e.weightOnlyPrecision().contains("awq")) {
-      tool.opt("--calib_size", e.calibSize());
-    }
-    tool.flagIf(e.perGroup(), "--per_group");
     if (e.worldSize() > 1) {
       tool.opt("--tp_size", e.tpSize()).opt("--pp_size", e.ppSize());
     }
@@ -51,18 +82,30 @@ final class CheckpointConvert {
         .expect("dtype", e.dtype())
         .wrap(tool.build());
 
-    List<VolumeMount> volumes = new ArrayList<>(model.mounts());
     volumes.add(HuggingFace.cacheMount());
     volumes.add(StageDraft.outputMount());
     return new StageDraft(StageName.CHECKPOINT_CONVERT, StageKind.JOB, e.image(), argv,
         Map.of("HF_HOME", Workspace.HF_HOME, "PYTHONUNBUFFERED", "1", "TLLM_LOG_LEVEL", "INFO"),
         HuggingFace.token(spec),
         new Resources(spec.cluster().gpuCount(), spec.cluster().gpuResource(), "8", "64Gi"),
-        volumes, 2 * 3_600, 10 * 60, model.producedBy(),
+        volumes, 2 * 3_600, 10 * 60, consumes,
         List.of(new ArtifactRef("checkpoint", OUT)),
-        "Convert " + model.location() + " to a TensorRT-LLM checkpoint (" + e.dtype()
+        "Convert " + model.name() + " to a TensorRT-LLM checkpoint (" + e.dtype()
             + (weightOnly ? ", " + e.weightOnlyPrecision() : "")
             + (e.int8KvCache() ? ", int8 KV cache" : "") + ")",
         Map.of());
+  }
+
+  /** engine.weightOnlyPrecision → quantize.py's --qformat (int8/int4: weight-only, no calibration). */
+  private static String qformat(String weightOnlyPrecision) {
+    return switch (weightOnlyPrecision) {
+      case "none" -> "full_prec";
+      case "int8" -> "int8_wo";
+      case "int4" -> "int4_wo";
+      case "int4_awq" -> "int4_awq";
+      default -> throw new IllegalArgumentException("engine.weightOnlyPrecision: "
+          + weightOnlyPrecision + " with int8 KV cache has no quantize.py format; use none, int8,"
+          + " int4 or int4_awq");
+    };
   }
 }

@@ -14,6 +14,8 @@ final class DatasetPrep {
   static final String TRAIN_FILE = "train.jsonl";
   static final String VALIDATION_FILE = "validation.jsonl";
   static final String MANIFEST = "manifest.json";
+  /** The training split as calibration text for checkpoint-convert (fineflow's DatasetPrep). */
+  static final String CALIBRATION_DIR = "calibration";
 
   private DatasetPrep() {
   }

@@ -11,9 +11,19 @@ import java.util.List;
  * <p>A spec value that starts with "/" is a path; anything else ({@code org/name}) is a Hugging
  * Face id, since a relative path and an id cannot be told apart.
  *
- * @param producedBy the stage that writes the model (train, for full fine-tuning), if any
+ * <p>The base model (and a tokenizer that is the base model's) is read as model-fetch pinned it:
+ * from its snapshot in the workspace's HF cache, or from its workspace path; either way the
+ * stage consumes model-fetch, whose recorded sha is folded into its key.
+ *
+ * @param producedBy the stages that write or pin the model (model-fetch; train, for full
+ *     fine-tuning)
+ * @param name what summaries call it: the spec's id for a snapshot, else the location
  */
-record ModelRef(String location, boolean onWorkspace, List<StageName> producedBy) {
+record ModelRef(String location, boolean onWorkspace, List<StageName> producedBy, String name) {
+
+  ModelRef(String location, boolean onWorkspace, List<StageName> producedBy) {
+    this(location, onWorkspace, producedBy, location);
+  }
 
   static ModelRef of(String field, String idOrPath) {
     if (idOrPath.startsWith("/")) {
@@ -22,13 +32,27 @@ record ModelRef(String location, boolean onWorkspace, List<StageName> producedBy
     return new ModelRef(idOrPath, false, List.of());
   }
 
-  /** The base model of the spec. */
+  /** The base model of the spec, as model-fetch pinned it. */
   static ModelRef base(PipelineSpec spec) {
-    return of("model.id", spec.model().id());
+    return pinned("model.id", spec.model().id());
   }
 
+  /** The base model's tokenizer is read from its snapshot; another tokenizer id from the Hub. */
   static ModelRef tokenizer(PipelineSpec spec) {
-    return of("model.tokenizer", spec.model().tokenizer());
+    String tokenizer = spec.model().tokenizer();
+    return tokenizer.equals(spec.model().id()) ? pinned("model.tokenizer", tokenizer)
+        : of("model.tokenizer", tokenizer);
+  }
+
+  private static ModelRef pinned(String field, String idOrPath) {
+    String location = idOrPath.startsWith("/") ? Workspace.resolve(field, idOrPath)
+        : ModelFetch.snapshotDir(idOrPath, ModelFetch.SHA);
+    return new ModelRef(location, true, List.of(StageName.MODEL_FETCH), idOrPath);
+  }
+
+  /** In the shared HF cache, which stages mount whole: a snapshot's files link to its blobs. */
+  boolean inHfCache() {
+    return location.startsWith(Workspace.HF_HOME + "/");
   }
 
   /**
@@ -43,7 +67,8 @@ record ModelRef(String location, boolean onWorkspace, List<StageName> producedBy
     return base(spec);
   }
 
+  /** Read-only mount of a workspace model; none for the HF cache, which stages mount already. */
   List<VolumeMount> mounts() {
-    return onWorkspace ? Workspace.readOnly(location).stream().toList() : List.of();
+    return onWorkspace && !inHfCache() ? Workspace.readOnly(location).stream().toList() : List.of();
   }
 }

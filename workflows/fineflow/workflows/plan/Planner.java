@@ -10,7 +10,7 @@ import fineflow.workflows.spec.SpecDigest;
  * cache key. No I/O, clocks or randomness: the workflow calls it during replay.
  *
  * <h2>Which stages</h2>
- * dataset-prep, train: when training is enabled. lora-convert: training with adapters and the
+ * model-fetch: always, first (every later stage reads the model as it pinned it). dataset-prep, train: when training is enabled. lora-convert: training with adapters and the
  * triton backend (only Triton reads the converted format). checkpoint-convert, engine-build,
  * triton-repo: triton backend only. rollout: always. baseline: benchmark enabled with a
  * {@code benchmark.baseline}. benchmark: when enabled.
@@ -71,6 +71,7 @@ public final class Planner {
     String pipeline = pipelineName(spec);
     Upstream up = new Upstream();
     boolean triton = spec.serving().backend() == ServingBackend.TRITON;
+    add(up, ModelFetch.draft(spec));
     if (spec.fineTunes()) {
       add(up, DatasetPrep.draft(spec));
       add(up, Train.draft(spec, up));

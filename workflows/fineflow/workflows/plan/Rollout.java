@@ -161,7 +161,7 @@ final class Rollout {
         target.addTo(Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO")),
         HuggingFace.token(spec), gpuResources(spec), volumes(model, adapter, up),
         3_600, 10 * 60, consumes(model, adapter), List.of(),
-        "Serve " + model.location() + " with trtllm-serve (batch " + e.maxBatchSize()
+        "Serve " + model.name() + " with trtllm-serve (batch " + e.maxBatchSize()
             + (adapter != null ? ", adapter '" + ServingEndpoint.ADAPTER_NAME + "'" : "") + ")",
         files);
   }
@@ -208,7 +208,7 @@ final class Rollout {
     return new StageDraft(name, StageKind.DEPLOYMENT, image, argv.build(),
         target.addTo(Map.of("HF_HOME", Workspace.HF_HOME)), HuggingFace.token(spec), gpuResources(spec),
         volumes(model, adapter, up), 3_600, 10 * 60, consumes(model, adapter), List.of(),
-        "Serve " + model.location() + " with vLLM (max " + e.maxBatchSize() + " sequences"
+        "Serve " + model.name() + " with vLLM (max " + e.maxBatchSize() + " sequences"
             + (adapter != null ? ", adapter '" + ServingEndpoint.ADAPTER_NAME + "'" : "") + ")",
         Map.of());
   }
@@ -227,7 +227,7 @@ final class Rollout {
 
   private static List<VolumeMount> volumes(ModelRef model, String adapter, Upstream up) {
     List<VolumeMount> volumes = new ArrayList<>(model.mounts());
-    if (adapter != null && model.producedBy().isEmpty()) {
+    if (adapter != null && !model.producedBy().contains(StageName.TRAIN)) {
       volumes.add(Workspace.readOnly(up.out(StageName.TRAIN)).orElseThrow());
     }
     volumes.add(HuggingFace.cacheMount());

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** The stages of DESIGN.md "Stages", in pipeline order. */
 public enum StageName {
+  /** The base model's snapshot into the workspace; its artifact is the resolved commit sha. */
+  MODEL_FETCH("model-fetch"),
   DATASET_PREP("dataset-prep"),
   TRAIN("train"),
   LORA_CONVERT("lora-convert"),

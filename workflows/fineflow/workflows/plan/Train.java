@@ -27,7 +27,8 @@ final class Train {
     String data = up.out(StageName.DATASET_PREP);
     Argv argv = new Argv("python3", PROGRAM)
         .opt("--model", model.location())
-        .opt("--revision", spec.model().revision())
+        // The snapshot model-fetch pinned: the commit, not the branch name.
+        .opt("--revision", model.inHfCache() ? ModelFetch.SHA : spec.model().revision())
         .opt("--train-file", data + "/" + DatasetPrep.TRAIN_FILE)
         .opt("--eval-file", data + "/" + DatasetPrep.VALIDATION_FILE)
         .opt("--output-dir", OUT)
@@ -74,7 +75,7 @@ final class Train {
         HuggingFace.token(spec),
         new Resources(spec.cluster().gpuCount(), spec.cluster().gpuResource(), "8", "64Gi"),
         volumes, 6 * 3_600, expectedSeconds(t.method()),
-        List.of(StageName.DATASET_PREP),
+        List.of(StageName.MODEL_FETCH, StageName.DATASET_PREP),
         List.of(new ArtifactRef(weights, OUT + "/" + weights),
             new ArtifactRef(CHECKPOINTS_DIR, OUT + "/" + CHECKPOINTS_DIR)),
         summary(spec), Map.of());

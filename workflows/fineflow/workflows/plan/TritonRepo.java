@@ -47,6 +47,9 @@ final class TritonRepo {
         .opt("--tokenizer-dir", ModelRef.tokenizer(spec).location());
     List<VolumeMount> volumes = new ArrayList<>();
     volumes.add(Workspace.readOnly(engine).orElseThrow());
+    if (ModelRef.tokenizer(spec).inHfCache()) {
+      volumes.add(Workspace.readOnly(Workspace.HF_HOME).orElseThrow());
+    }
     List<StageName> consumes = new ArrayList<>(List.of(StageName.ENGINE_BUILD));
     if (up.has(StageName.LORA_CONVERT)) {
       String prefetch = up.out(StageName.LORA_CONVERT);

@@ -11,6 +11,8 @@ import java.util.Map;
 final class ConsistencyRules {
   private static final Map<String, String> TRITON_TYPE_OF_DTYPE =
       Map.of("float16", "TYPE_FP16", "bfloat16", "TYPE_BF16");
+  /** vLLM's LoRAConfig rejects any other {@code --max-lora-rank} at start-up (vllm/config/lora.py). */
+  static final List<Integer> VLLM_LORA_RANKS = List.of(1, 8, 16, 32, 64, 128, 256, 320, 512);
 
   private ConsistencyRules() {
   }
@@ -27,6 +29,7 @@ final class ConsistencyRules {
     } else if (spec.serving().slo() != null) {
       c.add("serving.slo", "needs the benchmark (benchmark.enabled is false): the bounds are checked on its results");
     }
+    calibrationRules(spec, c);
     EngineSpec e = spec.engine();
     if (e.tpSize() > 0 && e.ppSize() > 0 && spec.cluster().gpuCount() > 0
         && e.worldSize() > spec.cluster().gpuCount()) {
@@ -45,6 +48,13 @@ final class ConsistencyRules {
         c.add("benchmark.concurrency", "levels above engine.maxBatchSize (" + e.maxBatchSize()
             + ") queue on the server: throughput flattens and latency grows there");
       }
+    }
+    if (e.perGroup()) {
+      // TL convert_checkpoint.py reads --per_group only for QServe (W4A8_QSERVE_PER_GROUP);
+      // its GPTQ groups are --group_size, and AWQ runs in quantize.py (--awq_block_size).
+      c.add("engine.perGroup", "has no effect: int4 AWQ quantizes in groups of "
+          + "quantize.py's --awq_block_size (128) and GPTQ in convert_checkpoint.py's --group_size"
+          + " (128); --per_group only selects QServe's per-group mode, which fineflow does not plan");
     }
     if (backend != ServingBackend.TRITON) {
       String why = "ignored by " + backend.wireName() + ": no TensorRT engine is built";
@@ -95,6 +105,29 @@ final class ConsistencyRules {
     if (t.lora().r() > engineLora.maxRank()) {
       c.add("engine.lora.maxRank", "must be >= training.lora.r (" + t.lora().r() + "), got "
           + engineLora.maxRank());
+    } else if (spec.serving().backend() == ServingBackend.VLLM
+        && !VLLM_LORA_RANKS.contains(engineLora.maxRank())) {
+      // The vllm rollout passes engine.lora.maxRank as --max-lora-rank.
+      c.add("engine.lora.maxRank", "must be one of " + VLLM_LORA_RANKS
+          + " (the ranks vllm serve accepts for --max-lora-rank), got " + engineLora.maxRank());
+    }
+  }
+
+  /** int4 AWQ and int8 KV cache calibrate on the training split (quantize.py --calib_dataset). */
+  private static void calibrationRules(PipelineSpec spec, Checks c) {
+    EngineSpec e = spec.engine();
+    if (spec.serving().backend() != ServingBackend.TRITON) {
+      return;
+    }
+    boolean awq = e.weightOnlyPrecision().contains("awq");
+    if ((awq || e.int8KvCache()) && !spec.fineTunes()) {
+      c.add(awq ? "engine.weightOnlyPrecision" : "engine.int8KvCache", "calibrates on the run's"
+          + " training split (no Hub dataset is downloaded), and training is disabled: enable"
+          + " training or quantize without calibration (int8, int4, int8KvCache false)");
+    }
+    if (e.int8KvCache() && e.weightOnlyPrecision().contains("gptq")) {
+      c.add("engine.int8KvCache", "cannot be combined with " + e.weightOnlyPrecision()
+          + ": quantize.py calibrates the KV cache for none, int8, int4 or int4_awq only");
     }
   }
 

@@ -23,13 +23,17 @@ import java.util.stream.Collectors;
 /**
  * The dataset-prep stage: validate every record, render the chat template, split, and write
  * {@code train.jsonl}, {@code validation.jsonl} (one {@code {"prompt","completion"}} per line)
- * and {@code manifest.json}. Under policy fail any bad record fails the stage before anything is
+ * and {@code manifest.json}, and the training split once more as calibration text for
+ * checkpoint-convert ({@code calibration/train.jsonl}, one {@code {"text"}} per line: quantize.py's
+ * {@code --calib_dataset DIR} reads the train split's "text" column). Under policy fail any bad record fails the stage before anything is
  * written; under skip bad records are dropped and counted.
  */
 public final class DatasetPrep {
   public static final String TRAIN_FILE = "train.jsonl";
   public static final String VALIDATION_FILE = "validation.jsonl";
   public static final String MANIFEST_FILE = "manifest.json";
+  /** A local dataset folder as {@code datasets.load_dataset(DIR, split="train")} reads it. */
+  public static final String CALIBRATION_DIR = "calibration";
   static final int MANIFEST_PROBLEM_LIMIT = 1000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -73,6 +77,8 @@ public final class DatasetPrep {
     Files.createDirectories(dir);
     Path train = writeJsonl(dir.resolve(TRAIN_FILE), split.train());
     Path validation = writeJsonl(dir.resolve(VALIDATION_FILE), split.validation());
+    writeCalibration(Files.createDirectories(dir.resolve(CALIBRATION_DIR)).resolve(TRAIN_FILE),
+        split.train());
     ContentDigest trainDigest = ContentDigest.of(train);
     ContentDigest validationDigest = ContentDigest.of(validation);
     ContentDigest inputDigest = ContentDigest.of(request.input());
@@ -144,6 +150,18 @@ public final class DatasetPrep {
       }
     }
     return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void writeCalibration(Path file, List<PreparedRecord> records) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".partial");
+    try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      for (PreparedRecord r : records) {
+        out.write(JSON.writeValueAsString(
+            Map.of("text", r.example().prompt() + r.example().completion())));
+        out.write('\n');
+      }
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static void writeAtomically(Path file, String text) throws IOException {

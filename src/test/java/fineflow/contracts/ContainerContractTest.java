@@ -10,11 +10,13 @@ import fineflow.activities.kubernetes.JobFactory;
 import fineflow.activities.kubernetes.ProgramsConfigMap;
 import fineflow.activities.rollout.RolloutObjects;
 import fineflow.workflows.contract.LaunchRequest;
+import fineflow.workflows.plan.ModelPin;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.Programs;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
+import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecLoader;
 import fineflow.workflows.spec.SpecPatch;
@@ -74,9 +76,17 @@ class ContainerContractTest {
         : spec;
   }
 
-  /** Every pod spec the plan's first launches create. */
+  /** A commit sha as model-fetch records it. */
+  private static final String RECORDED_SHA = "0123456789abcdef0123456789abcdef01234567";
+
+  /**
+   * Every pod spec the plan's first launches create: model-fetch's as planned, the later
+   * stages' as the run launches them, with the sha model-fetch recorded folded in.
+   */
   static Map<String, PodSpec> pods(PipelineSpec spec) {
-    Plan plan = Planner.plan(spec);
+    Plan planned = Planner.plan(spec);
+    Plan plan = planned.pinned(new ModelPin(
+        planned.stage(StageName.MODEL_FETCH).orElseThrow().cacheKey(), RECORDED_SHA));
     Map<String, PodSpec> pods = new LinkedHashMap<>();
     for (Stage stage : plan.stages()) {
       LaunchRequest request = new LaunchRequest("contract-run", spec.cluster().namespace(), stage, 1,
@@ -128,6 +138,10 @@ class ContainerContractTest {
       while (m.find()) {
         if (env.contains(m.group(1))) {
           problems.add("argument " + arg + " would be rewritten by the kubelet from env " + m.group(1));
+        } else {
+          // Left as written by the kubelet: a planner placeholder (the model sha) never filled in.
+          problems.add("argument " + arg + " reaches the program with " + m.group()
+              + " in it (no env " + m.group(1) + ")");
         }
       }
     }
@@ -304,6 +318,21 @@ class ContainerContractTest {
     assertThat(check("triton-repo", repo, hidden, false)).anyMatch(p -> p.contains("is hidden by the volume mount at /opt/fineflow"));
     PodSpec noInit = new io.fabric8.kubernetes.api.model.PodSpecBuilder(repo).withInitContainers().build();
     assertThat(check("triton-repo", noInit, main, false)).anyMatch(p -> p.contains("/skeleton/inflight_batcher_llm"));
+  }
+
+  @Test
+  void aStageLaunchedBeforeTheModelIsPinnedIsCaught() throws IOException {
+    // train as planned, before the run folded model-fetch's sha in: its --model and --revision
+    // still hold the placeholder, which the kubelet would pass on as written.
+    PipelineSpec spec = load("configs/demo.yaml");
+    Plan planned = Planner.plan(spec);
+    Stage train = planned.stage(StageName.TRAIN).orElseThrow();
+    PodSpec pod = new JobFactory().job(new LaunchRequest("contract-run", spec.cluster().namespace(),
+        train, 1, planned.specDigest(), spec.cluster())).getSpec().getTemplate().getSpec();
+    assertThat(check("train", pod, pod.getContainers().get(0), false))
+        .anyMatch(p -> p.contains("reaches the program with $(MODEL_SHA) in it"));
+    assertThat(pods(spec).get("train").getContainers().get(0).getCommand())
+        .contains(RECORDED_SHA).noneMatch(a -> a.contains("$("));
   }
 
   static String read(Path file) {

@@ -14,15 +14,17 @@ class BenchmarkArgvTest {
   void genaiPerfAgainstTritonKserve() {
     List<String> argv = BenchmarkArgv.genaiPerf("http://elyza-3f2a9c1d7e4b.fineflow.svc:8001", "ensemble",
         "elyza/ELYZA-japanese-Llama-2-7b-instruct", "kserve", 16, 512, 256, 160, true,
-        Path.of("/workspace/cache/benchmark-abc/ensemble-triton-tensorrtllm-concurrency16"));
+        Path.of("/workspace/cache/benchmark-abc"));
 
     assertThat(argv).containsExactly("genai-perf", "profile", "-m", "ensemble", "--endpoint-type", "kserve",
         "--backend", "tensorrtllm", "-u", "elyza-3f2a9c1d7e4b.fineflow.svc:8001",
         "--tokenizer", "elyza/ELYZA-japanese-Llama-2-7b-instruct", "--concurrency", "16",
         "--synthetic-input-tokens-mean", "512", "--synthetic-input-tokens-stddev", "0",
-        "--output-tokens-mean", "256", "--output-tokens-stddev", "0", "--request-count", "160",
+        "--output-tokens-mean", "256", "--output-tokens-stddev", "0",
+        "--extra-inputs", "min_tokens:256", "--request-count", "160",
         "--random-seed", "42", "--streaming",
-        "--artifact-dir", "/workspace/cache/benchmark-abc/ensemble-triton-tensorrtllm-concurrency16",
+        // The parent: genai-perf appends ensemble-triton-tensorrtllm-concurrency16 itself.
+        "--artifact-dir", "/workspace/cache/benchmark-abc",
         "--profile-export-file", "profile_export.json");
   }
 
@@ -32,6 +34,7 @@ class BenchmarkArgvTest {
         "openai/gpt-oss-20b", "chat", 256, 512, 256, 2560, false, Path.of("/out/x"));
 
     assertThat(argv).containsSubsequence("--endpoint-type", "chat", "-u", "http://gpt-oss.fineflow.svc:8000")
+        .containsSubsequence("--extra-inputs", "ignore_eos:true")
         .doesNotContain("--backend", "--streaming");
     assertThat(BenchmarkArgv.genaiPerfFolder("openai/gpt-oss-20b", "chat", 256))
         .isEqualTo("openai_gpt-oss-20b-openai-chat-concurrency256");

@@ -65,7 +65,10 @@ class BenchmarkParsingTest {
 
     assertThat(run.concurrency()).isEqualTo(4);
     assertThat(run.label()).isEqualTo("triton-tensorrtllm");
-    assertThat(run.outputTokenThroughputPerUser().avg()).isEqualTo(152.1);
+    // Per request with TTFT included: not the per-user number, so never shown or gated as one.
+    assertThat(run.outputTokenThroughputPerUser()).isNull();
+    assertThat(run.outputTokenThroughputPerRequest().avg()).isEqualTo(152.1);
+    assertThat(run.toPoint().outputTokenThroughputPerUser()).isNull();
     assertThat(run.ttft().p99()).isEqualTo(24.8);
   }
 

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,42 @@ class FailureClassifierTest {
     assertThat(v.type()).isEqualTo(type);
     assertThat(v.message()).contains(quoted);
     assertThat(v.hint()).isNotBlank();
+  }
+
+  /**
+   * One classifier for Jobs and Deployments: every fixture's pod, as a model server's pod,
+   * gets the Job's verdict where a pod-level rule decides (image, Secret, OOMKilled,
+   * unschedulable), and none where only a Job's exit or condition tells (a server is not done).
+   */
+  @ParameterizedTest(name = "server pod {0} like the Job's")
+  @MethodSource("failures")
+  void aServersPodIsClassifiedByTheJobsRules(String pod, String job, FailureType type, String quoted) {
+    Optional<Verdict> server = classifier.classifyServerPod(pod(pod), NOW, CLUSTER);
+    Verdict asJob = classify(pod(pod), job(job), List.of(), null).orElseThrow();
+    boolean podLevel = Set.of("oomkilled", "errimagepull", "imagepullbackoff", "invalidimagename",
+        "createcontainerconfigerror").contains(pod);
+    if (podLevel) {
+      assertThat(server).map(Verdict::type).contains(asJob.type());
+      assertThat(server.orElseThrow().message()).contains(quoted);
+    } else {
+      assertThat(server).as("decided by the Job, not the pod").isEmpty();
+    }
+  }
+
+  @Test
+  void aServersPodUsesTheJobsUnschedulableLimitAndImageReasons() {
+    Pod pod = pod("unschedulable"); // PodScheduled=False since 00:10:00, limit 1800 s
+    assertThat(classifier.classifyServerPod(pod, Instant.parse("2026-11-26T00:39:59Z"), CLUSTER)).isEmpty();
+    assertThat(classifier.classifyServerPod(pod, Instant.parse("2026-11-26T00:40:01Z"), CLUSTER))
+        .map(Verdict::type).contains(FailureType.UNSCHEDULABLE);
+    // The rollout's own list lacked RegistryUnavailable.
+    Pod registry = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("p")
+        .withNamespace("ns").endMetadata().withNewStatus().addNewContainerStatus().withName("server")
+        .withImage("nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3").withNewState().withNewWaiting()
+        .withReason("RegistryUnavailable").withMessage("registry unreachable").endWaiting().endState()
+        .endContainerStatus().endStatus().build();
+    assertThat(classifier.classifyServerPod(registry, NOW, CLUSTER)).map(Verdict::type)
+        .contains(FailureType.IMAGE_PULL);
   }
 
   @Test

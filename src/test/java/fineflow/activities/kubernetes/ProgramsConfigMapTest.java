@@ -19,7 +19,7 @@ class ProgramsConfigMapTest {
     Map<String, String> programs = ProgramsConfigMap.fromClasspath();
     ConfigMap cm = ProgramsConfigMap.build("fineflow", programs);
 
-    assertThat(cm.getData()).containsOnlyKeys("train.py", "stage_runner.py");
+    assertThat(cm.getData()).containsOnlyKeys("train.py", "stage_runner.py", "model_fetch.py");
     assertThat(cm.getData().get("train.py")).contains("--lora-r");
     // The API server rejects ConfigMaps over 1 MiB.
     assertThat(Serialization.asJson(cm).getBytes(StandardCharsets.UTF_8).length).isLessThan(1024 * 1024);

@@ -3,6 +3,8 @@ package fineflow.activities.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fineflow.activities.benchmark.BenchmarkDirectory;
+import fineflow.activities.benchmark.BenchmarkRun;
+import fineflow.activities.benchmark.MetricStats;
 import fineflow.activities.benchmark.BenchmarkSet;
 import fineflow.workflows.contract.Artifact;
 import fineflow.workflows.gate.PromotionGate;
@@ -39,8 +41,12 @@ class ReportTest {
     // The seed's c=1 numbers, as genai-perf prints them.
     assertThat(html).contains("<td>14.00</td><td>12.34</td>", "<td>16.47</td>", "6.09", "5.83", "173.18",
         "171.29", "1,398.62", "<td>38</td>", "512.08", "240.00");
-    // Triton vs vLLM at c=16: 1,156.97 vs 813.81 tokens/s.
-    assertThat(html).contains("<td>1,156.97</td><td>813.81</td><td>1.42×</td>");
+    // Triton vs vLLM at c=16: 1,156.97 vs 813.81 tokens/s, but Triton stopped at 240 of 256
+    // tokens while vLLM ignored EOS: the seed's ratio compares unequal work, so it is not ranked.
+    assertThat(html).contains("<td>512.08 / 240.00</td><td>1,156.97</td><td>512.00 / 256.00</td>"
+        + "<td>813.81</td><td>not ranked</td>");
+    assertThat(html).contains("Not ranked at concurrency 16: mean output lengths differ: candidate"
+        + " 240.00 vs baseline 256.00 tokens (6.3% apart, more than 2%)");
     assertThat(html).contains("<h2>Concurrency 64</h2>", "candidate: triton-tensorrtllm", "baseline: vllm-bench-openai");
     assertThat(html).doesNotContain("http://", "https://", "<script");
   }
@@ -60,7 +66,30 @@ class ReportTest {
     assertThat(html).contains("elyza-qlora-3f2a9c", "9b1f00aa", "26m 52s", "/workspace/cache/train-abc/adapter",
         "sha256:ab12cd34ef56", "Promotion gate: <span class=\"fail\">failed", "TTFT p99 (ms)", "61.20");
     assertThat(md).contains("| train | succeeded | 26m 52s |", "## Promotion gate: failed",
-        "| Output token throughput (tokens/sec) | 171.29 |", "| 16 | 1,156.97 | 813.81 | 1.42× |");
+        "| Output token throughput (tokens/sec) | 171.29 |",
+        "| 16 | 512.08 / 240.00 | 1,156.97 | 512.00 / 256.00 | 813.81 | not ranked |",
+        "- Not ranked at concurrency 16: mean output lengths differ");
+  }
+
+  /** Equal lengths (within 2%) are ranked; the gate sees only the baseline levels that are. */
+  @Test
+  void equalWorkIsRankedAndUnequalWorkIsKeptFromTheGate() throws Exception {
+    BenchmarkSet seed = triton();
+    BenchmarkSet equal = new BenchmarkSet(seed.candidate().stream().map(r -> withOsl(r, 251.0)).toList(),
+        seed.baseline());
+    String md = MarkdownReport.render(ReportModel.of("equal", equal), null);
+    assertThat(md).contains("| 16 | 512.08 / 251.00 | 1,156.97 | 512.00 / 256.00 | 813.81 | 1.42× |")
+        .doesNotContain("not ranked");
+    assertThat(equal.rankable().baseline()).hasSameSizeAs(seed.baseline());
+    assertThat(seed.rankable().baseline()).isEmpty();
+    assertThat(seed.rankable().candidate()).hasSameSizeAs(seed.candidate());
+  }
+
+  private static BenchmarkRun withOsl(BenchmarkRun r, double osl) {
+    return new BenchmarkRun(r.tool(), r.label(), r.model(), r.concurrency(), r.ttft(), r.timeToSecondToken(),
+        r.interTokenLatency(), r.outputTokenThroughputPerUser(), r.outputTokenThroughputPerRequest(),
+        r.outputTokenThroughput(), r.requestLatency(), r.requestThroughput(), r.inputSequenceLength(),
+        MetricStats.ofAvg("tokens", osl), r.requestCount());
   }
 
   @Test

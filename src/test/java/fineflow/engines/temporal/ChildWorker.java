@@ -1,5 +1,6 @@
 package fineflow.engines.temporal;
 
+import fineflow.activities.kubernetes.ProgramsConfigMap;
 import fineflow.workers.client.TemporalConnection;
 import fineflow.workers.dev.DevTemporal;
 import fineflow.workers.worker.AwaitMode;
@@ -8,6 +9,7 @@ import fineflow.workers.worker.WorkerTuning;
 import fineflow.workflows.pipeline.TaskQueue;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -27,8 +29,10 @@ public final class ChildWorker {
   public static void main(String[] args) throws InterruptedException {
     TemporalConnection connection = TemporalConnection.open(args[0], DevTemporal.NAMESPACE);
     Config config = new ConfigBuilder(Config.empty()).withMasterUrl(args[1]).withNamespace(args[2]).build();
-    PipelineWorker.start(connection.client(), TaskQueue.DEFAULT,
-        new KubernetesClientBuilder().withConfig(config).build(), args[2], service -> {
+    KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(config).build();
+    // As `fineflow worker` does: stage pods mount their Python programs from this ConfigMap.
+    ProgramsConfigMap.apply(kubernetes, args[2], ProgramsConfigMap.fromClasspath());
+    PipelineWorker.start(connection.client(), TaskQueue.DEFAULT, kubernetes, args[2], service -> {
           throw new IllegalStateException("the child worker serves no model: " + service.getMetadata().getName());
         }, AwaitMode.poll, new SimpleMeterRegistry(), WorkerTuning.defaults());
     System.out.println("worker started");

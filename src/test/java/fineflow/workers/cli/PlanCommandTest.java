@@ -44,7 +44,7 @@ class PlanCommandTest {
     }
     // The NVIDIA tool is shown, not stage_runner's wrapper.
     assertThat(text).containsPattern("(?m)^engine-build .* trtllm-build --checkpoint_dir ");
-    assertThat(text).contains("9 stages, 5 on GPU; expected about");
+    assertThat(text).contains("10 stages, 5 on GPU; expected about");
     // The warnings validate prints, in its format: plan and validate agree.
     assertThat(err.toString().lines().toList()).singleElement().asString()
         .matches("configs/elyza-7b-qlora-triton\\.yaml:\\d+:3: warning: benchmark\\.concurrency: .*");
@@ -56,7 +56,7 @@ class PlanCommandTest {
     Plan expected = Planner.plan(SpecLoader.load(Files.readString(ELYZA), ELYZA.toString()));
     Plan parsed = SpecJson.mapper().readValue(out.toString(), Plan.class);
     assertThat(parsed).isEqualTo(expected);
-    JsonNode engine = new ObjectMapper().readTree(out.toString()).get("stages").get(4);
+    JsonNode engine = new ObjectMapper().readTree(out.toString()).get("stages").get(5);
     assertThat(engine.get("name").asText()).isEqualTo("engine-build");
     assertThat(engine.get("cacheKey").asText()).matches("[0-9a-f]{64}");
   }

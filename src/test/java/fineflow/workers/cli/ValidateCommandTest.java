@@ -28,7 +28,7 @@ class ValidateCommandTest {
         "configs/demo.yaml");
     assertThat(code).isEqualTo(ExitCode.OK);
     assertThat(out.toString())
-        .contains("ok: configs/elyza-7b-qlora-triton.yaml (pipeline elyza-7b-qlora-triton, 9 stages)")
+        .contains("ok: configs/elyza-7b-qlora-triton.yaml (pipeline elyza-7b-qlora-triton, 10 stages)")
         .contains("ok: configs/gpt-oss-20b-trtllm-serve.yaml (pipeline gpt-oss-20b-trtllm-serve, ")
         .contains("ok: configs/demo.yaml (pipeline demo, ");
     // ELYZA sweeps concurrency 64 against max batch 16: allowed, but said.

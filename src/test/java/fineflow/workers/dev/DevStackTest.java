@@ -43,7 +43,7 @@ class DevStackTest {
       }
 
       assertThat(outcome.stages()).filteredOn(s -> s.state() != StageState.SKIPPED)
-          .extracting(StageStatus::stage).containsExactly(StageName.DATASET_PREP, StageName.TRAIN,
+          .extracting(StageStatus::stage).containsExactly(StageName.MODEL_FETCH, StageName.DATASET_PREP, StageName.TRAIN,
               StageName.LORA_CONVERT, StageName.CHECKPOINT_CONVERT, StageName.ENGINE_BUILD,
               StageName.TRITON_REPO, StageName.ROLLOUT, StageName.BASELINE, StageName.BENCHMARK);
       assertThat(outcome.stages()).filteredOn(s -> s.state() != StageState.SKIPPED)
@@ -53,6 +53,10 @@ class DevStackTest {
       assertThat(prep.simulated()).isFalse();
       assertThat(workspace.resolve(prep.artifacts().get(0).path().replaceFirst("^/workspace/", ""))).exists();
       assertThat(stage(outcome, StageName.TRAIN).simulated()).isTrue();
+      // No internet on the dev node: model-fetch makes up its commit and says so.
+      StageStatus fetch = stage(outcome, StageName.MODEL_FETCH);
+      assertThat(fetch.simulated()).isTrue();
+      assertThat(fetch.info().get("sha")).matches("[0-9a-f]{40}");
       assertThat(stage(outcome, StageName.ROLLOUT).simulated()).as("served by a simulated model server").isTrue();
       StageStatus bench = stage(outcome, StageName.BENCHMARK);
       assertThat(bench.simulated()).isTrue();

@@ -3,6 +3,20 @@ package fineflow.workers.dev;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.activities.kubernetes.JobFactory;
+import fineflow.activities.kubernetes.ProgramsConfigMap;
+import fineflow.activities.stages.ContentDigest;
+import fineflow.workflows.contract.LaunchRequest;
+import fineflow.workflows.plan.Plan;
+import fineflow.workflows.plan.Planner;
+import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageName;
+import fineflow.workflows.spec.PipelineSpec;
+import fineflow.workflows.spec.SpecLoader;
+import fineflow.workflows.spec.SpecPatch;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -175,5 +189,82 @@ class SimulatedKubeletTest {
 
     var terminated = finished("ok-1");
     assertThat(terminated.getExitCode()).as(terminated.getMessage()).isZero();
+  }
+
+  /** model-fetch's Job as the worker creates it from the plan of {@code spec}. */
+  static Job modelFetchJob(String runId, PipelineSpec spec) {
+    Plan plan = Planner.plan(spec);
+    Stage fetch = plan.stage(StageName.MODEL_FETCH).orElseThrow();
+    return new JobFactory().job(new LaunchRequest(runId, "ns", fetch, 1, plan.specDigest(), spec.cluster()));
+  }
+
+  static PipelineSpec demo(String... set) throws Exception {
+    PipelineSpec spec = SpecLoader.load(Files.readString(Path.of("configs/demo.yaml")), "demo.yaml");
+    return SpecPatch.apply(spec, List.of(set));
+  }
+
+  private ContainerStateTerminated finishedJob(Job job) {
+    return finished(job.getMetadata().getName());
+  }
+
+  @Test
+  void modelFetchRunsItsProgramFromTheProgramsConfigMapAndRecordsACommit() throws Exception {
+    start(null);
+    ProgramsConfigMap.apply(client, "ns", ProgramsConfigMap.fromClasspath());
+    Job job = client.batch().v1().jobs().inNamespace("ns").resource(modelFetchJob("run-1", demo())).create();
+
+    var terminated = finishedJob(job);
+    assertThat(terminated.getExitCode()).as(terminated.getMessage()).isZero();
+    JsonNode result = new ObjectMapper().readTree(terminated.getMessage());
+    String sha = result.path("info").path("sha").asText();
+    assertThat(sha).matches("[0-9a-f]{40}");
+    assertThat(result.path("simulated").asBoolean()).isTrue();
+    // Where snapshot_download would have put it, on the pod's mount of the workspace HF cache.
+    assertThat(workspace.resolve("hf-cache/hub/models--HuggingFaceTB--SmolLM2-135M-Instruct/snapshots/" + sha))
+        .isDirectory();
+    String out = job.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand().stream()
+        .dropWhile(a -> !a.equals("--output")).skip(1).findFirst().orElseThrow();
+    Path record = workspace.resolve(out.replaceFirst("^/workspace/", "") + "/model-fetch.json");
+    assertThat(record).content().contains(sha);
+    // The artifact is the record, with its digest; the snapshot is named in info.
+    assertThat(result.path("artifacts")).singleElement().satisfies(a -> {
+      assertThat(a.path("name").asText()).isEqualTo("model-fetch");
+      assertThat(a.path("path").asText()).isEqualTo(out + "/model-fetch.json");
+      assertThat(a.path("sha256").asText()).isEqualTo(ContentDigest.of(record).sha256());
+    });
+    assertThat(result.path("info").path("snapshot").asText()).endsWith("/snapshots/" + sha);
+  }
+
+  @Test
+  void modelFetchFailsAsPythonWouldWhenNoConfigMapProvidesItsProgram() throws Exception {
+    start(null);
+    Job job = client.batch().v1().jobs().inNamespace("ns").resource(modelFetchJob("run-1", demo())).create();
+
+    var terminated = finishedJob(job);
+    assertThat(terminated.getExitCode()).isEqualTo(2);
+    assertThat(terminated.getMessage()).contains("can't open file '/opt/fineflow-programs/model_fetch.py'");
+  }
+
+  @Test
+  void aWorkspaceModelIsHashedForRealAndAMissingOneFails() throws Exception {
+    start(null);
+    ProgramsConfigMap.apply(client, "ns", ProgramsConfigMap.fromClasspath());
+    Path model = Files.createDirectories(workspace.resolve("models/tiny"));
+    Files.writeString(model.resolve("config.json"), "{\"model_type\": \"llama\"}");
+    Files.writeString(model.resolve("model.safetensors"), "weights");
+    PipelineSpec local = demo("model.id=/workspace/models/tiny", "model.tokenizer=/workspace/models/tiny");
+    Job job = client.batch().v1().jobs().inNamespace("ns").resource(modelFetchJob("run-1", local)).create();
+
+    var terminated = finishedJob(job);
+    assertThat(terminated.getExitCode()).as(terminated.getMessage()).isZero();
+    JsonNode result = new ObjectMapper().readTree(terminated.getMessage());
+    assertThat(result.path("info").path("sha").asText()).isEqualTo(ContentDigest.of(model).sha256());
+    assertThat(result.path("simulated").asBoolean()).isFalse();
+
+    PipelineSpec missing = demo("model.id=/workspace/models/none", "model.tokenizer=/workspace/models/none");
+    var failed = finishedJob(client.batch().v1().jobs().inNamespace("ns").resource(modelFetchJob("run-2", missing)).create());
+    assertThat(failed.getExitCode()).isEqualTo(2);
+    // The kubelet creates a missing sub-path as an empty directory, so model_fetch.py finds no config.
+    assertThat(failed.getMessage()).contains("model /workspace/models/none: no config.json, not a model directory");
   }
 }

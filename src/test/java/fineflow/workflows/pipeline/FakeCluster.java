@@ -17,6 +17,7 @@ import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.plan.SecretEnv;
+import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageName;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
@@ -53,6 +54,8 @@ final class FakeCluster implements StageActivities {
   final AtomicInteger lookups = new AtomicInteger();
   final Map<StageName, AtomicInteger> awaitAttempts = new ConcurrentHashMap<>();
   final List<String> launched = new CopyOnWriteArrayList<>();
+  /** The stages as launched: argv and cache key after the workflow resolved them. */
+  final List<Stage> launchedStages = new CopyOnWriteArrayList<>();
   final List<CleanupRequest> cleanups = new CopyOnWriteArrayList<>();
   /** The metrics the benchmark stage reports (BenchmarkSummary.toMetrics()), when set. */
   volatile Map<String, Double> benchmarkMetrics;
@@ -97,6 +100,7 @@ final class FakeCluster implements StageActivities {
     podEnv.put(object, env);
     launches.computeIfAbsent(stage, s -> new AtomicInteger()).incrementAndGet();
     launched.add(stage.id());
+    launchedStages.add(request.stage());
     return new LaunchResult(object, false);
   }
 
@@ -136,7 +140,10 @@ final class FakeCluster implements StageActivities {
     Map<String, Double> metrics = stage == StageName.BENCHMARK && benchmarkMetrics != null
         ? benchmarkMetrics : Map.of("seconds", (double) ran.toSeconds());
     Map<String, String> resultInfo = stage == StageName.ROLLOUT
-        ? Map.of("revision", request.stage().shortKey(), "promoted", "false") : Map.of();
+        ? Map.of("revision", request.stage().shortKey(), "promoted", "false")
+        // model-fetch's commit: the same for the same key, as a pinned revision would be.
+        : stage == StageName.MODEL_FETCH
+        ? Map.of("sha", TestPlans.sha256(request.stage().cacheKey()).substring(0, 40)) : Map.of();
     return new StageResult(stage, request.stage().cacheKey(), request.objectName(), pod,
         List.of(new Artifact(stage.id(), dir, "sha256-of-" + request.stage().shortKey(), 1024)),
         metrics, resultInfo, false);

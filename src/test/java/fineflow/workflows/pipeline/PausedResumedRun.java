@@ -25,7 +25,7 @@ final class PausedResumedRun {
     Plan plan = Planner.plan(spec);
     temporal.cluster.secrets.put(TestPlans.HF_SECRET, "hf_token_of_the_test");
     temporal.cluster.runtimes.put(StageName.TRAIN, Duration.ofMinutes(25));
-    temporal.cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+    temporal.cluster.failingKeys.put(TestPlans.pinned(plan).stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
         FailureType.OUT_OF_MEMORY);
     PipelineWorkflow run = temporal.start(new PipelineRequest(RUN_ID, "ml", spec, plan));
     temporal.sleep(Duration.ofHours(2));

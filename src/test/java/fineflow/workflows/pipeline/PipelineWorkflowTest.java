@@ -10,7 +10,9 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageProgress;
+import fineflow.workflows.plan.ModelPin;
 import fineflow.workflows.plan.Plan;
+import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.StageName;
@@ -71,7 +73,7 @@ class PipelineWorkflowTest {
 
     assertThat(cluster.launched).containsExactly(
         TestPlans.EIGHT.stream().map(StageName::id).toArray(String[]::new));
-    assertThat(outcome.stages()).filteredOn(row -> row.stage() != StageName.BASELINE)
+    assertThat(outcome.stages()).filteredOn(row -> row.stage() != StageName.BASELINE && row.stage() != StageName.MODEL_FETCH)
         .allSatisfy(row -> {
       assertThat(row.state()).isEqualTo(StageState.SUCCEEDED);
       assertThat(row.launches()).isEqualTo(1);
@@ -102,6 +104,34 @@ class PipelineWorkflowTest {
         .isEqualTo(TestPlans.sha256("v1"));
   }
 
+  /**
+   * model-fetch runs first; the commit it recorded, not the branch name, reaches the stages
+   * after it: train reads that snapshot and is keyed by it, and a moved branch re-trains.
+   */
+  @Test
+  void modelFetchsRecordedCommitKeysAndLocatesTheStagesAfterIt() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    temporal.start(request("dazai-00000021", plan, spec));
+    temporal.result("dazai-00000021");
+
+    assertThat(cluster.launched).first().isEqualTo("model-fetch");
+    String fetchKey = plan.stage(StageName.MODEL_FETCH).orElseThrow().cacheKey();
+    String sha = TestPlans.sha256(fetchKey).substring(0, 40);
+    Stage train = cluster.launchedStages.stream().filter(s -> s.name() == StageName.TRAIN)
+        .findFirst().orElseThrow();
+    assertThat(train.argv()).containsSequence("--model",
+        "/workspace/hf-cache/hub/models--" + TestPlans.MODEL.replace("/", "--") + "/snapshots/" + sha)
+        .containsSequence("--revision", sha).doesNotContain("main");
+    assertThat(train.cacheKey()).isNotEqualTo(plan.stage(StageName.TRAIN).orElseThrow().cacheKey())
+        .isEqualTo(TestPlans.pinned(plan).stage(StageName.TRAIN).orElseThrow().cacheKey());
+    assertThat(train.argv()).anySatisfy(a -> assertThat(a).contains("/train-" + train.shortKey()));
+    // Another commit (the branch moved) is another key for every stage that reads the model.
+    Plan moved = plan.pinned(new ModelPin(fetchKey, "f".repeat(40)));
+    assertThat(moved.stage(StageName.TRAIN).orElseThrow().cacheKey()).isNotEqualTo(train.cacheKey());
+    assertThat(moved.stage(StageName.DATASET_PREP)).isEqualTo(plan.stage(StageName.DATASET_PREP));
+  }
+
   @Test
   void stagesWithRecordedKeysAreCachedInTheNextRun() {
     temporal.start(request("dazai-00000001", "v1"));
@@ -110,7 +140,7 @@ class PipelineWorkflowTest {
     temporal.start(request("dazai-00000002", "v1"));
     RunOutcome second = temporal.result("dazai-00000002");
 
-    assertThat(second.stages()).filteredOn(row -> row.stage() != StageName.BASELINE)
+    assertThat(second.stages()).filteredOn(row -> row.stage() != StageName.BASELINE && row.stage() != StageName.MODEL_FETCH)
         .extracting(StageStatus::state).containsOnly(StageState.CACHED);
     assertThat(second.stages()).allSatisfy(row -> assertThat(row.launches()).isZero());
     assertThat(TestPlans.EIGHT.stream().mapToInt(cluster::launches)).containsOnly(1);
@@ -121,7 +151,7 @@ class PipelineWorkflowTest {
   void pausesOnANonRetryableFailureAndResumesWithoutRetraining() throws Exception {
     PipelineSpec spec = TestPlans.spec("dazai");
     Plan plan = Planner.plan(spec);
-    String failingKey = plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey();
+    String failingKey = TestPlans.pinned(plan).stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey();
     cluster.failingKeys.put(failingKey, FailureType.OUT_OF_MEMORY);
     PipelineWorkflow run = temporal.start(request("dazai-00000003", plan, spec));
 
@@ -185,7 +215,7 @@ class PipelineWorkflowTest {
   void resumesWithAWholeNewSpecAndRejectsABadOneWithItsLines() {
     PipelineSpec spec = TestPlans.spec("dazai");
     Plan plan = Planner.plan(spec);
-    cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+    cluster.failingKeys.put(TestPlans.pinned(plan).stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
         FailureType.OUT_OF_MEMORY);
     PipelineWorkflow run = temporal.start(request("dazai-00000011", plan, spec));
     temporal.sleep(Duration.ofHours(2));
@@ -366,7 +396,7 @@ class PipelineWorkflowTest {
     cluster.secrets.put(TestPlans.HF_SECRET, secretValue);
     PipelineSpec spec = TestPlans.spec("dazai");
     Plan plan = Planner.plan(spec);
-    cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+    cluster.failingKeys.put(TestPlans.pinned(plan).stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
         FailureType.OUT_OF_MEMORY);
     PipelineWorkflow run = temporal.start(request("dazai-00000010", plan, spec));
     temporal.sleep(Duration.ofHours(2));

@@ -59,6 +59,6 @@ class StageLaunchTest {
     assertThat(RunSummary.of(request)).startsWith(RunSummary.of(spec))
         .endsWith(" · spec " + plan.specDigest().substring(0, 12));
     assertThat(RunSummary.details(request)).contains(TestPlans.MODEL, spec.serving().backend().wireName(),
-        plan.specDigest(), "| ml |", "Stages: dataset-prep → train");
+        plan.specDigest(), "| ml |", "Stages: model-fetch → dataset-prep → train");
   }
 }

@@ -1,5 +1,6 @@
 package fineflow.workflows.pipeline;
 
+import fineflow.workflows.plan.ModelPin;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Resources;
 import fineflow.workflows.plan.SecretEnv;
@@ -36,9 +37,12 @@ final class TestPlans {
         null, null, null, null);
   }
 
-  /** The eight stages of a fine-tune on Triton, without a baseline. */
+  /**
+   * The eight stages of a fine-tune on Triton, without a baseline and without model-fetch (its
+   * pinning needs the planner's consumes; PipelineModelFetchTest runs a planned plan).
+   */
   static final List<StageName> EIGHT = Arrays.stream(StageName.values())
-      .filter(name -> name != StageName.BASELINE).toList();
+      .filter(name -> name != StageName.BASELINE && name != StageName.MODEL_FETCH).toList();
 
   /** The {@link #EIGHT} stages; every stage of one variant has the same key in every plan. */
   static Plan plan(PipelineSpec spec, String variant, Map<StageName, Long> expectedSeconds) {
@@ -68,6 +72,12 @@ final class TestPlans {
             s.env(), s.secretEnv(), s.resources(), s.volumes(), seconds, s.expectedSeconds(),
             s.consumes(), s.produces(), s.cacheKey(), s.summary()))
         .toList());
+  }
+
+  /** The plan as the run pins it once model-fetch ran on the {@link FakeCluster}. */
+  static Plan pinned(Plan plan) {
+    String fetchKey = plan.stage(StageName.MODEL_FETCH).orElseThrow().cacheKey();
+    return plan.pinned(new ModelPin(fetchKey, sha256(fetchKey).substring(0, 40)));
   }
 
   static String sha256(String text) {

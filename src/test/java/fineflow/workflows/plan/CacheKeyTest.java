@@ -25,13 +25,14 @@ class CacheKeyTest {
 
   static Stream<Arguments> changes() {
     return Stream.of(
-        Arguments.of("dataset.seed", "7",
-            concat(List.of(DATASET_PREP, TRAIN, LORA_CONVERT), AFTER_REPO)),
-        Arguments.of("dataset.validationSplit", "0.1",
-            concat(List.of(DATASET_PREP, TRAIN, LORA_CONVERT), AFTER_REPO)),
+        // checkpoint-convert calibrates on dataset-prep's training split (int4 AWQ).
+        Arguments.of("dataset.seed", "7", concat(List.of(DATASET_PREP, TRAIN, LORA_CONVERT,
+            CHECKPOINT_CONVERT, ENGINE_BUILD), AFTER_REPO)),
+        Arguments.of("dataset.validationSplit", "0.1", concat(List.of(DATASET_PREP, TRAIN,
+            LORA_CONVERT, CHECKPOINT_CONVERT, ENGINE_BUILD), AFTER_REPO)),
         // dataset-prep rejects records longer than the engine accepts.
-        Arguments.of("engine.maxInputLen", "1024",
-            concat(List.of(DATASET_PREP, TRAIN, LORA_CONVERT, ENGINE_BUILD), AFTER_REPO)),
+        Arguments.of("engine.maxInputLen", "1024", concat(List.of(DATASET_PREP, TRAIN,
+            LORA_CONVERT, CHECKPOINT_CONVERT, ENGINE_BUILD), AFTER_REPO)),
         Arguments.of("training.lora.r", "8", concat(List.of(TRAIN, LORA_CONVERT), AFTER_REPO)),
         Arguments.of("training.epochs", "2", concat(List.of(TRAIN, LORA_CONVERT), AFTER_REPO)),
         Arguments.of("training.learningRate", "0.0001",
@@ -92,7 +93,7 @@ class CacheKeyTest {
   }
 
   private static final String PINNED =
-      "98defa34f9fdea9c051c7bd05629bb424deeb0d883cbbab3d117ca8e475db851";
+      "9df371fd72208d6c199d3f4bd819cd1ce3fb0e3162b77e178c8816f08954ae30";
 
   @Test
   void keysAreSha256HexAndNameTheOutputDirectory() {

@@ -16,7 +16,7 @@ class PlanDiffTest {
     PlanDiff diff = PlanDiff.between(Planner.plan(ELYZA), Planner.plan(ELYZA));
     assertThat(diff.unchanged()).isTrue();
     assertThat(diff.toRun()).isEmpty();
-    assertThat(diff.stages()).hasSize(8).allSatisfy(e -> assertThat(e.beforeKey()).isEqualTo(e.afterKey()));
+    assertThat(diff.stages()).hasSize(9).allSatisfy(e -> assertThat(e.beforeKey()).isEqualTo(e.afterKey()));
   }
 
   @Test
@@ -24,10 +24,10 @@ class PlanDiffTest {
     Plan before = Planner.plan(ELYZA);
     Plan after = Planner.plan(SeedSpecs.with(ELYZA, "engine.maxBatchSize", "8"));
     PlanDiff diff = PlanDiff.between(before, after);
-    assertThat(diff.kept()).containsExactly(StageName.DATASET_PREP, StageName.TRAIN,
+    assertThat(diff.kept()).containsExactly(StageName.MODEL_FETCH, StageName.DATASET_PREP, StageName.TRAIN,
         StageName.LORA_CONVERT, StageName.CHECKPOINT_CONVERT);
     assertThat(diff.firstToRun()).contains(StageName.ENGINE_BUILD);
-    Entry engine = diff.stages().get(4);
+    Entry engine = diff.stages().get(5);
     assertThat(engine.stage()).isEqualTo(StageName.ENGINE_BUILD);
     assertThat(engine.change()).isEqualTo(Change.RERUN);
     assertThat(engine.beforeKey()).isEqualTo(before.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey());
@@ -41,6 +41,7 @@ class PlanDiffTest {
         SeedSpecs.with(ELYZA, "serving.backend", "\"vllm\""), "benchmark.baseline", "\"vllm\""));
     PlanDiff diff = PlanDiff.between(triton, vllm);
     assertThat(diff.stages()).extracting(Entry::stage, Entry::change).containsExactly(
+        tuple(StageName.MODEL_FETCH, Change.KEPT),
         tuple(StageName.DATASET_PREP, Change.KEPT),
         tuple(StageName.TRAIN, Change.KEPT),
         tuple(StageName.LORA_CONVERT, Change.REMOVED),
@@ -53,7 +54,7 @@ class PlanDiffTest {
     assertThat(diff.toRun()).containsExactly(StageName.ROLLOUT, StageName.BASELINE,
         StageName.BENCHMARK);
     assertThat(diff.removed()).hasSize(4);
-    Entry added = diff.stages().get(7);
+    Entry added = diff.stages().get(8);
     assertThat(added.beforeKey()).isNull();
     assertThat(added.afterKey()).isNotNull();
   }

@@ -40,8 +40,9 @@ class PlannerGoldenArgvTest {
     String data = out(StageName.DATASET_PREP);
     assertThat(argv(StageName.TRAIN)).containsExactly(
         "python3", "/opt/fineflow-programs/train.py",
-        "--model", SeedSpecs.ELYZA,
-        "--revision", "main",
+        // model-fetch's snapshot and commit, never the Hub id and branch.
+        "--model", SeedSpecs.snapshot(SeedSpecs.ELYZA),
+        "--revision", ModelFetch.SHA,
         "--train-file", data + "/train.jsonl",
         "--eval-file", data + "/validation.jsonl",
         "--output-dir", out(StageName.TRAIN),
@@ -55,6 +56,24 @@ class PlannerGoldenArgvTest {
         "--scheduler", "cosine", "--warmup-steps", "5", "--optim", "paged_adamw_8bit",
         "--gradient-checkpointing", "true", "--precision", "bf16", "--max-seq-len", "512",
         "--eval-steps", "25", "--save-steps", "25", "--logging-steps", "1", "--seed", "42");
+  }
+
+  @Test
+  void modelFetchIsFirstAndRecordsTheCommit() {
+    assertThat(plan.stages().get(0).name()).isEqualTo(StageName.MODEL_FETCH);
+    assertThat(argv(StageName.MODEL_FETCH)).containsExactly(
+        "python3", "/opt/fineflow-programs/model_fetch.py", "--model", SeedSpecs.ELYZA, "--revision", "main",
+        "--output", out(StageName.MODEL_FETCH));
+    Stage fetch = plan.stage(StageName.MODEL_FETCH).orElseThrow();
+    assertThat(fetch.secretEnv()).extracting(SecretEnv::name).containsExactly("HF_TOKEN");
+    assertThat(fetch.volumes()).extracting(VolumeMount::mountPath).contains("/workspace/hf-cache");
+    // A workspace model is hashed where it is, without the Hub.
+    Plan local = Planner.plan(SeedSpecs.with(spec, "model.id", "\"/workspace/models/elyza\""));
+    assertThat(local.stage(StageName.MODEL_FETCH).orElseThrow().argv()).containsSequence(
+        "--model", "/workspace/models/elyza", "--output").doesNotContain("--revision");
+    assertThat(local.stage(StageName.TRAIN).orElseThrow().argv())
+        .containsSequence("--model", "/workspace/models/elyza");
+    assertThat(local.stage(StageName.TRAIN).orElseThrow().consumes()).contains(StageName.MODEL_FETCH);
   }
 
   @Test
@@ -80,16 +99,38 @@ class PlannerGoldenArgvTest {
         "-i", adapter, "-o", prefetch + "/0", "--storage-type", "float16");
   }
 
+  /**
+   * The seed's int4 AWQ + int8 KV cache, the supported way: quantize.py (convert_checkpoint.py
+   * sends AWQ there itself), calibrated on the run's training split, never a Hub dataset.
+   */
   @Test
-  void checkpointConvertIsTheSeedCommand() {
+  void checkpointConvertQuantizesAwqOnTheTrainingSplit() {
     String ckpt = out(StageName.CHECKPOINT_CONVERT);
     assertThat(argv(StageName.CHECKPOINT_CONVERT)).containsExactly(
         "python3", "/opt/fineflow-programs/stage_runner.py", "--stage", "checkpoint-convert",
         "--out", ckpt, "--expect", "dtype=float16", "--",
-        "python3", "/app/examples/models/core/llama/convert_checkpoint.py",
-        "--model_dir", SeedSpecs.ELYZA, "--output_dir", ckpt, "--dtype", "float16",
-        "--use_weight_only", "--weight_only_precision", "int4_awq", "--int8_kv_cache",
-        "--calib_size", "256", "--per_group");
+        "python3", "/app/examples/quantization/quantize.py",
+        "--model_dir", SeedSpecs.snapshot(SeedSpecs.ELYZA), "--output_dir", ckpt, "--dtype", "float16",
+        "--qformat", "int4_awq", "--awq_block_size", "128", "--kv_cache_dtype", "int8",
+        "--calib_size", "256",
+        "--calib_dataset", out(StageName.DATASET_PREP) + "/calibration");
+    Stage stage = plan.stage(StageName.CHECKPOINT_CONVERT).orElseThrow();
+    assertThat(stage.consumes()).contains(StageName.DATASET_PREP);
+    assertThat(stage.volumes()).anySatisfy(v -> {
+      assertThat(v.mountPath()).isEqualTo(out(StageName.DATASET_PREP));
+      assertThat(v.readOnly()).isTrue();
+    });
+  }
+
+  @Test
+  void checkpointConvertWithoutCalibrationKeepsConvertCheckpoint() {
+    Plan plain = Planner.plan(SeedSpecs.with(SeedSpecs.with(spec, "engine.weightOnlyPrecision",
+        "\"int8\""), "engine.int8KvCache", "false"));
+    Stage stage = plain.stage(StageName.CHECKPOINT_CONVERT).orElseThrow();
+    assertThat(stage.argv()).contains("/app/examples/models/core/llama/convert_checkpoint.py",
+            "--use_weight_only", "--weight_only_precision", "int8")
+        .doesNotContain("--calib_size", "--calib_dataset", "--per_group");
+    assertThat(stage.consumes()).doesNotContain(StageName.DATASET_PREP);
   }
 
   @Test
@@ -121,7 +162,7 @@ class PlannerGoldenArgvTest {
         "fineflow", "stage", "triton-repo",
         "--skeleton", "/skeleton/inflight_batcher_llm",
         "--engine-dir", out(StageName.ENGINE_BUILD),
-        "--tokenizer-dir", SeedSpecs.ELYZA,
+        "--tokenizer-dir", SeedSpecs.snapshot(SeedSpecs.ELYZA),
         "--lora-prefetch-dir", out(StageName.LORA_CONVERT),
         "--max-batch-size", "16",
         "--decoupled", "true",
@@ -173,7 +214,7 @@ class PlannerGoldenArgvTest {
         "--tool", "genai-perf",
         "--url", "elyza-dazai-rollout-" + rollout.shortKey() + ":8001",
         "--model", "ensemble",
-        "--tokenizer", SeedSpecs.ELYZA,
+        "--tokenizer", SeedSpecs.snapshot(SeedSpecs.ELYZA),
         "--concurrency", "1,4,8,16,32,64",
         "--input-tokens", "512",
         "--output-tokens", "256",
@@ -191,7 +232,7 @@ class PlannerGoldenArgvTest {
     assertThat(full.stage(StageName.LORA_CONVERT)).isEmpty();
     Stage convert = full.stage(StageName.CHECKPOINT_CONVERT).orElseThrow();
     assertThat(convert.argv()).containsSequence("--model_dir", model);
-    assertThat(convert.consumes()).containsExactly(StageName.TRAIN);
+    assertThat(convert.consumes()).containsExactly(StageName.TRAIN, StageName.DATASET_PREP);
     assertThat(full.stage(StageName.ENGINE_BUILD).orElseThrow().argv())
         .doesNotContain("--lora_plugin", "--max_lora_rank", "--lora_target_modules");
     assertThat(full.stage(StageName.TRAIN).orElseThrow().argv()).doesNotContain("--lora-r");

@@ -6,6 +6,7 @@ import static fineflow.workflows.plan.StageName.CHECKPOINT_CONVERT;
 import static fineflow.workflows.plan.StageName.DATASET_PREP;
 import static fineflow.workflows.plan.StageName.ENGINE_BUILD;
 import static fineflow.workflows.plan.StageName.LORA_CONVERT;
+import static fineflow.workflows.plan.StageName.MODEL_FETCH;
 import static fineflow.workflows.plan.StageName.ROLLOUT;
 import static fineflow.workflows.plan.StageName.TRAIN;
 import static fineflow.workflows.plan.StageName.TRITON_REPO;
@@ -27,29 +28,35 @@ class PlannerStagesTest {
 
   static Stream<Arguments> stageSets() {
     return Stream.of(
-        Arguments.of("triton, qlora", ELYZA, List.of(DATASET_PREP, TRAIN, LORA_CONVERT,
+        Arguments.of("triton, qlora", ELYZA, List.of(MODEL_FETCH, DATASET_PREP, TRAIN, LORA_CONVERT,
             CHECKPOINT_CONVERT, ENGINE_BUILD, TRITON_REPO, ROLLOUT, BENCHMARK)),
         Arguments.of("triton, full fine-tuning", SeedSpecs.with(ELYZA, "training.method", "\"full\""),
-            List.of(DATASET_PREP, TRAIN, CHECKPOINT_CONVERT, ENGINE_BUILD, TRITON_REPO, ROLLOUT,
+            List.of(MODEL_FETCH, DATASET_PREP, TRAIN, CHECKPOINT_CONVERT, ENGINE_BUILD, TRITON_REPO, ROLLOUT,
                 BENCHMARK)),
-        Arguments.of("triton, no training", SeedSpecs.with(ELYZA, "training.enabled", "false"),
-            List.of(CHECKPOINT_CONVERT, ENGINE_BUILD, TRITON_REPO, ROLLOUT, BENCHMARK)),
+        Arguments.of("triton, no training", noCalibration(SeedSpecs.with(ELYZA, "training.enabled", "false")),
+            List.of(MODEL_FETCH, CHECKPOINT_CONVERT, ENGINE_BUILD, TRITON_REPO, ROLLOUT, BENCHMARK)),
         Arguments.of("triton, no benchmark", SeedSpecs.with(ELYZA, "benchmark.enabled", "false"),
-            List.of(DATASET_PREP, TRAIN, LORA_CONVERT, CHECKPOINT_CONVERT, ENGINE_BUILD,
+            List.of(MODEL_FETCH, DATASET_PREP, TRAIN, LORA_CONVERT, CHECKPOINT_CONVERT, ENGINE_BUILD,
                 TRITON_REPO, ROLLOUT)),
         Arguments.of("triton, vllm baseline", SeedSpecs.with(ELYZA, "benchmark.baseline", "\"vllm\""),
-            List.of(DATASET_PREP, TRAIN, LORA_CONVERT, CHECKPOINT_CONVERT, ENGINE_BUILD,
+            List.of(MODEL_FETCH, DATASET_PREP, TRAIN, LORA_CONVERT, CHECKPOINT_CONVERT, ENGINE_BUILD,
                 TRITON_REPO, ROLLOUT, BASELINE, BENCHMARK)),
         Arguments.of("trtllm-serve, qlora",
             SeedSpecs.with(ELYZA, "serving.backend", "\"trtllm-serve\""),
-            List.of(DATASET_PREP, TRAIN, ROLLOUT, BENCHMARK)),
+            List.of(MODEL_FETCH, DATASET_PREP, TRAIN, ROLLOUT, BENCHMARK)),
         Arguments.of("vllm, qlora", SeedSpecs.with(ELYZA, "serving.backend", "\"vllm\""),
-            List.of(DATASET_PREP, TRAIN, ROLLOUT, BENCHMARK)),
+            List.of(MODEL_FETCH, DATASET_PREP, TRAIN, ROLLOUT, BENCHMARK)),
         Arguments.of("gpt-oss trtllm-serve with vllm baseline", SeedSpecs.gptOssTrtllmServe(),
-            List.of(ROLLOUT, BASELINE, BENCHMARK)),
+            List.of(MODEL_FETCH, ROLLOUT, BASELINE, BENCHMARK)),
         Arguments.of("gpt-oss, no benchmark",
             SeedSpecs.with(SeedSpecs.gptOssTrtllmServe(), "benchmark.enabled", "false"),
-            List.of(ROLLOUT)));
+            List.of(MODEL_FETCH, ROLLOUT)));
+  }
+
+  /** Without training there is no split to calibrate on: quantize without calibration. */
+  static PipelineSpec noCalibration(PipelineSpec spec) {
+    return SeedSpecs.with(SeedSpecs.with(spec, "engine.weightOnlyPrecision", "\"int4\""),
+        "engine.int8KvCache", "false");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -113,7 +120,7 @@ class PlannerStagesTest {
     Plan plan = Planner.plan(ELYZA);
     SecretEnv token = new SecretEnv("HF_TOKEN", "hf-token", "HF_TOKEN");
     assertThat(plan.stages()).filteredOn(s -> s.secretEnv().contains(token)).extracting(Stage::name)
-        .containsExactly(TRAIN, CHECKPOINT_CONVERT, ROLLOUT, BENCHMARK);
+        .containsExactly(MODEL_FETCH, TRAIN, CHECKPOINT_CONVERT, ROLLOUT, BENCHMARK);
     assertThat(plan.stage(TRAIN).orElseThrow().env())
         .containsEntry("HF_HOME", "/workspace/hf-cache");
     Plan noSecret = Planner.plan(SeedSpecs.with(ELYZA, "model.hfTokenSecret", "null"));
@@ -124,6 +131,7 @@ class PlannerStagesTest {
   void imagesPerStage() {
     Plan plan = Planner.plan(ELYZA);
     assertThat(plan.stages()).extracting(Stage::image).containsExactly(
+        "ghcr.io/fineflow/trainer:0.1.0",
         FineflowImage.DEFAULT,
         "ghcr.io/fineflow/trainer:0.1.0",
         "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
@@ -140,8 +148,18 @@ class PlannerStagesTest {
         List.of("cluster.imageRegistry=registry.local:5000/ml", "cluster.imageTag=0.2.0-rc1"));
     Plan plan = Planner.plan(spec);
     assertThat(plan.stages()).extracting(Stage::image).filteredOn(i -> !i.startsWith("nvcr.io/"))
-        .containsExactly("registry.local:5000/ml/fineflow:0.2.0-rc1", "registry.local:5000/ml/trainer:0.2.0-rc1",
+        .containsExactly("registry.local:5000/ml/trainer:0.2.0-rc1",
+            "registry.local:5000/ml/fineflow:0.2.0-rc1", "registry.local:5000/ml/trainer:0.2.0-rc1",
             "registry.local:5000/ml/fineflow:0.2.0-rc1", "registry.local:5000/ml/fineflow-benchmark:0.2.0-rc1");
+  }
+
+  @Test
+  void modelFetchRunsOnFineflowsTrainerImageWhateverTrainingImageSays() {
+    // model_fetch.py imports huggingface_hub, which the trainer image installs; a custom
+    // training image need not.
+    Plan plan = Planner.plan(SeedSpecs.with(ELYZA, "training.image", "\"registry.local/my-trainer:1\""));
+    assertThat(plan.stage(MODEL_FETCH).orElseThrow().image()).isEqualTo("ghcr.io/fineflow/trainer:0.1.0");
+    assertThat(plan.stage(TRAIN).orElseThrow().image()).isEqualTo("registry.local/my-trainer:1");
   }
 
   @Test

@@ -67,6 +67,11 @@ final class SeedSpecs {
   }
 
   /** A copy of {@code spec} with the field at a dotted path set to a JSON value. */
+  /** Where later stages read a Hub model: model-fetch's snapshot, sha resolved at run time. */
+  static String snapshot(String id) {
+    return "/workspace/hf-cache/hub/models--" + id.replace("/", "--") + "/snapshots/" + ModelFetch.SHA;
+  }
+
   static PipelineSpec with(PipelineSpec spec, String path, String jsonValue) {
     try {
       ObjectNode root = JSON.valueToTree(spec);

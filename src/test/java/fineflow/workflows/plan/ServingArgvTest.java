@@ -16,7 +16,7 @@ class ServingArgvTest {
     assertThat(rollout.kind()).isEqualTo(StageKind.DEPLOYMENT);
     assertThat(rollout.image()).isEqualTo("nvcr.io/nvidia/tensorrt-llm/release:1.0.0");
     assertThat(rollout.argv()).containsExactly(
-        "trtllm-serve", "serve", "openai/gpt-oss-20b",
+        "trtllm-serve", "serve", SeedSpecs.snapshot("openai/gpt-oss-20b"),
         "--host", "0.0.0.0", "--port", "8000", "--backend", "pytorch",
         "--max_batch_size", "256", "--max_seq_len", "32768", "--max_num_tokens", "262144",
         "--kv_cache_free_gpu_memory_fraction", "0.9", "--tp_size", "1", "--trust_remote_code",
@@ -34,8 +34,8 @@ class ServingArgvTest {
     Stage baseline = plan.stage(StageName.BASELINE).orElseThrow();
     assertThat(baseline.image()).isEqualTo("vllm/vllm-openai:v0.11.0");
     assertThat(baseline.argv()).containsExactly(
-        "vllm", "serve", "openai/gpt-oss-20b", "--host", "0.0.0.0", "--port", "8000",
-        "--revision", "main", "--max-num-seqs", "256", "--max-model-len", "32768",
+        "vllm", "serve", SeedSpecs.snapshot("openai/gpt-oss-20b"), "--host", "0.0.0.0", "--port", "8000",
+        "--max-num-seqs", "256", "--max-model-len", "32768",
         "--gpu-memory-utilization", "0.9", "--trust-remote-code");
     assertThat(baseline.files()).isEmpty();
   }
@@ -47,10 +47,10 @@ class ServingArgvTest {
     String baseline = "gpt-oss-20b-baseline-" + plan.stage(StageName.BASELINE).orElseThrow().shortKey();
     Stage bench = plan.stage(StageName.BENCHMARK).orElseThrow();
     assertThat(bench.argv()).containsSequence("--url", "http://" + rollout + ":8000",
-        "--model", "openai/gpt-oss-20b");
+        "--model", SeedSpecs.snapshot("openai/gpt-oss-20b"));
     assertThat(bench.argv()).containsSequence("--endpoint-type", "chat",
         "--baseline-url", "http://" + baseline + ":8000",
-        "--baseline-model", "openai/gpt-oss-20b");
+        "--baseline-model", SeedSpecs.snapshot("openai/gpt-oss-20b"));
     assertThat(bench.argv()).containsSequence("--concurrency", "1,2,4,8,16,32,64,128,256");
     assertThat(bench.consumes()).containsExactly(StageName.ROLLOUT, StageName.BASELINE);
     assertThat(bench.usesGpu()).isFalse();
@@ -65,8 +65,8 @@ class ServingArgvTest {
     String train = "/workspace/cache/train-" + plan.stage(StageName.TRAIN).orElseThrow().shortKey();
     Stage rollout = plan.stage(StageName.ROLLOUT).orElseThrow();
     assertThat(rollout.argv()).containsExactly(
-        "vllm", "serve", SeedSpecs.ELYZA, "--host", "0.0.0.0", "--port", "8000",
-        "--revision", "main", "--max-num-seqs", "16", "--max-model-len", "4096",
+        "vllm", "serve", SeedSpecs.snapshot(SeedSpecs.ELYZA), "--host", "0.0.0.0", "--port", "8000",
+        "--max-num-seqs", "16", "--max-model-len", "4096",
         "--gpu-memory-utilization", "0.9",
         "--enable-lora", "--lora-modules", "adapter=" + train + "/adapter", "--max-lora-rank", "8",
         "--enable-prefix-caching", "--swap-space", "4");

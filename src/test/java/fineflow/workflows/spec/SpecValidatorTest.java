@@ -126,7 +126,10 @@ class SpecValidatorTest {
         rule("serving.decoupled", "decoupled mode", "serving.decoupled=false"),
         rule("benchmark.tool", "OpenAI-compatible", "benchmark.tool=vllm-bench"),
         rule("engine.kvCacheType", "must be paged", "engine.kvCacheType=continuous"),
-        rule("serving.extraOptions", "only to trtllm-serve and vllm", "serving.extraOptions={enable_attention_dp: false}"));
+        rule("serving.extraOptions", "only to trtllm-serve and vllm", "serving.extraOptions={enable_attention_dp: false}"),
+        rule("engine.weightOnlyPrecision", "training split", "engine.weightOnlyPrecision=int4_awq",
+            "training={enabled: false}", "dataset=null", "engine.lora=null"),
+        rule("engine.int8KvCache", "int4_gptq", "engine.weightOnlyPrecision=int4_gptq", "engine.int8KvCache=true"));
   }
 
   private static Arguments rule(String path, String messagePart, String... assignments) {
@@ -166,6 +169,34 @@ class SpecValidatorTest {
         .isEmpty();
     assertThat(errors("serving.backend=trtllm-serve", "training.maxSeqLen=5000", "serving.tritonMaxBatchSize=null"))
         .extracting(SpecProblem::path).containsExactly("training.maxSeqLen");
+  }
+
+  /** vLLM refuses to start with any other --max-lora-rank (vllm/config LoRAConfig). */
+  @Test
+  void vllmServesAdaptersOnlyAtTheRanksItAccepts() throws Exception {
+    String[] vllm = {"serving={backend: vllm}", "benchmark.baseline=null", "engine.lora.targetModules=null"};
+    assertThat(errors(vllm)).isEmpty();
+    String[] rank48 = java.util.Arrays.copyOf(vllm, vllm.length + 2);
+    rank48[vllm.length] = "engine.lora.maxRank=48";
+    rank48[vllm.length + 1] = "training.lora.r=4";
+    assertThat(errors(rank48)).singleElement().satisfies(p -> {
+      assertThat(p.path()).isEqualTo("engine.lora.maxRank");
+      assertThat(p.message()).contains("vllm").contains("48")
+          .contains("[1, 8, 16, 32, 64, 128, 256, 320, 512]");
+    });
+    // Triton's engine takes any rank: the rule is vLLM's alone.
+    assertThat(errors("engine.lora.maxRank=48")).isEmpty();
+  }
+
+  /** quantize.py has no --per_group, and convert_checkpoint.py uses it for QServe only. */
+  @Test
+  void perGroupIsAWarningThatItDoesNothing() throws Exception {
+    PipelineSpec spec = spec("engine.perGroup=true");
+    assertThat(SpecValidator.validate(spec)).isEmpty();
+    assertThat(SpecValidator.warnings(spec)).singleElement().satisfies(w -> {
+      assertThat(w.path()).isEqualTo("engine.perGroup");
+      assertThat(w.message()).contains("has no effect", "--awq_block_size");
+    });
   }
 
   @Test

@@ -71,6 +71,26 @@ class DatasetPrepTest {
     assertThat(msg.at("/simulated").asBoolean()).isFalse();
   }
 
+  /**
+   * checkpoint-convert calibrates on this (quantize.py --calib_dataset DIR loads DIR's train
+   * split and reads its "text" column), so an air-gapped cluster never needs a Hub dataset.
+   */
+  @Test
+  void theTrainingSplitIsAlsoWrittenAsCalibrationText() throws IOException {
+    Path input = write("data.json", jsonArray(10));
+    DatasetPrep.run(request(input, DatasetFormat.JSON, PromptTemplate.LLAMA2_CHAT,
+        InvalidRecordPolicy.FAIL, 2048, dir.resolve("out")));
+
+    List<JsonNode> train = readJsonl(dir.resolve("out/train.jsonl"));
+    List<JsonNode> calibration = readJsonl(dir.resolve("out/" + DatasetPrep.CALIBRATION_DIR + "/train.jsonl"));
+    assertThat(calibration).hasSameSizeAs(train);
+    for (int i = 0; i < train.size(); i++) {
+      assertThat(calibration.get(i).get("text").asText()).isEqualTo(
+          train.get(i).get("prompt").asText() + train.get(i).get("completion").asText());
+      assertThat(calibration.get(i).size()).isEqualTo(1);
+    }
+  }
+
   @Test
   void sameInputAndSeedGiveTheSameSplitAnotherSeedAnother() throws IOException {
     Path input = write("data.json", jsonArray(50));

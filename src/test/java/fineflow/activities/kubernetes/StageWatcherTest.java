@@ -1,0 +1,146 @@
+package fineflow.activities.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fineflow.workflows.contract.AwaitRequest;
+import fineflow.workflows.contract.FailureType;
+import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.plan.Resources;
+import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageKind;
+import fineflow.workflows.plan.StageName;
+import fineflow.workflows.spec.ClusterSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.temporal.client.ActivityCompletionClient;
+import io.temporal.failure.ApplicationFailure;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The watcher's scheduling: one check of a stage at a time, rollouts off the shared pool. */
+@EnableKubernetesMockClient(crud = true)
+class StageWatcherTest {
+  KubernetesClient client;
+  StageWatcher watcher;
+  final Map<String, Object> completed = new ConcurrentHashMap<>();
+
+  /** Records completions by task token; heartbeats are accepted and dropped. */
+  ActivityCompletionClient completions() {
+    return (ActivityCompletionClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {ActivityCompletionClient.class}, (proxy, method, args) -> {
+          if (method.getName().startsWith("complete") && args != null && args[0] instanceof byte[] token) {
+            completed.put(new String(token, StandardCharsets.UTF_8), args[args.length - 1]);
+          }
+          return null;
+        });
+  }
+
+  static AwaitRequest request(String object, StageName name, StageKind kind) {
+    Stage stage = new Stage(name, kind, "img", List.of("x"), Map.of(), List.of(),
+        Resources.cpuOnly("1", "1Gi"), List.of(), 60, 1, List.of(), List.of(), "k".repeat(64), "s");
+    return new AwaitRequest("run", "ns", stage, object, ClusterSpec.defaults());
+  }
+
+  static StageResult result(AwaitRequest r) {
+    return new StageResult(r.stage().name(), r.stage().cacheKey(), r.objectName(), null, List.of(),
+        Map.of(), Map.of(), false);
+  }
+
+  static ApplicationFailure stillRunning() {
+    return ApplicationFailure.newFailure("still running", FailureType.STILL_RUNNING.type());
+  }
+
+  StageWatcher watcher(Function<AwaitRequest, StageResult> check) {
+    // A tick that never fires during a test: checks come from registrations only.
+    watcher = new StageWatcher(client, completions(), check, Duration.ofHours(1), 4);
+    return watcher;
+  }
+
+  @AfterEach
+  void close() {
+    if (watcher != null) {
+      watcher.close();
+    }
+  }
+
+  /**
+   * A rollout check that promotes must not run beside one that rolls back: a second request to
+   * check the stage while a check runs waits for it. The first check holds until the second
+   * starts (which is the race) or 2 s pass; the second then must have started after it ended.
+   */
+  @Test
+  void twoChecksOfOneStageNeverOverlap() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    CountDownLatch firstEntered = new CountDownLatch(1);
+    CountDownLatch secondEntered = new CountDownLatch(1);
+    CountDownLatch bothDone = new CountDownLatch(2);
+    AwaitRequest rollout = request("app-rollout-abc", StageName.ROLLOUT, StageKind.DEPLOYMENT);
+    watcher(r -> {
+      boolean first = firstEntered.getCount() == 1;
+      events.add("enter");
+      try {
+        if (first) {
+          firstEntered.countDown();
+          secondEntered.await(2, TimeUnit.SECONDS);
+        } else {
+          secondEntered.countDown();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        events.add("exit");
+        bothDone.countDown();
+      }
+      throw stillRunning();
+    });
+
+    watcher.register("t1".getBytes(StandardCharsets.UTF_8), rollout);
+    assertThat(firstEntered.await(10, TimeUnit.SECONDS)).isTrue();
+    watcher.register("t1".getBytes(StandardCharsets.UTF_8), rollout);
+
+    assertThat(bothDone.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(events).containsExactly("enter", "exit", "enter", "exit");
+  }
+
+  /** A smoke test that hangs (retries, 2-minute timeouts) holds no thread a Job's check needs. */
+  @Test
+  void aSlowRolloutCheckDoesNotDelayAJobsAwait() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    watcher(r -> {
+      if (r.stage().kind() == StageKind.DEPLOYMENT) {
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return result(r);
+    });
+    // More slow rollouts than the shared pool has threads.
+    for (int i = 0; i < 6; i++) {
+      watcher.register(("rollout-" + i).getBytes(StandardCharsets.UTF_8),
+          request("app-rollout-" + i, StageName.ROLLOUT, StageKind.DEPLOYMENT));
+    }
+    watcher.register("job".getBytes(StandardCharsets.UTF_8),
+        request("run-train-1", StageName.TRAIN, StageKind.JOB));
+    try {
+      for (int i = 0; i < 1000 && !completed.containsKey("job"); i++) {
+        Thread.sleep(10);
+      }
+      assertThat(completed).as("the Job's await completed while every rollout check hung")
+          .containsKey("job").doesNotContainKey("rollout-0");
+    } finally {
+      release.countDown();
+    }
+  }
+}
