@@ -114,10 +114,11 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       if (problem != null) {
         throw ApplicationFailure.newFailure(problem, "InvalidPatch");
       }
+      PlanDiff kept = PlanDiff.between(state.plan(), state.plan()).withPriors(state.priors());
       state.acceptCandidate();
       showDetails();
       Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STATE.valueSet(RunState.RUNNING.id()));
-      return PlanDiff.between(state.plan(), state.plan());
+      return kept;
     }
     Revision next;
     try {
@@ -125,13 +126,15 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     } catch (IllegalArgumentException invalid) {
       throw ApplicationFailure.newFailure(invalid.getMessage(), "InvalidPatch");
     }
+    // Before the revision replaces the rows: what the run held decides keep, retry or run.
+    PlanDiff diff = next.diff().withPriors(state.priors());
     state.revised(next);
     showDetails();
     Workflow.upsertTypedSearchAttributes(
         RunSearchAttributes.STATE.valueSet(RunState.RUNNING.id()),
         RunSearchAttributes.REVISION.valueSet((long) state.revision()));
     upsertMemo();
-    return next.diff();
+    return diff;
   }
 
   @Override
