@@ -130,9 +130,12 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     PlanDiff diff = next.diff().withPriors(state.priors());
     state.revised(next);
     showDetails();
+    // Every accepted revision: a new model.id or backend must be what `history --model` finds.
     Workflow.upsertTypedSearchAttributes(
         RunSearchAttributes.STATE.valueSet(RunState.RUNNING.id()),
-        RunSearchAttributes.REVISION.valueSet((long) state.revision()));
+        RunSearchAttributes.REVISION.valueSet((long) state.revision()),
+        RunSearchAttributes.MODEL.valueSet(state.spec().model().id()),
+        RunSearchAttributes.BACKEND.valueSet(state.spec().serving().backend().wireName()));
     upsertMemo();
     return diff;
   }

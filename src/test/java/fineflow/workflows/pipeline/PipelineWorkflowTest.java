@@ -213,6 +213,27 @@ class PipelineWorkflowTest {
   }
 
   @Test
+  void aResumeThatChangesTheModelUpdatesTheRunsSearchAttributes() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+        FailureType.OUT_OF_MEMORY);
+    PipelineWorkflow run = temporal.start(request("dazai-00000014", plan, spec));
+    temporal.sleep(Duration.ofHours(2));
+    assertThat(attributes("dazai-00000014").get(RunSearchAttributes.MODEL)).isEqualTo(TestPlans.MODEL);
+    String other = "elyza/ELYZA-japanese-Llama-2-7b-fast-instruct";
+
+    run.resume(ResumeRequest.assignments(List.of("model.id=" + other)));
+    temporal.result("dazai-00000014");
+
+    SearchAttributes after = attributes("dazai-00000014");
+    assertThat(after.get(RunSearchAttributes.MODEL)).isEqualTo(other);
+    assertThat(after.get(RunSearchAttributes.BACKEND)).isEqualTo("triton");
+    assertThat(after.get(RunSearchAttributes.REVISION)).isEqualTo(2L);
+    assertThat(run.progress().model()).isEqualTo(other);
+  }
+
+  @Test
   void resumesWithAWholeNewSpecAndRejectsABadOneWithItsLines() {
     PipelineSpec spec = TestPlans.spec("dazai");
     Plan plan = Planner.plan(spec);
