@@ -1,7 +1,5 @@
 package fineflow.workers.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.workers.client.RunClient;
 import fineflow.workflows.pipeline.RunProgress;
 import fineflow.workflows.pipeline.RunState;
@@ -24,8 +22,6 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * line per stage that ends, and the run's exit code.
  */
 final class RunWatcher {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final RunClient runs;
   private final PrintWriter out;
   private final PrintStream bars;
@@ -93,36 +89,12 @@ final class RunWatcher {
           .setConsumer(new ConsoleProgressBarConsumer(bars)).hideEta().build();
       barStage = s.stage();
     }
-    JsonNode line = parse(s.progress());
-    if (line != null && line.has("step") && line.has("totalSteps")) {
-      bar.maxHint(line.get("totalSteps").asLong());
-      bar.stepTo(line.get("step").asLong());
+    ProgressLine line = ProgressLine.parse(s.progress());
+    if (line.step().isPresent() && line.totalSteps().isPresent()) {
+      bar.maxHint(line.totalSteps().getAsLong());
+      bar.stepTo(line.step().getAsLong());
     }
-    bar.setExtraMessage(extra(line, s));
-  }
-
-  private static String extra(JsonNode line, StageStatus s) {
-    if (line == null) {
-      return s.progress() == null ? "" : s.progress();
-    }
-    StringBuilder sb = new StringBuilder();
-    for (String key : new String[] {"epoch", "loss", "eval_loss", "target", "concurrency"}) {
-      if (line.has(key)) {
-        sb.append(key).append('=').append(line.get(key).asText()).append(' ');
-      }
-    }
-    return sb.toString().trim();
-  }
-
-  private static JsonNode parse(String line) {
-    if (line == null || !line.startsWith("{")) {
-      return null;
-    }
-    try {
-      return JSON.readTree(line);
-    } catch (java.io.IOException e) {
-      return null;
-    }
+    bar.setExtraMessage(line.extra());
   }
 
   private void closeBar() {
