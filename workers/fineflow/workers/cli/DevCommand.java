@@ -45,7 +45,7 @@ final class DevCommand implements Callable<Integer> {
   Path workspace;
 
   @Option(names = "--fail-stage", paramLabel = "STAGE",
-      description = "Make this stage's pods fail (bad arguments, exit 2) to show pause and resume.")
+      description = "Make this stage's pods fail (an injected failure, exit 1) to show pause and resume.")
   String failStage;
 
   @Option(names = "--fail-times", defaultValue = "1",

@@ -30,6 +30,7 @@ final class RunWatcher {
   private ProgressBar bar;
   private StageName barStage;
 
+  /** @param bars where progress bars go; null for none ({@link #barsOnTerminal}) */
   RunWatcher(RunClient runs, PrintWriter out, PrintStream bars, Duration interval) {
     this.runs = runs;
     this.out = out;
@@ -51,6 +52,15 @@ final class RunWatcher {
       }
       Thread.sleep(interval.toMillis());
     }
+  }
+
+  /**
+   * Stderr when stdout is a terminal, else null: redrawn bars are for people watching, and in a
+   * log or a pipe they are hundreds of carriage-return lines. (Java 17's System.console() is
+   * non-null only when both stdin and stdout are a terminal.)
+   */
+  static PrintStream barsOnTerminal() {
+    return System.console() != null ? System.err : null;
   }
 
   static int exitCode(RunProgress p) {
@@ -81,6 +91,9 @@ final class RunWatcher {
   }
 
   private void running(StageStatus s) {
+    if (bars == null) {
+      return;
+    }
     if (barStage != s.stage()) {
       closeBar();
       out.flush();
