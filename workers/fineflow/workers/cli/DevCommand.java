@@ -1,15 +1,19 @@
 package fineflow.workers.cli;
 
 import fineflow.workers.dev.DevEndpoints;
+import fineflow.workers.dev.DevEngines;
 import fineflow.workers.dev.DevOptions;
 import fineflow.workers.dev.DevStack;
 import fineflow.workers.dev.EngineChoice;
 import fineflow.workers.dev.EngineChoice.Engine;
+import fineflow.workers.dev.PortTaken;
+import fineflow.workers.dev.RealTemporal;
 import fineflow.workers.worker.AwaitMode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,7 +45,7 @@ final class DevCommand implements Callable<Integer> {
   Path workspace;
 
   @Option(names = "--fail-stage", paramLabel = "STAGE",
-      description = "Make this stage's pods fail (bad arguments, exit 2) to show pause and resume.")
+      description = "Make this stage's pods fail (an injected failure, exit 1) to show pause and resume.")
   String failStage;
 
   @Option(names = "--fail-times", defaultValue = "1",
@@ -69,6 +73,7 @@ final class DevCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = command.commandLine().getOut();
+    checkOptions();
     DevOptions options = new DevOptions(temporalPort, kubernetesPort, workspace, speed, null, failStage,
         failTimes, namespace, awaitMode, engines);
     DevStack stack = DevStack.start(options);
@@ -100,6 +105,25 @@ final class DevCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return ExitCode.OK;
+  }
+
+  /** Bad values are exit 2; a port already in use is exit 6, named before anything starts. */
+  private void checkOptions() {
+    CommandLine cl = command.commandLine();
+    StackFlags.speed(cl, speed);
+    StackFlags.failStage(cl, failStage, failTimes);
+    StackFlags.port(cl, "--temporal-port", temporalPort);
+    StackFlags.port(cl, "--kubernetes-port", kubernetesPort);
+    if (temporalPort != 0) {
+      PortTaken.requireFree("Temporal, --temporal-port", temporalPort);
+      if (DevEngines.resolve(engines).temporal() == Engine.real) {
+        StackFlags.port(cl, "--temporal-port + 1000 (the Web UI's port)", RealTemporal.uiPort(temporalPort));
+        PortTaken.requireFree("Temporal Web UI, --temporal-port + 1000", RealTemporal.uiPort(temporalPort));
+      }
+    }
+    if (kubernetesPort != 0) {
+      PortTaken.requireFree("Kubernetes API, --kubernetes-port", kubernetesPort);
+    }
   }
 
 }

@@ -2,6 +2,7 @@ package fineflow.workers.cli;
 
 import fineflow.workers.client.RunConflict;
 import fineflow.workers.client.TemporalConnection;
+import fineflow.workers.dev.PortTaken;
 import fineflow.workflows.spec.SpecException;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowUpdateException;
@@ -27,6 +28,8 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     } else if (ex instanceof WorkflowUpdateException update) {
       code = ExitCode.BAD_INPUT;
       message = "rejected: " + rootMessage(update);
+    } else if (ex instanceof PortTaken) {
+      code = ExitCode.PORT_TAKEN;
     } else if (ex instanceof RunConflict) {
       code = ExitCode.BAD_INPUT;
     } else if (ex instanceof SpecException spec) {

@@ -9,6 +9,8 @@ public final class ExitCode {
   public static final int RUN_FAILED = 4;
   public static final int PAUSED = 5;
   public static final int UNREACHABLE = 6;
+  /** {@code dev}: a port it was asked to listen on is in use (the same 6: nothing to connect to). */
+  public static final int PORT_TAKEN = 6;
   /** The worker's search attributes are missing on the cluster and it may not register them. */
   public static final int SEARCH_ATTRIBUTES_MISSING = 7;
 

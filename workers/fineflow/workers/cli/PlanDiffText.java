@@ -2,7 +2,11 @@ package fineflow.workers.cli;
 
 import fineflow.workflows.plan.PlanDiff;
 
-/** A resume's plan diff as lines: which stages keep their results and which run again. */
+/**
+ * A resume's plan diff as lines: which stages keep their results and which run. "keep" only
+ * where the run has a result to reuse; a stage whose every launch failed is a "retry", one that
+ * never ran is a "run", whether its key changed or not.
+ */
 final class PlanDiffText {
   private PlanDiffText() {
   }
@@ -10,20 +14,32 @@ final class PlanDiffText {
   static String render(PlanDiff diff) {
     StringBuilder out = new StringBuilder();
     for (PlanDiff.Entry e : diff.stages()) {
-      String mark = switch (e.change()) {
-        case KEPT -> "  keep   ";
-        case RERUN -> "  rerun  ";
-        case ADDED -> "  add    ";
-        case REMOVED -> "  remove ";
-      };
-      out.append(mark).append(String.format("%-18s", e.stage().id()));
+      out.append(String.format("  %-7s%-18s", verb(e), e.stage().id()));
+      if (e.change() == PlanDiff.Change.REMOVED || e.change() == PlanDiff.Change.ADDED) {
+        out.append('\n');
+        continue;
+      }
       if (e.change() == PlanDiff.Change.RERUN) {
         out.append(" ").append(e.beforeKey(), 0, 12).append(" → ").append(e.afterKey(), 0, 12);
-      } else if (e.change() == PlanDiff.Change.KEPT) {
-        out.append(" ").append(e.afterKey(), 0, 12).append(" (result reused)");
+      } else {
+        out.append(" ").append(e.afterKey(), 0, 12);
+      }
+      if (e.reused()) {
+        out.append(" (result reused)");
       }
       out.append('\n');
     }
     return out.toString();
+  }
+
+  private static String verb(PlanDiff.Entry e) {
+    return switch (e.change()) {
+      case ADDED -> "add";
+      case REMOVED -> "remove";
+      case KEPT, RERUN -> e.reused() ? "keep"
+          : e.prior() == PlanDiff.Prior.FAILED ? "retry"
+          : e.prior() == PlanDiff.Prior.NOT_RUN ? "run"
+          : "rerun";
+    };
   }
 }

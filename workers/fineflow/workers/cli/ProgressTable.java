@@ -62,7 +62,7 @@ final class ProgressTable {
 
   static String detail(StageStatus s) {
     if (s.state() == StageState.RUNNING && s.progress() != null) {
-      return s.progress();
+      return ProgressLine.parse(s.progress()).text();
     }
     if (s.state() == StageState.PAUSED || s.state() == StageState.FAILED) {
       return s.reason() == null ? "" : s.reason();

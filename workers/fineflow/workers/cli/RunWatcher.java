@@ -1,7 +1,5 @@
 package fineflow.workers.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.workers.client.RunClient;
 import fineflow.workflows.pipeline.RunProgress;
 import fineflow.workflows.pipeline.RunState;
@@ -24,8 +22,6 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * line per stage that ends, and the run's exit code.
  */
 final class RunWatcher {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final RunClient runs;
   private final PrintWriter out;
   private final PrintStream bars;
@@ -34,6 +30,7 @@ final class RunWatcher {
   private ProgressBar bar;
   private StageName barStage;
 
+  /** @param bars where progress bars go; null for none ({@link #barsOnTerminal}) */
   RunWatcher(RunClient runs, PrintWriter out, PrintStream bars, Duration interval) {
     this.runs = runs;
     this.out = out;
@@ -55,6 +52,15 @@ final class RunWatcher {
       }
       Thread.sleep(interval.toMillis());
     }
+  }
+
+  /**
+   * Stderr when stdout is a terminal, else null: redrawn bars are for people watching, and in a
+   * log or a pipe they are hundreds of carriage-return lines. (Java 17's System.console() is
+   * non-null only when both stdin and stdout are a terminal.)
+   */
+  static PrintStream barsOnTerminal() {
+    return System.console() != null ? System.err : null;
   }
 
   static int exitCode(RunProgress p) {
@@ -85,6 +91,9 @@ final class RunWatcher {
   }
 
   private void running(StageStatus s) {
+    if (bars == null) {
+      return;
+    }
     if (barStage != s.stage()) {
       closeBar();
       out.flush();
@@ -93,36 +102,12 @@ final class RunWatcher {
           .setConsumer(new ConsoleProgressBarConsumer(bars)).hideEta().build();
       barStage = s.stage();
     }
-    JsonNode line = parse(s.progress());
-    if (line != null && line.has("step") && line.has("totalSteps")) {
-      bar.maxHint(line.get("totalSteps").asLong());
-      bar.stepTo(line.get("step").asLong());
+    ProgressLine line = ProgressLine.parse(s.progress());
+    if (line.step().isPresent() && line.totalSteps().isPresent()) {
+      bar.maxHint(line.totalSteps().getAsLong());
+      bar.stepTo(line.step().getAsLong());
     }
-    bar.setExtraMessage(extra(line, s));
-  }
-
-  private static String extra(JsonNode line, StageStatus s) {
-    if (line == null) {
-      return s.progress() == null ? "" : s.progress();
-    }
-    StringBuilder sb = new StringBuilder();
-    for (String key : new String[] {"epoch", "loss", "eval_loss", "target", "concurrency"}) {
-      if (line.has(key)) {
-        sb.append(key).append('=').append(line.get(key).asText()).append(' ');
-      }
-    }
-    return sb.toString().trim();
-  }
-
-  private static JsonNode parse(String line) {
-    if (line == null || !line.startsWith("{")) {
-      return null;
-    }
-    try {
-      return JSON.readTree(line);
-    } catch (java.io.IOException e) {
-      return null;
-    }
+    bar.setExtraMessage(line.extra());
   }
 
   private void closeBar() {

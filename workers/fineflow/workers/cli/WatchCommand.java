@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "watch",
     header = "Follow a run until it ends or pauses, with progress bars.", mixinStandardHelpOptions = true,
     description = {"Follow a run: a progress bar per running stage (training steps, epoch and loss",
-        "from the pod's progress lines), a line per finished stage, then the stage table."},
+        "from the pod's progress lines; on stderr, when stdout is a terminal), a line per finished",
+        "stage, then the stage table."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:the run succeeded", "2:no such run", "4:the run failed, was aborted or cancelled",
         "5:the run is paused (see the reason; fineflow resume or abort)", "6:Temporal unreachable"})
@@ -32,7 +33,8 @@ final class WatchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (ClientSession session = ClientSession.open(temporal)) {
-      RunProgress last = new RunWatcher(session.runs(), command.commandLine().getOut(), System.err,
+      RunProgress last = new RunWatcher(session.runs(), command.commandLine().getOut(),
+          RunWatcher.barsOnTerminal(),
           Duration.ofMillis((long) (interval * 1000))).watch(runId);
       return RunWatcher.exitCode(last);
     }

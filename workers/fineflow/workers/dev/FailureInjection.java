@@ -5,10 +5,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** {@code --fail-stage S --fail-times N}: the first N pods of stage S exit with a bad-argument error. */
+/**
+ * {@code --fail-stage S --fail-times N}: the first N pods of stage S fail, and say that the
+ * failure was injected. They exit 1, a plain stage failure that pauses the run: the stage
+ * programs' codes 2, 3 and 4 (docs/stages.md) would name a cause (bad arguments, GPU memory,
+ * invalid output) and send the user to fix a spec value that is not wrong.
+ */
 final class FailureInjection {
-  /** The exit code stage programs use for bad arguments: a non-retryable failure that pauses the run. */
-  static final int EXIT_BAD_ARGUMENTS = 2;
+  static final int EXIT_INJECTED = 1;
 
   private final StageName stage;
   private final int times;
@@ -24,10 +28,12 @@ final class FailureInjection {
   }
 
   StageOutcome outcome(StageName s) {
-    String line = "[simulated] error: failure injected by --fail-stage " + s
-        + " (" + failed.get() + " of " + times + "); change the spec (e.g. fineflow resume RUN --set "
-        + "engine.maxBatchSize=8) to run it again";
+    int n = failed.get();
+    String line = "[simulated] failure injected by --fail-stage " + s + " (" + n + " of " + times
+        + "), not a fault of the spec or the data: "
+        + (n < times ? "the next " + (times - n) + " pod(s) of " + s + " fail too"
+            : "resume the run (a --set is optional) and " + s + " runs normally");
     return new StageOutcome(List.of("[simulated] starting " + s + " on the simulated GPU node", line),
-        Duration.ofMillis(100), EXIT_BAD_ARGUMENTS, line);
+        Duration.ofMillis(100), EXIT_INJECTED, line);
   }
 }

@@ -30,8 +30,13 @@ public final class RealTemporal implements DevTemporal {
     TemporalDevServer.Settings free = TemporalDevServer.Settings.onFreePorts(TemporalDevServer.requireCli(),
         database, NAMESPACE, RunSearchAttributes.ALL);
     TemporalDevServer.Settings settings = port == 0 ? free : new TemporalDevServer.Settings(free.cli(), database,
-        NAMESPACE, RunSearchAttributes.ALL, port, free.httpPort(), port + 1000, free.log());
+        NAMESPACE, RunSearchAttributes.ALL, port, free.httpPort(), uiPort(port), free.log());
     return new RealTemporal(TemporalDevServer.start(settings), true);
+  }
+
+  /** The Web UI's port beside frontend port {@code port}, as the Temporal CLI's defaults (7233, 8233). */
+  public static int uiPort(int port) {
+    return port + 1000;
   }
 
   /** A server the caller started and stops (tests that kill and restart it). */

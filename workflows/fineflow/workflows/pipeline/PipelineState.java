@@ -8,6 +8,7 @@ import fineflow.workflows.gate.GateVerdict;
 import fineflow.workflows.gate.PromotionGate;
 import fineflow.workflows.plan.ModelPin;
 import fineflow.workflows.plan.Plan;
+import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.PipelineSpec;
@@ -222,6 +223,22 @@ final class PipelineState {
     pausedStage = stage.name();
     rows.put(stage.name(), rows.get(stage.name()).failed(StageState.PAUSED, failure, now));
     updateRunning(stage.name(), l -> l.failed(failure, true, now));
+  }
+
+  /**
+   * What the run holds for each planned stage, for the resume diff: a result, a failure (the
+   * stage it paused at, unless the pause is the gate's on a stage that succeeded), or nothing.
+   */
+  Map<StageName, PlanDiff.Prior> priors() {
+    Map<StageName, PlanDiff.Prior> priors = new EnumMap<>(StageName.class);
+    for (Stage stage : plan.stages()) {
+      StageStatus row = rows.get(stage.name());
+      boolean held = heldRow != null && heldRow.stage() == stage.name();
+      priors.put(stage.name(), row.done() || held ? PlanDiff.Prior.RESULT
+          : row.state() == StageState.PAUSED ? PlanDiff.Prior.FAILED
+          : PlanDiff.Prior.NOT_RUN);
+    }
+    return priors;
   }
 
   /** An accepted resume: the new spec and plan; rows whose cache key changed start over. */

@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
 
 /**
  * Runs the plan stage by stage: cached? else launch, await, record. A stage that fails
@@ -56,6 +57,8 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   static final String PROMOTION_GATE = "promotion-gate";
   /** Change id: a plan's model-fetch stage runs and its recorded sha re-keys the stages after it. */
   static final String MODEL_FETCH = "model-fetch";
+
+  private static final Logger LOG = Workflow.getLogger(PipelineWorkflowImpl.class);
 
   private final PipelineState state;
 
@@ -94,17 +97,31 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     return state.progress();
   }
 
+  /**
+   * A validator rejects with a plain exception, never a Temporal failure: the SDK logs a
+   * TemporalFailure thrown by a handler or validator as "Workflow execution failure" with its
+   * stack trace (WorkflowExecutionHandler.applyWorkflowFailurePolicyAndRethrow in
+   * temporal-sdk), although only the update failed. A rejection is an expected answer to a
+   * user, so the run logs it in one line instead.
+   */
   @Override
   public void validateResume(ResumeRequest request) {
-    requirePaused("resume");
-    if (request.acceptCandidate()) {
-      String problem = acceptProblem(request);
-      if (problem != null) {
-        throw new IllegalArgumentException(problem);
+    try {
+      String notPaused = notPaused("resume");
+      if (notPaused != null) {
+        throw new IllegalStateException(notPaused);
       }
-      return;
+      if (request.acceptCandidate()) {
+        String problem = acceptProblem(request);
+        if (problem != null) {
+          throw new IllegalArgumentException(problem);
+        }
+        return;
+      }
+      Revision.next(state.spec(), state.plan(), request);
+    } catch (IllegalArgumentException | IllegalStateException rejected) {
+      throw logged("resume", rejected);
     }
-    Revision.next(state.spec(), state.plan(), request);
   }
 
   @Override
@@ -116,10 +133,11 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       if (problem != null) {
         throw ApplicationFailure.newFailure(problem, "InvalidPatch");
       }
+      PlanDiff kept = PlanDiff.between(state.plan(), state.plan()).withPriors(state.priors());
       state.acceptCandidate();
       showDetails();
       Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STATE.valueSet(RunState.RUNNING.id()));
-      return PlanDiff.between(state.plan(), state.plan());
+      return kept;
     }
     Revision next;
     try {
@@ -127,18 +145,33 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     } catch (IllegalArgumentException invalid) {
       throw ApplicationFailure.newFailure(invalid.getMessage(), "InvalidPatch");
     }
+    // Before the revision replaces the rows: what the run held decides keep, retry or run.
+    PlanDiff diff = next.diff().withPriors(state.priors());
     state.revised(next);
     showDetails();
+    // Every accepted revision: a new model.id or backend must be what `history --model` finds.
     Workflow.upsertTypedSearchAttributes(
         RunSearchAttributes.STATE.valueSet(RunState.RUNNING.id()),
-        RunSearchAttributes.REVISION.valueSet((long) state.revision()));
+        RunSearchAttributes.REVISION.valueSet((long) state.revision()),
+        RunSearchAttributes.MODEL.valueSet(state.spec().model().id()),
+        RunSearchAttributes.BACKEND.valueSet(state.spec().serving().backend().wireName()));
     upsertMemo();
-    return next.diff();
+    return diff;
   }
 
   @Override
   public void validateAbort(AbortRequest request) {
-    requirePaused("abort");
+    String notPaused = notPaused("abort");
+    if (notPaused != null) {
+      throw logged("abort", new IllegalStateException(notPaused));
+    }
+  }
+
+  /** One line in the worker's log for a rejected update; not logged again on replay. */
+  private RuntimeException logged(String update, RuntimeException rejected) {
+    LOG.info("run {}: {} rejected: {}", state.runId(), update,
+        String.join("; ", rejected.getMessage().strip().split("\\s*\\n\\s*")).replace(":; ", ": "));
+    return rejected;
   }
 
   @Override
@@ -395,12 +428,24 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         MEMO_SPEC_REVISION, state.revision()));
   }
 
+  /**
+   * For a handler: its validator passed, but a second update validated in the same workflow task
+   * got there first. Only an ApplicationFailure fails an update without failing the task.
+   */
   private void requirePaused(String update) {
-    if (state.runState() != RunState.PAUSED || state.abortReason() != null) {
-      throw ApplicationFailure.newFailure("cannot " + update + " run " + state.runId() + ": it is "
-          + (state.abortReason() != null ? "being aborted" : state.runState().id())
-          + ", not paused", NOT_PAUSED);
+    String problem = notPaused(update);
+    if (problem != null) {
+      throw ApplicationFailure.newFailure(problem, NOT_PAUSED);
     }
+  }
+
+  /** Why the run cannot take {@code update} now, or null when it is paused. */
+  private String notPaused(String update) {
+    if (state.runState() != RunState.PAUSED || state.abortReason() != null) {
+      return "cannot " + update + " run " + state.runId() + ": it is "
+          + (state.abortReason() != null ? "being aborted" : state.runState().id()) + ", not paused";
+    }
+    return null;
   }
 
   private static Instant now() {

@@ -115,7 +115,7 @@ class RealServerFlowTest {
 
     Result resume = fineflow("resume", run, "--set", "engine.maxBatchSize=8");
     assertThat(resume.exit()).as(resume.err()).isZero();
-    assertThat(resume.out()).contains("keep   train", "rerun  engine-build");
+    assertThat(resume.out()).contains("keep   train", "retry  engine-build");
 
     Result done = fineflow("watch", run, "--interval", "0.2");
     assertThat(done.exit()).as(done.out()).isZero();

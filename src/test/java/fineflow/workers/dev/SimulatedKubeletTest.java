@@ -94,7 +94,7 @@ class SimulatedKubeletTest {
   }
 
   @Test
-  void injectedFailureFailsTheFirstPodOnlyWithExitCode2() {
+  void injectedFailureFailsTheFirstPodOnlyAndSaysItWasInjected() {
     start("engine-build");
     client.batch().v1().jobs().inNamespace("ns").resource(engineBuildJob("a-1")).create();
     await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -103,7 +103,11 @@ class SimulatedKubeletTest {
     });
     Pod failed = client.pods().inNamespace("ns").withLabel("job-name", "a-1").list().getItems().get(0);
     assertThat(failed.getStatus().getPhase()).isEqualTo("Failed");
-    assertThat(failed.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode()).isEqualTo(2);
+    var terminated = failed.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+    // Exit 1, not the bad-arguments 2 that would send the user to fix a spec value.
+    assertThat(terminated.getExitCode()).isEqualTo(1);
+    assertThat(terminated.getMessage()).contains("failure injected by --fail-stage engine-build (1 of 1)",
+        "not a fault of the spec");
 
     client.batch().v1().jobs().inNamespace("ns").resource(engineBuildJob("a-2")).create();
     await().atMost(Duration.ofSeconds(10)).until(() -> {

@@ -2,6 +2,7 @@ package fineflow.workflows.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -209,6 +210,57 @@ class PipelineWorkflowTest {
     int events = temporal.historyLength("dazai-00000003");
     System.out.println("history events, paused then resumed run: " + events);
     assertThat(events).isLessThan(150);
+  }
+
+  @Test
+  void theResumeDiffKeepsOnlyStagesWithARecordedResult() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+        FailureType.OUT_OF_MEMORY);
+    PipelineWorkflow run = temporal.start(request("dazai-00000013", plan, spec));
+    temporal.sleep(Duration.ofHours(2));
+    assertThat(run.progress().pausedStage()).isEqualTo(StageName.ENGINE_BUILD);
+
+    // No change: every key stays, but only the stages before engine-build have results.
+    PlanDiff diff = run.resume(ResumeRequest.assignments(List.of()));
+
+    assertThat(diff.stages()).extracting(PlanDiff.Entry::stage, PlanDiff.Entry::change,
+        PlanDiff.Entry::prior).containsExactly(
+        tuple(StageName.DATASET_PREP, PlanDiff.Change.KEPT, PlanDiff.Prior.RESULT),
+        tuple(StageName.TRAIN, PlanDiff.Change.KEPT, PlanDiff.Prior.RESULT),
+        tuple(StageName.LORA_CONVERT, PlanDiff.Change.KEPT, PlanDiff.Prior.RESULT),
+        tuple(StageName.CHECKPOINT_CONVERT, PlanDiff.Change.KEPT, PlanDiff.Prior.RESULT),
+        tuple(StageName.ENGINE_BUILD, PlanDiff.Change.KEPT, PlanDiff.Prior.FAILED),
+        tuple(StageName.TRITON_REPO, PlanDiff.Change.KEPT, PlanDiff.Prior.NOT_RUN),
+        tuple(StageName.ROLLOUT, PlanDiff.Change.KEPT, PlanDiff.Prior.NOT_RUN),
+        tuple(StageName.BENCHMARK, PlanDiff.Change.KEPT, PlanDiff.Prior.NOT_RUN));
+    assertThat(diff.kept()).containsExactly(StageName.DATASET_PREP, StageName.TRAIN,
+        StageName.LORA_CONVERT, StageName.CHECKPOINT_CONVERT);
+    assertThat(diff.toRun()).containsExactly(StageName.ENGINE_BUILD, StageName.TRITON_REPO,
+        StageName.ROLLOUT, StageName.BENCHMARK);
+    assertThat(diff.firstToRun()).contains(StageName.ENGINE_BUILD);
+  }
+
+  @Test
+  void aResumeThatChangesTheModelUpdatesTheRunsSearchAttributes() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+        FailureType.OUT_OF_MEMORY);
+    PipelineWorkflow run = temporal.start(request("dazai-00000014", plan, spec));
+    temporal.sleep(Duration.ofHours(2));
+    assertThat(attributes("dazai-00000014").get(RunSearchAttributes.MODEL)).isEqualTo(TestPlans.MODEL);
+    String other = "elyza/ELYZA-japanese-Llama-2-7b-fast-instruct";
+
+    run.resume(ResumeRequest.assignments(List.of("model.id=" + other)));
+    temporal.result("dazai-00000014");
+
+    SearchAttributes after = attributes("dazai-00000014");
+    assertThat(after.get(RunSearchAttributes.MODEL)).isEqualTo(other);
+    assertThat(after.get(RunSearchAttributes.BACKEND)).isEqualTo("triton");
+    assertThat(after.get(RunSearchAttributes.REVISION)).isEqualTo(2L);
+    assertThat(run.progress().model()).isEqualTo(other);
   }
 
   @Test
