@@ -50,7 +50,7 @@ class PlanDiffTextTest {
         "  run    triton-repo        ", "  run    benchmark          ");
     assertThat(text.lines().filter(l -> l.contains("(result reused)")))
         .extracting(l -> l.trim().split("\\s+")[1])
-        .containsExactly("dataset-prep", "train", "lora-convert", "checkpoint-convert");
+        .containsExactly("model-fetch", "dataset-prep", "train", "lora-convert", "checkpoint-convert");
     assertThat(text).doesNotContain("rerun");
   }
 
@@ -63,7 +63,7 @@ class PlanDiffTextTest {
     assertThat(text).contains("  retry  engine-build       " + plan.stage(StageName.ENGINE_BUILD)
         .orElseThrow().cacheKey().substring(0, 12) + "\n");
     assertThat(text).containsPattern("  run    rollout +[0-9a-f]{12}\n");
-    assertThat(text.lines().filter(l -> l.startsWith("  keep"))).hasSize(4)
+    assertThat(text.lines().filter(l -> l.startsWith("  keep"))).hasSize(5)
         .allSatisfy(l -> assertThat(l).endsWith("(result reused)"));
   }
 

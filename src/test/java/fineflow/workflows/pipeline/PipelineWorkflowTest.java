@@ -216,7 +216,7 @@ class PipelineWorkflowTest {
   void theResumeDiffKeepsOnlyStagesWithARecordedResult() {
     PipelineSpec spec = TestPlans.spec("dazai");
     Plan plan = Planner.plan(spec);
-    cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+    cluster.failingKeys.put(TestPlans.pinned(plan).stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
         FailureType.OUT_OF_MEMORY);
     PipelineWorkflow run = temporal.start(request("dazai-00000013", plan, spec));
     temporal.sleep(Duration.ofHours(2));
@@ -227,6 +227,7 @@ class PipelineWorkflowTest {
 
     assertThat(diff.stages()).extracting(PlanDiff.Entry::stage, PlanDiff.Entry::change,
         PlanDiff.Entry::prior).containsExactly(
+        tuple(StageName.MODEL_FETCH, PlanDiff.Change.KEPT, PlanDiff.Prior.RESULT),
         tuple(StageName.DATASET_PREP, PlanDiff.Change.KEPT, PlanDiff.Prior.RESULT),
         tuple(StageName.TRAIN, PlanDiff.Change.KEPT, PlanDiff.Prior.RESULT),
         tuple(StageName.LORA_CONVERT, PlanDiff.Change.KEPT, PlanDiff.Prior.RESULT),
@@ -235,7 +236,7 @@ class PipelineWorkflowTest {
         tuple(StageName.TRITON_REPO, PlanDiff.Change.KEPT, PlanDiff.Prior.NOT_RUN),
         tuple(StageName.ROLLOUT, PlanDiff.Change.KEPT, PlanDiff.Prior.NOT_RUN),
         tuple(StageName.BENCHMARK, PlanDiff.Change.KEPT, PlanDiff.Prior.NOT_RUN));
-    assertThat(diff.kept()).containsExactly(StageName.DATASET_PREP, StageName.TRAIN,
+    assertThat(diff.kept()).containsExactly(StageName.MODEL_FETCH, StageName.DATASET_PREP, StageName.TRAIN,
         StageName.LORA_CONVERT, StageName.CHECKPOINT_CONVERT);
     assertThat(diff.toRun()).containsExactly(StageName.ENGINE_BUILD, StageName.TRITON_REPO,
         StageName.ROLLOUT, StageName.BENCHMARK);
@@ -246,7 +247,7 @@ class PipelineWorkflowTest {
   void aResumeThatChangesTheModelUpdatesTheRunsSearchAttributes() {
     PipelineSpec spec = TestPlans.spec("dazai");
     Plan plan = Planner.plan(spec);
-    cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+    cluster.failingKeys.put(TestPlans.pinned(plan).stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
         FailureType.OUT_OF_MEMORY);
     PipelineWorkflow run = temporal.start(request("dazai-00000014", plan, spec));
     temporal.sleep(Duration.ofHours(2));
