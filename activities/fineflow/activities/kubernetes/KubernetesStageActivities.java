@@ -165,6 +165,31 @@ public final class KubernetesStageActivities implements StageActivities {
       op.inNamespace(ns).withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
       deleted.add(kind + "/" + name);
     }
+    release(kind, op, ns, run, keepStable, deleted);
+  }
+
+  /**
+   * Servers are shared by the runs of one key, each a user label: the run leaves, and the object
+   * goes only with its last user, so one run's cleanup never removes a server another still uses.
+   */
+  private static <T extends HasMetadata, L extends KubernetesResourceList<T>> void release(
+      String kind, MixedOperation<T, L, ? extends Resource<T>> op, String ns, String run,
+      boolean keepStable, List<String> deleted) {
+    String user = FineflowLabels.userLabel(run);
+    for (T item : op.inNamespace(ns).withLabel(user).list().getItems()) {
+      String name = item.getMetadata().getName();
+      T left = op.inNamespace(ns).withName(name).edit(x -> {
+        x.getMetadata().getLabels().remove(user);
+        return x;
+      });
+      boolean stable = "stable".equals(left.getMetadata().getLabels().get(FineflowLabels.TRACK));
+      boolean used = left.getMetadata().getLabels().keySet().stream()
+          .anyMatch(k -> k.startsWith(FineflowLabels.USER_PREFIX));
+      if (!used && !(keepStable && stable)) {
+        op.inNamespace(ns).withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+        deleted.add(kind + "/" + name);
+      }
+    }
   }
 
   private StageExecutor executor(Stage stage) {
