@@ -165,7 +165,9 @@ public final class KubernetesStageActivities implements StageActivities {
       op.inNamespace(ns).withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
       deleted.add(kind + "/" + name);
     }
-    release(kind, op, ns, run, keepStable, deleted);
+    if (!kind.equals("Job")) {
+      release(kind, op, ns, run, keepStable, deleted);
+    }
   }
 
   /**
