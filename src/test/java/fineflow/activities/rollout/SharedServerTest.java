@@ -87,6 +87,27 @@ class SharedServerTest {
   }
 
   @Test
+  void releasingTheBaselineLeavesOnlyThePromotedServerRequestingAGpu() {
+    Stage rollout = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
+    String rolloutName = activities.launch(new LaunchRequest("demo-a1", NS, rollout, 1, "digest",
+        ClusterSpec.defaults())).objectName();
+    String baselineName = launch("demo-a1");
+    launch("demo-b2");
+
+    activities.cleanup(new CleanupRequest("demo-a1", NS, true, List.of("baseline")));
+    // demo-b2 still benchmarks against the baseline: it stays until demo-b2 is done with it.
+    assertThat(deployment(baselineName)).isNotNull();
+    activities.cleanup(new CleanupRequest("demo-b2", NS, true, List.of("baseline")));
+
+    assertThat(client.apps().deployments().inNamespace(NS).list().getItems())
+        .filteredOn(d -> d.getSpec().getTemplate().getSpec().getContainers().get(0).getResources()
+            .getLimits().containsKey("nvidia.com/gpu"))
+        .extracting(d -> d.getMetadata().getName()).containsExactly(rolloutName);
+    assertThat(client.services().inNamespace(NS).withName(baselineName).get()).isNull();
+    assertThat(client.services().inNamespace(NS).withName(rolloutName).get()).isNotNull();
+  }
+
+  @Test
   void logsFindsTheSharedServersPodForEveryUser() {
     String name = RUNS.stream().map(this::launch).toList().get(0);
     // The pod as the ReplicaSet makes it: the template's labels, which name no run.
