@@ -206,6 +206,12 @@ public final class FailureClassifier {
     String said = stageError(t.getMessage()).orElseGet(() -> lastLine(t.getMessage(), e.logTail()));
     String what = "container " + failed.get().getName() + " exited with code " + code
         + (t.getReason() == null ? "" : " (" + t.getReason() + ")") + (said.isEmpty() ? "" : ": " + said);
+    if (code == EXIT_BAD_ARGUMENTS && listsProblems(t.getMessage())) {
+      // The stage listed records or lines of its input: the data is wrong, not the spec.
+      return Optional.of(new Verdict(FailureType.BAD_ARGUMENTS, what,
+          "the input data is wrong: fix the records listed below (or let the stage skip them,"
+              + " e.g. dataset.onInvalid: skip) and resume"));
+    }
     if (code == EXIT_BAD_ARGUMENTS) {
       return Optional.of(new Verdict(FailureType.BAD_ARGUMENTS, what,
           "the stage rejected its arguments or input; fix the spec value the message names and resume"));
@@ -324,6 +330,18 @@ public final class FailureClassifier {
    * The error a fineflow stage program reported: its termination message on failure is
    * {@code {"error": "...", "problems": ["...", ...]}}.
    */
+  /** True when the stage's termination message lists problems of its input (records, lines). */
+  static boolean listsProblems(String message) {
+    if (message == null || !message.strip().startsWith("{")) {
+      return false;
+    }
+    try {
+      return JSON.readTree(message.strip()).path("problems").size() > 0;
+    } catch (JsonProcessingException ex) {
+      return false;
+    }
+  }
+
   static Optional<String> stageError(String message) {
     if (message == null || !message.strip().startsWith("{")) {
       return Optional.empty();

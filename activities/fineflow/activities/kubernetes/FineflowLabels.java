@@ -16,6 +16,11 @@ public final class FineflowLabels {
   public static final String LAUNCH = "fineflow.dev/launch";
   /** {@code stable} or {@code candidate} on serving objects; cleanup keeps stable on request. */
   public static final String TRACK = "fineflow.dev/track";
+  /**
+   * The prefix of a shared server's user labels, {@code users.fineflow.dev/RUN: "true"}: one per
+   * run that uses the server (a reference count); the last user to leave deletes it.
+   */
+  public static final String USER_PREFIX = "users.fineflow.dev/";
   public static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
   /** Set by the Job controller on the Job's pods. */
   public static final String JOB_NAME = "job-name";
@@ -28,6 +33,11 @@ public final class FineflowLabels {
   public static final String CACHE_COMPONENT = "cache";
 
   private FineflowLabels() {
+  }
+
+  /** The label marking {@code runValue} as a user of a shared server. */
+  public static String userLabel(String runValue) {
+    return USER_PREFIX + runValue;
   }
 
   /** The labels of a stage's objects, sorted for stable manifests. */

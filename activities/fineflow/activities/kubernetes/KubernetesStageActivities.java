@@ -139,11 +139,12 @@ public final class KubernetesStageActivities implements StageActivities {
     String run = FineflowLabels.runValue(request.runId());
     List<String> deleted = new ArrayList<>();
     api("cleanup", () -> {
-      delete("Job", client.batch().v1().jobs(), ns, run, false, deleted);
-      delete("Deployment", client.apps().deployments(), ns, run, request.keepServing(), deleted);
-      delete("Service", client.services(), ns, run, request.keepServing(), deleted);
+      List<String> stages = request.stages();
+      delete("Job", client.batch().v1().jobs(), ns, run, false, stages, deleted);
+      delete("Deployment", client.apps().deployments(), ns, run, request.keepServing(), stages, deleted);
+      delete("Service", client.services(), ns, run, request.keepServing(), stages, deleted);
       // The stable track's ConfigMaps hold files its pods mount: they stay with it.
-      delete("ConfigMap", client.configMaps(), ns, run, request.keepServing(), deleted);
+      delete("ConfigMap", client.configMaps(), ns, run, request.keepServing(), stages, deleted);
       return null;
     });
     return new CleanupResult(deleted);
@@ -151,7 +152,7 @@ public final class KubernetesStageActivities implements StageActivities {
 
   private static <T extends HasMetadata, L extends KubernetesResourceList<T>> void delete(
       String kind, MixedOperation<T, L, ? extends Resource<T>> op, String ns, String run,
-      boolean keepStable, List<String> deleted) {
+      boolean keepStable, List<String> stages, List<String> deleted) {
     FilterWatchListDeletable<T, L, ? extends Resource<T>> selected = op.inNamespace(ns)
         .withLabel(FineflowLabels.RUN, run)
         // Cache entries outlive runs; they never carry the run label, and this guards that.
@@ -161,10 +162,48 @@ public final class KubernetesStageActivities implements StageActivities {
     }
     for (T item : selected.list().getItems()) {
       String name = item.getMetadata().getName();
+      if (!ofStages(item, stages)) {
+        continue;
+      }
       // Foreground: the Job's pods (a Deployment's ReplicaSets) are gone before the Job is.
       op.inNamespace(ns).withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
       deleted.add(kind + "/" + name);
     }
+    if (!kind.equals("Job")) {
+      release(kind, op, ns, run, keepStable, stages, deleted);
+    }
+  }
+
+  /**
+   * Servers are shared by the runs of one key, each a user label: the run leaves, and the object
+   * goes only with its last user, so one run's cleanup never removes a server another still uses.
+   */
+  private static <T extends HasMetadata, L extends KubernetesResourceList<T>> void release(
+      String kind, MixedOperation<T, L, ? extends Resource<T>> op, String ns, String run,
+      boolean keepStable, List<String> stages, List<String> deleted) {
+    String user = FineflowLabels.userLabel(run);
+    for (T item : op.inNamespace(ns).withLabel(user).list().getItems()) {
+      String name = item.getMetadata().getName();
+      if (!ofStages(item, stages)) {
+        continue;
+      }
+      T left = op.inNamespace(ns).withName(name).edit(x -> {
+        x.getMetadata().getLabels().remove(user);
+        return x;
+      });
+      boolean stable = "stable".equals(left.getMetadata().getLabels().get(FineflowLabels.TRACK));
+      boolean used = left.getMetadata().getLabels().keySet().stream()
+          .anyMatch(k -> k.startsWith(FineflowLabels.USER_PREFIX));
+      if (!used && !(keepStable && stable)) {
+        op.inNamespace(ns).withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+        deleted.add(kind + "/" + name);
+      }
+    }
+  }
+
+  private static boolean ofStages(HasMetadata item, List<String> stages) {
+    return stages.isEmpty() || item.getMetadata().getLabels() != null
+        && stages.contains(item.getMetadata().getLabels().get(FineflowLabels.STAGE));
   }
 
   private StageExecutor executor(Stage stage) {

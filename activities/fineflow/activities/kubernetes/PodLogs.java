@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
@@ -159,13 +160,36 @@ public final class PodLogs {
 
   /** The pods of a run's stage, newest launch first (then newest pod). */
   public List<Pod> stagePods(String namespace, String runId, String stage) {
+    String run = FineflowLabels.runValue(runId);
     List<Pod> pods = client.pods().inNamespace(namespace)
-        .withLabel(FineflowLabels.RUN, FineflowLabels.runValue(runId))
+        .withLabel(FineflowLabels.RUN, run)
         .withLabel(FineflowLabels.STAGE, stage)
         .list().getItems();
+    if (pods.isEmpty()) {
+      pods = serverPods(namespace, run, stage);
+    }
     return pods.stream().sorted(Comparator.comparingInt(PodLogs::launch)
         .thenComparing(p -> nullToEmpty(p.getMetadata().getCreationTimestamp()))
         .reversed()).toList();
+  }
+
+  /**
+   * A model server's pods. Its Deployment is shared by every run of the same key, so the pod
+   * template carries no run label (changing it would restart the server for each run): the run
+   * is a user label on the Deployment, and the pods are the ones its selector matches.
+   */
+  private List<Pod> serverPods(String namespace, String run, String stage) {
+    List<Pod> pods = new java.util.ArrayList<>();
+    for (Deployment d : client.apps().deployments().inNamespace(namespace)
+        .withLabel(FineflowLabels.userLabel(run)).withLabel(FineflowLabels.STAGE, stage).list().getItems()) {
+      if (d.getSpec() != null && d.getSpec().getSelector() != null
+          && d.getSpec().getSelector().getMatchLabels() != null) {
+        pods.addAll(client.pods().inNamespace(namespace)
+            .withLabels(d.getSpec().getSelector().getMatchLabels())
+            .withLabel(FineflowLabels.STAGE, stage).list().getItems());
+      }
+    }
+    return pods;
   }
 
   /** The last {@code {"event":"progress",...}} line of the tail, if any. */

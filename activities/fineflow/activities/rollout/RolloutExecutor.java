@@ -17,6 +17,7 @@ import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
 import fineflow.workflows.spec.ClusterSpec;
 import fineflow.workflows.spec.ServingBackend;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -98,6 +99,10 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
           "fix the serving section of the spec (the planner built this rollout stage)", List.of());
     }
     if (objects.files() != null) {
+      ConfigMap have = client.configMaps().inNamespace(ns).withName(objects.files().getMetadata().getName()).get();
+      if (have != null) {
+        objects.files().getMetadata().getLabels().putAll(users(have.getMetadata().getLabels()));
+      }
       client.configMaps().inNamespace(ns).resource(objects.files()).createOr(op -> op.update());
     }
     boolean adopted = applyDeployment(ns, objects, request.runId());
@@ -116,33 +121,52 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
     }
     String hash = existing.getMetadata().getAnnotations() == null ? null
         : existing.getMetadata().getAnnotations().get(RolloutObjects.ANNOTATION_HASH);
+    String user = FineflowLabels.userLabel(FineflowLabels.runValue(runId));
     if (objects.templateHash().equals(hash)) {
-      String run = FineflowLabels.runValue(runId);
-      if (!run.equals(existing.getMetadata().getLabels().get(RolloutObjects.LABEL_RUN))) {
-        // Another run built the same revision: adopt it; labels only, the pods stay.
+      if (!existing.getMetadata().getLabels().containsKey(user)) {
+        // Another run serves the same revision: join it as one more user; labels only, the pods
+        // stay, and the other runs' user labels stay with them.
         client.apps().deployments().inNamespace(ns).withName(objects.name())
-            .edit(d -> { d.getMetadata().getLabels().put(RolloutObjects.LABEL_RUN, run); return d; });
+            .edit(d -> { d.getMetadata().getLabels().put(user, "true"); return d; });
       }
       return true;
     }
     client.apps().deployments().inNamespace(ns).withName(objects.name()).edit(d -> {
       d.getMetadata().getAnnotations().putAll(objects.deployment().getMetadata().getAnnotations());
       d.getMetadata().getAnnotations().put(RolloutObjects.ANNOTATION_APPLIED_AT, clock.instant().toString());
-      d.getMetadata().getLabels().put(RolloutObjects.LABEL_RUN, FineflowLabels.runValue(runId));
+      d.getMetadata().getLabels().put(user, "true");
       d.setSpec(objects.deployment().getSpec());
       return d;
     });
     return false;
   }
 
+  /** The user labels among {@code labels}: the runs that share a server. */
+  static Map<String, String> users(Map<String, String> labels) {
+    Map<String, String> users = new LinkedHashMap<>();
+    if (labels != null) {
+      labels.forEach((k, v) -> {
+        if (k.startsWith(FineflowLabels.USER_PREFIX)) {
+          users.put(k, v);
+        }
+      });
+    }
+    return users;
+  }
+
   private void ensureService(String ns, Service desired) {
     Service existing = client.services().inNamespace(ns).withName(desired.getMetadata().getName()).get();
     if (existing == null) {
       client.services().inNamespace(ns).resource(desired).create();
-    } else if (!Objects.equals(existing.getSpec().getSelector(), desired.getSpec().getSelector())
-        || !Objects.equals(existing.getMetadata().getLabels(), desired.getMetadata().getLabels())) {
+      return;
+    }
+    // The other runs that share this Service stay its users.
+    Map<String, String> labels = new LinkedHashMap<>(users(existing.getMetadata().getLabels()));
+    labels.putAll(desired.getMetadata().getLabels());
+    if (!Objects.equals(existing.getSpec().getSelector(), desired.getSpec().getSelector())
+        || !Objects.equals(existing.getMetadata().getLabels(), labels)) {
       client.services().inNamespace(ns).withName(desired.getMetadata().getName()).edit(s -> {
-        s.getMetadata().setLabels(desired.getMetadata().getLabels());
+        s.getMetadata().setLabels(labels);
         s.getSpec().setSelector(desired.getSpec().getSelector());
         s.getSpec().setPorts(desired.getSpec().getPorts());
         return s;
@@ -339,7 +363,7 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
   public String promote(String namespace, String runId, String revision) {
     String ns = namespace(namespace);
     List<Deployment> found = client.apps().deployments().inNamespace(ns)
-        .withLabel(RolloutObjects.LABEL_RUN, FineflowLabels.runValue(runId))
+        .withLabel(FineflowLabels.userLabel(FineflowLabels.runValue(runId)))
         .withLabel(RolloutObjects.LABEL_REVISION, revision)
         .withoutLabel(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_BASELINE)
         .list().getItems();
@@ -411,12 +435,18 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
    */
   public List<String> removeCandidates(String namespace, String runId) {
     String ns = namespace(namespace);
+    String user = FineflowLabels.userLabel(FineflowLabels.runValue(runId));
     List<String> deleted = new ArrayList<>();
-    for (Deployment d : client.apps().deployments().inNamespace(ns)
-        .withLabel(RolloutObjects.LABEL_RUN, FineflowLabels.runValue(runId))
+    for (Deployment d : client.apps().deployments().inNamespace(ns).withLabel(user)
         .withoutLabel(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE).list().getItems()) {
-      deleteRevision(ns, d.getMetadata().getName());
-      deleted.add("Deployment/" + d.getMetadata().getName());
+      String name = d.getMetadata().getName();
+      Deployment left = client.apps().deployments().inNamespace(ns).withName(name)
+          .edit(x -> { x.getMetadata().getLabels().remove(user); return x; });
+      // Another run still waits on or benchmarks against this server: it leaves when they do.
+      if (users(left.getMetadata().getLabels()).isEmpty()) {
+        deleteRevision(ns, name);
+        deleted.add("Deployment/" + name);
+      }
     }
     return deleted;
   }

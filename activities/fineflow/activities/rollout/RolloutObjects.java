@@ -98,7 +98,9 @@ public record RolloutObjects(
     String name = ServingEndpoint.serviceName(target.app(), stage);
     Map<String, String> podLabels = podLabels(target, stage, revision);
     Map<String, String> labels = new LinkedHashMap<>(podLabels);
-    labels.put(LABEL_RUN, FineflowLabels.runValue(request.runId()));
+    // Shared by every run of the same key (the name is the key's): each run is a user label, never
+    // the single run label, which the run's cleanup deletes by (issue 13, item 2).
+    labels.put(FineflowLabels.userLabel(FineflowLabels.runValue(request.runId())), "true");
     labels.put(LABEL_TRACK, track(stage));
     ConfigMap filesMap = files.isEmpty() ? null : new ConfigMapBuilder()
         .withNewMetadata().withName(name + FILES_SUFFIX).withLabels(labels).endMetadata()

@@ -3,6 +3,8 @@ package fineflow.workers.bench;
 import fineflow.activities.DaemonThreads;
 import fineflow.activities.kubernetes.CacheStore;
 import fineflow.activities.kubernetes.FineflowLabels;
+import fineflow.activities.kubernetes.KubernetesStageActivities;
+import fineflow.workflows.contract.CleanupRequest;
 import fineflow.workflows.pipeline.RunOutcome;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -30,14 +32,15 @@ final class Teardown implements AutoCloseable {
     String run = FineflowLabels.runValue(runId);
     pool.execute(() -> {
       try {
-        client.apps().deployments().inNamespace(namespace).withLabel(FineflowLabels.RUN, run).delete();
-        client.services().inNamespace(namespace).withLabel(FineflowLabels.RUN, run).delete();
-        client.batch().v1().jobs().inNamespace(namespace).withLabel(FineflowLabels.RUN, run).delete();
+        // The run's cleanup: model servers are shared by the runs of one key, and it leaves them
+        // (deleting one only as its last user) where a delete by label would pull them from
+        // runs still measuring.
+        new KubernetesStageActivities(client, namespace, java.util.Map.of()).cleanup(new CleanupRequest(runId, namespace, false));
         client.pods().inNamespace(namespace).withLabel(FineflowLabels.RUN, run).delete();
         outcome.stages().stream().filter(s -> s.cacheKey() != null).forEach(s ->
             client.configMaps().inNamespace(namespace).withName(CacheStore.PREFIX + s.cacheKey().substring(0, 12))
                 .delete());
-      } catch (KubernetesClientException e) {
+      } catch (KubernetesClientException | io.temporal.failure.ApplicationFailure e) {
         // Left over: later requests scan a little more; the measurement stays valid.
       }
     });

@@ -2,6 +2,7 @@ package fineflow.workers.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.activities.kubernetes.FineflowLabels;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -125,7 +126,14 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     // getBytes, not getUtf8Body: reading would consume the body the CRUD dispatcher stores.
     try {
       JsonNode labels = LABELS_READER.readTree(request.getBody().getBytes()).path("metadata").path("labels");
-      timeline.created(labels.path(RUN_LABEL).textValue(), labels.path(STAGE_LABEL).textValue());
+      String stage = labels.path(STAGE_LABEL).textValue();
+      timeline.created(labels.path(RUN_LABEL).textValue(), stage);
+      // A model server is shared by the runs of its key: the creating run is its user label.
+      labels.fieldNames().forEachRemaining(k -> {
+        if (k.startsWith(FineflowLabels.USER_PREFIX)) {
+          timeline.created(k.substring(FineflowLabels.USER_PREFIX.length()), stage);
+        }
+      });
     } catch (IOException e) {
       // Not JSON: the CRUD dispatcher answers it with its own error; nothing to time.
     }

@@ -57,6 +57,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   static final String PROMOTION_GATE = "promotion-gate";
   /** Change id: a plan's model-fetch stage runs and its recorded sha re-keys the stages after it. */
   static final String MODEL_FETCH = "model-fetch";
+  static final String RELEASE_BASELINE = "release-baseline";
 
   private static final Logger LOG = Workflow.getLogger(PipelineWorkflowImpl.class);
 
@@ -200,8 +201,33 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         pause(stage, failure.get());
         return false;
       }
+      if (stage.name() == StageName.BENCHMARK) {
+        releaseBaseline();
+      }
     }
     return promoteIfGated();
+  }
+
+  /**
+   * The baseline server exists for the benchmark only and holds a GPU: once the benchmark has
+   * its numbers, the run leaves it (deleted when no other run of the same key still uses it).
+   * After a success only: a failed benchmark pauses, and its resume re-runs against the same
+   * baseline, which the plan does not launch again.
+   */
+  private void releaseBaseline() {
+    if (state.plan().stage(StageName.BASELINE).isEmpty()
+        || Workflow.getVersion(RELEASE_BASELINE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      return;
+    }
+    StageActivities cleanup = Workflow.newActivityStub(StageActivities.class, StageActivityOptions.cleanup());
+    try {
+      cleanup.cleanup(new CleanupRequest(state.runId(), clusterNamespace(), true,
+          List.of(StageName.BASELINE.id())));
+    } catch (ActivityFailure failure) {
+      // Not a reason to fail a run whose results are in; the warning names what stays up.
+      Workflow.getLogger(PipelineWorkflowImpl.class).warn("baseline not released: {}",
+          failure.getCause().getMessage());
+    }
   }
 
   /**

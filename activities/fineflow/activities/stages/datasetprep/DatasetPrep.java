@@ -52,8 +52,10 @@ public final class DatasetPrep {
     problems.sort((a, b) -> Integer.compare(a.line(), b.line()));
     int total = readout.total();
     if (!problems.isEmpty() && request.onInvalid() == InvalidRecordPolicy.FAIL) {
-      throw new StageInputException(request.input() + ": " + (total - valid.size()) + " of " + total
-          + " records are invalid (" + summary(problems) + "); fix them or set dataset.onInvalid: skip",
+      // The count leads: the pause shows this line first and the records after it.
+      throw new StageInputException((total - valid.size()) + " of " + total + " records are invalid ("
+          + summary(problems) + ") in " + request.input()
+          + ": the data is wrong; fix those records or set dataset.onInvalid: skip",
           problems.stream().map(DatasetProblem::toString).toList());
     }
     if (valid.size() < 2) {

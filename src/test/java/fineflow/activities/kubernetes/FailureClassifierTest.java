@@ -196,6 +196,24 @@ class FailureClassifierTest {
         code, status);
   }
 
+  @Test
+  void invalidDatasetRecordsSayTheDataIsWrongNotTheSpec() {
+    String message = "{\"error\":\"data/d.jsonl: 3 of 43 records are invalid (3 missing-field); fix them or set"
+        + " dataset.onInvalid: skip\",\"problems\":[\"line 4: missing field output\"]}";
+    Pod pod = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("r-dataset-prep-1-x")
+        .endMetadata().withNewStatus().withPhase("Failed").addNewContainerStatus().withName("dataset-prep")
+        .withNewState().withNewTerminated().withExitCode(2).withReason("Error").withMessage(message)
+        .endTerminated().endState().endContainerStatus().endStatus().build();
+    Job job = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata().withName("r-dataset-prep-1")
+        .endMetadata().withNewStatus().withFailed(1).endStatus().build();
+
+    Verdict v = classify(pod, job, List.of(), null).orElseThrow();
+
+    assertThat(v.type()).isEqualTo(FailureType.BAD_ARGUMENTS);
+    assertThat(v.message()).contains("3 of 43 records are invalid", "line 4: missing field output");
+    assertThat(v.hint()).contains("input data is wrong", "dataset.onInvalid: skip").doesNotContain("spec value");
+  }
+
   private Optional<Verdict> classify(Pod pod, Job job, List<String> tail, String estimate) {
     return classifier.classify(evidence(pod, job, tail, estimate, NOW));
   }

@@ -143,7 +143,7 @@ class RolloutExecutorTest {
     Deployment d = deployment("elyza-rollout-3f2a9c1d7e4b");
     assertThat(d.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "triton")
         .containsEntry("app.kubernetes.io/instance", "elyza").containsEntry("app.kubernetes.io/managed-by", "fineflow")
-        .containsEntry("fineflow.dev/run", RUN).containsEntry("fineflow.dev/revision", "3f2a9c1d7e4b")
+        .containsEntry("users.fineflow.dev/" + RUN, "true").containsEntry("fineflow.dev/revision", "3f2a9c1d7e4b")
         .containsEntry("fineflow.dev/track", "candidate");
     assertThat(d.getMetadata().getAnnotations()).containsKey(RolloutObjects.ANNOTATION_HASH)
         .containsEntry(RolloutObjects.ANNOTATION_SPEC_DIGEST, "specdigest123")
@@ -425,7 +425,7 @@ class RolloutExecutorTest {
     Stage stage = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
     String name = executor.launch(RolloutStages.launch(stage)).objectName();
     assertThat(client.configMaps().inNamespace(NS).withName(name + "-files").get().getMetadata().getLabels())
-        .containsEntry("fineflow.dev/track", "candidate").containsEntry("fineflow.dev/run", RUN);
+        .containsEntry("fineflow.dev/track", "candidate").containsEntry("users.fineflow.dev/" + RUN, "true");
 
     executor.promote(RUN, "3f2a9c1d7e4b");
 

@@ -12,7 +12,10 @@ import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.plan.ModelPin;
+import fineflow.workflows.contract.CleanupRequest;
 import fineflow.workflows.plan.Plan;
+import fineflow.workflows.plan.Resources;
+import fineflow.workflows.plan.StageKind;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.Planner;
@@ -28,6 +31,7 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -408,6 +412,28 @@ class PipelineWorkflowTest {
         .contains("\"totalSteps\":120");
     assertThat(shown.podName()).isEqualTo("dazai-00000007-train-1-pod");
     assertThat(merged.stage(StageName.DATASET_PREP)).isEqualTo(table.stage(StageName.DATASET_PREP));
+  }
+
+  /** The baseline server holds a GPU for the benchmark only: the run leaves it once that is done. */
+  @Test
+  void aSucceededRunReleasesItsBaselineAfterTheBenchmark() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan eight = TestPlans.plan(spec, "baseline");
+    List<Stage> stages = new ArrayList<>();
+    for (Stage s : eight.stages()) {
+      if (s.name() == StageName.BENCHMARK) {
+        stages.add(new Stage(StageName.BASELINE, StageKind.DEPLOYMENT, "img/baseline:1", List.of("baseline"),
+            Map.of(), List.of(), Resources.cpuOnly("1", "1Gi"), List.of(), 3600, 600, List.of(), List.of(),
+            TestPlans.sha256("baseline/baseline"), "baseline with img/baseline:1"));
+      }
+      stages.add(s);
+    }
+    temporal.start(request("dazai-00000011", new Plan(eight.pipeline(), eight.specDigest(), stages), spec));
+
+    temporal.result("dazai-00000011");
+
+    assertThat(cluster.cleanups).containsExactly(
+        new CleanupRequest("dazai-00000011", NAMESPACE, true, List.of("baseline")));
   }
 
   @Test
