@@ -55,6 +55,9 @@ public final class KubeControlPlane implements AutoCloseable {
   /** The issuer every ServiceAccount token names (what kubeadm configures). */
   public static final String SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
   private static final String SERVICE_CIDR = "10.96.0.0/16";
+  /** The binaries it runs, all from {@code scripts/install-engines}. */
+  public static final List<String> BINARIES =
+      List.of("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler");
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
@@ -228,14 +231,51 @@ public final class KubeControlPlane implements AutoCloseable {
     }
   }
 
-  /** A client configuration that talks as the ServiceAccount (a fresh one-hour token). */
+  /**
+   * A client configuration that talks as the ServiceAccount: a one-hour token from TokenRequest,
+   * renewed once 80 % of its lifetime has passed (the kubelet's rule for projected tokens), so a
+   * long-running worker keeps its identity.
+   */
   public Config serviceAccountConfig(String namespace, String serviceAccount) {
+    Duration ttl = Duration.ofHours(1);
+    String first = serviceAccountToken(namespace, serviceAccount, ttl);
     return new ConfigBuilder(Config.empty())
         .withMasterUrl(url())
         .withCaCertData(base64(pki.ca().certificatePem()))
-        .withOauthToken(serviceAccountToken(namespace, serviceAccount, Duration.ofHours(1)))
+        .withOauthToken(first)
+        .withOauthTokenProvider(new RotatingToken(first, ttl,
+            () -> serviceAccountToken(namespace, serviceAccount, ttl)))
         .withNamespace(namespace)
         .build();
+  }
+
+  /** A token that is fetched again at 80 % of its lifetime; a failed renewal keeps the old one. */
+  private static final class RotatingToken implements io.fabric8.kubernetes.client.OAuthTokenProvider {
+    private final Duration ttl;
+    private final java.util.function.Supplier<String> fetch;
+    private String token;
+    private Instant renewAt;
+
+    RotatingToken(String first, Duration ttl, java.util.function.Supplier<String> fetch) {
+      this.ttl = ttl;
+      this.fetch = fetch;
+      this.token = first;
+      this.renewAt = Instant.now().plus(ttl.multipliedBy(8).dividedBy(10));
+    }
+
+    @Override
+    public synchronized String getToken() {
+      if (Instant.now().isAfter(renewAt)) {
+        try {
+          token = fetch.get();
+          renewAt = Instant.now().plus(ttl.multipliedBy(8).dividedBy(10));
+        } catch (RuntimeException e) {
+          // The API server is away: the old token is valid for a fifth of its lifetime still.
+          log.warn("ServiceAccount token renewal failed, keeping the current one: {}", e.getMessage());
+        }
+      }
+      return token;
+    }
   }
 
   /** A new client as the ServiceAccount; the caller closes it. */
