@@ -111,9 +111,11 @@ public final class JobExecutor implements StageExecutor {
       Optional<Verdict> verdict = classifier.classify(new Evidence(job, pod, tail,
           clock.instant(), request.cluster(), request.memoryEstimate()));
       if (verdict.isPresent()) {
-        if (!finished(job)) {
+        if (!finished(job) && !containerEnded(pod)) {
           // Stuck before it could fail on its own (image pull, unschedulable): free its GPU
-          // and its queue slot now instead of at activeDeadlineSeconds.
+          // and its queue slot now instead of at activeDeadlineSeconds. A container that ended
+          // is not stuck: the Job controller counts it a moment later (as on a real cluster),
+          // and deleting the Job would delete the pod and its log with it.
           jobs(ns).withName(job.getMetadata().getName())
               .withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
         }
@@ -223,6 +225,22 @@ public final class JobExecutor implements StageExecutor {
 
   private List<String> tailOrEmpty(String ns, Pod pod) {
     return started(pod) ? tail(ns, pod) : List.of();
+  }
+
+  /** True when a container of the pod (an init container too) has terminated. */
+  private static boolean containerEnded(Pod pod) {
+    if (pod == null || pod.getStatus() == null) {
+      return false;
+    }
+    List<ContainerStatus> all = new java.util.ArrayList<>();
+    if (pod.getStatus().getInitContainerStatuses() != null) {
+      all.addAll(pod.getStatus().getInitContainerStatuses());
+    }
+    if (pod.getStatus().getContainerStatuses() != null) {
+      all.addAll(pod.getStatus().getContainerStatuses());
+    }
+    return all.stream().anyMatch(cs -> cs.getState() != null && cs.getState().getTerminated() != null
+        && cs.getState().getTerminated().getExitCode() != null && cs.getState().getTerminated().getExitCode() != 0);
   }
 
   /** True once the container ran, so that it has a log. */

@@ -219,6 +219,22 @@ class JobExecutorTest {
     assertThat(failure.logTail()).hasSize(50).startsWith("line 31").endsWith("line 80");
   }
 
+  /**
+   * Found on the real control plane: the pod ends a moment before the Job controller marks the
+   * Job Failed. The Job is not stuck then, and deleting it would take the pod and its log along.
+   */
+  @Test
+  void aPodThatFailedBeforeTheJobControllerCountedItKeepsItsJobAndPod() {
+    String job = executor.launch(launch(TestStages.train())).objectName();
+    Pod pod = kubelet.exited(kubelet.running(kubelet.startPod(NS, job)), 2, "Error", "bad --lora-r");
+
+    ApplicationFailure f = awaitFailure(job);
+
+    assertThat(f.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
+    assertThat(client.batch().v1().jobs().inNamespace(NS).withName(job).get()).as("the Job").isNotNull();
+    assertThat(client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).get()).as("its pod").isNotNull();
+  }
+
   @Test
   void anOomKilledContainerIsOutOfMemory() {
     String job = executor.launch(launch(TestStages.train())).objectName();

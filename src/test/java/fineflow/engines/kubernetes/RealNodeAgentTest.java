@@ -176,8 +176,12 @@ class RealNodeAgentTest {
     assertThat(result.simulated()).as("dataset prep runs for real on the node").isFalse();
     String train = result.artifacts().stream().filter(a -> a.name().equals("train")).findFirst().orElseThrow().path();
     assertThat(workspace.resolve(train.replaceFirst("^/workspace/", ""))).isNotEmptyFile();
-    Job job = admin.batch().v1().jobs().inNamespace(NS).withName(result.objectName()).get();
-    assertThat(job.getStatus().getConditions()).extracting(JobCondition::getType).contains("Complete");
+    // The executor reads the result off the pod; the Job controller marks the Job a moment later.
+    Job job = await().atMost(Duration.ofMinutes(1)).until(
+        () -> admin.batch().v1().jobs().inNamespace(NS).withName(result.objectName()).get(),
+        j -> j.getStatus() != null && j.getStatus().getConditions() != null && j.getStatus().getConditions().stream()
+            .anyMatch(c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus())));
+    assertThat(job.getStatus().getSucceeded()).isEqualTo(1);
     List<Pod> pods = podsOf(job);
     assertThat(pods).as("created by the Job controller, once").singleElement();
     Pod pod = pods.get(0);
@@ -253,8 +257,10 @@ class RealNodeAgentTest {
     assertThat(details.reason()).isIn(FailureType.BAD_ARGUMENTS.type(), FailureType.STAGE_FAILED.type());
     assertThat(details.message()).contains("exited with code").contains("no-such-dataset");
     assertThat(details.logTail()).as("read through the API server from the node").isNotEmpty();
-    Job job = admin.batch().v1().jobs().inNamespace(NS).withLabel(FineflowLabels.RUN, FineflowLabels.runValue(run))
-        .list().getItems().get(0);
+    Job job = await().atMost(Duration.ofMinutes(1)).until(() -> admin.batch().v1().jobs().inNamespace(NS)
+        .withLabel(FineflowLabels.RUN, FineflowLabels.runValue(run)).list().getItems().get(0),
+        j -> j.getStatus() != null && j.getStatus().getConditions() != null && !j.getStatus().getConditions().isEmpty());
+    assertThat(job.getMetadata().getDeletionTimestamp()).as("a Job whose pod ended is not deleted").isNull();
     assertThat(job.getStatus().getConditions()).anySatisfy(c -> {
       assertThat(c.getType()).isEqualTo("Failed");
       assertThat(c.getReason()).isEqualTo("BackoffLimitExceeded");
