@@ -75,6 +75,7 @@ public final class RealCluster implements AutoCloseable {
     KubernetesClient worker = null;
     try {
       String ns = options.namespace();
+      Instant begin = Instant.now();
       try (KubernetesClient admin = plane.adminClient()) {
         for (HasMetadata o : manifestsIn(ns)) {
           admin.resource(o).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
@@ -83,7 +84,10 @@ public final class RealCluster implements AutoCloseable {
             .withName(WORKSPACE_CLAIM).get();
         admin.resource(workspaceVolume(ns, workspace, claim)).fieldManager(FIELD_MANAGER).forceConflicts()
             .serverSideApply();
+        Instant applied = Instant.now();
         awaitBound(admin, ns);
+        LOG.info("k8s/ applied in {} ms; workspace claim bound {} ms later", Duration.between(begin, applied).toMillis(),
+            Duration.between(applied, Instant.now()).toMillis());
       }
       node = NodeAgent.start(plane.nodeCredentials(NodeAgent.Settings.DEFAULT_NAME),
           NodeAgent.Settings.gpuNode(options.gpus()), workspace, options, servers);

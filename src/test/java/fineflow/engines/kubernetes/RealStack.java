@@ -1,0 +1,120 @@
+package fineflow.engines.kubernetes;
+
+import static org.awaitility.Awaitility.await;
+
+import fineflow.activities.kubernetes.FineflowLabels;
+import fineflow.engines.RealEngines;
+import fineflow.workers.client.RunClient;
+import fineflow.workers.dev.DevOptions;
+import fineflow.workers.dev.DevStack;
+import fineflow.workers.dev.RealCluster;
+import fineflow.workers.engines.KubeControlPlane;
+import fineflow.workflows.pipeline.PipelineRequest;
+import fineflow.workflows.pipeline.RunProgress;
+import fineflow.workflows.pipeline.RunState;
+import fineflow.workflows.plan.StageName;
+import fineflow.workflows.spec.SpecLoader;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A dev stack on the real engines for the run-level tests: the real Temporal server and the real
+ * control plane with the node agent, the worker as k8s/'s ServiceAccount. Reads what happened
+ * from the API server as the admin, never from fineflow's own record.
+ */
+final class RealStack implements AutoCloseable {
+  static final String NS = DevOptions.DEFAULT_NAMESPACE;
+
+  final DevStack stack;
+  final RunClient runs;
+  final KubernetesClient admin;
+
+  private RealStack(DevStack stack) {
+    this.stack = stack;
+    this.runs = new RunClient(stack.connection());
+    this.admin = cluster().controlPlane().adminClient();
+  }
+
+  /** Fails on CI, skips elsewhere, when an engine is missing. */
+  static RealStack start(DevOptions options, boolean withWorker) {
+    RealEngines.require("temporal");
+    KubeControlPlane.BINARIES.forEach(RealEngines::require);
+    long started = System.nanoTime();
+    DevStack stack = withWorker ? DevStack.start(options) : DevStack.on(
+        fineflow.workers.dev.RealTemporal.start(options.temporalDatabase(), 0), options, false);
+    System.out.printf("dev stack on real engines up in %d ms (control plane %d ms)%n",
+        (System.nanoTime() - started) / 1_000_000,
+        stack.cluster().orElseThrow().controlPlane().startTime().toMillis());
+    return new RealStack(stack);
+  }
+
+  RealCluster cluster() {
+    return stack.cluster().orElseThrow(() -> new AssertionError("the stack is not on real Kubernetes"));
+  }
+
+  /** configs/demo.yaml with text replacements (a different seed gives different cache keys). */
+  static String demo(String... replacements) {
+    try {
+      String yaml = Files.readString(Path.of("configs/demo.yaml"));
+      for (int i = 0; i + 1 < replacements.length; i += 2) {
+        if (!yaml.contains(replacements[i])) {
+          throw new IllegalArgumentException("configs/demo.yaml has no '" + replacements[i] + "'");
+        }
+        yaml = yaml.replace(replacements[i], replacements[i + 1]);
+      }
+      return yaml;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String submit(String yaml) {
+    PipelineRequest request = runs.submit(SpecLoader.load(yaml, "demo.yaml"), null, NS);
+    return request.runId();
+  }
+
+  RunProgress awaitState(String run, RunState state, Duration within) {
+    return await().atMost(within).pollInterval(Duration.ofMillis(500))
+        .until(() -> runs.progress(run), p -> {
+          if (p.runState() != state && p.runState() != RunState.RUNNING) {
+            throw new AssertionError("run " + run + " is " + p.runState() + ", not " + state + ": " + p);
+          }
+          return p.runState() == state;
+        });
+  }
+
+  /** The run's Jobs of one stage, as the API server lists them. */
+  List<Job> jobs(String run, StageName stage) {
+    return admin.batch().v1().jobs().inNamespace(NS).withLabel(FineflowLabels.RUN, FineflowLabels.runValue(run))
+        .withLabel(FineflowLabels.STAGE, stage.id()).list().getItems();
+  }
+
+  /** Everything of the run the API server still has (Jobs, pods, Deployments, ReplicaSets, Services). */
+  List<HasMetadata> objectsOf(String run) {
+    String label = FineflowLabels.runValue(run);
+    List<HasMetadata> all = new java.util.ArrayList<>();
+    all.addAll(admin.batch().v1().jobs().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
+    all.addAll(admin.pods().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
+    all.addAll(admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
+    all.addAll(admin.apps().replicaSets().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
+    all.addAll(admin.services().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
+    return all;
+  }
+
+  static String describe(List<HasMetadata> objects) {
+    return objects.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList().toString();
+  }
+
+  @Override
+  public void close() {
+    admin.close();
+    stack.close();
+  }
+}
