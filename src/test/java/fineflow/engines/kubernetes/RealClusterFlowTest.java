@@ -99,6 +99,7 @@ class RealClusterFlowTest {
     assertThat(real.jobs(run, StageName.TRAIN)).as("training Jobs on the API server").hasSize(1);
     assertThat(real.jobs(run, StageName.ENGINE_BUILD)).as("engine builds: the failed one and the re-run")
         .hasSize(2);
+    real.tearDownServing(run);
   }
 
   /**
@@ -135,6 +136,7 @@ class RealClusterFlowTest {
           .list().getItems()).as("pods left").allSatisfy(p -> assertThat(p.getMetadata().getOwnerReferences())
               .singleElement().satisfies(o -> assertThat(o.getKind()).isEqualTo("ReplicaSet")));
     });
+    real.tearDownServing(run);
   }
 
   /**

@@ -108,6 +108,19 @@ final class RealStack implements AutoCloseable {
     return all;
   }
 
+  /**
+   * Takes a finished run's model servers down, as a user does when done with them (a run keeps
+   * its promoted servers, and their GPUs, after it succeeded), and waits until their pods are gone.
+   */
+  void tearDownServing(String run) {
+    String label = FineflowLabels.runValue(run);
+    admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, label).delete();
+    admin.services().inNamespace(NS).withLabel(FineflowLabels.RUN, label).delete();
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
+        admin.pods().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems().stream()
+            .noneMatch(p -> p.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getKind().equals("ReplicaSet"))));
+  }
+
   static String describe(List<HasMetadata> objects) {
     return objects.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList().toString();
   }
