@@ -78,6 +78,9 @@ final class DevCommand implements Callable<Integer> {
     PrintWriter out = command.commandLine().getOut();
     DevOptions options = new DevOptions(temporalPort, kubernetesPort, workspace, speed, null, failStage,
         failTimes, namespace, awaitMode, engines, gpus);
+    // First, before the minutes a control plane may take: which engines this stack runs on.
+    out.println("Starting the dev stack on the " + fineflow.workers.dev.DevEngines.resolve(engines).describe() + " ...");
+    out.flush();
     DevStack stack = DevStack.start(options);
     DevEndpoints endpoints = stack.endpoints();
     endpoints.write();

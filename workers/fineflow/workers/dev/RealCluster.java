@@ -77,13 +77,17 @@ public final class RealCluster implements AutoCloseable {
       String ns = options.namespace();
       Instant begin = Instant.now();
       try (KubernetesClient admin = plane.adminClient()) {
-        for (HasMetadata o : manifestsIn(ns)) {
-          admin.resource(o).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-        }
-        PersistentVolumeClaim claim = admin.persistentVolumeClaims().inNamespace(ns)
-            .withName(WORKSPACE_CLAIM).get();
+        List<HasMetadata> manifests = manifestsIn(ns);
+        PersistentVolumeClaim claim = manifests.stream().filter(PersistentVolumeClaim.class::isInstance)
+            .map(PersistentVolumeClaim.class::cast).filter(c -> c.getMetadata().getName().equals(WORKSPACE_CLAIM))
+            .findFirst().orElseThrow(() -> new IllegalStateException("k8s/pvc.yaml has no " + WORKSPACE_CLAIM));
+        // The volume first: the binder then binds the claim as it is created, instead of at its
+        // next periodic pass (15 s).
         admin.resource(workspaceVolume(ns, workspace, claim)).fieldManager(FIELD_MANAGER).forceConflicts()
             .serverSideApply();
+        for (HasMetadata o : manifests) {
+          admin.resource(o).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+        }
         Instant applied = Instant.now();
         awaitBound(admin, ns);
         LOG.info("k8s/ applied in {} ms; workspace claim bound {} ms later", Duration.between(begin, applied).toMillis(),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import fineflow.activities.kubernetes.FineflowLabels;
+import fineflow.activities.rollout.RolloutObjects;
 import fineflow.workers.dev.DevOptions;
 import fineflow.workers.dev.EngineChoice;
 import fineflow.workflows.pipeline.ResumeRequest;
@@ -74,7 +75,14 @@ class RealClusterFlowTest {
   @Order(1)
   void aFailedEngineBuildPausesTheRunAndTheResumeDoesNotTrainAgain() {
     String run = real.submit(RealStack.demo());
+    try {
+      pausedAndResumed(run);
+    } finally {
+      real.finish(run);
+    }
+  }
 
+  private static void pausedAndResumed(String run) {
     RunProgress paused = real.awaitState(run, RunState.PAUSED, RUN_TIMEOUT);
 
     assertThat(paused.pausedStage()).isEqualTo(StageName.ENGINE_BUILD);
@@ -99,7 +107,6 @@ class RealClusterFlowTest {
     assertThat(real.jobs(run, StageName.TRAIN)).as("training Jobs on the API server").hasSize(1);
     assertThat(real.jobs(run, StageName.ENGINE_BUILD)).as("engine builds: the failed one and the re-run")
         .hasSize(2);
-    real.tearDownServing(run);
   }
 
   /**
@@ -112,15 +119,24 @@ class RealClusterFlowTest {
   void aSubmittedRunSucceedsAndItsFinishedJobsExpire() {
     String run = real.submit(RealStack.demo("seed: 42", "seed: 7", "  gpuMemoryGib: 80",
         "  gpuMemoryGib: 80\n  ttlSecondsAfterFinished: 5"));
+    try {
+      succeededAndExpired(run);
+    } finally {
+      real.finish(run);
+    }
+  }
 
+  private static void succeededAndExpired(String run) {
     RunOutcome outcome = outcome(run);
 
     assertThat(outcome.stages()).filteredOn(s -> s.state() != StageState.SKIPPED)
         .extracting(StageStatus::stage).containsExactly(StageName.DATASET_PREP, StageName.TRAIN,
             StageName.LORA_CONVERT, StageName.CHECKPOINT_CONVERT, StageName.ENGINE_BUILD,
             StageName.TRITON_REPO, StageName.ROLLOUT, StageName.BASELINE, StageName.BENCHMARK);
+    // The checkpoint conversion does not depend on the seed: the first run's result is reused.
     assertThat(outcome.stages()).filteredOn(s -> s.state() != StageState.SKIPPED)
-        .allSatisfy(s -> assertThat(s.state()).as(s.stage().id()).isEqualTo(StageState.SUCCEEDED));
+        .allSatisfy(s -> assertThat(s.state()).as(s.stage().id()).isIn(StageState.SUCCEEDED, StageState.CACHED));
+    assertThat(stage(outcome, StageName.TRAIN).state()).isEqualTo(StageState.SUCCEEDED);
     assertThat(stage(outcome, StageName.DATASET_PREP).simulated()).isFalse();
     assertThat(stage(outcome, StageName.TRITON_REPO).simulated()).isFalse();
     assertThat(stage(outcome, StageName.TRAIN).simulated()).isTrue();
@@ -136,7 +152,6 @@ class RealClusterFlowTest {
           .list().getItems()).as("pods left").allSatisfy(p -> assertThat(p.getMetadata().getOwnerReferences())
               .singleElement().satisfies(o -> assertThat(o.getKind()).isEqualTo("ReplicaSet")));
     });
-    real.tearDownServing(run);
   }
 
   /**
@@ -148,16 +163,28 @@ class RealClusterFlowTest {
   @Order(3)
   void aCancelledRunLeavesNoJobPodDeploymentOrService() {
     String run = real.submit(RealStack.demo("seed: 42", "seed: 11"));
+    try {
+      cancelledDuringTheRollout(run);
+    } finally {
+      real.finish(run);
+    }
+  }
+
+  private static void cancelledDuringTheRollout(String run) {
     String label = FineflowLabels.runValue(run);
-    // The candidate server exists and is not ready yet (its readiness probe waits).
+    // The candidate server's pod runs and is not ready yet (its readiness probe waits).
     await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() ->
-        real.admin.pods().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems().stream()
-            .anyMatch(p -> p.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getKind().equals("ReplicaSet"))
-                && "Running".equals(p.getStatus().getPhase())));
+        real.admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems().stream()
+            .anyMatch(d -> real.admin.pods().inNamespace(NS)
+                .withLabel(RolloutObjects.LABEL_REVISION, d.getMetadata().getLabels().get(RolloutObjects.LABEL_REVISION))
+                .list().getItems().stream().anyMatch(p -> "Running".equals(p.getStatus().getPhase()))));
+    real.rememberRevisions(run);
     assertThat(real.objectsOf(run)).as("what the run had when it was cancelled")
         .anySatisfy(o -> assertThat(o.getKind()).isEqualTo("Job"))
         .anySatisfy(o -> assertThat(o.getKind()).isEqualTo("Deployment"))
-        .anySatisfy(o -> assertThat(o.getKind()).isEqualTo("Service"));
+        .anySatisfy(o -> assertThat(o.getKind()).isEqualTo("ReplicaSet"))
+        .anySatisfy(o -> assertThat(o.getKind()).isEqualTo("Service"))
+        .anySatisfy(o -> assertThat(o.getKind()).isEqualTo("Pod"));
 
     real.runs.cancel(run);
 
@@ -188,24 +215,30 @@ class RealClusterFlowTest {
     // The ServiceAccount controller creates the namespace's default account a moment later.
     Pod blocker = await().atMost(Duration.ofMinutes(1)).ignoreExceptions()
         .until(() -> real.admin.pods().inNamespace("other-team").resource(theirs).create(), p -> p != null);
-    await().atMost(Duration.ofMinutes(1)).until(() -> real.admin.pods().inNamespace("other-team")
-        .withName("their-training").get().getSpec().getNodeName() != null);
     try {
+      await().atMost(Duration.ofMinutes(1)).until(() -> real.admin.pods().inNamespace("other-team")
+          .withName("their-training").get().getSpec().getNodeName() != null);
       String run = real.submit(RealStack.demo("seed: 42", "seed: 13", "  gpuMemoryGib: 80",
           "  gpuMemoryGib: 80\n  unschedulableTimeoutSeconds: 15"));
-
-      RunProgress paused = real.awaitState(run, RunState.PAUSED, RUN_TIMEOUT);
-
-      assertThat(paused.pausedStage()).isEqualTo(StageName.TRAIN);
-      StageStatus train = paused.stage(StageName.TRAIN).orElseThrow();
-      assertThat(train.reason()).isEqualTo(FailureType.UNSCHEDULABLE.type());
-      assertThat(train.lastError()).as("the scheduler's own words")
-          .contains("could not be scheduled").contains("Insufficient nvidia.com/gpu");
-      assertThat(train.hint()).contains("unschedulableTimeoutSeconds");
-      real.runs.cancel(run);
+      try {
+        pausedUnschedulable(run);
+      } finally {
+        real.finish(run);
+      }
     } finally {
       real.admin.pods().inNamespace("other-team").resource(blocker).withGracePeriod(0).delete();
     }
+  }
+
+  private static void pausedUnschedulable(String run) {
+    RunProgress paused = real.awaitState(run, RunState.PAUSED, RUN_TIMEOUT);
+
+    assertThat(paused.pausedStage()).isEqualTo(StageName.TRAIN);
+    StageStatus train = paused.stage(StageName.TRAIN).orElseThrow();
+    assertThat(train.reason()).isEqualTo(FailureType.UNSCHEDULABLE.type());
+    assertThat(train.lastError()).as("the scheduler's own words")
+        .contains("could not be scheduled").contains("Insufficient nvidia.com/gpu");
+    assertThat(train.hint()).contains("unschedulableTimeoutSeconds");
   }
 
   private static RunOutcome outcome(String run) {

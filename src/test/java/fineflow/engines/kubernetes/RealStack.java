@@ -31,6 +31,7 @@ import java.util.List;
  */
 final class RealStack implements AutoCloseable {
   static final String NS = DevOptions.DEFAULT_NAMESPACE;
+  private static final String REVISION = fineflow.activities.rollout.RolloutObjects.LABEL_REVISION;
 
   final DevStack stack;
   final RunClient runs;
@@ -96,14 +97,30 @@ final class RealStack implements AutoCloseable {
         .withLabel(FineflowLabels.STAGE, stage.id()).list().getItems();
   }
 
+  private final java.util.Map<String, java.util.Set<String>> revisionsSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Remembers the revisions of the run's Deployments now, so that {@link #objectsOf} finds their pods later. */
+  void rememberRevisions(String run) {
+    admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, FineflowLabels.runValue(run)).list()
+        .getItems().forEach(d -> revisionsSeen.computeIfAbsent(run, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+            .add(d.getMetadata().getLabels().get(REVISION)));
+  }
+
   /** Everything of the run the API server still has (Jobs, pods, Deployments, ReplicaSets, Services). */
   List<HasMetadata> objectsOf(String run) {
     String label = FineflowLabels.runValue(run);
     List<HasMetadata> all = new java.util.ArrayList<>();
     all.addAll(admin.batch().v1().jobs().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
     all.addAll(admin.pods().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
+    // Server pods and ReplicaSets carry their revision's labels, not the run's: the revisions of
+    // the run's Deployments (remembered by the caller while they existed) find them.
+    for (String revision : revisionsSeen.getOrDefault(run, java.util.Set.of())) {
+      all.addAll(admin.pods().inNamespace(NS).withLabel(REVISION, revision).list().getItems());
+    }
     all.addAll(admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
-    all.addAll(admin.apps().replicaSets().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
+    for (String revision : revisionsSeen.getOrDefault(run, java.util.Set.of())) {
+      all.addAll(admin.apps().replicaSets().inNamespace(NS).withLabel(REVISION, revision).list().getItems());
+    }
     all.addAll(admin.services().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
     return all;
   }
@@ -112,13 +129,26 @@ final class RealStack implements AutoCloseable {
    * Takes a finished run's model servers down, as a user does when done with them (a run keeps
    * its promoted servers, and their GPUs, after it succeeded), and waits until their pods are gone.
    */
+  /** Ends a test's run whatever happened: cancelled if still open, its servers taken down. */
+  void finish(String run) {
+    try {
+      if (runs.status(run) == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        runs.cancel(run);
+      }
+    } finally {
+      tearDownServing(run);
+    }
+  }
+
   void tearDownServing(String run) {
     String label = FineflowLabels.runValue(run);
+    List<String> revisions = admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list()
+        .getItems().stream().map(d -> d.getMetadata().getLabels().get(REVISION)).toList();
     admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, label).delete();
     admin.services().inNamespace(NS).withLabel(FineflowLabels.RUN, label).delete();
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
-        admin.pods().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems().stream()
-            .noneMatch(p -> p.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getKind().equals("ReplicaSet"))));
+    // Server pods carry the revision's labels, not the run's.
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> revisions.stream()
+        .allMatch(r -> admin.pods().inNamespace(NS).withLabel(REVISION, r).list().getItems().isEmpty()));
   }
 
   static String describe(List<HasMetadata> objects) {
