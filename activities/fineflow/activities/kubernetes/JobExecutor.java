@@ -108,6 +108,12 @@ public final class JobExecutor implements StageExecutor {
         return collect(stage, job, pod);
       }
       List<String> tail = started(pod) ? tail(ns, pod) : List.of();
+      if (hasCondition(job, "FailureTarget") && !finished(job)) {
+        // The Job controller decided the Job fails and is terminating its pods (batch/v1 Job
+        // conditions: FailureTarget precedes Failed). A pod it stopped (exit 143 at a deadline)
+        // is no verdict of its own: the Failed condition follows with the reason.
+        throw stillRunning(stage, job, pod, tail);
+      }
       Optional<Verdict> verdict = classifier.classify(new Evidence(job, pod, tail,
           clock.instant(), request.cluster(), request.memoryEstimate()));
       if (verdict.isPresent()) {

@@ -235,6 +235,27 @@ class JobExecutorTest {
     assertThat(client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).get()).as("its pod").isNotNull();
   }
 
+  /**
+   * Found on the real control plane: at activeDeadlineSeconds the Job controller marks the Job
+   * FailureTarget (reason DeadlineExceeded), then deletes its pod, whose container ends with 143
+   * (SIGTERM), and marks the Job Failed once the pod is gone. Read in between, the 143 is no
+   * verdict of its own: the await waits for the terminal condition, which says why.
+   */
+  @Test
+  void aJobMarkedFailureTargetIsAwaitedUntilItsFailedConditionSaysWhy() {
+    String job = executor.launch(launch(TestStages.train())).objectName();
+    Pod pod = kubelet.exited(kubelet.running(kubelet.startPod(NS, job)), 143, "Error", "");
+    kubelet.jobCondition(pod, "FailureTarget", "DeadlineExceeded", "Job was active longer than specified deadline");
+
+    ApplicationFailure waiting = awaitFailure(job);
+    assertThat(waiting.getType()).isEqualTo(FailureType.STILL_RUNNING.type());
+
+    kubelet.jobCondition(pod, "Failed", "DeadlineExceeded", "Job was active longer than specified deadline");
+    ApplicationFailure failed = awaitFailure(job);
+    assertThat(failed.getType()).isEqualTo(FailureType.STAGE_FAILED.type());
+    assertThat(failed.getDetails().get(StageFailure.class).message()).contains("DeadlineExceeded");
+  }
+
   @Test
   void anOomKilledContainerIsOutOfMemory() {
     String job = executor.launch(launch(TestStages.train())).objectName();

@@ -167,6 +167,11 @@ final class TestKubelet implements AutoCloseable {
         .endStatus().build());
   }
 
+  /** The Job controller's part: sets the Job's status to one condition. */
+  void jobCondition(Pod pod, String type, String reason, String message) {
+    setJobCondition(pod, type, reason, message);
+  }
+
   private void setJobCondition(Pod pod, String type, String reason, String message) {
     String ns = pod.getMetadata().getNamespace();
     Job job = client.batch().v1().jobs().inNamespace(ns)

@@ -259,7 +259,8 @@ class RealNodeAgentTest {
     assertThat(details.logTail()).as("read through the API server from the node").isNotEmpty();
     Job job = await().atMost(Duration.ofMinutes(1)).until(() -> admin.batch().v1().jobs().inNamespace(NS)
         .withLabel(FineflowLabels.RUN, FineflowLabels.runValue(run)).list().getItems().get(0),
-        j -> j.getStatus() != null && j.getStatus().getConditions() != null && !j.getStatus().getConditions().isEmpty());
+        j -> j.getStatus() != null && j.getStatus().getConditions() != null && j.getStatus().getConditions().stream()
+            .anyMatch(c -> "Failed".equals(c.getType())));
     assertThat(job.getMetadata().getDeletionTimestamp()).as("a Job whose pod ended is not deleted").isNull();
     assertThat(job.getStatus().getConditions()).anySatisfy(c -> {
       assertThat(c.getType()).isEqualTo("Failed");
