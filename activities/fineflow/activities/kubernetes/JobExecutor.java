@@ -130,14 +130,30 @@ public final class JobExecutor implements StageExecutor {
       throw stillRunning(stage, job, pod, tail);
     } catch (KubernetesClientException e) {
       Verdict v = classifier.apiError(e);
-      if (v.type().retryable()) {
+      boolean refusedByAServerNotReady = (e.getCode() == 401 || e.getCode() == 403) && !serverReady();
+      if (v.type().retryable() || refusedByAServerNotReady) {
         // The stage is not known to have failed, so await again. Transient from await means
         // "the Job died" and makes the workflow launch the stage anew, next to a live Job.
         throw ApplicationFailure.newFailureWithCause("stage " + stage.name() + ": " + v.message()
-            + "; looking again", FailureType.STILL_RUNNING.type(), e,
-            new StageProgress("Unknown", null, null));
+            + (refusedByAServerNotReady ? " (the API server is not ready yet)" : "") + "; looking again",
+            FailureType.STILL_RUNNING.type(), e, new StageProgress("Unknown", null, null));
       }
       throw failure(stage, v, List.of(), e);
+    }
+  }
+
+  /**
+   * The API server's own readiness ({@code /readyz}, readable by anyone): a server just
+   * (re)started serves requests before its authorizer has synced the Roles and refuses them with
+   * 403 meanwhile (found restarting the real control plane). Such a refusal is no verdict on the
+   * Role; one from a ready server is.
+   */
+  private boolean serverReady() {
+    try {
+      String answer = client.raw(client.getMasterUrl().toString().replaceAll("/+$", "") + "/readyz");
+      return answer != null && answer.strip().equals("ok");
+    } catch (KubernetesClientException e) {
+      return false;
     }
   }
 

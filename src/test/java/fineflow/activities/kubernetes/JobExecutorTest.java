@@ -335,6 +335,44 @@ class JobExecutorTest {
     }
   }
 
+  /**
+   * Found on the real control plane: an API server that was just restarted answers before its
+   * authorizer has synced its Roles, and refuses the worker with 403. While its /readyz says it is
+   * not ready, the refusal says nothing about the Role: the await looks again.
+   */
+  @Test
+  void aRefusalFromAnApiServerThatIsNotReadyYetMeansLookAgain() {
+    server.expect().get().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs/some-job")
+        .andReturn(403, forbidden()).always();
+    server.expect().get().withPath("/readyz")
+        .andReturn(500, "[-]poststarthook/rbac/bootstrap-roles failed: not finished\nreadyz check failed\n").always();
+
+    ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class,
+        () -> executor.await(await(TestStages.train(), "some-job")));
+
+    assertThat(f.getType()).isEqualTo(FailureType.STILL_RUNNING.type());
+    assertThat(f.getOriginalMessage()).contains("403").contains("not ready").endsWith("looking again");
+  }
+
+  @Test
+  void aRefusalFromAReadyApiServerIsTheRbacHint() {
+    server.expect().get().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs/some-job")
+        .andReturn(403, forbidden()).always();
+    server.expect().get().withPath("/readyz").andReturn(200, "ok").always();
+
+    ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class,
+        () -> executor.await(await(TestStages.train(), "some-job")));
+
+    assertThat(f.isNonRetryable()).isTrue();
+    assertThat(f.getDetails().get(StageFailure.class).hint()).contains("lacks a permission");
+  }
+
+  private static String forbidden() {
+    return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"jobs.batch "
+        + "\\\"some-job\\\" is forbidden: User \\\"system:serviceaccount:fineflow:fineflow-worker\\\" cannot get "
+        + "resource \\\"jobs\\\" in API group \\\"batch\\\"\",\"reason\":\"Forbidden\",\"code\":403}";
+  }
+
   @Test
   void anApiServerErrorDuringLaunchIsTransient() {
     Config noRetries = new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build();
