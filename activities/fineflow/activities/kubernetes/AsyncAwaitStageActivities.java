@@ -1,5 +1,10 @@
 package fineflow.activities.kubernetes;
 
+import fineflow.activities.kubernetes.FailureClassifier.Verdict;
+import fineflow.workflows.contract.StageFailure;
+import fineflow.workflows.contract.StageProgress;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.List;
 import fineflow.workflows.contract.AwaitRequest;
 import fineflow.workflows.contract.CacheEntry;
 import fineflow.workflows.contract.CacheLookup;
@@ -41,9 +46,31 @@ public final class AsyncAwaitStageActivities implements StageActivities {
       }
     }
     ActivityExecutionContext ctx = Activity.getExecutionContext();
-    watcher.register(ctx.getTaskToken(), request);
+    watch(ctx.getTaskToken(), request);
     ctx.doNotCompleteOnReturn();
     return null;
+  }
+
+  /**
+   * Hands a running stage to the watcher. Its first use in a namespace starts the informers
+   * (list + watch of Jobs and Deployments): a refusal is the await's failure like any API error
+   * of the stage, so a missing {@code watch} permission pauses the run with the RBAC hint
+   * instead of failing every attempt with a raw client exception (found on a real API server).
+   */
+  public void watch(byte[] taskToken, AwaitRequest request) {
+    try {
+      watcher.register(taskToken, request);
+    } catch (KubernetesClientException e) {
+      Verdict v = new FailureClassifier().apiError(e);
+      String message = "stage " + request.stage().name() + ": watching its objects failed: " + v.message();
+      if (v.type().retryable()) {
+        // The stage is not known to have failed: the workflow awaits again.
+        throw ApplicationFailure.newFailureWithCause(message + "; looking again", FailureType.STILL_RUNNING.type(),
+            e, new StageProgress("Unknown", null, null));
+      }
+      throw ApplicationFailure.newNonRetryableFailureWithCause(message, v.type().type(), e,
+          new StageFailure(request.stage().name().id(), v.type().type(), v.message(), v.hint(), List.of()));
+    }
   }
 
   @Override

@@ -108,12 +108,20 @@ public final class JobExecutor implements StageExecutor {
         return collect(stage, job, pod);
       }
       List<String> tail = started(pod) ? tail(ns, pod) : List.of();
+      if (hasCondition(job, "FailureTarget") && !finished(job)) {
+        // The Job controller decided the Job fails and is terminating its pods (batch/v1 Job
+        // conditions: FailureTarget precedes Failed). A pod it stopped (exit 143 at a deadline)
+        // is no verdict of its own: the Failed condition follows with the reason.
+        throw stillRunning(stage, job, pod, tail);
+      }
       Optional<Verdict> verdict = classifier.classify(new Evidence(job, pod, tail,
           clock.instant(), request.cluster(), request.memoryEstimate()));
       if (verdict.isPresent()) {
-        if (!finished(job)) {
+        if (!finished(job) && !containerEnded(pod)) {
           // Stuck before it could fail on its own (image pull, unschedulable): free its GPU
-          // and its queue slot now instead of at activeDeadlineSeconds.
+          // and its queue slot now instead of at activeDeadlineSeconds. A container that ended
+          // is not stuck: the Job controller counts it a moment later (as on a real cluster),
+          // and deleting the Job would delete the pod and its log with it.
           jobs(ns).withName(job.getMetadata().getName())
               .withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
         }
@@ -122,14 +130,30 @@ public final class JobExecutor implements StageExecutor {
       throw stillRunning(stage, job, pod, tail);
     } catch (KubernetesClientException e) {
       Verdict v = classifier.apiError(e);
-      if (v.type().retryable()) {
+      boolean refusedByAServerNotReady = (e.getCode() == 401 || e.getCode() == 403) && !serverReady();
+      if (v.type().retryable() || refusedByAServerNotReady) {
         // The stage is not known to have failed, so await again. Transient from await means
         // "the Job died" and makes the workflow launch the stage anew, next to a live Job.
         throw ApplicationFailure.newFailureWithCause("stage " + stage.name() + ": " + v.message()
-            + "; looking again", FailureType.STILL_RUNNING.type(), e,
-            new StageProgress("Unknown", null, null));
+            + (refusedByAServerNotReady ? " (the API server is not ready yet)" : "") + "; looking again",
+            FailureType.STILL_RUNNING.type(), e, new StageProgress("Unknown", null, null));
       }
       throw failure(stage, v, List.of(), e);
+    }
+  }
+
+  /**
+   * The API server's own readiness ({@code /readyz}, readable by anyone): a server just
+   * (re)started serves requests before its authorizer has synced the Roles and refuses them with
+   * 403 meanwhile (found restarting the real control plane). Such a refusal is no verdict on the
+   * Role; one from a ready server is.
+   */
+  private boolean serverReady() {
+    try {
+      String answer = client.raw(client.getMasterUrl().toString().replaceAll("/+$", "") + "/readyz");
+      return answer != null && answer.strip().equals("ok");
+    } catch (KubernetesClientException e) {
+      return false;
     }
   }
 
@@ -223,6 +247,22 @@ public final class JobExecutor implements StageExecutor {
 
   private List<String> tailOrEmpty(String ns, Pod pod) {
     return started(pod) ? tail(ns, pod) : List.of();
+  }
+
+  /** True when a container of the pod (an init container too) has terminated. */
+  private static boolean containerEnded(Pod pod) {
+    if (pod == null || pod.getStatus() == null) {
+      return false;
+    }
+    List<ContainerStatus> all = new java.util.ArrayList<>();
+    if (pod.getStatus().getInitContainerStatuses() != null) {
+      all.addAll(pod.getStatus().getInitContainerStatuses());
+    }
+    if (pod.getStatus().getContainerStatuses() != null) {
+      all.addAll(pod.getStatus().getContainerStatuses());
+    }
+    return all.stream().anyMatch(cs -> cs.getState() != null && cs.getState().getTerminated() != null
+        && cs.getState().getTerminated().getExitCode() != null && cs.getState().getTerminated().getExitCode() != 0);
   }
 
   /** True once the container ran, so that it has a log. */

@@ -52,6 +52,7 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
   static final String DEMO_SPEC = "/configs/demo.yaml";
   static final List<String> DEMO_PATCH = List.of("engine.maxBatchSize=8");
+  static final int DEMO_GPUS = 2;
 
   @Spec CommandSpec command;
 
@@ -99,8 +100,9 @@ final class DemoCommand implements Callable<Integer> {
     out.println("Workspace: " + ws.toAbsolutePath() + (temporary ? " (temporary: removed when the demo exits)" : ""));
     out.println("Starting the dev stack (Temporal, Kubernetes API, worker, simulated GPU node) ...");
     out.flush();
+    // Two GPUs on real Kubernetes: the demo serves its Triton engine and the vLLM baseline at once.
     try (DevStack stack = DevStack.start(new DevOptions(0, 0, ws, speed, null, failStage, 1,
-        DevOptions.DEFAULT_NAMESPACE, null, engines))) {
+        DevOptions.DEFAULT_NAMESPACE, null, engines, DEMO_GPUS))) {
       stack.temporal().uiUrl().ifPresent(ui -> out.println("Temporal UI: " + ui));
       RunClient runs = new RunClient(stack.connection());
       PipelineRequest request = runs.submit(spec, null, DevOptions.DEFAULT_NAMESPACE);

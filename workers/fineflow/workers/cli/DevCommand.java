@@ -24,9 +24,11 @@ import picocli.CommandLine.Spec;
     header = "Run the dev stack (Temporal, Kubernetes API, worker, simulated GPU node).", mixinStandardHelpOptions = true,
     description = {"Run the dev stack until Ctrl-C: Temporal (with --engines real the real server,",
         "`temporal server start-dev`, with its Web UI and a SQLite file beside the workspace, so runs",
-        "survive a restart; with embedded Temporal's Java test server, in memory), a Kubernetes mock",
-        "API server, a fineflow worker, and a simulated GPU node whose GPU stages are simulated (and",
-        "say so) while fineflow's own stages run for real.",
+        "survive a restart; with embedded Temporal's Java test server, in memory), Kubernetes (with",
+        "--engines real etcd, kube-apiserver, kube-controller-manager and kube-scheduler on loopback with",
+        "k8s/ applied and the worker as its ServiceAccount; with embedded a mock API server), a fineflow",
+        "worker, and a simulated GPU node whose GPU stages are simulated (and say so) while fineflow's",
+        "own stages run for real.",
         "Other fineflow commands find it without flags (it writes $FINEFLOW_HOME/dev.json)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:stopped with Ctrl-C", "2:bad option", "6:a port is taken"})
@@ -65,6 +67,11 @@ final class DevCommand implements Callable<Integer> {
       description = "How the worker waits for stages: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   AwaitMode awaitMode;
 
+  @Option(names = "--gpus", defaultValue = "1", paramLabel = "N",
+      description = "GPUs of the node agent's Node on real Kubernetes (nvidia.com/gpu capacity; default: ${DEFAULT-VALUE})."
+          + " configs/demo.yaml serves Triton and its vLLM baseline at once: give it 2.")
+  int gpus;
+
   @Option(names = "--engines", defaultValue = "auto",
       description = "Run on the real engines (scripts/install-engines), the embedded ones, or auto: real when"
           + " installed (${COMPLETION-CANDIDATES}; default: ${DEFAULT-VALUE}).")
@@ -75,7 +82,10 @@ final class DevCommand implements Callable<Integer> {
     PrintWriter out = command.commandLine().getOut();
     checkOptions();
     DevOptions options = new DevOptions(temporalPort, kubernetesPort, workspace, speed, null, failStage,
-        failTimes, namespace, awaitMode, engines);
+        failTimes, namespace, awaitMode, engines, gpus);
+    // First, before the minutes a control plane may take: which engines this stack runs on.
+    out.println("Starting the dev stack on the " + fineflow.workers.dev.DevEngines.resolve(engines).describe() + " ...");
+    out.flush();
     DevStack stack = DevStack.start(options);
     DevEndpoints endpoints = stack.endpoints();
     endpoints.write();
@@ -91,16 +101,26 @@ final class DevCommand implements Callable<Integer> {
       out.println("  Temporal UI     " + endpoints.temporalUi());
       out.println("  Temporal HTTP   " + endpoints.temporalHttp());
     }
-    out.println("  Kubernetes API  " + endpoints.kubernetes() + "   (mock API server; kubectl access is best-effort)");
+    if (endpoints.kubeconfig() != null) {
+      out.println("  Kubernetes API  " + endpoints.kubernetes() + "   (RBAC: the worker is ServiceAccount "
+          + namespace + "/" + fineflow.workers.dev.RealCluster.WORKER_SERVICE_ACCOUNT + ")");
+      out.println("  kubeconfig      " + endpoints.kubeconfig() + "   (kubectl --kubeconfig ...; admin)");
+      out.println("  GPU node        " + fineflow.workers.dev.NodeAgent.Settings.DEFAULT_NAME + " with " + gpus
+          + " simulated nvidia.com/gpu (fineflow's node agent)");
+    } else {
+      out.println("  Kubernetes API  " + endpoints.kubernetes() + "   (mock API server; kubectl access is best-effort)");
+    }
     out.println("  workspace       " + endpoints.workspace());
     if (failStage != null) {
       out.println("  failing         the first " + failTimes + " pod(s) of " + failStage);
     }
     out.println("Other fineflow commands find this stack through " + DevEndpoints.file() + ". Try:");
     out.println("  ./fineflow submit configs/demo.yaml        then  ./fineflow watch RUN");
+    boolean realKubernetes = stack.engines().kubernetes() == Engine.real;
     out.println(stack.engines().temporal() == Engine.real
         ? "Ctrl-C stops it; runs survive a restart in " + options.temporalDatabase()
-            + " (the Kubernetes objects do not: the API server is a mock)."
+            + (realKubernetes ? " and the Kubernetes objects in " + options.kubernetesDirectory()
+                : " (the Kubernetes objects do not: the API server is a mock).")
         : "Ctrl-C stops it; nothing survives a restart.");
     out.flush();
     stopped.await();

@@ -83,8 +83,9 @@ public final class LogsCommand implements Callable<Integer> {
     String url = kubernetes != null ? kubernetes : System.getenv("FINEFLOW_KUBERNETES");
     Optional<DevEndpoints> dev = url == null ? DevEndpoints.read() : Optional.empty();
     if (url == null && dev.isPresent()) {
-      url = dev.get().kubernetes();
       namespace = namespace != null ? namespace : dev.get().namespace();
+      // A real control plane's kubeconfig, or the mock server's URL.
+      return new KubernetesClientBuilder().withConfig(dev.get().kubernetesConfig()).build();
     }
     if (url == null) {
       return new KubernetesClientBuilder().build();

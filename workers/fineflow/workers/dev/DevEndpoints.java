@@ -18,10 +18,12 @@ import java.util.Optional;
  * @param engines what each component runs on, e.g. {@code {"temporal": "real", "kubernetes": "embedded"}}
  * @param temporalUi the Temporal Web UI's list of fineflow runs (real engine only, else null)
  * @param temporalHttp the Temporal frontend's HTTP API (real engine only, else null)
+ * @param kubeconfig the real control plane's admin kubeconfig, for kubectl and fineflow's own
+ *     Kubernetes clients (real engine only, else null: the mock server needs no credentials)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DevEndpoints(String temporal, String kubernetes, String namespace, String workspace, long pid,
-    Map<String, String> engines, String temporalUi, String temporalHttp) {
+    Map<String, String> engines, String temporalUi, String temporalHttp, String kubeconfig) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static Path file() {
@@ -51,6 +53,13 @@ public record DevEndpoints(String temporal, String kubernetes, String namespace,
     } catch (IOException e) {
       return Optional.empty();
     }
+  }
+
+  /** A client configuration for this stack's Kubernetes API: its kubeconfig, else the mock server's URL. */
+  public io.fabric8.kubernetes.client.Config kubernetesConfig() {
+    return kubeconfig != null
+        ? io.fabric8.kubernetes.client.Config.fromKubeconfig(Path.of(kubeconfig).toFile())
+        : new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl(kubernetes).build();
   }
 
   /** Removes the file if it still describes this process's stack. */

@@ -11,10 +11,11 @@ import java.time.Duration;
  * @param stageDuration when set, every simulated stage takes exactly this long (benchmarks)
  * @param failStage stage whose first {@code failTimes} pods fail (to show pause and resume)
  * @param engines which engines to run on ({@code --engines})
+ * @param gpus GPUs of the node agent's Node on real Kubernetes ({@code --gpus})
  */
 public record DevOptions(
     int temporalPort, int kubernetesPort, Path workspace, double speed, Duration stageDuration,
-    String failStage, int failTimes, String namespace, AwaitMode awaitMode, EngineChoice engines) {
+    String failStage, int failTimes, String namespace, AwaitMode awaitMode, EngineChoice engines, int gpus) {
 
   public static final String DEFAULT_NAMESPACE = "fineflow";
 
@@ -25,6 +26,16 @@ public record DevOptions(
     namespace = namespace == null ? DEFAULT_NAMESPACE : namespace;
     awaitMode = awaitMode == null ? AwaitMode.async : awaitMode;
     engines = engines == null ? EngineChoice.embedded : engines;
+    if (gpus < 0) {
+      throw new IllegalArgumentException("--gpus must be >= 0, got " + gpus);
+    }
+  }
+
+  /** With one GPU on the node. */
+  public DevOptions(int temporalPort, int kubernetesPort, Path workspace, double speed, Duration stageDuration,
+      String failStage, int failTimes, String namespace, AwaitMode awaitMode, EngineChoice engines) {
+    this(temporalPort, kubernetesPort, workspace, speed, stageDuration, failStage, failTimes, namespace, awaitMode,
+        engines, 1);
   }
 
   /** On the embedded engines. */
@@ -32,6 +43,11 @@ public record DevOptions(
       String failStage, int failTimes, String namespace, AwaitMode awaitMode) {
     this(temporalPort, kubernetesPort, workspace, speed, stageDuration, failStage, failTimes, namespace, awaitMode,
         EngineChoice.embedded);
+  }
+
+  /** The real control plane's data (etcd, certificates, kubeconfigs, logs): beside the workspace too. */
+  public Path kubernetesDirectory() {
+    return workspace.toAbsolutePath().resolveSibling("kubernetes");
   }
 
   /** The real Temporal server's SQLite file: beside the workspace, so a restart finds the runs again. */

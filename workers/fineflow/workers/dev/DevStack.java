@@ -7,6 +7,7 @@ import fineflow.workers.worker.PipelineWorker;
 import fineflow.workers.worker.WorkerTuning;
 import fineflow.workflows.pipeline.RunSearchAttributes;
 import fineflow.workflows.pipeline.TaskQueue;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -19,9 +20,10 @@ import java.util.Map;
 
 /**
  * The dev stack in one JVM: Temporal (the real dev server as a child process, or Temporal's
- * Java test server on a TCP port), Fabric8's Kubernetes mock API server, the simulated GPU
- * node, and a real fineflow worker whose activities talk to that API server exactly as they
- * would to a cluster.
+ * Java test server on a TCP port), Kubernetes (a real control plane with fineflow's node agent
+ * as its GPU node, {@link RealCluster}, or Fabric8's mock API server with the simulated kubelet),
+ * and a real fineflow worker whose activities talk to that API server exactly as they would to
+ * a cluster.
  */
 public final class DevStack implements AutoCloseable {
   /** Files the simulated node needs in its workspace: the demo dataset and the Triton skeleton. */
@@ -38,7 +40,10 @@ public final class DevStack implements AutoCloseable {
   private final DevOptions options;
   private final DevEngines engines;
   private final DevTemporal temporal;
+  /** One of the two is set: the mock API server, or the real control plane. */
   private final EmbeddedKubernetes kubernetes;
+  private final RealCluster cluster;
+  private final KubernetesClient kubernetesClient;
   private final ModelServers modelServers;
   private final SimulatedKubelet kubelet;
   private final TemporalConnection connection;
@@ -59,13 +64,35 @@ public final class DevStack implements AutoCloseable {
     this.temporal = attached != null ? attached
         : engines.temporal() == Engine.real ? RealTemporal.start(options.temporalDatabase(), options.temporalPort())
         : EmbeddedTemporal.start(options.temporalPort(), RunSearchAttributes.ALL);
-    this.kubernetes = new EmbeddedKubernetes().start(options.kubernetesPort());
     this.modelServers = new ModelServers();
-    this.kubelet = new SimulatedKubelet(kubernetes.client(), kubernetes.logs(), paths, options, modelServers,
-        kubernetes.timeline()).start();
+    if (engines.kubernetes() == Engine.real) {
+      this.kubernetes = null;
+      this.kubelet = null;
+      this.cluster = startCluster(options, workspace, modelServers, temporal, attached);
+      this.kubernetesClient = cluster.workerClient();
+    } else {
+      this.cluster = null;
+      this.kubernetes = new EmbeddedKubernetes().start(options.kubernetesPort());
+      this.kubernetesClient = kubernetes.client();
+      this.kubelet = new SimulatedKubelet(kubernetes.client(), kubernetes.logs(), paths, options, modelServers,
+          kubernetes.timeline()).start();
+    }
     this.connection = TemporalConnection.open(temporal.target(), DevTemporal.NAMESPACE);
     if (withWorker) {
       startWorker();
+    }
+  }
+
+  /** A Temporal server this constructor started is stopped again when Kubernetes cannot start. */
+  private static RealCluster startCluster(DevOptions options, Path workspace, ModelServers servers,
+      DevTemporal temporal, DevTemporal attached) {
+    try {
+      return RealCluster.start(options, workspace, servers);
+    } catch (RuntimeException e) {
+      if (attached == null) {
+        temporal.close();
+      }
+      throw e;
     }
   }
 
@@ -97,18 +124,19 @@ public final class DevStack implements AutoCloseable {
     }
     // As `fineflow worker` does on a cluster: pods mount their Python programs from this ConfigMap,
     // and the dev node runs them only where the pod's mount provides them.
-    ProgramsConfigMap.apply(kubernetes.client(), options.namespace(), ProgramsConfigMap.fromClasspath());
-    worker = PipelineWorker.start(connection.client(), TaskQueue.DEFAULT, kubernetes.client(),
+    ProgramsConfigMap.apply(kubernetesClient, options.namespace(), ProgramsConfigMap.fromClasspath());
+    worker = PipelineWorker.start(connection.client(), TaskQueue.DEFAULT, kubernetesClient,
         options.namespace(), service -> modelServers.url(service).orElseThrow(() -> new IllegalStateException(
             "no simulated model server behind service " + service.getMetadata().getName())),
         options.awaitMode(), registry, tuning);
   }
 
   public DevEndpoints endpoints() {
-    return new DevEndpoints(temporal.target(), kubernetes.url(), options.namespace(),
-        options.workspace().toAbsolutePath().toString(), ProcessHandle.current().pid(),
+    return new DevEndpoints(temporal.target(), cluster != null ? cluster.controlPlane().url() : kubernetes.url(),
+        options.namespace(), options.workspace().toAbsolutePath().toString(), ProcessHandle.current().pid(),
         Map.of("temporal", engines.temporal().name(), "kubernetes", engines.kubernetes().name()),
-        temporal.uiUrl().orElse(null), temporal.httpUrl().orElse(null));
+        temporal.uiUrl().orElse(null), temporal.httpUrl().orElse(null),
+        cluster != null ? cluster.controlPlane().adminKubeconfig().toString() : null);
   }
 
   public DevEngines engines() {
@@ -123,8 +151,26 @@ public final class DevStack implements AutoCloseable {
     return connection;
   }
 
+  /**
+   * The mock API server of an embedded stack.
+   *
+   * @throws IllegalStateException on real Kubernetes ({@link #cluster()})
+   */
   public EmbeddedKubernetes kubernetes() {
+    if (kubernetes == null) {
+      throw new IllegalStateException("this dev stack runs on real Kubernetes: use cluster()");
+    }
     return kubernetes;
+  }
+
+  /** The real control plane and its node agent, when the stack runs on real Kubernetes. */
+  public java.util.Optional<RealCluster> cluster() {
+    return java.util.Optional.ofNullable(cluster);
+  }
+
+  /** The client the worker's activities use (the mock server's, or the ServiceAccount's on real Kubernetes). */
+  public KubernetesClient kubernetesClient() {
+    return kubernetesClient;
   }
 
   public MeterRegistry registry() {
@@ -169,8 +215,13 @@ public final class DevStack implements AutoCloseable {
       worker.close();
     }
     connection.close();
-    kubelet.close();
-    kubernetes.close();
+    if (kubelet != null) {
+      kubelet.close();
+      kubernetes.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
     temporal.close();
   }
 }

@@ -54,8 +54,20 @@ public final class ModelServers implements AutoCloseable {
    * @param local maps a path in the server's pod onto the node's disk
    */
   void start(Deployment d, List<String> argv, Function<String, Path> local) {
-    String key = key(d.getMetadata().getNamespace(), d.getMetadata().getName());
-    stop(d.getMetadata().getNamespace(), d.getMetadata().getName());
+    Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
+    start(d.getMetadata().getNamespace(), d.getMetadata().getName(), labels == null ? Map.of() : labels, argv, local);
+  }
+
+  /**
+   * Starts (or restarts) the server named {@code name}: one per Deployment on the embedded stack,
+   * one per pod on a real cluster's node agent.
+   *
+   * @param podLabels the server pod's labels, which a Service's selector matches
+   */
+  void start(String namespace, String name, Map<String, String> podLabels, List<String> argv,
+      Function<String, Path> local) {
+    String key = key(namespace, name);
+    stop(namespace, name);
     String joined = String.join(" ", argv);
     String backend = joined.contains("tritonserver") ? "triton"
         : joined.contains("trtllm-serve") ? "trtllm-serve" : "vllm";
@@ -64,8 +76,7 @@ public final class ModelServers implements AutoCloseable {
     String context = "/" + key;
     server().createContext(context, ex -> handle(ex, ex.getRequestURI().getPath().substring(context.length()),
         backend, repository));
-    Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
-    servers.put(key, new Running(context, labels == null ? Map.of() : labels));
+    servers.put(key, new Running(context, Map.copyOf(podLabels)));
   }
 
   private synchronized HttpServer server() {
@@ -89,8 +100,12 @@ public final class ModelServers implements AutoCloseable {
   }
 
   Optional<String> url(Deployment d) {
-    return Optional.ofNullable(servers.get(key(d.getMetadata().getNamespace(), d.getMetadata().getName())))
-        .map(this::url);
+    return url(d.getMetadata().getNamespace(), d.getMetadata().getName());
+  }
+
+  /** The base URL of the server named {@code name}, while it runs. */
+  Optional<String> url(String namespace, String name) {
+    return Optional.ofNullable(servers.get(key(namespace, name))).map(this::url);
   }
 
   /** The URL of the simulated server behind a Service (by its selector), as a cluster DNS name would be. */

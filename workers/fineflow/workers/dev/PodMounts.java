@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
 
 /**
  * One container's file system as the simulated node lays it out, from the pod's own volumes and
- * the container's volume mounts: a PersistentVolumeClaim is the local workspace (its sub-path
- * under it), an emptyDir a directory of the pod shared by its containers, a ConfigMap a directory
+ * the container's volume mounts: a PersistentVolumeClaim is the local directory behind it (the
+ * dev stack's workspace; its sub-path under it), an emptyDir a directory of the pod shared by its containers, a ConfigMap a directory
  * holding its keys. Paths in the container's argv are rewritten onto those directories; a path
  * no mount covers is left as it is, so the stage fails on it as it would on a cluster. Files an
  * image itself provides come from {@code imageFiles} (the Triton skeleton, say).
@@ -42,11 +42,12 @@ final class PodMounts {
   }
 
   /**
+   * @param claims the local directory behind a PersistentVolumeClaim, by claim name
    * @param scratch the pod's own directory (emptyDirs and ConfigMaps live under it)
    * @param configMaps reads a ConfigMap of the pod's namespace by name
    * @param imageFiles pod path → local stand-in, for directories the image provides
    */
-  static PodMounts of(PodSpec pod, Container container, Path workspace, Path scratch,
+  static PodMounts of(PodSpec pod, Container container, Function<String, Path> claims, Path scratch,
       Function<String, Optional<ConfigMap>> configMaps, Map<String, Path> imageFiles) {
     Map<String, Path> map = new LinkedHashMap<>(imageFiles);
     List<VolumeMount> mounts = container.getVolumeMounts() == null ? List.of() : container.getVolumeMounts();
@@ -56,7 +57,7 @@ final class PodMounts {
               + " of container " + container.getName() + " names no volume of the pod"));
       Path root;
       if (v.getPersistentVolumeClaim() != null) {
-        root = workspace;
+        root = claims.apply(v.getPersistentVolumeClaim().getClaimName());
       } else if (v.getEmptyDir() != null) {
         root = scratch.resolve("emptydir-" + v.getName());
       } else if (v.getConfigMap() != null) {

@@ -55,6 +55,9 @@ public final class KubeControlPlane implements AutoCloseable {
   /** The issuer every ServiceAccount token names (what kubeadm configures). */
   public static final String SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
   private static final String SERVICE_CIDR = "10.96.0.0/16";
+  /** The binaries it runs, all from {@code scripts/install-engines}. */
+  public static final List<String> BINARIES =
+      List.of("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler");
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
@@ -125,14 +128,14 @@ public final class KubeControlPlane implements AutoCloseable {
     int peerPort = freePort();
     String etcdUrl = "http://127.0.0.1:" + etcdPort;
     String peerUrl = "http://127.0.0.1:" + peerPort;
-    Component etcdProcess = run("etcd", etcd.toString(), "--name=fineflow",
+    Component etcdProcess = run("etcd", URI.create(etcdUrl + "/health"), etcd.toString(), "--name=fineflow",
         "--data-dir=" + dataDir.resolve("etcd"),
         "--listen-client-urls=" + etcdUrl, "--advertise-client-urls=" + etcdUrl,
         "--listen-peer-urls=" + peerUrl, "--initial-advertise-peer-urls=" + peerUrl,
         "--initial-cluster=fineflow=" + peerUrl);
-    etcdProcess.awaitReady(http, URI.create(etcdUrl + "/health"));
+    etcdProcess.awaitReady(http);
 
-    Component api = run("kube-apiserver", apiserver.toString(),
+    Component api = run("kube-apiserver", URI.create(url() + "/readyz"), apiserver.toString(),
         "--etcd-servers=" + etcdUrl,
         "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + apiPort,
         "--tls-cert-file=" + servingCert, "--tls-private-key-file=" + servingKey,
@@ -144,13 +147,18 @@ public final class KubeControlPlane implements AutoCloseable {
         // On top of the defaults (NamespaceLifecycle, ServiceAccount, PodSecurity, ...), as kubeadm.
         "--enable-admission-plugins=NodeRestriction",
         "--kubelet-client-certificate=" + kubeletClientCert, "--kubelet-client-key=" + kubeletClientKey,
+        // Node agents serve their kubelet endpoint with a certificate of this CA: verify it, and
+        // reach them at their InternalIP first (kubeadm's order; a node name need not resolve).
+        "--kubelet-certificate-authority=" + ca,
+        "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
         // The "kubernetes" Service cannot point at a loopback address (Endpoints validation).
         "--endpoint-reconciler-type=none",
         "--profiling=false");
-    api.awaitReady(http, URI.create(url() + "/readyz"));
+    api.awaitReady(http);
 
     int kcmPort = freePort();
-    Component kcm = run("kube-controller-manager", controllerManager.toString(),
+    Component kcm = run("kube-controller-manager", URI.create("https://127.0.0.1:" + kcmPort + "/healthz"),
+        controllerManager.toString(),
         "--kubeconfig=" + kcmConfig, "--authentication-kubeconfig=" + kcmConfig,
         "--authorization-kubeconfig=" + kcmConfig,
         "--bind-address=127.0.0.1", "--secure-port=" + kcmPort,
@@ -160,14 +168,15 @@ public final class KubeControlPlane implements AutoCloseable {
         "--cluster-signing-cert-file=" + ca, "--cluster-signing-key-file=" + caKey,
         "--leader-elect=false", "--profiling=false");
     int schedulerPort = freePort();
-    Component sched = run("kube-scheduler", scheduler.toString(),
+    Component sched = run("kube-scheduler", URI.create("https://127.0.0.1:" + schedulerPort + "/readyz"),
+        scheduler.toString(),
         "--kubeconfig=" + schedulerConfig, "--authentication-kubeconfig=" + schedulerConfig,
         "--authorization-kubeconfig=" + schedulerConfig,
         "--bind-address=127.0.0.1", "--secure-port=" + schedulerPort,
         "--tls-cert-file=" + servingCert, "--tls-private-key-file=" + servingKey,
         "--leader-elect=false", "--profiling=false");
-    kcm.awaitReady(http, URI.create("https://127.0.0.1:" + kcmPort + "/healthz"));
-    sched.awaitReady(http, URI.create("https://127.0.0.1:" + schedulerPort + "/readyz"));
+    kcm.awaitReady(http);
+    sched.awaitReady(http);
   }
 
   /** {@code https://127.0.0.1:PORT}. */
@@ -222,14 +231,51 @@ public final class KubeControlPlane implements AutoCloseable {
     }
   }
 
-  /** A client configuration that talks as the ServiceAccount (a fresh one-hour token). */
+  /**
+   * A client configuration that talks as the ServiceAccount: a one-hour token from TokenRequest,
+   * renewed once 80 % of its lifetime has passed (the kubelet's rule for projected tokens), so a
+   * long-running worker keeps its identity.
+   */
   public Config serviceAccountConfig(String namespace, String serviceAccount) {
+    Duration ttl = Duration.ofHours(1);
+    String first = serviceAccountToken(namespace, serviceAccount, ttl);
     return new ConfigBuilder(Config.empty())
         .withMasterUrl(url())
         .withCaCertData(base64(pki.ca().certificatePem()))
-        .withOauthToken(serviceAccountToken(namespace, serviceAccount, Duration.ofHours(1)))
+        .withOauthToken(first)
+        .withOauthTokenProvider(new RotatingToken(first, ttl,
+            () -> serviceAccountToken(namespace, serviceAccount, ttl)))
         .withNamespace(namespace)
         .build();
+  }
+
+  /** A token that is fetched again at 80 % of its lifetime; a failed renewal keeps the old one. */
+  private static final class RotatingToken implements io.fabric8.kubernetes.client.OAuthTokenProvider {
+    private final Duration ttl;
+    private final java.util.function.Supplier<String> fetch;
+    private String token;
+    private Instant renewAt;
+
+    RotatingToken(String first, Duration ttl, java.util.function.Supplier<String> fetch) {
+      this.ttl = ttl;
+      this.fetch = fetch;
+      this.token = first;
+      this.renewAt = Instant.now().plus(ttl.multipliedBy(8).dividedBy(10));
+    }
+
+    @Override
+    public synchronized String getToken() {
+      if (Instant.now().isAfter(renewAt)) {
+        try {
+          token = fetch.get();
+          renewAt = Instant.now().plus(ttl.multipliedBy(8).dividedBy(10));
+        } catch (RuntimeException e) {
+          // The API server is away: the old token is valid for a fifth of its lifetime still.
+          log.warn("ServiceAccount token renewal failed, keeping the current one: {}", e.getMessage());
+        }
+      }
+      return token;
+    }
   }
 
   /** A new client as the ServiceAccount; the caller closes it. */
@@ -276,15 +322,62 @@ public final class KubeControlPlane implements AutoCloseable {
     started.clear();
   }
 
-  private Component run(String name, String... command) throws IOException {
-    Path logFile = log(name);
-    Process process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-        .start();
-    Component component = new Component(name, process, logFile);
+  private Component run(String name, URI health, String... command) throws IOException {
+    Component component = new Component(name, launch(name, List.of(command)), log(name), List.of(command), health);
     started.add(component);
     return component;
+  }
+
+  private Process launch(String name, List<String> command) throws IOException {
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()))
+        .start();
+  }
+
+  /**
+   * Stops one process (SIGTERM, as a rolling upgrade or a crash-restart would), keeps it down for
+   * {@code down}, then starts it again with the same flags and ports and waits until it is ready:
+   * clients see the outage a control-plane restart causes, then the same cluster again (etcd
+   * keeps its data directory).
+   *
+   * @param name {@code etcd}, {@code kube-apiserver}, {@code kube-controller-manager} or {@code kube-scheduler}
+   */
+  public synchronized void restart(String name, Duration down) throws IOException {
+    int index = -1;
+    for (int i = 0; i < started.size(); i++) {
+      if (started.get(i).name().equals(name)) {
+        index = i;
+      }
+    }
+    if (index < 0) {
+      throw new IllegalArgumentException("no control-plane process named " + name);
+    }
+    Component old = started.get(index);
+    old.stop();
+    try {
+      Thread.sleep(down.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while " + name + " was down", e);
+    }
+    Component fresh = new Component(name, launch(name, old.command()), old.logFile(), old.command(), old.health());
+    started.set(index, fresh);
+    fresh.awaitReady(httpClient());
+    log.info("{} restarted after {} ms down", name, down.toMillis());
+  }
+
+  /**
+   * What a node agent needs to join this cluster as node {@code nodeName}: a kubeconfig whose
+   * client certificate is {@code system:node:NAME} in group {@code system:nodes} (so the Node
+   * authorizer and NodeRestriction apply to it, as to a kubelet), a serving certificate for its
+   * kubelet endpoint on 127.0.0.1, and the CA of the API server's kubelet client certificate.
+   */
+  public NodeCredentials nodeCredentials(String nodeName) {
+    Path kubeconfig = writeKubeconfig("node-" + nodeName + ".kubeconfig", "system:node:" + nodeName,
+        List.of("system:nodes"));
+    KubePki.Issued serving = pki.serving(List.of(nodeName, "localhost"), List.of("127.0.0.1"));
+    return new NodeCredentials(nodeName, kubeconfig, serving, pki.ca().certificate());
   }
 
   private HttpClient httpClient() {
@@ -335,8 +428,8 @@ public final class KubeControlPlane implements AutoCloseable {
   }
 
   /** One started process and its log. */
-  private record Component(String name, Process process, Path logFile) {
-    void awaitReady(HttpClient http, URI health) {
+  private record Component(String name, Process process, Path logFile, List<String> command, URI health) {
+    void awaitReady(HttpClient http) {
       Instant deadline = Instant.now().plus(READY_TIMEOUT);
       String last = "no answer yet";
       while (Instant.now().isBefore(deadline)) {

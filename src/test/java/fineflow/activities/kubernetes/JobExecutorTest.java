@@ -219,6 +219,43 @@ class JobExecutorTest {
     assertThat(failure.logTail()).hasSize(50).startsWith("line 31").endsWith("line 80");
   }
 
+  /**
+   * Found on the real control plane: the pod ends a moment before the Job controller marks the
+   * Job Failed. The Job is not stuck then, and deleting it would take the pod and its log along.
+   */
+  @Test
+  void aPodThatFailedBeforeTheJobControllerCountedItKeepsItsJobAndPod() {
+    String job = executor.launch(launch(TestStages.train())).objectName();
+    Pod pod = kubelet.exited(kubelet.running(kubelet.startPod(NS, job)), 2, "Error", "bad --lora-r");
+
+    ApplicationFailure f = awaitFailure(job);
+
+    assertThat(f.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
+    assertThat(client.batch().v1().jobs().inNamespace(NS).withName(job).get()).as("the Job").isNotNull();
+    assertThat(client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).get()).as("its pod").isNotNull();
+  }
+
+  /**
+   * Found on the real control plane: at activeDeadlineSeconds the Job controller marks the Job
+   * FailureTarget (reason DeadlineExceeded), then deletes its pod, whose container ends with 143
+   * (SIGTERM), and marks the Job Failed once the pod is gone. Read in between, the 143 is no
+   * verdict of its own: the await waits for the terminal condition, which says why.
+   */
+  @Test
+  void aJobMarkedFailureTargetIsAwaitedUntilItsFailedConditionSaysWhy() {
+    String job = executor.launch(launch(TestStages.train())).objectName();
+    Pod pod = kubelet.exited(kubelet.running(kubelet.startPod(NS, job)), 143, "Error", "");
+    kubelet.jobCondition(pod, "FailureTarget", "DeadlineExceeded", "Job was active longer than specified deadline");
+
+    ApplicationFailure waiting = awaitFailure(job);
+    assertThat(waiting.getType()).isEqualTo(FailureType.STILL_RUNNING.type());
+
+    kubelet.jobCondition(pod, "Failed", "DeadlineExceeded", "Job was active longer than specified deadline");
+    ApplicationFailure failed = awaitFailure(job);
+    assertThat(failed.getType()).isEqualTo(FailureType.STAGE_FAILED.type());
+    assertThat(failed.getDetails().get(StageFailure.class).message()).contains("DeadlineExceeded");
+  }
+
   @Test
   void anOomKilledContainerIsOutOfMemory() {
     String job = executor.launch(launch(TestStages.train())).objectName();
@@ -296,6 +333,44 @@ class JobExecutorTest {
       assertThat(f.getOriginalMessage()).contains("503").endsWith("looking again");
       assertThat(f.getDetails().get(0, StageProgress.class).phase()).isEqualTo("Unknown");
     }
+  }
+
+  /**
+   * Found on the real control plane: an API server that was just restarted answers before its
+   * authorizer has synced its Roles, and refuses the worker with 403. While its /readyz says it is
+   * not ready, the refusal says nothing about the Role: the await looks again.
+   */
+  @Test
+  void aRefusalFromAnApiServerThatIsNotReadyYetMeansLookAgain() {
+    server.expect().get().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs/some-job")
+        .andReturn(403, forbidden()).always();
+    server.expect().get().withPath("/readyz")
+        .andReturn(500, "[-]poststarthook/rbac/bootstrap-roles failed: not finished\nreadyz check failed\n").always();
+
+    ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class,
+        () -> executor.await(await(TestStages.train(), "some-job")));
+
+    assertThat(f.getType()).isEqualTo(FailureType.STILL_RUNNING.type());
+    assertThat(f.getOriginalMessage()).contains("403").contains("not ready").endsWith("looking again");
+  }
+
+  @Test
+  void aRefusalFromAReadyApiServerIsTheRbacHint() {
+    server.expect().get().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs/some-job")
+        .andReturn(403, forbidden()).always();
+    server.expect().get().withPath("/readyz").andReturn(200, "ok").always();
+
+    ApplicationFailure f = catchThrowableOfType(ApplicationFailure.class,
+        () -> executor.await(await(TestStages.train(), "some-job")));
+
+    assertThat(f.isNonRetryable()).isTrue();
+    assertThat(f.getDetails().get(StageFailure.class).hint()).contains("lacks a permission");
+  }
+
+  private static String forbidden() {
+    return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"jobs.batch "
+        + "\\\"some-job\\\" is forbidden: User \\\"system:serviceaccount:fineflow:fineflow-worker\\\" cannot get "
+        + "resource \\\"jobs\\\" in API group \\\"batch\\\"\",\"reason\":\"Forbidden\",\"code\":403}";
   }
 
   @Test

@@ -104,6 +104,8 @@ class RoleComplianceTest {
     assertThat(calls.get("await: image pull (fails, deletes the Job)")).containsExactly(
         "GET batch/jobs get", "GET /pods list", "DELETE batch/jobs delete");
     assertThat(calls.get("logs (tail)")).containsExactly("GET /pods/log get");
+    assertThat(calls.get("await asynchronously (the watcher's informers)")).containsExactlyInAnyOrder(
+        "GET batch/jobs list", "GET batch/jobs watch", "GET apps/deployments list", "GET apps/deployments watch");
     assertThat(calls.get("lookupCache")).containsExactly("GET /configmaps get");
     // Per kind: the run's objects, then the shared servers it uses (a user label each), which
     // it leaves (GET + PATCH of the one object) and deletes only as their last user.
@@ -146,6 +148,13 @@ class RoleComplianceTest {
       drain();
       catchThrowableOfType(ApplicationFailure.class, () -> activities.await(await));
       calls.put("await: running", drain());
+      // --await async (the worker's default): the watcher's informers list and watch.
+      try (StageWatcher watcher = new StageWatcher(client, NoCompletions.client(), activities::await,
+          Duration.ofHours(1), 1)) {
+        new AsyncAwaitStageActivities(activities, watcher).watch(new byte[] {1}, await);
+        calls.put("await asynchronously (the watcher's informers)", drainUntil(
+            "GET batch/jobs watch", "GET apps/deployments watch"));
+      }
       kubelet.succeed(pod, "{\"artifacts\":[],\"metrics\":{},\"info\":{},\"simulated\":false}");
       drain();
       StageResult result = activities.await(await);
@@ -279,6 +288,17 @@ class RoleComplianceTest {
         calls.add(r.getMethod() + " " + call(r.getMethod(), r.getPath()));
       }
     }
+    return calls;
+  }
+
+  /** Drains until each of {@code expected} was seen (informers start their watches asynchronously). */
+  private List<String> drainUntil(String... expected) throws InterruptedException {
+    List<String> calls = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!calls.containsAll(List.of(expected)) && System.nanoTime() < deadline) {
+      calls.addAll(drain());
+    }
+    calls.addAll(drain());
     return calls;
   }
 

@@ -92,6 +92,14 @@ final class TestKubelet implements AutoCloseable {
     return done;
   }
 
+  /**
+   * The container exits non-zero and the Job controller has not counted it yet: on a real
+   * cluster the Job's Failed condition follows the pod's end by a moment.
+   */
+  Pod exited(Pod pod, int exitCode, String reason, String message) {
+    return terminate(pod, "Failed", exitCode, reason, message);
+  }
+
   /** The container exits non-zero; the Job fails at backoffLimit 0. */
   Pod fail(Pod pod, int exitCode, String reason, String message) {
     Pod done = terminate(pod, "Failed", exitCode, reason, message);
@@ -157,6 +165,11 @@ final class TestKubelet implements AutoCloseable {
             .withExitCode(exitCode).withReason(reason).withMessage(message)
             .withStartedAt(T0).withFinishedAt("2026-11-26T00:20:10Z").endTerminated().build()))
         .endStatus().build());
+  }
+
+  /** The Job controller's part: sets the Job's status to one condition. */
+  void jobCondition(Pod pod, String type, String reason, String message) {
+    setJobCondition(pod, type, reason, message);
   }
 
   private void setJobCondition(Pod pod, String type, String reason, String message) {

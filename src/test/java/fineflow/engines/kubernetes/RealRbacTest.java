@@ -3,9 +3,12 @@ package fineflow.engines.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import fineflow.activities.kubernetes.AsyncAwaitStageActivities;
 import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.activities.kubernetes.JobExecutor;
 import fineflow.activities.kubernetes.KubernetesStageActivities;
+import fineflow.activities.kubernetes.NoCompletions;
+import fineflow.activities.kubernetes.StageWatcher;
 import fineflow.activities.rollout.RolloutExecutor;
 import fineflow.activities.rollout.SmokeTest;
 import fineflow.workers.engines.KubeControlPlane;
@@ -102,9 +105,14 @@ class RealRbacTest {
       return (group.isEmpty() ? "core" : group) + "/" + resource + " " + verb;
     }
 
-    /** The API server's own words when it denies this permission. */
-    String deniedMessage() {
-      return "cannot " + verb + " resource \"" + resource + "\" in API group \"" + group + "\"";
+    /**
+     * The API server's own words when it denies this permission; a denied watch is refused at the
+     * websocket upgrade, whose answer the client reports by status code and URL only.
+     */
+    String[] deniedMessage() {
+      return verb.equals("watch")
+          ? new String[] {"403 on websocket", "/" + resource + "?", "watch=true"}
+          : new String[] {"cannot " + verb + " resource \"" + resource + "\" in API group \"" + group + "\""};
     }
   }
 
@@ -177,6 +185,7 @@ class RealRbacTest {
     static final List<String> STEPS = List.of(
         "lookupCache (miss)", "recordCache (create)", "recordCache (replace)",
         "launch Job", "launch Job again (adopt)", "await Job (running, reads the log tail)",
+        "await Job asynchronously (the watcher's informers list and watch Jobs and Deployments)",
         "launch rollout (Triton)", "await rollout (not ready)", "launch the same revision from another run (adopt)",
         "promote (first stable revision)", "launch rollout (second revision)",
         "promote (re-point the stable Service, delete the old revision)",
@@ -218,6 +227,13 @@ class RealRbacTest {
           () -> {
             kubeletRunsThePodOf(job[0]);
             expectStillRunning(() -> activities.await(elyza.await(RUN, ns, train, job[0])));
+          },
+          () -> {
+            try (StageWatcher watcher = new StageWatcher(worker, NoCompletions.client(),
+                activities::await, Duration.ofHours(1), 1)) {
+              new AsyncAwaitStageActivities(activities, watcher).watch(new byte[] {1},
+                  elyza.await(RUN, ns, train, job[0]));
+            }
           },
           () -> deployment[0] = activities.launch(elyza.launch(RUN, ns, triton)).objectName(),
           () -> expectStillRunning(() -> activities.await(elyza.await(RUN, ns, triton, deployment[0]))),
