@@ -101,7 +101,7 @@ final class RealStack implements AutoCloseable {
 
   /** Remembers the revisions of the run's Deployments now, so that {@link #objectsOf} finds their pods later. */
   void rememberRevisions(String run) {
-    admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, FineflowLabels.runValue(run)).list()
+    admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.userLabel(FineflowLabels.runValue(run)), "true").list()
         .getItems().forEach(d -> revisionsSeen.computeIfAbsent(run, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
             .add(d.getMetadata().getLabels().get(REVISION)));
   }
@@ -117,11 +117,11 @@ final class RealStack implements AutoCloseable {
     for (String revision : revisionsSeen.getOrDefault(run, java.util.Set.of())) {
       all.addAll(admin.pods().inNamespace(NS).withLabel(REVISION, revision).list().getItems());
     }
-    all.addAll(admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
+    all.addAll(admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.userLabel(label), "true").list().getItems());
     for (String revision : revisionsSeen.getOrDefault(run, java.util.Set.of())) {
       all.addAll(admin.apps().replicaSets().inNamespace(NS).withLabel(REVISION, revision).list().getItems());
     }
-    all.addAll(admin.services().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list().getItems());
+    all.addAll(admin.services().inNamespace(NS).withLabel(FineflowLabels.userLabel(label), "true").list().getItems());
     return all;
   }
 
@@ -142,10 +142,10 @@ final class RealStack implements AutoCloseable {
 
   void tearDownServing(String run) {
     String label = FineflowLabels.runValue(run);
-    List<String> revisions = admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, label).list()
+    List<String> revisions = admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.userLabel(label), "true").list()
         .getItems().stream().map(d -> d.getMetadata().getLabels().get(REVISION)).toList();
-    admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.RUN, label).delete();
-    admin.services().inNamespace(NS).withLabel(FineflowLabels.RUN, label).delete();
+    admin.apps().deployments().inNamespace(NS).withLabel(FineflowLabels.userLabel(label), "true").delete();
+    admin.services().inNamespace(NS).withLabel(FineflowLabels.userLabel(label), "true").delete();
     // Server pods carry the revision's labels, not the run's.
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> revisions.stream()
         .allMatch(r -> admin.pods().inNamespace(NS).withLabel(REVISION, r).list().getItems().isEmpty()));
