@@ -166,6 +166,9 @@ public final class KubeControlPlane implements AutoCloseable {
         "--service-account-private-key-file=" + saKey, "--root-ca-file=" + ca,
         "--use-service-account-credentials=true",
         "--cluster-signing-cert-file=" + ca, "--cluster-signing-key-file=" + caKey,
+        // The PersistentVolume binder's periodic pass (default 15 s): the dev stack's workspace
+        // claim was measured to wait up to two passes right after start.
+        "--pvclaimbinder-sync-period=2s",
         "--leader-elect=false", "--profiling=false");
     int schedulerPort = freePort();
     Component sched = run("kube-scheduler", URI.create("https://127.0.0.1:" + schedulerPort + "/readyz"),
