@@ -72,7 +72,7 @@ class RejectedUpdateLogTest {
   void aResumeWithABadPatchLogsOneLineNamingEveryProblem() {
     PipelineSpec spec = TestPlans.spec("dazai");
     Plan plan = Planner.plan(spec);
-    temporal.cluster.failingKeys.put(plan.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+    temporal.cluster.failingKeys.put(TestPlans.pinned(plan).stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
         FailureType.OUT_OF_MEMORY);
     PipelineWorkflow run = temporal.start(new PipelineRequest("dazai-00000022", "ml", spec, plan));
     temporal.sleep(Duration.ofHours(2));
