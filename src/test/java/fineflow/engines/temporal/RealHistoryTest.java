@@ -3,21 +3,17 @@ package fineflow.engines.temporal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fineflow.workers.cli.ExitCode;
-import fineflow.workers.cli.Main;
+import fineflow.workers.cli.Cli;
 import fineflow.workers.client.RunClient;
 import fineflow.workers.client.RunFilter;
 import fineflow.workers.client.RunHistory;
 import fineflow.workers.client.RunRow;
-import fineflow.workers.dev.DevOptions;
 import fineflow.workers.dev.DevStack;
-import fineflow.workers.dev.RealTemporal;
 import fineflow.workers.engines.TemporalDevServer;
 import fineflow.workflows.pipeline.PipelineRequest;
 import fineflow.workflows.pipeline.RunState;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecLoader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("real-temporal")
 class RealHistoryTest {
   @TempDir static Path dir;
+  static RealTemporalStack real;
   static TemporalDevServer server;
   static DevStack stack;
   static RunClient runs;
@@ -47,9 +44,9 @@ class RealHistoryTest {
 
   @BeforeAll
   static void runsInTwoStates() throws Exception {
-    server = RealTemporalServer.start(dir);
-    stack = DevStack.on(RealTemporal.attach(server), new DevOptions(0, 0, dir.resolve("workspace"), 1000,
-        Duration.ofMillis(100), "engine-build", 1, "fineflow", null), true);
+    real = RealTemporalStack.start(dir);
+    server = real.server();
+    stack = real.stack();
     runs = new RunClient(stack.connection());
     PipelineSpec spec = SpecLoader.load(Files.readString(Path.of("configs/demo.yaml")), "demo.yaml");
     before = Instant.now().minusSeconds(1);
@@ -69,11 +66,8 @@ class RealHistoryTest {
 
   @AfterAll
   static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (server != null) {
-      server.close();
+    if (real != null) {
+      real.close();
     }
   }
 
@@ -121,18 +115,7 @@ class RealHistoryTest {
     assertThat(range.err()).contains("is after --until");
   }
 
-  record Cli(int exit, String out, String err) {
-  }
-
   static Cli fineflow(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-        java.util.stream.Stream.of("--temporal", server.target())).toArray(String[]::new);
-    int exit = cl.execute(all);
-    return new Cli(exit, out.toString(), err.toString());
+    return Cli.onTemporal(server.target(), args);
   }
 }

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.workers.cli.ExitCode;
-import fineflow.workers.cli.Main;
+import fineflow.workers.cli.Cli;
 import fineflow.workers.client.RunClient;
-import fineflow.workers.dev.DevOptions;
 import fineflow.workers.dev.DevStack;
-import fineflow.workers.dev.RealTemporal;
 import fineflow.workers.engines.TemporalDevServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import fineflow.workers.dev.DevEndpoints;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,9 +17,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -41,41 +34,27 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("real-temporal")
 class RealServerFlowTest {
   @TempDir static Path dir;
+  static RealTemporalStack real;
   static TemporalDevServer server;
   static DevStack stack;
   static final ObjectMapper JSON = new ObjectMapper();
 
-  record Result(int exit, String out, String err) {
-  }
-
   @BeforeAll
   static void startStack() {
-    server = RealTemporalServer.start(dir);
-    stack = DevStack.on(RealTemporal.attach(server), new DevOptions(0, 0, dir.resolve("workspace"), 1000,
-        Duration.ofMillis(100), "engine-build", 1, "fineflow", null), true);
+    real = RealTemporalStack.start(dir);
+    server = real.server();
+    stack = real.stack();
   }
 
   @AfterAll
   static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (server != null) {
-      server.close();
+    if (real != null) {
+      real.close();
     }
   }
 
-  static Result fineflow(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.add("--temporal");
-    all.add(server.target());
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(all.toArray(String[]::new));
-    return new Result(exit, out.toString(), err.toString());
+  static Cli fineflow(String... args) {
+    return Cli.onTemporal(server.target(), args);
   }
 
   @Test
@@ -96,31 +75,31 @@ class RealServerFlowTest {
 
   @Test
   void submitPauseRejectResumeSucceedsWithTrainingLaunchedOnce() throws Exception {
-    Result submit = fineflow("submit", "configs/demo.yaml");
+    Cli submit = fineflow("submit", "configs/demo.yaml");
     assertThat(submit.exit()).as(submit.err()).isZero();
     Matcher m = Pattern.compile("submitted (\\S+)").matcher(submit.out());
     assertThat(m.find()).isTrue();
     String run = m.group(1);
 
-    Result watch = fineflow("watch", run, "--interval", "0.2");
+    Cli watch = fineflow("watch", run, "--interval", "0.2");
     assertThat(watch.exit()).as(watch.out()).isEqualTo(ExitCode.PAUSED);
     assertThat(watch.out()).contains("engine-build paused");
 
     RunClient runs = new RunClient(stack.connection());
     int eventsBefore = runs.history(run).size();
-    Result bad = fineflow("resume", run, "--set", "engine.maxBatchSize=0");
+    Cli bad = fineflow("resume", run, "--set", "engine.maxBatchSize=0");
     assertThat(bad.exit()).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(bad.err()).contains("engine.maxBatchSize");
     assertThat(runs.history(run)).as("a rejected update leaves no event").hasSize(eventsBefore);
 
-    Result resume = fineflow("resume", run, "--set", "engine.maxBatchSize=8");
+    Cli resume = fineflow("resume", run, "--set", "engine.maxBatchSize=8");
     assertThat(resume.exit()).as(resume.err()).isZero();
     assertThat(resume.out()).contains("keep   train", "retry  engine-build");
 
-    Result done = fineflow("watch", run, "--interval", "0.2");
+    Cli done = fineflow("watch", run, "--interval", "0.2");
     assertThat(done.exit()).as(done.out()).isZero();
 
-    Result show = fineflow("show", run, "-o", "json");
+    Cli show = fineflow("show", run, "-o", "json");
     assertThat(show.exit()).as(show.err()).isZero();
     JsonNode audit = JSON.readTree(show.out());
     assertThat(audit.get("state").asText()).isEqualTo("succeeded");
@@ -142,7 +121,7 @@ class RealServerFlowTest {
     assertThat(audit.get("timeline").get(0).get("event").asText()).startsWith("paused at engine-build");
     assertThat(audit.get("timeline").get(1).get("event").asText())
         .isEqualTo("resumed as revision 2: engine.maxBatchSize=8");
-    Result text = fineflow("show", run);
+    Cli text = fineflow("show", run);
     assertThat(text.out()).contains("LAUNCHES", "PAUSES AND RESUMES", "→ run paused");
 
     // The replay test replays this history too (src/test/resources/histories/real-paused-resumed-run.json).

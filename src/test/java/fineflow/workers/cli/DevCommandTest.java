@@ -3,8 +3,6 @@ package fineflow.workers.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
@@ -17,28 +15,19 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class DevCommandTest {
-  record Result(int exit, String out, String err) {
-  }
-
-  static Result dev(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
+  static Cli dev(String... args) {
     String[] all = new String[args.length + 3];
     all[0] = "dev";
     System.arraycopy(args, 0, all, 1, args.length);
     all[args.length + 1] = "--engines";
     all[args.length + 2] = "embedded";
-    int exit = cl.execute(all);
-    return new Result(exit, out.toString(), err.toString());
+    return Cli.run(all);
   }
 
   @Test
   void aSpeedThatIsNotPositiveIsBadInput() {
     for (String speed : new String[] {"-5", "0", "NaN"}) {
-      Result r = dev("--speed", speed, "--temporal-port", "0");
+      Cli r = dev("--speed", speed, "--temporal-port", "0");
       assertThat(r.exit()).as(r.err()).isEqualTo(ExitCode.BAD_INPUT);
       assertThat(r.err()).contains("--speed must be a number > 0", "got " + speed)
           .doesNotContain("internal error", "run it again with --verbose");
@@ -48,18 +37,18 @@ class DevCommandTest {
 
   @Test
   void anUnknownFailStageIsBadInputListingTheStages() {
-    Result r = dev("--fail-stage", "nosuchstage", "--temporal-port", "0");
+    Cli r = dev("--fail-stage", "nosuchstage", "--temporal-port", "0");
     assertThat(r.exit()).as(r.err()).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(r.err()).contains("--fail-stage: no stage 'nosuchstage'", "dataset-prep", "train",
         "engine-build", "benchmark").doesNotContain("internal error");
-    Result times = dev("--fail-stage", "train", "--fail-times", "-1", "--temporal-port", "0");
+    Cli times = dev("--fail-stage", "train", "--fail-times", "-1", "--temporal-port", "0");
     assertThat(times.exit()).as(times.err()).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(times.err()).contains("--fail-times must be >= 0");
   }
 
   @Test
   void aPortOutOfRangeIsBadInput() {
-    Result r = dev("--temporal-port", "70000");
+    Cli r = dev("--temporal-port", "70000");
     assertThat(r.exit()).as(r.err()).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(r.err()).contains("--temporal-port must be a TCP port", "got 70000");
   }
@@ -68,12 +57,12 @@ class DevCommandTest {
   void aPortInUseIsExit6NamingThePort() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      Result temporal = dev("--temporal-port", Integer.toString(port));
+      Cli temporal = dev("--temporal-port", Integer.toString(port));
       assertThat(temporal.exit()).as(temporal.err()).isEqualTo(ExitCode.PORT_TAKEN).isEqualTo(6);
       assertThat(temporal.err()).contains("port " + port + " (Temporal, --temporal-port) is already in use")
           .doesNotContain("internal error");
 
-      Result kubernetes = dev("--temporal-port", "0", "--kubernetes-port", Integer.toString(port));
+      Cli kubernetes = dev("--temporal-port", "0", "--kubernetes-port", Integer.toString(port));
       assertThat(kubernetes.exit()).as(kubernetes.err()).isEqualTo(6);
       assertThat(kubernetes.err()).contains("port " + port + " (Kubernetes API, --kubernetes-port)");
     }

@@ -6,13 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.workers.dev.DevOptions;
 import fineflow.workers.dev.DevStack;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -30,9 +26,6 @@ class OperatorFlowTest {
   static DevStack stack;
   static final ObjectMapper JSON = new ObjectMapper();
 
-  record Result(int exit, String out, String err) {
-  }
-
   @BeforeAll
   static void startStack() {
     stack = DevStack.start(new DevOptions(0, 0, dir.resolve("workspace"), 1000, Duration.ofMillis(100),
@@ -44,50 +37,37 @@ class OperatorFlowTest {
     stack.close();
   }
 
-  static Result fineflow(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.add("--temporal");
-    all.add(stack.endpoints().temporal());
-    return run(all);
-  }
-
-  static Result run(List<String> all) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(all.toArray(String[]::new));
-    return new Result(exit, out.toString(), err.toString());
+  static Cli fineflow(String... args) {
+    return Cli.onTemporal(stack.endpoints().temporal(), args);
   }
 
   @Test
   void submitPauseRejectResumeShowHistory() throws Exception {
-    Result submit = fineflow("submit", "configs/demo.yaml");
+    Cli submit = fineflow("submit", "configs/demo.yaml");
     assertThat(submit.exit()).as(submit.err()).isZero();
     Matcher m = Pattern.compile("submitted (\\S+)").matcher(submit.out());
     assertThat(m.find()).isTrue();
     String run = m.group(1);
 
-    Result watch = fineflow("watch", run, "--interval", "0.2");
+    Cli watch = fineflow("watch", run, "--interval", "0.2");
     assertThat(watch.exit()).as(watch.out()).isEqualTo(ExitCode.PAUSED);
     assertThat(watch.out()).contains("engine-build paused", "failure injected by --fail-stage engine-build");
 
-    Result paused = fineflow("history", "--state", "paused");
+    Cli paused = fineflow("history", "--state", "paused");
     assertThat(paused.out()).contains(run);
 
-    Result bad = fineflow("resume", run, "--set", "engine.maxBatchSize=0", "--set", "training.lora.r=-1");
+    Cli bad = fineflow("resume", run, "--set", "engine.maxBatchSize=0", "--set", "training.lora.r=-1");
     assertThat(bad.exit()).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(bad.err()).contains("engine.maxBatchSize", "training.lora.r");
 
-    Result resume = fineflow("resume", run, "--set", "engine.maxBatchSize=8");
+    Cli resume = fineflow("resume", run, "--set", "engine.maxBatchSize=8");
     assertThat(resume.exit()).as(resume.err()).isZero();
     assertThat(resume.out()).contains("keep   train", "retry  engine-build");
 
-    Result done = fineflow("watch", run, "--interval", "0.2");
+    Cli done = fineflow("watch", run, "--interval", "0.2");
     assertThat(done.exit()).as(done.out()).isZero();
 
-    Result show = fineflow("show", run, "-o", "json");
+    Cli show = fineflow("show", run, "-o", "json");
     assertThat(show.exit()).as(show.err()).isZero();
     JsonNode audit = JSON.readTree(show.out());
     assertThat(audit.get("state").asText()).isEqualTo("succeeded");
@@ -101,7 +81,7 @@ class OperatorFlowTest {
     assertThat(fineflow("history", "--state", "paused").out()).doesNotContain(run);
     assertThat(fineflow("status", run).out()).contains("succeeded", "spec revision 2");
 
-    Result logs = run(List.of("logs", run, "train", "--kubernetes", stack.endpoints().kubernetes(), "-n", "fineflow"));
+    Cli logs = Cli.run("logs", run, "train", "--kubernetes", stack.endpoints().kubernetes(), "-n", "fineflow");
     assertThat(logs.exit()).as(logs.err()).isZero();
     assertThat(logs.out()).contains("[simulated] training", "\"event\":\"progress\"");
   }
@@ -110,14 +90,14 @@ class OperatorFlowTest {
   void badSpecIsRejectedBeforeAnythingStarts() throws Exception {
     Path spec = dir.resolve("bad.yaml");
     Files.writeString(spec, Files.readString(Path.of("configs/demo.yaml")).replace("r: 8", "r: 0"));
-    Result submit = fineflow("submit", spec.toString());
+    Cli submit = fineflow("submit", spec.toString());
     assertThat(submit.exit()).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(submit.err()).contains("training.lora.r");
   }
 
   @Test
   void unknownRunIsAClearError() {
-    Result status = fineflow("status", "no-such-run-1");
+    Cli status = fineflow("status", "no-such-run-1");
     assertThat(status.exit()).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(status.err()).contains("no such run");
   }
