@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -244,7 +245,15 @@ public final class FailureClassifier {
     return Optional.of(new Verdict(FailureType.STAGE_FAILED,
         "Job " + e.job().getMetadata().getName() + " ran longer than its timeout of " + deadline
             + " s (DeadlineExceeded)",
-        "check the log tail for a hang or slow progress, or raise the stage's timeout, then resume"));
+        "check the log tail for a hang or slow progress, or raise the stage's timeout: resume with"
+            + " --set cluster.stageTimeoutSeconds." + stageOf(e.job()) + "=SECONDS"));
+  }
+
+  /** The stage a Job runs, from the label every stage Job carries. */
+  private static String stageOf(Job job) {
+    Map<String, String> labels = job.getMetadata().getLabels();
+    String stage = labels == null ? null : labels.get(FineflowLabels.STAGE);
+    return stage == null ? "STAGE" : stage;
   }
 
   private static Optional<Verdict> jobFailed(Evidence e) {

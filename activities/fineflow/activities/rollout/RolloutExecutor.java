@@ -323,7 +323,8 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
               + stage.timeoutSeconds() + " s)" + (unschedulable != null ? ": " + unschedulable : "")
               + "; rolled back",
           unschedulable != null ? "free a GPU (the stable server holds one) or add a node"
-              : "read the server log below (engine_dir, LoRA modules and dtypes are the usual causes)", logs);
+              : "read the server log below (engine_dir, LoRA modules and dtypes are the usual causes);"
+                  + " a server that needs longer to load: raise cluster.stageTimeoutSeconds." + stage.name().id(), logs);
     }
   }
 

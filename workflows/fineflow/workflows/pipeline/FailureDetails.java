@@ -21,9 +21,11 @@ final class FailureDetails {
         && FailureType.STILL_RUNNING.type().equals(app.getType())) {
       // The await's retries ended at its schedule-to-close timeout: the stage's own timeout.
       return new StageFailure(stage.name().id(), TIMEOUT,
-          "the stage did not finish within " + StageActivityOptions.stageTimeout(stage),
-          "its Job is stopped at that deadline; resume to run it again, after raising its"
-              + " timeout if it was still making progress", List.of());
+          "the stage did not finish within its timeout of " + StageActivityOptions.stageTimeout(stage)
+              .toSeconds() + " s, and the cluster gave no verdict within "
+              + StageActivityOptions.AWAIT_GRACE.toSeconds() + " s after it",
+          "read the stage's log; to give it longer, resume with --set cluster.stageTimeoutSeconds."
+              + stage.name().id() + "=SECONDS", List.of());
     }
     if (cause instanceof ApplicationFailure app) {
       StageFailure reported = reported(app);

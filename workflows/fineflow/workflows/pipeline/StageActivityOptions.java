@@ -33,6 +33,8 @@ final class StageActivityOptions {
   static final Duration AWAIT_HEARTBEAT_TIMEOUT = Duration.ofMinutes(2);
   /** For a stage the planner gave no timeout. */
   static final Duration DEFAULT_STAGE_TIMEOUT = Duration.ofHours(24);
+  /** Time for the Job controller's DeadlineExceeded to reach the await after the deadline. */
+  static final Duration AWAIT_GRACE = Duration.ofMinutes(2);
 
   /** Bases the per-method options below are merged onto; every method has its own entry. */
   static final LocalActivityOptions LOCAL_DEFAULT = LocalActivityOptions.newBuilder()
@@ -68,9 +70,9 @@ final class StageActivityOptions {
         // A polling attempt is one status read; an asynchronously completed attempt lasts
         // until the stage ends and heartbeats meanwhile, so a dead worker is noticed within
         // the heartbeat timeout and the await is retried elsewhere.
-        .setStartToCloseTimeout(stageTimeout(stage))
+        .setStartToCloseTimeout(awaitTimeout(stage))
         .setHeartbeatTimeout(AWAIT_HEARTBEAT_TIMEOUT)
-        .setScheduleToCloseTimeout(stageTimeout(stage))
+        .setScheduleToCloseTimeout(awaitTimeout(stage))
         .setRetryOptions(RetryOptions.newBuilder()
             .setInitialInterval(interval)
             .setBackoffCoefficient(1.0)
@@ -128,6 +130,17 @@ final class StageActivityOptions {
       return MIN_AWAIT_INTERVAL;
     }
     return twentieth.compareTo(MAX_AWAIT_INTERVAL) > 0 ? MAX_AWAIT_INTERVAL : twentieth;
+  }
+
+  /**
+   * The await's own limit: the stage's timeout and a grace. The cluster enforces the stage's
+   * timeout (a Job's activeDeadlineSeconds counts from the Job's start, after the launch; the
+   * rollout executor times a server's readiness) and says why it stopped the stage, with the
+   * log tail; the await must not run out first and pause with a bare Temporal timeout. It only
+   * ends an await whose cluster never gave a verdict.
+   */
+  static Duration awaitTimeout(Stage stage) {
+    return stageTimeout(stage).plus(AWAIT_GRACE);
   }
 
   static Duration stageTimeout(Stage stage) {

@@ -91,7 +91,15 @@ public final class Planner {
       }
       add(up, Benchmark.draft(spec, up, pipeline));
     }
-    return new Plan(pipeline, SpecDigest.of(spec), up.all());
+    return new Plan(pipeline, SpecDigest.of(spec), up.all().stream()
+        .map(s -> withTimeout(s, spec.cluster().stageTimeoutSeconds().get(s.name().id()))).toList());
+  }
+
+  /** cluster.stageTimeoutSeconds overrides a stage's planned timeout; keys never include it. */
+  private static Stage withTimeout(Stage s, Integer seconds) {
+    return seconds == null ? s : new Stage(s.name(), s.kind(), s.image(), s.argv(), s.env(),
+        s.secretEnv(), s.resources(), s.volumes(), seconds, s.expectedSeconds(), s.consumes(),
+        s.produces(), s.cacheKey(), s.summary(), s.files(), s.imageCopies());
   }
 
   public static String pipelineName(PipelineSpec spec) {

@@ -30,7 +30,12 @@ public record ClusterSpec(
         + " /trainer and /fineflow-benchmark, built from images/*/Dockerfile.")
     String imageRegistry,
     @JsonPropertyDescription("Tag of fineflow's own images; fineflow's version when omitted.")
-    String imageTag) {
+    String imageTag,
+    @JsonPropertyDescription("Timeouts in seconds by stage name (the Job's activeDeadlineSeconds, a server's"
+        + " readiness limit), e.g. {train: 43200}; a stage not named keeps its planned timeout"
+        + " (fineflow plan shows it). Not part of any cache key: raising one and resuming re-runs"
+        + " only the stage that ran out of time.")
+    Map<String, Integer> stageTimeoutSeconds) {
 
   /** Where {@code images/*}/Dockerfile are pushed by default (README "Images"). */
   public static final String DEFAULT_IMAGE_REGISTRY = "ghcr.io/fineflow";
@@ -42,6 +47,15 @@ public record ClusterSpec(
   public static final String TRAINER_IMAGE = "trainer";
   /** images/benchmark/Dockerfile: genai-perf, vllm bench and fineflow. */
   public static final String BENCHMARK_IMAGE = "fineflow-benchmark";
+
+  /**
+   * The stage names {@link #stageTimeoutSeconds} may name: the ids of the plan's StageName,
+   * which the spec package cannot import (the planner depends on the spec); a test keeps the
+   * two lists equal.
+   */
+  public static final List<String> STAGES = List.of("model-fetch", "dataset-prep", "train",
+      "lora-convert", "checkpoint-convert", "engine-build", "triton-repo", "rollout", "baseline",
+      "benchmark");
 
   public ClusterSpec {
     nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
@@ -56,11 +70,12 @@ public record ClusterSpec(
     ttlSecondsAfterFinished = ttlSecondsAfterFinished == null ? 86400 : ttlSecondsAfterFinished;
     imageRegistry = imageRegistry == null ? DEFAULT_IMAGE_REGISTRY : imageRegistry.replaceAll("/+$", "");
     imageTag = imageTag == null ? DEFAULT_IMAGE_TAG : imageTag;
+    stageTimeoutSeconds = stageTimeoutSeconds == null ? Map.of() : Map.copyOf(stageTimeoutSeconds);
   }
 
   public static ClusterSpec defaults() {
     return new ClusterSpec(null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null);
+        null, null, null);
   }
 
   /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Field rules of every section, then the cross-section consistency rules
@@ -253,6 +254,16 @@ public final class SpecValidator {
     c.notBlankIfSet(k.kueueQueue(), "cluster.kueueQueue");
     c.positive(k.unschedulableTimeoutSeconds(), "cluster.unschedulableTimeoutSeconds");
     c.notNegative(k.ttlSecondsAfterFinished(), "cluster.ttlSecondsAfterFinished");
+    new TreeMap<>(k.stageTimeoutSeconds()).forEach((stage, seconds) -> {
+      String p = SpecPath.child("cluster.stageTimeoutSeconds", stage);
+      if (!ClusterSpec.STAGES.contains(stage)) {
+        c.add(p, "no stage is named \"" + stage + "\"; stages are " + String.join(", ", ClusterSpec.STAGES));
+      } else if (seconds == null) {
+        c.add(p, "a number of seconds is required");
+      } else {
+        c.positive(seconds, p);
+      }
+    });
     c.require(IMAGE_REGISTRY.matcher(k.imageRegistry()).matches(), "cluster.imageRegistry",
         "must be a registry host with an optional path, e.g. ghcr.io/fineflow or registry.local:5000/ml,"
             + " got \"" + k.imageRegistry() + "\"");

@@ -71,7 +71,7 @@ class JobFactoryTest {
   @Test
   void theGpuResourceNameComesFromTheClusterSpec() {
     ClusterSpec amd = new ClusterSpec(null, null, null, "amd.com/gpu", null, null, null, null, null, null, null, null,
-        null, null);
+        null, null, null);
 
     Container c = factory.job(request(TestStages.train(), amd)).getSpec().getTemplate().getSpec().getContainers().get(0);
 

@@ -53,6 +53,6 @@ final class TestStages {
   static ClusterSpec gpuCluster() {
     return new ClusterSpec(null, Map.of("nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3"),
         List.of(new TolerationSpec("nvidia.com/gpu", "Exists", null, "NoSchedule")),
-        null, null, null, null, List.of("ngc-pull"), null, "gpu-queue", 1800, 3600, null, null);
+        null, null, null, null, List.of("ngc-pull"), null, "gpu-queue", 1800, 3600, null, null, null);
   }
 }

@@ -116,8 +116,6 @@ class RealClusterFlowTest {
    */
   @Test
   @Order(2)
-  @org.junit.jupiter.api.Disabled("after the shared-server merge a succeeded run's promoted server is found by its user label,"
-      + " not the run label; this flow's lookup of it still comes back empty: to be fixed next (see the stop-20 note)")
   void aSubmittedRunSucceedsAndItsFinishedJobsExpire() {
     String run = real.submit(RealStack.demo("seed: 42", "seed: 7", "  gpuMemoryGib: 80",
         "  gpuMemoryGib: 80\n  ttlSecondsAfterFinished: 5"));
@@ -143,17 +141,34 @@ class RealClusterFlowTest {
     assertThat(stage(outcome, StageName.TRITON_REPO).simulated()).isFalse();
     assertThat(stage(outcome, StageName.TRAIN).simulated()).isTrue();
     assertThat(stage(outcome, StageName.ROLLOUT).simulated()).as("served by the node's simulated server").isTrue();
-    // The servers stay up (the run promoted its revision); the stage Jobs go after 5 s.
+    // Issue 13, item 3: only the promoted server stays up (a shared server is found by its
+    // users' labels, not the run label); the baseline was released when the benchmark ended.
     List<Deployment> serving = real.admin.apps().deployments().inNamespace(NS)
-        .withLabel(FineflowLabels.RUN, FineflowLabels.runValue(run)).list().getItems();
-    assertThat(serving).isNotEmpty().allSatisfy(d -> assertThat(d.getStatus().getAvailableReplicas()).isEqualTo(1));
+        .withLabel(FineflowLabels.userLabel(FineflowLabels.runValue(run)), "true").list().getItems();
+    assertThat(serving).singleElement().satisfies(d -> {
+      assertThat(d.getMetadata().getLabels()).doesNotContainEntry(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_BASELINE);
+      assertThat(d.getStatus().getAvailableReplicas()).isEqualTo(1);
+    });
+    String promoted = serving.get(0).getMetadata().getLabels().get(RolloutObjects.LABEL_REVISION);
+    // The stage Jobs go after 5 s; then no pod that holds a GPU is left but the promoted server's.
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
       assertThat(real.admin.batch().v1().jobs().inNamespace(NS)
           .withLabel(FineflowLabels.RUN, FineflowLabels.runValue(run)).list().getItems()).as("expired Jobs").isEmpty();
       assertThat(real.admin.pods().inNamespace(NS).withLabel(FineflowLabels.RUN, FineflowLabels.runValue(run))
           .list().getItems()).as("pods left").allSatisfy(p -> assertThat(p.getMetadata().getOwnerReferences())
               .singleElement().satisfies(o -> assertThat(o.getKind()).isEqualTo("ReplicaSet")));
+      assertThat(real.admin.pods().inNamespace(NS).list().getItems().stream().filter(RealClusterFlowTest::holdsGpu))
+          .as("pods holding a GPU").isNotEmpty().allSatisfy(p -> assertThat(p.getMetadata().getLabels())
+              .containsEntry(RolloutObjects.LABEL_REVISION, promoted));
     });
+  }
+
+  /** A pod that is not finished and asks for an {@code nvidia.com/gpu}. */
+  private static boolean holdsGpu(Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return !"Succeeded".equals(phase) && !"Failed".equals(phase) && pod.getSpec().getContainers().stream()
+        .anyMatch(c -> c.getResources() != null && c.getResources().getLimits() != null
+            && c.getResources().getLimits().containsKey("nvidia.com/gpu"));
   }
 
   /**
@@ -241,6 +256,37 @@ class RealClusterFlowTest {
     assertThat(train.lastError()).as("the scheduler's own words")
         .contains("could not be scheduled").contains("Insufficient nvidia.com/gpu");
     assertThat(train.hint()).contains("unschedulableTimeoutSeconds");
+  }
+
+  /**
+   * activeDeadlineSeconds for a whole run: train's timeout of 1 s (its simulated work takes 2 s)
+   * makes the Job controller stop it; the run pauses with DeadlineExceeded and a hint naming the
+   * spec field; the resume that raises it re-runs train only, and nothing before it.
+   */
+  @Test
+  @Order(5)
+  void aStagePastItsTimeoutPausesTheRunAndTheResumeWithARaisedTimeoutRunsIt() {
+    String run = real.submit(RealStack.demo("seed: 42", "seed: 17", "  gpuMemoryGib: 80",
+        "  gpuMemoryGib: 80\n  stageTimeoutSeconds: {train: 1}"));
+    try {
+      RunProgress paused = real.awaitState(run, RunState.PAUSED, RUN_TIMEOUT);
+      assertThat(paused.pausedStage()).isEqualTo(StageName.TRAIN);
+      StageStatus train = paused.stage(StageName.TRAIN).orElseThrow();
+      assertThat(train.lastError()).contains("DeadlineExceeded").contains("timeout of 1 s");
+      assertThat(train.hint()).contains("--set cluster.stageTimeoutSeconds.train=");
+      assertThat(real.jobs(run, StageName.TRAIN)).singleElement().satisfies(j -> assertThat(j.getStatus().getConditions())
+          .anySatisfy(c -> assertThat(c.getReason()).isEqualTo("DeadlineExceeded")));
+
+      PlanDiff diff = real.runs.resume(run, ResumeRequest.assignments(List.of("cluster.stageTimeoutSeconds.train=600")));
+
+      assertThat(diff.toRun()).contains(StageName.TRAIN).doesNotContain(StageName.DATASET_PREP);
+      await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> real.runs.progress(run)
+          .stage(StageName.TRAIN).map(s -> s.state() == StageState.SUCCEEDED).orElse(false));
+      assertThat(real.jobs(run, StageName.TRAIN)).as("the stopped train Job and the re-run").hasSize(2)
+          .anySatisfy(j -> assertThat(j.getSpec().getActiveDeadlineSeconds()).isEqualTo(600L));
+    } finally {
+      real.finish(run);
+    }
   }
 
   private static RunOutcome outcome(String run) {

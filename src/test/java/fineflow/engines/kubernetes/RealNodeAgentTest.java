@@ -283,7 +283,7 @@ class RealNodeAgentTest {
     StageFailure details = failure.getDetails().get(StageFailure.class);
     assertThat(details.reason()).isEqualTo(FailureType.STAGE_FAILED.type());
     assertThat(details.message()).contains("DeadlineExceeded").contains("timeout of 3 s");
-    assertThat(details.hint()).contains("raise the stage's timeout");
+    assertThat(details.hint()).contains("raise the stage's timeout").contains("--set cluster.stageTimeoutSeconds.train=");
     Job job = admin.batch().v1().jobs().inNamespace(NS).withLabel(FineflowLabels.RUN, FineflowLabels.runValue(run))
         .withLabel(FineflowLabels.STAGE, StageName.TRAIN.id()).list().getItems().get(0);
     assertThat(job.getStatus().getConditions()).anySatisfy(c -> assertThat(c.getReason()).isEqualTo("DeadlineExceeded"));

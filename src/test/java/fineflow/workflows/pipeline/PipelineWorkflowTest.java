@@ -323,7 +323,10 @@ class PipelineWorkflowTest {
     assertThat(progress.runState()).isEqualTo(RunState.PAUSED);
     StageStatus prep = progress.stage(StageName.DATASET_PREP).orElseThrow();
     assertThat(prep.reason()).isEqualTo("Timeout");
-    assertThat(prep.lastError()).isEqualTo("the stage did not finish within PT1H");
+    // The fake cluster never stops the stage: the await's backstop (timeout + grace) pauses it.
+    assertThat(prep.lastError()).isEqualTo("the stage did not finish within its timeout of 3600 s,"
+        + " and the cluster gave no verdict within 120 s after it");
+    assertThat(prep.hint()).contains("--set cluster.stageTimeoutSeconds.dataset-prep=");
     assertThatThrownBy(() -> run.resume(new ResumeRequest(List.of("engine.maxBatchSize=8"), "x")))
         .isInstanceOf(WorkflowUpdateException.class).rootCause().hasMessageContaining("not both");
   }

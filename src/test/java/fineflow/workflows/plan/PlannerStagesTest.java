@@ -66,6 +66,30 @@ class PlannerStagesTest {
         .containsExactlyElementsOf(expected);
   }
 
+  /** cluster.stageTimeoutSeconds sets a stage's timeout and nothing else, so a raised one keeps the caches. */
+  @Test
+  void aStageTimeoutFromTheSpecChangesTheTimeoutAndNoKey() {
+    Plan planned = Planner.plan(ELYZA);
+    Plan raised = Planner.plan(SeedSpecs.with(ELYZA, "cluster.stageTimeoutSeconds", "{\"engine-build\": 7, \"train\": 86400}"));
+
+    assertThat(raised.stage(TRAIN).orElseThrow().timeoutSeconds()).isEqualTo(86_400);
+    assertThat(raised.stage(ENGINE_BUILD).orElseThrow().timeoutSeconds()).isEqualTo(7);
+    assertThat(raised.stage(TRAIN).orElseThrow().timeoutSeconds())
+        .isNotEqualTo(planned.stage(TRAIN).orElseThrow().timeoutSeconds());
+    assertThat(raised.stages()).extracting(Stage::cacheKey).containsExactlyElementsOf(
+        planned.stages().stream().map(Stage::cacheKey).toList());
+    assertThat(raised.stages()).filteredOn(s -> s.name() != TRAIN && s.name() != ENGINE_BUILD)
+        .extracting(Stage::timeoutSeconds).containsExactlyElementsOf(planned.stages().stream()
+            .filter(s -> s.name() != TRAIN && s.name() != ENGINE_BUILD).map(Stage::timeoutSeconds).toList());
+  }
+
+  /** The spec package lists the stage names its validator accepts; they are exactly the planner's. */
+  @Test
+  void theStageNamesATimeoutMayNameAreThePlannersStages() {
+    assertThat(fineflow.workflows.spec.ClusterSpec.STAGES)
+        .containsExactlyElementsOf(java.util.Arrays.stream(StageName.values()).map(StageName::id).toList());
+  }
+
   @Test
   void gpuStagesGetTheClusterGpus() {
     Plan plan = Planner.plan(SeedSpecs.with(ELYZA, "cluster.gpuCount", "2"));

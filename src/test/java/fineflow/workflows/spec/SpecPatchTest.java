@@ -34,6 +34,17 @@ class SpecPatchTest {
     assertThat(SpecDigest.of(patched)).isNotEqualTo(SpecDigest.of(demo));
   }
 
+  /** The resume a DeadlineExceeded hint suggests: a stage's timeout, named by its stage. */
+  @Test
+  void setsAStageTimeoutByStageName() throws IOException {
+    PipelineSpec demo = ConfigsTest.load("demo.yaml");
+    PipelineSpec patched = SpecPatch.apply(demo, List.of("cluster.stageTimeoutSeconds.engine-build=7200"));
+    assertThat(patched.cluster().stageTimeoutSeconds()).containsExactly(java.util.Map.entry("engine-build", 7200));
+    assertThat(problems(demo, "cluster.stageTimeoutSeconds.enigne-build=7200")).singleElement()
+        .satisfies(p -> assertThat(p.toString()).contains("cluster.stageTimeoutSeconds.enigne-build")
+            .contains("no stage is named"));
+  }
+
   @Test
   void listItemsAndNullResetToDefault() throws IOException {
     PipelineSpec elyza = ConfigsTest.load("elyza-7b-qlora-triton.yaml");
