@@ -44,7 +44,8 @@ class PipelineOptionsTest {
     ActivityOptions await = StageActivityOptions.remote(train).get(StageActivityOptions.AWAIT);
 
     assertThat(await.getSummary()).isEqualTo(train.summary());
-    assertThat(await.getScheduleToCloseTimeout()).isEqualTo(Duration.ofHours(12));
+    // The stage's 12 h and a grace, so the cluster's own deadline verdict comes first.
+    assertThat(await.getScheduleToCloseTimeout()).isEqualTo(Duration.ofHours(12).plusMinutes(2));
     assertThat(await.getRetryOptions().getMaximumAttempts()).isZero();
     assertThat(await.getRetryOptions().getBackoffCoefficient()).isEqualTo(1.0);
     assertThat(await.getRetryOptions().getMaximumInterval()).isEqualTo(Duration.ofSeconds(60));
