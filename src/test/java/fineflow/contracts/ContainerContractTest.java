@@ -10,7 +10,7 @@ import fineflow.activities.kubernetes.JobFactory;
 import fineflow.activities.kubernetes.ProgramsConfigMap;
 import fineflow.activities.rollout.RolloutObjects;
 import fineflow.workflows.contract.LaunchRequest;
-import fineflow.workflows.plan.ModelPin;
+import fineflow.workflows.plan.OutputPin;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.Programs;
@@ -78,6 +78,8 @@ class ContainerContractTest {
 
   /** A commit sha as model-fetch records it. */
   private static final String RECORDED_SHA = "0123456789abcdef0123456789abcdef01234567";
+  /** What dataset-prep records: the sha256 of the folder it wrote. */
+  private static final String RECORDED_DATASET_SHA = "89abcdef".repeat(8);
 
   /**
    * Every pod spec the plan's first launches create: model-fetch's as planned, the later
@@ -85,8 +87,11 @@ class ContainerContractTest {
    */
   static Map<String, PodSpec> pods(PipelineSpec spec) {
     Plan planned = Planner.plan(spec);
-    Plan plan = planned.pinned(new ModelPin(
-        planned.stage(StageName.MODEL_FETCH).orElseThrow().cacheKey(), RECORDED_SHA));
+    List<OutputPin> pins = new ArrayList<>(List.of(new OutputPin(StageName.MODEL_FETCH,
+        planned.stage(StageName.MODEL_FETCH).orElseThrow().cacheKey(), RECORDED_SHA)));
+    planned.stage(StageName.DATASET_PREP).ifPresent(prep -> pins.add(new OutputPin(
+        StageName.DATASET_PREP, prep.cacheKey(), RECORDED_DATASET_SHA)));
+    Plan plan = planned.pinned(pins);
     Map<String, PodSpec> pods = new LinkedHashMap<>();
     for (Stage stage : plan.stages()) {
       LaunchRequest request = new LaunchRequest("contract-run", spec.cluster().namespace(), stage, 1,
