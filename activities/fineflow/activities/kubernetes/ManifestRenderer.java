@@ -2,10 +2,10 @@ package fineflow.activities.kubernetes;
 
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.plan.OutputPin;
-import fineflow.workflows.plan.StageName;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
+import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.ClusterSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
