@@ -125,7 +125,7 @@ public record StageStatus(
 
   /**
    * The same stage re-keyed, {@code why} naming the input that changed its key (null: none
-   * known); a changed key makes it pending again. A key that stays keeps the row, result and all.
+   * new); a changed key makes it pending again. A key that stays keeps the row, result and all.
    */
   StageStatus replanned(Stage planned, String why) {
     boolean sameKey = planned.cacheKey().equals(cacheKey);
@@ -135,7 +135,8 @@ public record StageStatus(
     StageStatus fresh = pending(planned);
     return new StageStatus(fresh.stage, fresh.state, fresh.cacheKey, fresh.summary, launches,
         null, null, null, null, null, null, null, false, lastError, reason, hint, logTail, null,
-        why != null ? why : sameKey ? keyChange : null);
+        // A row not run since it was re-keyed keeps saying why, through the next pin's re-key.
+        why != null ? why : sameKey || !done() ? keyChange : null);
   }
 
   StageStatus noted(String error) {

@@ -65,6 +65,8 @@ final class FakeCluster implements StageActivities {
    * it, as the real program's digest of what it wrote does. Changed in place between runs.
    */
   volatile String datasetContent = "dataset v1";
+  /** When set, the commit model-fetch records (the branch moved, the workspace model changed). */
+  volatile String modelSha;
   /** Environment the pods got, secret values included: it never leaves the cluster. */
   final Map<String, Map<String, String>> podEnv = new ConcurrentHashMap<>();
 
@@ -148,7 +150,8 @@ final class FakeCluster implements StageActivities {
         ? Map.of("revision", request.stage().shortKey(), "promoted", "false")
         // model-fetch's commit: the same for the same key, as a pinned revision would be.
         : stage == StageName.MODEL_FETCH
-        ? Map.of("sha", TestPlans.sha256(request.stage().cacheKey()).substring(0, 40))
+        ? Map.of("sha", modelSha != null ? modelSha
+            : TestPlans.sha256(request.stage().cacheKey()).substring(0, 40))
         : stage == StageName.DATASET_PREP ? Map.of("sha", datasetSha(datasetContent)) : Map.of();
     return new StageResult(stage, request.stage().cacheKey(), request.objectName(), pod,
         List.of(new Artifact(stage.id(), dir, "sha256-of-" + request.stage().shortKey(), 1024)),

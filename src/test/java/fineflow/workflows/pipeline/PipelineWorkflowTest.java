@@ -192,6 +192,31 @@ class PipelineWorkflowTest {
         .stage(StageName.TRAIN).orElseThrow().cacheKey());
   }
 
+  /**
+   * model-fetch runs on every run too: the same spec ({@code revision: main}, or a workspace
+   * model directory) with another recorded sha re-runs everything that reads the model.
+   */
+  @Test
+  void anotherModelShaOnTheNextRunReRunsWhatReadsTheModel() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    temporal.start(request("dazai-00000035", plan, spec));
+    temporal.result("dazai-00000035");
+    String before = TestPlans.sha256(plan.stage(StageName.MODEL_FETCH).orElseThrow().cacheKey())
+        .substring(0, 12);
+
+    cluster.modelSha = "e".repeat(40);
+    temporal.start(request("dazai-00000036", plan, spec));
+    RunOutcome moved = temporal.result("dazai-00000036");
+
+    assertThat(cluster.launches(StageName.MODEL_FETCH)).isEqualTo(2);
+    assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(2);
+    assertThat(cluster.launches(StageName.ENGINE_BUILD)).isEqualTo(2);
+    assertThat(row(moved, StageName.TRAIN).keyChange()).isEqualTo("model-fetch's output changed (sha "
+        + before + " → eeeeeeeeeeee)");
+    assertThat(row(moved, StageName.DATASET_PREP).keyChange()).isNull();
+  }
+
   /** The dataset fixed while the run is paused: the resume re-reads it and re-trains, saying so. */
   @Test
   void aResumeAfterTheDatasetChangedReTrainsWithinTheRun() {
