@@ -7,7 +7,8 @@
 A Hugging Face id is downloaded with huggingface_hub.snapshot_download into HF_HOME (the
 workspace's shared cache); the snapshot folder is named after the commit the revision resolved
 to, and that sha is the stage's result. A path (starting with "/") is hashed instead: the
-sha256 of its `sha256sum` listing, as fineflow's Java ContentDigest computes it. The result is
+sha256 of its `sha256sum` listing (stage_runner.content_digest, beside this program in the
+programs ConfigMap; the same as fineflow's Java ContentDigest). The result is
 written to DIR/model-fetch.json and, as the container termination message, to FILE
 (/dev/termination-log): {"artifacts": [...], "info": {"sha", "snapshot", ...}, ...}.
 
@@ -17,11 +18,14 @@ failed (no network, unknown repo or revision, no access).
 """
 
 import argparse
-import hashlib
 import json
 import os
 import re
 import sys
+
+# stage_runner.py sits beside this program (resources/fineflow/programs, the programs ConfigMap):
+# one digest of a tree for every program, so model-fetch's sha is what the other stages compute.
+from stage_runner import content_digest, file_sha256
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -45,39 +49,12 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def file_sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def tree_digest(path):
-    """(sha256, size) of the `sha256sum` listing "<sha256>  <rel/path>\\n" of the files under
-    path, sorted by UTF-8 bytes (fineflow's ContentDigest, and stage_runner.content_digest)."""
-    files = []
-    for root, _dirs, names in os.walk(path):
-        for name in names:
-            full = os.path.join(root, name)
-            if os.path.isfile(full):
-                files.append(os.path.relpath(full, path).replace(os.sep, "/"))
-    files.sort(key=lambda p: p.encode("utf-8"))
-    listing = hashlib.sha256()
-    size = 0
-    for rel in files:
-        full = os.path.join(path, rel)
-        listing.update(("%s  %s\n" % (file_sha256(full), rel)).encode("utf-8"))
-        size += os.path.getsize(full)
-    return listing.hexdigest(), size
-
-
 def fetch_local(path):
     if not os.path.isdir(path):
         raise FetchError(EXIT_BAD_INPUT, "model %s: no such directory on the workspace" % path)
     if not os.path.isfile(os.path.join(path, "config.json")):
         raise FetchError(EXIT_BAD_INPUT, "model %s: no config.json, not a model directory" % path)
-    sha, size = tree_digest(path)
+    sha, size = content_digest(path)
     return {"sha": sha, "snapshot": path, "sizeBytes": size, "source": "workspace"}
 
 

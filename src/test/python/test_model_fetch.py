@@ -98,7 +98,7 @@ class ModelFetchTest(unittest.TestCase):
         with open(os.path.join(model, "sub", "b.bin"), "w") as f:
             f.write("world")
         open(os.path.join(model, "B", "empty"), "w").close()
-        self.assertEqual(model_fetch.tree_digest(model), (TREE_SHA256, 11))
+        self.assertEqual(model_fetch.content_digest(model), (TREE_SHA256, 11))
 
         open(os.path.join(model, "config.json"), "w").close()
         code, _out, err = quiet(model_fetch.main, ["--model", model, "--output", self.out,

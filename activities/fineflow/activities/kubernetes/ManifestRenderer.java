@@ -1,10 +1,11 @@
 package fineflow.activities.kubernetes;
 
 import fineflow.workflows.contract.LaunchRequest;
-import fineflow.workflows.plan.ModelPin;
+import fineflow.workflows.plan.OutputPin;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
+import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.ClusterSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -45,9 +46,13 @@ public final class ManifestRenderer {
       StageManifests factory = factories.get(stage.kind());
       out.append("# stage ").append(stage.name()).append(" (").append(stage.kind())
           .append(", cache key ").append(stage.shortKey()).append(")\n");
-      if (stage.argv().stream().anyMatch(a -> a.contains(ModelPin.PLACEHOLDER))) {
-        out.append("# ").append(ModelPin.PLACEHOLDER).append(" is the commit model-fetch records: the run")
-            .append(" writes it in, and this stage's cache key and output directory follow it\n");
+      for (StageName pinned : OutputPin.PINNED) {
+        String placeholder = OutputPin.placeholder(pinned);
+        if (stage.argv().stream().anyMatch(a -> a.contains(placeholder))) {
+          out.append("# ").append(placeholder).append(" is the sha ").append(pinned.id())
+              .append(" records when it runs: the run writes it in, and this stage's cache key")
+              .append(" and output directory follow it\n");
+        }
       }
       if (factory == null) {
         out.append("# no manifest factory for ").append(stage.kind()).append(" stages\n");

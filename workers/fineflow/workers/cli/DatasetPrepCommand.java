@@ -81,6 +81,11 @@ final class DatasetPrepCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output folder.")
   Path output;
 
+  @Option(names = "--content-addressed", paramLabel = "",
+      description = {"Write into DIR/<sha256 of the written files>/ (staged, then renamed into place)",
+          "and record that sha in the result: what the pipeline keys later stages by."})
+  boolean contentAddressed;
+
   @Override
   public Integer call() {
     DatasetPrepRequest request;
@@ -93,7 +98,8 @@ final class DatasetPrepCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     return result.run(spec.commandLine().getOut(), spec.commandLine().getErr(),
-        () -> DatasetPrep.run(request).message());
+        () -> (contentAddressed ? DatasetPrep.runContentAddressed(request) : DatasetPrep.run(request))
+            .message());
   }
 
   private DatasetFields fields() {

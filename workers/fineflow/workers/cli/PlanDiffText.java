@@ -5,7 +5,9 @@ import fineflow.workflows.plan.PlanDiff;
 /**
  * A resume's plan diff as lines: which stages keep their results and which run. "keep" only
  * where the run has a result to reuse; a stage whose every launch failed is a "retry", one that
- * never ran is a "run", whether its key changed or not.
+ * never ran is a "run", whether its key changed or not. model-fetch and dataset-prep "check":
+ * they run again on every pass and re-key what reads them if their recorded sha changed. A
+ * re-run names the input that changed its key.
  */
 final class PlanDiffText {
   private PlanDiffText() {
@@ -24,8 +26,13 @@ final class PlanDiffText {
       } else {
         out.append(" ").append(e.afterKey(), 0, 12);
       }
-      if (e.reused()) {
+      if (e.checks()) {
+        out.append(" (runs again: ").append(e.why().replaceFirst("^runs on every pass: ", ""))
+            .append(')');
+      } else if (e.reused()) {
         out.append(" (result reused)");
+      } else if (e.change() == PlanDiff.Change.RERUN && e.why() != null) {
+        out.append(" (").append(e.why()).append(')');
       }
       out.append('\n');
     }
@@ -36,7 +43,8 @@ final class PlanDiffText {
     return switch (e.change()) {
       case ADDED -> "add";
       case REMOVED -> "remove";
-      case KEPT, RERUN -> e.reused() ? "keep"
+      case KEPT, RERUN -> e.checks() ? "check"
+          : e.reused() ? "keep"
           : e.prior() == PlanDiff.Prior.FAILED ? "retry"
           : e.prior() == PlanDiff.Prior.NOT_RUN ? "run"
           : "rerun";

@@ -1,9 +1,13 @@
 package fineflow.workers.cli;
 
+import fineflow.workflows.plan.OutputPin;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Stage;
+import fineflow.workflows.plan.StageName;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** The text rendering of a plan: one row per stage with its command abbreviated, and totals. */
 final class PlanTable {
@@ -38,7 +42,34 @@ final class PlanTable {
       }
       out.append(line.toString().stripTrailing()).append('\n');
     }
+    String pending = pendingKeys(plan);
+    if (!pending.isEmpty()) {
+      out.append('\n').append(pending).append('\n');
+    }
     return out.append('\n').append(totals(plan)).append('\n').toString();
+  }
+
+  /**
+   * The keys a plan from the spec alone cannot know: those of the stages that read what
+   * model-fetch or dataset-prep find on the workspace, which the run completes with the sha
+   * they record ({@link OutputPin}). Empty for a plan with nothing pending.
+   */
+  static String pendingKeys(Plan plan) {
+    Set<StageName> readers = new LinkedHashSet<>();
+    List<String> pinned = new ArrayList<>();
+    for (StageName stage : OutputPin.PINNED) {
+      if (plan.stage(stage).isPresent() && plan.pin(stage).isEmpty()) {
+        pinned.add(stage.id());
+        readers.addAll(plan.readersOf(stage));
+      }
+    }
+    if (readers.isEmpty()) {
+      return "";
+    }
+    return String.join(" and ", pinned) + " run on every run (they read the workspace, which"
+        + " this plan cannot see); the cache keys of " + String.join(", ",
+        readers.stream().map(StageName::id).toList()) + " are completed at run time with the sha "
+        + (pinned.size() == 1 ? "it records" : "they record") + ": shown are the planned keys.";
   }
 
   /** The command with stage_runner's wrapper left out, cut to one table column. */

@@ -42,9 +42,10 @@ final class ShowCommand implements Callable<Integer> {
         out.println("\nSTAGES");
         out.printf("  %-18s %-10s %-8s %-9s %s%n", "STAGE", "STATE", "LAUNCHES", "SECONDS", "ARTIFACTS / FAILURE");
         for (RunAudit.Stage s : audit.stages()) {
-          String detail = s.reason() != null ? s.reason() + ": " + s.lastError()
+          String detail = (s.keyChange() == null ? "" : rerunBecause(s) + "; ")
+              + (s.reason() != null ? s.reason() + ": " + s.lastError()
               : String.join(", ", s.artifacts().stream().map(a -> a.name() + " " + a.path() + " ("
-                  + ProgressTable.bytes(a.sizeBytes()) + ", sha256 " + a.sha256().substring(0, 12) + ")").toList());
+                  + ProgressTable.bytes(a.sizeBytes()) + ", sha256 " + a.sha256().substring(0, 12) + ")").toList()));
           out.printf("  %-18s %-10s %-8d %-9s %s%s%n", s.name(), s.state(), s.launches(),
               s.durationSeconds() == null ? "-" : String.format("%.1f", s.durationSeconds()),
               s.simulated() ? "[simulated] " : "", detail);
@@ -68,6 +69,11 @@ final class ShowCommand implements Callable<Integer> {
       out.flush();
       return ExitCode.OK;
     }
+  }
+
+  /** e.g. "re-run: dataset-prep's output changed (sha 1a2b3c4d5e6f → 3c4d5e6f7a8b)". */
+  static String rerunBecause(RunAudit.Stage s) {
+    return (s.state().equals("cached") ? "re-keyed" : "re-run") + ": " + s.keyChange();
   }
 
   /** e.g. "failed BadArguments: exit 2; hint: … → run paused", "succeeded (adopted its Job)". */

@@ -38,11 +38,15 @@ public record RunAudit(
   public record Revision(int revision, Instant at, String change) {
   }
 
-  /** @param attempts every launch of the stage, first to last, with how each ended */
+  /**
+   * @param attempts every launch of the stage, first to last, with how each ended
+   * @param keyChange the input that re-keyed the stage in this run (StageStatus), or null
+   */
   public record Stage(
       String name, String state, int launches, Instant startedAt, Instant finishedAt, Double durationSeconds,
       String objectName, String podName, boolean simulated, List<Artifact> artifacts,
-      Map<String, Double> metrics, String reason, String lastError, String hint, List<StageLaunch> attempts) {
+      Map<String, Double> metrics, String reason, String lastError, String hint, List<StageLaunch> attempts,
+      String keyChange) {
   }
 
   public record Events(int total, Map<String, Integer> byType) {
@@ -64,7 +68,8 @@ public record RunAudit(
   private static Stage stage(StageStatus s, List<StageLaunch> attempts) {
     return new Stage(s.stage().id(), s.state().id(), s.launches(), s.startedAt(), s.finishedAt(),
         s.elapsed() == null ? null : s.elapsed().toMillis() / 1000.0, s.objectName(), s.podName(),
-        s.simulated(), s.artifacts(), s.metrics(), s.reason(), s.lastError(), s.hint(), attempts);
+        s.simulated(), s.artifacts(), s.metrics(), s.reason(), s.lastError(), s.hint(), attempts,
+        s.keyChange());
   }
 
   /** Pauses (launches whose failure paused the run) and resumes (revisions after the first). */

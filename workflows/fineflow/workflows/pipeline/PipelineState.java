@@ -6,7 +6,7 @@ import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.gate.GateVerdict;
 import fineflow.workflows.gate.PromotionGate;
-import fineflow.workflows.plan.ModelPin;
+import fineflow.workflows.plan.OutputPin;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.Stage;
@@ -29,7 +29,13 @@ final class PipelineState {
   private final String namespace;
   private final Instant startedAt;
   private PipelineSpec spec;
+  /** The plan as the planner made it; {@link #plan} is it with {@link #pins} folded in. */
+  private Plan planned;
   private Plan plan;
+  /** What model-fetch and dataset-prep recorded in this run, for their current keys. */
+  private final Map<StageName, OutputPin> pins = new EnumMap<>(StageName.class);
+  /** What the cache held for model-fetch and dataset-prep before they ran again. */
+  private final Map<StageName, StageResult> recordedBefore = new EnumMap<>(StageName.class);
   private int revision = 1;
   private RunState runState = RunState.RUNNING;
   private final Map<StageName, StageStatus> rows = new EnumMap<>(StageName.class);
@@ -52,7 +58,8 @@ final class PipelineState {
     this.namespace = request.namespace();
     this.startedAt = now;
     this.spec = request.spec();
-    this.plan = request.plan();
+    this.planned = request.plan();
+    this.plan = planned;
     for (StageName name : StageName.values()) {
       rows.put(name, StageStatus.skipped(name));
     }
@@ -186,24 +193,48 @@ final class PipelineState {
     }
   }
 
+  /** The result the cache held for an always-run stage that ran again all the same. */
+  void recordedBefore(Stage stage, StageResult result) {
+    recordedBefore.put(stage.name(), result);
+  }
+
   /**
-   * Folds model-fetch's recorded sha into the plan ({@link Plan#pinned}): the stages that read
-   * the model get its snapshot path and keys that include the sha. Empty when pinned; the
-   * failure to pause with when the result holds no sha.
+   * Folds the digest model-fetch or dataset-prep recorded into the plan ({@link Plan#pinned}):
+   * the stages that read its output get the digest's paths and keys that include it. A stage
+   * re-keyed because the digest differs from what this run recorded before (a pass before a
+   * resume) or what the cache held for the same key (the last run of that input) says so in its
+   * row. Empty when pinned, or when {@code required} is false and the result holds no digest
+   * (a run recorded before dataset-prep recorded one); else the failure to pause with.
    */
-  Optional<StageFailure> pinModel(Stage modelFetch) {
-    Map<String, String> info = rows.get(modelFetch.name()).info();
-    Optional<ModelPin> pin = ModelPin.fromResult(modelFetch.cacheKey(), info);
+  Optional<StageFailure> pin(Stage stage, boolean required) {
+    Map<String, String> info = rows.get(stage.name()).info();
+    Optional<OutputPin> pin = OutputPin.fromResult(stage.name(), stage.cacheKey(), info);
     if (pin.isEmpty()) {
-      return Optional.of(new StageFailure(modelFetch.name().id(), FailureType.OUTPUT_INVALID.type(),
-          "model-fetch recorded no commit sha (result info " + info + "), so the stages after it"
-              + " cannot be keyed by the weights they read",
-          "check that the model-fetch image runs model_fetch.py, then change the spec and resume",
-          List.of()));
+      return !required ? Optional.empty()
+          : Optional.of(new StageFailure(stage.name().id(), FailureType.OUTPUT_INVALID.type(),
+              stage.name().id() + " recorded no content sha (result info " + info + "), so the"
+                  + " stages after it cannot be keyed by what they read",
+              "check that the " + stage.name().id() + " image runs fineflow's program for it"
+                  + " (model_fetch.py, fineflow stage dataset-prep), then change the spec and resume",
+              List.of()));
     }
-    plan = plan.pinned(pin.get());
-    for (Stage stage : plan.stages()) {
-      rows.put(stage.name(), rows.get(stage.name()).replanned(stage));
+    Optional<OutputPin> cached = Optional.ofNullable(recordedBefore.remove(stage.name()))
+        .flatMap(r -> OutputPin.fromResult(stage.name(), stage.cacheKey(), r.info()));
+    OutputPin before = Optional.ofNullable(pins.get(stage.name()))
+        .filter(p -> p.stageKey().equals(stage.cacheKey())).or(() -> cached).orElse(null);
+    pins.put(stage.name(), pin.get());
+    Plan next = planned.pinned(List.copyOf(pins.values()));
+    Map<StageName, String> why = new EnumMap<>(StageName.class);
+    if (before != null && !before.digest().equals(pin.get().digest())) {
+      Map<StageName, OutputPin> was = new EnumMap<>(pins);
+      was.put(stage.name(), before);
+      PlanDiff.between(planned.pinned(List.copyOf(was.values())), next).stages().stream()
+          .filter(e -> e.change() == PlanDiff.Change.RERUN)
+          .forEach(e -> why.put(e.stage(), e.why()));
+    }
+    plan = next;
+    for (Stage s : plan.stages()) {
+      rows.put(s.name(), rows.get(s.name()).replanned(s, why.get(s.name())));
     }
     return Optional.empty();
   }
@@ -244,7 +275,11 @@ final class PipelineState {
   /** An accepted resume: the new spec and plan; rows whose cache key changed start over. */
   void revised(Revision next) {
     spec = next.spec();
+    planned = next.planned();
     plan = next.plan();
+    // The digests that still hold for their stages' keys; the others are recorded anew.
+    pins.clear();
+    next.plan().pins().forEach(p -> pins.put(p.stage(), p));
     revision++;
     if (heldRow != null) {
       // Kept below when its key is unchanged: the gate is then checked again, not re-measured.
@@ -252,13 +287,16 @@ final class PipelineState {
       heldRow = null;
     }
     gate = GateStatus.NONE;
-    List<StageName> planned = new ArrayList<>();
+    List<StageName> inPlan = new ArrayList<>();
+    Map<StageName, String> why = new EnumMap<>(StageName.class);
+    next.diff().stages().stream().filter(e -> e.change() == PlanDiff.Change.RERUN && e.why() != null)
+        .forEach(e -> why.put(e.stage(), e.why()));
     for (Stage stage : plan.stages()) {
-      planned.add(stage.name());
-      rows.put(stage.name(), rows.get(stage.name()).replanned(stage));
+      inPlan.add(stage.name());
+      rows.put(stage.name(), rows.get(stage.name()).replanned(stage, why.get(stage.name())));
     }
     for (StageName name : StageName.values()) {
-      if (!planned.contains(name)) {
+      if (!inPlan.contains(name)) {
         rows.put(name, StageStatus.skipped(name));
       }
     }

@@ -19,6 +19,7 @@ import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.gate.BenchmarkSummary;
 import fineflow.workflows.gate.GateVerdict;
 import fineflow.workflows.gate.PromotionGate;
+import fineflow.workflows.plan.OutputPin;
 import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageName;
@@ -57,6 +58,11 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   static final String PROMOTION_GATE = "promotion-gate";
   /** Change id: a plan's model-fetch stage runs and its recorded sha re-keys the stages after it. */
   static final String MODEL_FETCH = "model-fetch";
+  /**
+   * Change id: model-fetch and dataset-prep run on every pass, a cache hit only telling what they
+   * recorded last, and dataset-prep's recorded digest re-keys the stages after it (OutputPin).
+   */
+  static final String CONTENT_KEYS = "content-keys";
   static final String RELEASE_BASELINE = "release-baseline";
 
   private static final Logger LOG = Workflow.getLogger(PipelineWorkflowImpl.class);
@@ -193,9 +199,14 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
           && Workflow.getVersion(MODEL_FETCH, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
         continue;
       }
-      Optional<StageFailure> failure = state.done(stage) ? Optional.empty() : runStage(stage);
-      if (failure.isEmpty() && stage.name() == StageName.MODEL_FETCH) {
-        failure = state.pinModel(stage);
+      // Asked at these stages only, as above; runs from before keep their cached results.
+      boolean pinned = OutputPin.alwaysRuns(stage.name());
+      boolean contentKeys = pinned
+          && Workflow.getVersion(CONTENT_KEYS, Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
+      Optional<StageFailure> failure = state.done(stage) && !contentKeys ? Optional.empty()
+          : runStage(stage, contentKeys);
+      if (failure.isEmpty() && pinned) {
+        failure = state.pin(stage, contentKeys || stage.name() == StageName.MODEL_FETCH);
       }
       if (failure.isPresent()) {
         pause(stage, failure.get());
@@ -312,13 +323,19 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     return ns != null && !ns.isBlank() ? ns : state.spec().cluster().namespace();
   }
 
-  private Optional<StageFailure> runStage(Stage stage) {
+  /**
+   * @param alwaysRuns the stage reads workspace inputs its key cannot cover (OutputPin): a hit
+   *     only tells what the last run of the same key recorded, and the stage runs all the same
+   */
+  private Optional<StageFailure> runStage(Stage stage, boolean alwaysRuns) {
     StageActivities calls = Workflow.newLocalActivityStub(StageActivities.class,
         StageActivityOptions.LOCAL_DEFAULT, StageActivityOptions.local(stage));
     try {
       CacheLookup cached = calls.lookupCache(
           new CacheQuery(state.namespace(), stage.name(), stage.cacheKey()));
-      if (cached.hit()) {
+      if (cached.hit() && alwaysRuns) {
+        state.recordedBefore(stage, cached.result());
+      } else if (cached.hit()) {
         state.cached(stage, cached.result(), now());
         showDetails();
         return Optional.empty();

@@ -16,8 +16,11 @@ import java.util.stream.Collectors;
 /**
  * The spec and plan a resume moves a run to. Pure (parsing, validation and planning only),
  * so the update validator and the update handler compute the same revision on every replay.
+ *
+ * @param planned the plan of the patched spec, as the planner made it
+ * @param plan {@code planned} with the run's recorded digests that still hold folded in
  */
-record Revision(PipelineSpec spec, Plan plan, PlanDiff diff) {
+record Revision(PipelineSpec spec, Plan planned, Plan plan, PlanDiff diff) {
 
   static final String YAML_SOURCE = "resume";
 
@@ -37,7 +40,7 @@ record Revision(PipelineSpec spec, Plan plan, PlanDiff diff) {
           "give either --set assignments or a whole spec to resume with, not both");
     }
     PipelineSpec patched;
-    Plan plan;
+    Plan planned;
     try {
       patched = request.replacesSpec()
           ? SpecLoader.load(request.specYaml(), YAML_SOURCE)
@@ -46,13 +49,14 @@ record Revision(PipelineSpec spec, Plan plan, PlanDiff diff) {
       if (!problems.isEmpty()) {
         throw rejected(problems);
       }
-      // The recorded model sha still holds while model-fetch's key does (Plan.pinned).
-      plan = Planner.plan(patched);
-      plan = currentPlan.modelPin() == null ? plan : plan.pinned(currentPlan.modelPin());
+      planned = Planner.plan(patched);
     } catch (SpecException e) {
       throw rejected(e.problems());
     }
-    return new Revision(patched, plan, PlanDiff.between(currentPlan, plan));
+    // A recorded digest holds while its stage's key does (Plan.pinned); model-fetch and
+    // dataset-prep run again after the resume all the same, and re-key what they changed.
+    Plan plan = planned.pinned(currentPlan.pins());
+    return new Revision(patched, planned, plan, PlanDiff.between(currentPlan, plan));
   }
 
   private static IllegalArgumentException rejected(List<SpecProblem> problems) {

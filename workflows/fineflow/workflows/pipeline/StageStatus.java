@@ -20,6 +20,9 @@ import java.util.Map;
  * @param progress the last progress line the stage's pod printed; the workflow never sees it
  *     (it lives in the await activity's retry state), {@link ProgressView} merges it in
  * @param reason a {@code FailureType} name when the stage failed or is paused
+ * @param keyChange why the run re-keyed the stage, when an input it reads changed within the run
+ *     or since the result last recorded for its input (e.g. "dataset-prep's output changed (sha
+ *     1a2b3c4d5e6f → 3c4d5e6f7a8b)"); null otherwise
  */
 public record StageStatus(
     StageName stage,
@@ -39,7 +42,8 @@ public record StageStatus(
     String reason,
     String hint,
     List<String> logTail,
-    String progress) {
+    String progress,
+    String keyChange) {
 
   public StageStatus {
     artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
@@ -48,14 +52,24 @@ public record StageStatus(
     logTail = logTail == null ? List.of() : List.copyOf(logTail);
   }
 
+  /** A row without a key change. */
+  public StageStatus(StageName stage, StageState state, String cacheKey, String summary,
+      int launches, Instant startedAt, Instant finishedAt, String objectName, String podName,
+      List<Artifact> artifacts, Map<String, Double> metrics, Map<String, String> info,
+      boolean simulated, String lastError, String reason, String hint, List<String> logTail,
+      String progress) {
+    this(stage, state, cacheKey, summary, launches, startedAt, finishedAt, objectName, podName,
+        artifacts, metrics, info, simulated, lastError, reason, hint, logTail, progress, null);
+  }
+
   public static StageStatus pending(Stage stage) {
     return new StageStatus(stage.name(), StageState.PENDING, stage.cacheKey(), stage.summary(), 0,
-        null, null, null, null, null, null, null, false, null, null, null, null, null);
+        null, null, null, null, null, null, null, false, null, null, null, null, null, null);
   }
 
   public static StageStatus skipped(StageName stage) {
     return new StageStatus(stage, StageState.SKIPPED, null, null, 0,
-        null, null, null, null, null, null, null, false, null, null, null, null, null);
+        null, null, null, null, null, null, null, false, null, null, null, null, null, null);
   }
 
   /** Time from start to finish, or null while the stage has not finished. */
@@ -66,13 +80,13 @@ public record StageStatus(
   /** A new launch: counts it and forgets the previous launch's outcome. */
   StageStatus launching(Instant now) {
     return new StageStatus(stage, StageState.RUNNING, cacheKey, summary, launches + 1, now, null,
-        null, null, null, null, null, false, lastError, reason, hint, logTail, null);
+        null, null, null, null, null, false, lastError, reason, hint, logTail, null, keyChange);
   }
 
   StageStatus launched(String object) {
     return new StageStatus(stage, state, cacheKey, summary, launches, startedAt, finishedAt,
         object, podName, artifacts, metrics, info, simulated, lastError, reason, hint, logTail,
-        progress);
+        progress, keyChange);
   }
 
   StageStatus succeeded(StageResult result, Instant now) {
@@ -88,45 +102,54 @@ public record StageStatus(
         startedAt == null ? now : startedAt, now,
         result.objectName() == null ? objectName : result.objectName(), result.podName(),
         result.artifacts(), result.metrics(), result.info(), result.simulated(),
-        null, null, null, null, null);
+        null, null, null, null, null, keyChange);
   }
 
   /** Failed and about to be relaunched, or {@code PAUSED} waiting for a resume. */
   StageStatus failed(StageState to, StageFailure failure, Instant now) {
     return new StageStatus(stage, to, cacheKey, summary, launches, startedAt, now, objectName,
         podName, artifacts, metrics, info, simulated, failure.message(), failure.reason(),
-        failure.hint(), failure.logTail(), progress);
+        failure.hint(), failure.logTail(), progress, keyChange);
   }
 
   StageStatus withState(StageState to, Instant now) {
     return new StageStatus(stage, to, cacheKey, summary, launches, startedAt,
         finishedAt == null ? now : finishedAt, objectName, podName, artifacts, metrics, info,
-        simulated, lastError, reason, hint, logTail, progress);
+        simulated, lastError, reason, hint, logTail, progress, keyChange);
   }
 
   /** The same stage under a new plan revision; a changed key makes it pending again. */
   StageStatus replanned(Stage planned) {
-    boolean keep = planned.cacheKey().equals(cacheKey)
-        && (state == StageState.SUCCEEDED || state == StageState.CACHED);
-    if (keep) {
+    return replanned(planned, null);
+  }
+
+  /**
+   * The same stage re-keyed, {@code why} naming the input that changed its key (null: none
+   * new); a changed key makes it pending again. A key that stays keeps the row, result and all.
+   */
+  StageStatus replanned(Stage planned, String why) {
+    boolean sameKey = planned.cacheKey().equals(cacheKey);
+    if (sameKey && (state == StageState.SUCCEEDED || state == StageState.CACHED)) {
       return this;
     }
     StageStatus fresh = pending(planned);
     return new StageStatus(fresh.stage, fresh.state, fresh.cacheKey, fresh.summary, launches,
-        null, null, null, null, null, null, null, false, lastError, reason, hint, logTail, null);
+        null, null, null, null, null, null, null, false, lastError, reason, hint, logTail, null,
+        // A row not run since it was re-keyed keeps saying why, through the next pin's re-key.
+        why != null ? why : sameKey || !done() ? keyChange : null);
   }
 
   StageStatus noted(String error) {
     return new StageStatus(stage, state, cacheKey, summary, launches, startedAt, finishedAt,
         objectName, podName, artifacts, metrics, info, simulated, error, reason, hint, logTail,
-        progress);
+        progress, keyChange);
   }
 
   /** With the pod's last progress line, as merged in by a client. */
   public StageStatus withProgress(String pod, String line) {
     return new StageStatus(stage, state, cacheKey, summary, launches, startedAt, finishedAt,
         objectName, pod == null ? podName : pod, artifacts, metrics, info, simulated, lastError,
-        reason, hint, logTail, line);
+        reason, hint, logTail, line, keyChange);
   }
 
   boolean done() {

@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 /**
  * A stage's cache key: sha256 (hex) over its name, image, argv, env (sorted), the names of its
  * secret env vars, its GPU count, its mounted files and the keys of the stages it consumes; for
- * a stage that reads the model, also the commit sha model-fetch recorded ({@link #pinned}).
+ * a stage that reads model-fetch's or dataset-prep's output, directly or through another stage,
+ * also the digests those stages recorded when they ran ({@link #pinned}, {@link OutputPin}).
  * The argv still holds {@link #OUT} for its own output directory when hashed — the directory is
  * named after the key, so it cannot be part of it. Because consumed keys are hashed in, a change
  * reaches every stage downstream of the first one whose command changed, and no stage upstream.
@@ -22,9 +23,11 @@ public final class CacheKey {
   public static final String OUT = "$(OUT)";
   /**
    * Bumped when the hashed fields change meaning, so old cache entries are not reused. v2:
-   * dataset-prep's output gained the calibration text checkpoint-convert reads.
+   * dataset-prep's output gained the calibration text checkpoint-convert reads. v3: keys fold in
+   * dataset-prep's output digest besides model-fetch's sha (entries of v2 trained on whatever
+   * the dataset path held then), and dataset-prep writes a content-addressed sub-folder.
    */
-  private static final String VERSION = "fineflow-cache-v2";
+  private static final String VERSION = "fineflow-cache-v3";
 
   private CacheKey() {
   }
@@ -51,15 +54,17 @@ public final class CacheKey {
   }
 
   /**
-   * The key of a stage that reads the model once model-fetch recorded {@code sha}: the planned
-   * key (which hashed the placeholder {@link ModelFetch#SHA}) and the sha, hashed together.
+   * The key of a stage that reads the outputs {@code pins} recorded: its planned key (which
+   * hashed their placeholders, {@link OutputPin#placeholder}) and each pin's stage and digest, in
+   * pipeline order, hashed together. Over the digests, not the pinned stages' keys: their keys
+   * say what they were told to read, the digests what they found.
    */
-  static String pinned(String plannedKey, String sha) {
+  static String pinned(String plannedKey, List<OutputPin> pins) {
     StringBuilder text = new StringBuilder();
     field(text, VERSION);
     field(text, "pinned");
     field(text, plannedKey);
-    field(text, sha);
+    list(text, "pins", pins.stream().map(p -> p.stage().id() + "=" + p.digest()).toList());
     return sha256(text.toString());
   }
 

@@ -51,7 +51,7 @@ final class CheckpointConvert {
             + (e.int8KvCache() ? " with int8 KV cache" : "")
             + " calibrates on the training split, and training is disabled");
       }
-      String calibration = up.out(StageName.DATASET_PREP) + "/" + DatasetPrep.CALIBRATION_DIR;
+      String calibration = DatasetPrep.dataDir(up) + "/" + DatasetPrep.CALIBRATION_DIR;
       tool = new Argv("python3", QUANTIZE)
           .opt("--model_dir", model.location())
           .opt("--output_dir", OUT)

@@ -9,7 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** dataset-prep: validates the records, applies the chat template, splits train/validation. */
+/**
+ * dataset-prep: validates the records, applies the chat template, splits train/validation.
+ * Its input is a workspace file the CLI cannot read, so it runs on every pass
+ * ({@link OutputPin#alwaysRuns}) and writes into a sub-folder named after the sha256 of what it
+ * wrote ({@code --content-addressed}: {@code <out>/<digest>/train.jsonl}, renamed into place
+ * whole), which its result records; the stages after it read that folder ({@link #dataDir}) and
+ * are keyed by the digest. Two runs that share the planned key but read different data so
+ * never write to, or read from, the same folder.
+ */
 final class DatasetPrep {
   static final String TRAIN_FILE = "train.jsonl";
   static final String VALIDATION_FILE = "validation.jsonl";
@@ -17,7 +25,15 @@ final class DatasetPrep {
   /** The training split as calibration text for checkpoint-convert (fineflow's DatasetPrep). */
   static final String CALIBRATION_DIR = "calibration";
 
+  /** Stands for the recorded digest until the run has it ({@link Plan#pinned}). */
+  static final String SHA = OutputPin.DATASET_SHA;
+
   private DatasetPrep() {
+  }
+
+  /** The folder the stages after dataset-prep read: its output's content-addressed sub-folder. */
+  static String dataDir(Upstream up) {
+    return up.out(StageName.DATASET_PREP) + "/" + SHA;
   }
 
   static StageDraft draft(PipelineSpec spec) {
@@ -40,7 +56,8 @@ final class DatasetPrep {
         .opt("--seed", dataset.seed())
         .opt("--on-invalid", dataset.onInvalid())
         .opt("--max-input-tokens", spec.engine().maxInputLen())
-        .opt("--output", OUT);
+        .opt("--output", OUT)
+        .add("--content-addressed");
 
     List<VolumeMount> volumes = new ArrayList<>();
     Workspace.readOnly(input).ifPresent(volumes::add);
@@ -48,9 +65,9 @@ final class DatasetPrep {
     return new StageDraft(StageName.DATASET_PREP, StageKind.JOB, FineflowImage.of(spec),
         argv.build(), Map.of(), List.of(), Resources.cpuOnly("1", "2Gi"), volumes,
         1_800, 60, List.of(),
-        List.of(new ArtifactRef("train", OUT + "/" + TRAIN_FILE),
-            new ArtifactRef("validation", OUT + "/" + VALIDATION_FILE),
-            new ArtifactRef("manifest", OUT + "/" + MANIFEST)),
+        List.of(new ArtifactRef("train", OUT + "/" + SHA + "/" + TRAIN_FILE),
+            new ArtifactRef("validation", OUT + "/" + SHA + "/" + VALIDATION_FILE),
+            new ArtifactRef("manifest", OUT + "/" + SHA + "/" + MANIFEST)),
         "Validate " + input + ", apply the " + Argv.text(dataset.template())
             + " template, split " + Argv.text(dataset.validationSplit()) + " for validation",
         Map.of());

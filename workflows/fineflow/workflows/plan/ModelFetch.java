@@ -13,7 +13,7 @@ import java.util.Map;
  * with {@code huggingface_hub.snapshot_download} into the workspace's HF cache and the commit
  * its revision resolves to is recorded; a workspace path is hashed instead. Every later stage
  * reads the snapshot (a workspace path, never the Hub), and the workflow folds the recorded sha
- * into their cache keys ({@link Plan#pinned}), so {@code revision: main} moving upstream re-runs
+ * into their cache keys ({@link Plan#pinned}, {@link OutputPin}), so {@code revision: main} moving upstream re-runs
  * them instead of reusing results of other weights.
  *
  * <pre>
@@ -29,7 +29,7 @@ final class ModelFetch {
   static final String PROGRAM = Programs.path("model_fetch.py");
   static final String RESULT_FILE = "model-fetch.json";
   /** Stands for the recorded commit sha in later stages until model-fetch has run. */
-  static final String SHA = ModelPin.PLACEHOLDER;
+  static final String SHA = OutputPin.MODEL_SHA;
 
   private ModelFetch() {
   }

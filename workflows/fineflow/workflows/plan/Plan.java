@@ -1,6 +1,8 @@
 package fineflow.workflows.plan;
 
-import java.util.HashSet;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,63 +14,114 @@ import java.util.function.UnaryOperator;
  * The ordered stages of one spec revision.
  *
  * @param specDigest sha256 of the canonical spec JSON the plan was made from
- * @param modelPin what model-fetch recorded, once the run has folded it in ({@link #pinned});
- *     null in a plan made from a spec alone
+ * @param pins what model-fetch and dataset-prep recorded, once the run has folded it in
+ *     ({@link #pinned}), in pipeline order; empty in a plan made from a spec alone, whose stages
+ *     after them still name {@link OutputPin#placeholder}s
  */
-public record Plan(String pipeline, String specDigest, List<Stage> stages, ModelPin modelPin) {
+// "modelPin": what plans held before pins of any stage (always null in a run's request, which
+// carries a planned plan); runs started then are read back when a worker replays them.
+@JsonIgnoreProperties({"modelPin"})
+public record Plan(String pipeline, String specDigest, List<Stage> stages, List<OutputPin> pins) {
   public Plan {
     stages = List.copyOf(stages);
+    // Null in plans stored before pins existed (the replay test's histories).
+    pins = pins == null ? List.of() : List.copyOf(pins);
   }
 
-  /** A plan made from a spec alone: the stages after model-fetch still name {@link ModelFetch#SHA}. */
+  /** A plan made from a spec alone. */
   public Plan(String pipeline, String specDigest, List<Stage> stages) {
-    this(pipeline, specDigest, stages, null);
+    this(pipeline, specDigest, stages, List.of());
   }
 
   public Optional<Stage> stage(StageName name) {
     return stages.stream().filter(s -> s.name() == name).findFirst();
   }
 
+  /** The pin of {@code stage} folded into this plan, if any. */
+  public Optional<OutputPin> pin(StageName stage) {
+    return pins.stream().filter(p -> p.stage() == stage).findFirst();
+  }
+
   /**
-   * The plan with model-fetch's recorded sha folded in: every stage that reads the model,
-   * directly or through another stage, gets the sha in its argv (the snapshot path) and a key
-   * derived from its planned key and the sha ({@link CacheKey#pinned}), and its output directory
-   * follows its key. Pure, so the workflow computes the same plan on every replay. Unchanged
-   * when the pin is for another model-fetch key (the model changed: it is fetched anew).
+   * This planned plan with {@code pins} folded in: every stage that reads a pinned stage's
+   * output, directly or through another stage, gets the digests in its argv (the model
+   * snapshot's and the dataset folder's paths) and a key derived from its planned key and the
+   * digests of every pinned stage it reads ({@link CacheKey#pinned}); its output directory
+   * follows its key. A pin for another key of its stage (the spec changed what it reads: it runs
+   * anew) is left out. Pure, so the workflow computes the same plan on every replay; always from
+   * the planned plan, so a stage that ran again with another digest re-pins cleanly.
    *
-   * @throws IllegalStateException when this plan is already pinned to another sha
+   * @throws IllegalStateException when this plan is pinned already: pin the planned plan
    */
-  public Plan pinned(ModelPin pin) {
-    Optional<Stage> fetch = stage(StageName.MODEL_FETCH);
-    if (fetch.isEmpty() || !fetch.get().cacheKey().equals(pin.modelFetchKey())
-        || pin.equals(modelPin)) {
+  public Plan pinned(List<OutputPin> pins) {
+    if (!this.pins.isEmpty()) {
+      throw new IllegalStateException("plan is pinned already (" + this.pins + "): pin the planned plan");
+    }
+    Map<StageName, OutputPin> applied = new LinkedHashMap<>();
+    for (OutputPin pin : pins) {
+      stage(pin.stage()).filter(s -> s.cacheKey().equals(pin.stageKey()))
+          .ifPresent(s -> applied.put(pin.stage(), pin));
+    }
+    if (applied.isEmpty()) {
       return this;
     }
-    if (modelPin != null) {
-      throw new IllegalStateException("plan is pinned to " + modelPin.sha() + ", not " + pin.sha());
-    }
-    Set<StageName> reads = new HashSet<>(List.of(StageName.MODEL_FETCH));
+    Map<StageName, Set<StageName>> reads = pinnedReads();
     Map<String, String> dirs = new LinkedHashMap<>();
     Map<StageName, String> keys = new LinkedHashMap<>();
     for (Stage s : stages) {
-      if (s.name() != StageName.MODEL_FETCH && s.consumes().stream().anyMatch(reads::contains)) {
-        reads.add(s.name());
-        String key = CacheKey.pinned(s.cacheKey(), pin.sha());
+      List<OutputPin> read = OutputPin.PINNED.stream().filter(reads.get(s.name())::contains)
+          .filter(applied::containsKey).map(applied::get).toList();
+      if (!read.isEmpty()) {
+        String key = CacheKey.pinned(s.cacheKey(), read);
         keys.put(s.name(), key);
         // Matches the output dir in paths ("/workspace/cache/x-…") and sub-paths ("cache/x-…").
         dirs.put(dirName(s.name(), s.cacheKey()), dirName(s.name(), key));
       }
     }
     UnaryOperator<String> sub = text -> {
-      String out = text.replace(ModelFetch.SHA, pin.sha());
+      String out = text;
+      for (OutputPin pin : applied.values()) {
+        out = out.replace(OutputPin.placeholder(pin.stage()), pin.digest());
+      }
       for (Map.Entry<String, String> d : dirs.entrySet()) {
         out = out.replace(d.getKey(), d.getValue());
       }
       return out;
     };
-    List<Stage> pinnedStages = stages.stream().map(s -> keys.containsKey(s.name())
-        ? substituted(s, sub, keys.get(s.name())) : s).toList();
-    return new Plan(pipeline, specDigest, pinnedStages, pin);
+    // Every stage is substituted (dataset-prep's own artifacts name its digest's folder); only
+    // the readers are re-keyed.
+    List<Stage> pinnedStages = stages.stream()
+        .map(s -> substituted(s, sub, keys.getOrDefault(s.name(), s.cacheKey()))).toList();
+    List<OutputPin> order = OutputPin.PINNED.stream().filter(applied::containsKey)
+        .map(applied::get).toList();
+    return new Plan(pipeline, specDigest, pinnedStages, order);
+  }
+
+  /** For each stage, the pinned stages it reads, directly or through other stages. */
+  Map<StageName, Set<StageName>> pinnedReads() {
+    Map<StageName, Set<StageName>> reads = new LinkedHashMap<>();
+    for (Stage s : stages) {
+      Set<StageName> r = EnumSet.noneOf(StageName.class);
+      for (StageName consumed : s.consumes()) {
+        if (OutputPin.alwaysRuns(consumed)) {
+          r.add(consumed);
+        }
+        r.addAll(reads.getOrDefault(consumed, Set.of()));
+      }
+      reads.put(s.name(), r);
+    }
+    return reads;
+  }
+
+  /** The stages that read {@code pinned}'s output, directly or through others, in order. */
+  public List<StageName> readersOf(StageName pinned) {
+    List<StageName> out = new ArrayList<>();
+    pinnedReads().forEach((stage, read) -> {
+      if (read.contains(pinned)) {
+        out.add(stage);
+      }
+    });
+    return out;
   }
 
   private static String dirName(StageName name, String key) {

@@ -24,7 +24,7 @@ final class Train {
   static StageDraft draft(PipelineSpec spec, Upstream up) {
     TrainingSpec t = spec.training();
     ModelRef model = ModelRef.base(spec);
-    String data = up.out(StageName.DATASET_PREP);
+    String data = DatasetPrep.dataDir(up);
     Argv argv = new Argv("python3", PROGRAM)
         .opt("--model", model.location())
         // The snapshot model-fetch pinned: the commit, not the branch name.
@@ -66,7 +66,7 @@ final class Train {
         .flagIf(spec.model().trustRemoteCode(), "--trust-remote-code");
 
     List<VolumeMount> volumes = new ArrayList<>(model.mounts());
-    volumes.add(Workspace.readOnly(data).orElseThrow());
+    volumes.add(Workspace.readOnly(up.out(StageName.DATASET_PREP)).orElseThrow());
     volumes.add(HuggingFace.cacheMount());
     volumes.add(StageDraft.outputMount());
     String weights = t.method().usesAdapters() ? ADAPTER_DIR : MODEL_DIR;

@@ -27,6 +27,12 @@ import java.util.stream.Collectors;
  * checkpoint-convert ({@code calibration/train.jsonl}, one {@code {"text"}} per line: quantize.py's
  * {@code --calib_dataset DIR} reads the train split's "text" column). Under policy fail any bad record fails the stage before anything is
  * written; under skip bad records are dropped and counted.
+ *
+ * <p>{@link #runContentAddressed} (the pipeline's {@code --content-addressed}) writes the same
+ * files into {@code DIR/<sha256>/} instead, the sha256 being the folder's {@link ContentDigest}
+ * (the manifest in it holds the input file's sha256): written in a staging folder and renamed
+ * into place whole, so no reader sees a half-written folder and two runs with other data never
+ * share one. The result's info leads with that {@code sha}, which keys the stages after it.
  */
 public final class DatasetPrep {
   public static final String TRAIN_FILE = "train.jsonl";
@@ -69,6 +75,63 @@ public final class DatasetPrep {
       return write(request, total, valid, problems, split);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write dataset-prep output in " + request.outputDir(), e);
+    }
+  }
+
+  /** The result info key of the written folder's digest (OutputPin.INFO_KEY). */
+  public static final String SHA_INFO = "sha";
+  private static final String STAGING_PREFIX = ".partial-";
+
+  /**
+   * {@link #run} into a staging folder under {@code request.outputDir()}, renamed to
+   * {@code outputDir/<its sha256>} once complete. The same data gives the same folder: when
+   * another run renamed it first, its identical content stays and the staging folder goes.
+   */
+  public static DatasetPrepResult runContentAddressed(DatasetPrepRequest request) {
+    Path out = request.outputDir();
+    Path staging = out.resolve(STAGING_PREFIX + java.util.UUID.randomUUID());
+    DatasetPrepResult written = run(new DatasetPrepRequest(request.input(), request.format(),
+        request.template(), request.systemPrompt(), request.fields(), request.validationSplit(),
+        request.seed(), request.onInvalid(), request.maxInputTokens(), request.maxTotalTokens(),
+        staging));
+    try {
+      String sha = ContentDigest.of(staging).sha256();
+      Path dir = out.resolve(sha).toAbsolutePath();
+      try {
+        Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        // rename(2) fails on a non-empty target: another run renamed the same content first.
+        if (!Files.isDirectory(dir)) {
+          throw e;
+        }
+      }
+      if (Files.exists(staging)) {
+        deleteTree(staging);
+      }
+      if (!ContentDigest.of(dir).sha256().equals(sha)) {
+        throw new IllegalStateException(dir + " does not hold what its name says (sha256 "
+            + sha + "): something else writes there; delete the folder and run again");
+      }
+      TerminationMessage m = written.message();
+      List<Artifact> artifacts = m.artifacts().stream().map(a -> new Artifact(a.name(),
+          dir.resolve(staging.toAbsolutePath().relativize(Path.of(a.path()))).toString(), a.sha256(), a.sizeBytes()))
+          .toList();
+      Map<String, String> info = new LinkedHashMap<>();
+      // First: the termination message drops info from the end when it runs out of room.
+      info.put(SHA_INFO, sha);
+      info.put("dataDir", dir.toString());
+      info.putAll(m.info());
+      return new DatasetPrepResult(written.manifest(), new TerminationMessage(artifacts, m.metrics(), info));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move dataset-prep output into place in " + out, e);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 

@@ -10,7 +10,7 @@ import fineflow.activities.kubernetes.JobFactory;
 import fineflow.activities.kubernetes.ProgramsConfigMap;
 import fineflow.activities.rollout.RolloutObjects;
 import fineflow.workflows.contract.LaunchRequest;
-import fineflow.workflows.plan.ModelPin;
+import fineflow.workflows.plan.OutputPin;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.Programs;
@@ -78,6 +78,8 @@ class ContainerContractTest {
 
   /** A commit sha as model-fetch records it. */
   private static final String RECORDED_SHA = "0123456789abcdef0123456789abcdef01234567";
+  /** What dataset-prep records: the sha256 of the folder it wrote. */
+  private static final String RECORDED_DATASET_SHA = "89abcdef".repeat(8);
 
   /**
    * Every pod spec the plan's first launches create: model-fetch's as planned, the later
@@ -85,8 +87,11 @@ class ContainerContractTest {
    */
   static Map<String, PodSpec> pods(PipelineSpec spec) {
     Plan planned = Planner.plan(spec);
-    Plan plan = planned.pinned(new ModelPin(
-        planned.stage(StageName.MODEL_FETCH).orElseThrow().cacheKey(), RECORDED_SHA));
+    List<OutputPin> pins = new ArrayList<>(List.of(new OutputPin(StageName.MODEL_FETCH,
+        planned.stage(StageName.MODEL_FETCH).orElseThrow().cacheKey(), RECORDED_SHA)));
+    planned.stage(StageName.DATASET_PREP).ifPresent(prep -> pins.add(new OutputPin(
+        StageName.DATASET_PREP, prep.cacheKey(), RECORDED_DATASET_SHA)));
+    Plan plan = planned.pinned(pins);
     Map<String, PodSpec> pods = new LinkedHashMap<>();
     for (Stage stage : plan.stages()) {
       LaunchRequest request = new LaunchRequest("contract-run", spec.cluster().namespace(), stage, 1,
@@ -167,10 +172,19 @@ class ContainerContractTest {
         problems.add(script + " is not in the " + Programs.CONFIG_MAP + " ConfigMap");
         return problems;
       }
-      for (String module : imports(PROGRAMS.resolve(file))) {
-        if (!STDLIB.contains(module) && !image.modules().contains(module)) {
-          problems.add(file + " imports " + module + ", which " + c.getImage() + " does not install"
-              + " (it has " + image.modules() + ")");
+      // python3 puts the script's folder first on sys.path: a program of the same ConfigMap
+      // is importable, and its own imports must be installed too.
+      List<String> files = new ArrayList<>(List.of(file));
+      for (int i = 0; i < files.size(); i++) {
+        for (String module : imports(PROGRAMS.resolve(files.get(i)))) {
+          if (ProgramsConfigMap.PROGRAMS.contains(module + ".py")) {
+            if (!files.contains(module + ".py")) {
+              files.add(module + ".py");
+            }
+          } else if (!STDLIB.contains(module) && !image.modules().contains(module)) {
+            problems.add(files.get(i) + " imports " + module + ", which " + c.getImage()
+                + " does not install (it has " + image.modules() + ")");
+          }
         }
       }
     } else if (!image.provides(script)) {

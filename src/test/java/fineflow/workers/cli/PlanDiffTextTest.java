@@ -2,6 +2,7 @@ package fineflow.workers.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fineflow.workflows.plan.OutputPin;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.PlanDiff.Prior;
@@ -50,7 +51,16 @@ class PlanDiffTextTest {
         "  run    triton-repo        ", "  run    benchmark          ");
     assertThat(text.lines().filter(l -> l.contains("(result reused)")))
         .extracting(l -> l.trim().split("\\s+")[1])
-        .containsExactly("model-fetch", "dataset-prep", "train", "lora-convert", "checkpoint-convert");
+        .containsExactly("train", "lora-convert", "checkpoint-convert");
+    // They read workspace files no key covers: they run again, and re-key what changed.
+    assertThat(text).contains("  check  model-fetch        ", "  check  dataset-prep       ",
+        "(runs again: reads the dataset file again, and the stages after it re-run if its output's"
+            + " sha changed)\n");
+    assertThat(text).contains("  retry  engine-build       "
+        + before.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey().substring(0, 12) + " → "
+        + after.stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey().substring(0, 12)
+        + " (its command changed)\n");
+    assertThat(text).contains("  run    triton-repo        ", "(engine-build's command changed)");
     assertThat(text).doesNotContain("rerun");
   }
 
@@ -63,8 +73,26 @@ class PlanDiffTextTest {
     assertThat(text).contains("  retry  engine-build       " + plan.stage(StageName.ENGINE_BUILD)
         .orElseThrow().cacheKey().substring(0, 12) + "\n");
     assertThat(text).containsPattern("  run    rollout +[0-9a-f]{12}\n");
-    assertThat(text.lines().filter(l -> l.startsWith("  keep"))).hasSize(5)
+    assertThat(text.lines().filter(l -> l.startsWith("  keep"))).hasSize(3)
         .allSatisfy(l -> assertThat(l).endsWith("(result reused)"));
+    assertThat(text.lines().filter(l -> l.startsWith("  check"))).hasSize(2);
+  }
+
+  /** The run's plan pinned to another dataset sha: the re-keyed stages name it, with both shas. */
+  @Test
+  void aStageReKeyedByANewDatasetShaSaysSo() throws Exception {
+    Plan planned = demo(List.of());
+    String prep = planned.stage(StageName.DATASET_PREP).orElseThrow().cacheKey();
+    Plan before = planned.pinned(List.of(new OutputPin(StageName.DATASET_PREP, prep, "1a2b".repeat(16))));
+    Plan after = planned.pinned(List.of(new OutputPin(StageName.DATASET_PREP, prep, "3c4d".repeat(16))));
+    Map<StageName, Prior> all = new EnumMap<>(StageName.class);
+    before.stages().forEach(s -> all.put(s.name(), Prior.RESULT));
+
+    String text = PlanDiffText.render(PlanDiff.between(before, after).withPriors(all));
+
+    assertThat(text).containsPattern("  rerun  train +[0-9a-f]{12} → [0-9a-f]{12}"
+        + " \\(dataset-prep's output changed \\(sha 1a2b1a2b1a2b → 3c4d3c4d3c4d\\)\\)\n");
+    assertThat(text).contains("  check  model-fetch");
   }
 
   @Test
@@ -76,7 +104,9 @@ class PlanDiffTextTest {
 
     String text = PlanDiffText.render(PlanDiff.between(before, after).withPriors(all));
 
-    assertThat(text).contains("  keep   dataset-prep", "  rerun  train              "
+    assertThat(text).contains("  check  dataset-prep", "  rerun  train              "
         + before.stage(StageName.TRAIN).orElseThrow().cacheKey().substring(0, 12) + " → ");
+    assertThat(text).containsPattern("  rerun  train +[0-9a-f]{12} → [0-9a-f]{12} \\(its command changed\\)\n");
+    assertThat(text).containsPattern("  rerun  lora-convert +[0-9a-f]{12} → [0-9a-f]{12} \\(train's command changed\\)\n");
   }
 }

@@ -60,6 +60,13 @@ final class FakeCluster implements StageActivities {
   /** The metrics the benchmark stage reports (BenchmarkSummary.toMetrics()), when set. */
   volatile Map<String, Double> benchmarkMetrics;
   final List<PromoteRequest> promotions = new CopyOnWriteArrayList<>();
+  /**
+   * What the dataset file on the imaginary workspace holds: dataset-prep's recorded sha follows
+   * it, as the real program's digest of what it wrote does. Changed in place between runs.
+   */
+  volatile String datasetContent = "dataset v1";
+  /** When set, the commit model-fetch records (the branch moved, the workspace model changed). */
+  volatile String modelSha;
   /** Environment the pods got, secret values included: it never leaves the cluster. */
   final Map<String, Map<String, String>> podEnv = new ConcurrentHashMap<>();
 
@@ -143,10 +150,16 @@ final class FakeCluster implements StageActivities {
         ? Map.of("revision", request.stage().shortKey(), "promoted", "false")
         // model-fetch's commit: the same for the same key, as a pinned revision would be.
         : stage == StageName.MODEL_FETCH
-        ? Map.of("sha", TestPlans.sha256(request.stage().cacheKey()).substring(0, 40)) : Map.of();
+        ? Map.of("sha", modelSha != null ? modelSha
+            : TestPlans.sha256(request.stage().cacheKey()).substring(0, 40))
+        : stage == StageName.DATASET_PREP ? Map.of("sha", datasetSha(datasetContent)) : Map.of();
     return new StageResult(stage, request.stage().cacheKey(), request.objectName(), pod,
         List.of(new Artifact(stage.id(), dir, "sha256-of-" + request.stage().shortKey(), 1024)),
         metrics, resultInfo, false);
+  }
+
+  static String datasetSha(String content) {
+    return TestPlans.sha256("dataset:" + content);
   }
 
   @Override

@@ -39,6 +39,19 @@ class PipelineReplayTest {
     replay(PipelineWorkflowImpl.class, 10_000, history);
   }
 
+  /**
+   * A run recorded by the code before model-fetch and dataset-prep ran on every pass (commit
+   * a8f08c5, the FakeCluster's results without a dataset sha): a run in flight at the upgrade.
+   * It replays along the content-keys change's default version: cache look-ups that may hit,
+   * no dataset digest required.
+   */
+  @Test
+  void aRunRecordedBeforeContentKeysReplays() throws Exception {
+    WorkflowExecutionHistory history = WorkflowExecutionHistory.fromJson(resource(BEFORE_CONTENT_KEYS));
+    assertThat(history.getEvents()).noneSatisfy(e -> assertThat(e.toString()).contains("content-keys"));
+    replay(PipelineWorkflowImpl.class, 10_000, history);
+  }
+
   @Test
   void theStoredHistoryHoldsAPauseAndAResume() throws IOException {
     String json = resource();
@@ -78,6 +91,7 @@ class PipelineReplayTest {
   }
 
   static final String REAL_SERVER_RUN = "histories/real-paused-resumed-run.json";
+  static final String BEFORE_CONTENT_KEYS = "histories/before-content-keys-run.json";
 
   private static String resource() throws IOException {
     return resource(PausedResumedRun.RESOURCE);

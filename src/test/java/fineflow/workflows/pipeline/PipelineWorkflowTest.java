@@ -11,7 +11,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageProgress;
-import fineflow.workflows.plan.ModelPin;
+import fineflow.workflows.plan.OutputPin;
 import fineflow.workflows.contract.CleanupRequest;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Resources;
@@ -132,9 +132,114 @@ class PipelineWorkflowTest {
         .isEqualTo(TestPlans.pinned(plan).stage(StageName.TRAIN).orElseThrow().cacheKey());
     assertThat(train.argv()).anySatisfy(a -> assertThat(a).contains("/train-" + train.shortKey()));
     // Another commit (the branch moved) is another key for every stage that reads the model.
-    Plan moved = plan.pinned(new ModelPin(fetchKey, "f".repeat(40)));
+    String prepKey = plan.stage(StageName.DATASET_PREP).orElseThrow().cacheKey();
+    Plan moved = plan.pinned(List.of(new OutputPin(StageName.MODEL_FETCH, fetchKey, "f".repeat(40)),
+        new OutputPin(StageName.DATASET_PREP, prepKey, FakeCluster.datasetSha("dataset v1"))));
     assertThat(moved.stage(StageName.TRAIN).orElseThrow().cacheKey()).isNotEqualTo(train.cacheKey());
-    assertThat(moved.stage(StageName.DATASET_PREP)).isEqualTo(plan.stage(StageName.DATASET_PREP));
+    assertThat(moved.stage(StageName.DATASET_PREP).orElseThrow().cacheKey())
+        .isEqualTo(prepKey);
+  }
+
+  private static StageStatus row(RunOutcome outcome, StageName stage) {
+    return outcome.stages().stream().filter(r -> r.stage() == stage).findFirst().orElseThrow();
+  }
+
+  private static String shortSha(String content) {
+    return FakeCluster.datasetSha(content).substring(0, 12);
+  }
+
+  /**
+   * Issue 13: the dataset truncated in place (same path, same spec) used to leave every key as
+   * it was, and the next run trained on nothing new from the cache. dataset-prep runs on every
+   * run, its digest keys train, and train re-runs saying which input changed; the same content
+   * keeps train cached.
+   */
+  @Test
+  void aDatasetChangedInPlaceReTrainsAndSaysWhichInputChanged() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    temporal.start(request("dazai-00000031", plan, spec));
+    temporal.result("dazai-00000031");
+
+    temporal.start(request("dazai-00000032", plan, spec));
+    RunOutcome same = temporal.result("dazai-00000032");
+    assertThat(row(same, StageName.DATASET_PREP).state()).isEqualTo(StageState.SUCCEEDED);
+    assertThat(row(same, StageName.TRAIN).state()).isEqualTo(StageState.CACHED);
+    assertThat(row(same, StageName.TRAIN).keyChange()).isNull();
+    assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(1);
+
+    cluster.datasetContent = "dataset v1, half of its records";
+    temporal.start(request("dazai-00000033", plan, spec));
+    RunOutcome changed = temporal.result("dazai-00000033");
+
+    assertThat(cluster.launches(StageName.DATASET_PREP)).isEqualTo(3);
+    assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(2);
+    StageStatus train = row(changed, StageName.TRAIN);
+    assertThat(train.state()).isEqualTo(StageState.SUCCEEDED);
+    assertThat(train.keyChange()).isEqualTo("dataset-prep's output changed (sha "
+        + shortSha("dataset v1") + " → " + shortSha("dataset v1, half of its records") + ")");
+    assertThat(row(changed, StageName.LORA_CONVERT).keyChange()).isEqualTo(train.keyChange());
+    // The base model's engine (LoRA is loaded at serving time) reads no dataset: still cached.
+    assertThat(row(changed, StageName.ENGINE_BUILD).state()).isEqualTo(StageState.CACHED);
+    assertThat(row(changed, StageName.ENGINE_BUILD).keyChange()).isNull();
+    assertThat(row(changed, StageName.MODEL_FETCH).keyChange()).isNull();
+    List<Stage> trains = cluster.launchedStages.stream().filter(s -> s.name() == StageName.TRAIN).toList();
+    Stage launched = trains.get(trains.size() - 1);
+    assertThat(launched.argv()).containsSequence("--train-file", "/workspace/cache/dataset-prep-"
+        + plan.stage(StageName.DATASET_PREP).orElseThrow().shortKey() + "/"
+        + FakeCluster.datasetSha("dataset v1, half of its records") + "/train.jsonl");
+    assertThat(launched.cacheKey()).isEqualTo(TestPlans.pinned(plan, "dataset v1, half of its records")
+        .stage(StageName.TRAIN).orElseThrow().cacheKey());
+  }
+
+  /**
+   * model-fetch runs on every run too: the same spec ({@code revision: main}, or a workspace
+   * model directory) with another recorded sha re-runs everything that reads the model.
+   */
+  @Test
+  void anotherModelShaOnTheNextRunReRunsWhatReadsTheModel() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    temporal.start(request("dazai-00000035", plan, spec));
+    temporal.result("dazai-00000035");
+    String before = TestPlans.sha256(plan.stage(StageName.MODEL_FETCH).orElseThrow().cacheKey())
+        .substring(0, 12);
+
+    cluster.modelSha = "e".repeat(40);
+    temporal.start(request("dazai-00000036", plan, spec));
+    RunOutcome moved = temporal.result("dazai-00000036");
+
+    assertThat(cluster.launches(StageName.MODEL_FETCH)).isEqualTo(2);
+    assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(2);
+    assertThat(cluster.launches(StageName.ENGINE_BUILD)).isEqualTo(2);
+    assertThat(row(moved, StageName.TRAIN).keyChange()).isEqualTo("model-fetch's output changed (sha "
+        + before + " → eeeeeeeeeeee)");
+    assertThat(row(moved, StageName.DATASET_PREP).keyChange()).isNull();
+  }
+
+  /** The dataset fixed while the run is paused: the resume re-reads it and re-trains, saying so. */
+  @Test
+  void aResumeAfterTheDatasetChangedReTrainsWithinTheRun() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = Planner.plan(spec);
+    cluster.failingKeys.put(TestPlans.pinned(plan).stage(StageName.ENGINE_BUILD).orElseThrow().cacheKey(),
+        FailureType.OUT_OF_MEMORY);
+    PipelineWorkflow run = temporal.start(request("dazai-00000034", plan, spec));
+    temporal.sleep(Duration.ofHours(2));
+    assertThat(run.progress().runState()).isEqualTo(RunState.PAUSED);
+
+    cluster.datasetContent = "dataset v2";
+    PlanDiff diff = run.resume(ResumeRequest.assignments(List.of("engine.maxBatchSize=8")));
+    RunOutcome outcome = temporal.result("dazai-00000034");
+
+    assertThat(diff.kept()).contains(StageName.TRAIN);
+    assertThat(diff.checked()).containsExactly(StageName.MODEL_FETCH, StageName.DATASET_PREP);
+    assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(2);
+    assertThat(row(outcome, StageName.TRAIN).keyChange()).isEqualTo("dataset-prep's output changed (sha "
+        + shortSha("dataset v1") + " → " + shortSha("dataset v2") + ")");
+    // engine.maxBatchSize is not in train's key: only the new digest re-keyed it.
+    assertThat(row(outcome, StageName.TRAIN).cacheKey()).isEqualTo(TestPlans.pinned(plan, "dataset v2")
+        .stage(StageName.TRAIN).orElseThrow().cacheKey());
   }
 
   @Test
@@ -145,10 +250,15 @@ class PipelineWorkflowTest {
     temporal.start(request("dazai-00000002", "v1"));
     RunOutcome second = temporal.result("dazai-00000002");
 
-    assertThat(second.stages()).filteredOn(row -> row.stage() != StageName.BASELINE && row.stage() != StageName.MODEL_FETCH)
+    // dataset-prep reads a workspace file no key covers: it runs again, the rest is cached.
+    assertThat(second.stages()).filteredOn(row -> row.stage() != StageName.BASELINE
+            && row.stage() != StageName.MODEL_FETCH && row.stage() != StageName.DATASET_PREP)
         .extracting(StageStatus::state).containsOnly(StageState.CACHED);
-    assertThat(second.stages()).allSatisfy(row -> assertThat(row.launches()).isZero());
-    assertThat(TestPlans.EIGHT.stream().mapToInt(cluster::launches)).containsOnly(1);
+    assertThat(second.stages()).filteredOn(row -> row.stage() != StageName.DATASET_PREP)
+        .allSatisfy(row -> assertThat(row.launches()).isZero());
+    assertThat(cluster.launches(StageName.DATASET_PREP)).isEqualTo(2);
+    assertThat(TestPlans.EIGHT.stream().filter(s -> s != StageName.DATASET_PREP)
+        .mapToInt(cluster::launches)).containsOnly(1);
     assertThat(cluster.launches(StageName.BASELINE)).isZero();
   }
 
@@ -196,7 +306,9 @@ class PipelineWorkflowTest {
         .doesNotContain(StageName.DATASET_PREP, StageName.TRAIN, StageName.LORA_CONVERT);
     assertThat(diff.kept()).contains(StageName.TRAIN);
     assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(1);
-    assertThat(cluster.launches(StageName.DATASET_PREP)).isEqualTo(1);
+    // dataset-prep re-reads its file on the resume; its digest held, so train kept its key.
+    assertThat(diff.checked()).contains(StageName.DATASET_PREP);
+    assertThat(cluster.launches(StageName.DATASET_PREP)).isEqualTo(2);
     assertThat(cluster.launches(StageName.ENGINE_BUILD)).isEqualTo(2);
     assertThat(outcome.specRevision()).isEqualTo(2);
     assertThat(outcome.stages()).filteredOn(row -> plan.stage(row.stage()).isPresent())

@@ -96,9 +96,12 @@ class PromotionGateWorkflowTest {
     temporal.result("dazai-00000102");
 
     assertThat(cluster.promotions).isEmpty();
+    // No promotion-gate version marker (dataset-prep's content-keys marker is there).
     assertThat(temporal.history("dazai-00000102").getEvents())
         .noneMatch(e -> e.hasMarkerRecordedEventAttributes()
-            && e.getMarkerRecordedEventAttributes().getMarkerName().equals("Version"));
+            && e.getMarkerRecordedEventAttributes().getMarkerName().equals("Version")
+            && e.getMarkerRecordedEventAttributes().getDetailsMap().get("changeId").getPayloads(0)
+                .getData().toStringUtf8().contains(PipelineWorkflowImpl.PROMOTION_GATE));
   }
 
   @Test

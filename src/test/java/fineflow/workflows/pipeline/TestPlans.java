@@ -1,6 +1,6 @@
 package fineflow.workflows.pipeline;
 
-import fineflow.workflows.plan.ModelPin;
+import fineflow.workflows.plan.OutputPin;
 import fineflow.workflows.plan.Plan;
 import fineflow.workflows.plan.Resources;
 import fineflow.workflows.plan.SecretEnv;
@@ -74,10 +74,19 @@ final class TestPlans {
         .toList());
   }
 
-  /** The plan as the run pins it once model-fetch ran on the {@link FakeCluster}. */
+  /** The plan as the run pins it once model-fetch and dataset-prep ran on the {@link FakeCluster}. */
   static Plan pinned(Plan plan) {
+    return pinned(plan, "dataset v1");
+  }
+
+  /** The plan as pinned when the dataset file held {@code datasetContent}. */
+  static Plan pinned(Plan plan, String datasetContent) {
     String fetchKey = plan.stage(StageName.MODEL_FETCH).orElseThrow().cacheKey();
-    return plan.pinned(new ModelPin(fetchKey, sha256(fetchKey).substring(0, 40)));
+    List<OutputPin> pins = new ArrayList<>(List.of(new OutputPin(StageName.MODEL_FETCH, fetchKey,
+        sha256(fetchKey).substring(0, 40))));
+    plan.stage(StageName.DATASET_PREP).ifPresent(prep -> pins.add(new OutputPin(
+        StageName.DATASET_PREP, prep.cacheKey(), FakeCluster.datasetSha(datasetContent))));
+    return plan.pinned(pins);
   }
 
   static String sha256(String text) {

@@ -92,8 +92,9 @@ class CacheKeyTest {
     assertThat(CacheKey.of(draft, List.of("k1", "k2"))).isEqualTo(PINNED);
   }
 
+  /** fineflow-cache-v3: keys fold in dataset-prep's digest, so v2 entries are not reused. */
   private static final String PINNED =
-      "9df371fd72208d6c199d3f4bd819cd1ce3fb0e3162b77e178c8816f08954ae30";
+      "f5c92db24b4749be25a73b95552c56cb451332c5a1227dc26351143023e8be3e";
 
   @Test
   void keysAreSha256HexAndNameTheOutputDirectory() {

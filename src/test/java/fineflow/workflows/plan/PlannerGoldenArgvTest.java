@@ -32,12 +32,13 @@ class PlannerGoldenArgvTest {
         "--seed", "42",
         "--on-invalid", "fail",
         "--max-input-tokens", "2048",
-        "--output", out(StageName.DATASET_PREP));
+        "--output", out(StageName.DATASET_PREP), "--content-addressed");
   }
 
   @Test
   void trainQlora() {
-    String data = out(StageName.DATASET_PREP);
+    // The folder named after the digest dataset-prep records, which the run writes in.
+    String data = out(StageName.DATASET_PREP) + "/" + OutputPin.DATASET_SHA;
     assertThat(argv(StageName.TRAIN)).containsExactly(
         "python3", "/opt/fineflow-programs/train.py",
         // model-fetch's snapshot and commit, never the Hub id and branch.
@@ -113,7 +114,7 @@ class PlannerGoldenArgvTest {
         "--model_dir", SeedSpecs.snapshot(SeedSpecs.ELYZA), "--output_dir", ckpt, "--dtype", "float16",
         "--qformat", "int4_awq", "--awq_block_size", "128", "--kv_cache_dtype", "int8",
         "--calib_size", "256",
-        "--calib_dataset", out(StageName.DATASET_PREP) + "/calibration");
+        "--calib_dataset", out(StageName.DATASET_PREP) + "/" + OutputPin.DATASET_SHA + "/calibration");
     Stage stage = plan.stage(StageName.CHECKPOINT_CONVERT).orElseThrow();
     assertThat(stage.consumes()).contains(StageName.DATASET_PREP);
     assertThat(stage.volumes()).anySatisfy(v -> {

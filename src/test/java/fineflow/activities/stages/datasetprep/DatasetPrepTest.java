@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.activities.stages.ContentDigest;
+import fineflow.workflows.contract.Artifact;
 import fineflow.activities.stages.StageInputException;
 import fineflow.activities.stages.TerminationMessage;
 import fineflow.workflows.spec.DatasetFields;
@@ -106,6 +107,45 @@ class DatasetPrepTest {
         .isEqualTo(Files.readAllBytes(dir.resolve("b/validation.jsonl")));
     assertThat(Files.readString(dir.resolve("c/validation.jsonl")))
         .isNotEqualTo(Files.readString(dir.resolve("a/validation.jsonl")));
+  }
+
+  /**
+   * The pipeline's layout (--content-addressed): the files land in out/<sha256 of the folder>,
+   * renamed into place whole; the same data gives the same folder, other data (the file changed
+   * in place) another one beside it, and the result leads with the sha the later stages are
+   * keyed by.
+   */
+  @Test
+  void contentAddressedOutputIsNamedAfterItsDigestAndChangesWithTheData() throws IOException {
+    Path input = write("data.json", jsonArray(50));
+    Path out = dir.resolve("out");
+    DatasetPrepResult first = DatasetPrep.runContentAddressed(request(input, DatasetFormat.JSON,
+        PromptTemplate.PLAIN, InvalidRecordPolicy.FAIL, 2048, out));
+    String sha = first.message().info().get(DatasetPrep.SHA_INFO);
+
+    assertThat(first.message().info().keySet()).first().isEqualTo("sha");
+    assertThat(sha).matches("[0-9a-f]{64}").isEqualTo(ContentDigest.of(out.resolve(sha)).sha256());
+    assertThat(out.resolve(sha).resolve("train.jsonl")).exists();
+    assertThat(out.resolve(sha).resolve(DatasetPrep.CALIBRATION_DIR).resolve("train.jsonl")).exists();
+    assertThat(first.message().artifacts()).extracting(Artifact::path)
+        .allSatisfy(p -> assertThat(p).startsWith(out.resolve(sha).toAbsolutePath() + "/"));
+    assertThat(JSON.readTree(out.resolve(sha).resolve("manifest.json").toFile()).get("input")
+        .get("sha256").asText()).isEqualTo(ContentDigest.of(input).sha256());
+
+    DatasetPrepResult again = DatasetPrep.runContentAddressed(request(input, DatasetFormat.JSON,
+        PromptTemplate.PLAIN, InvalidRecordPolicy.FAIL, 2048, out));
+    assertThat(again.message().info().get(DatasetPrep.SHA_INFO)).isEqualTo(sha);
+
+    write("data.json", jsonArray(25));
+    DatasetPrepResult truncated = DatasetPrep.runContentAddressed(request(input, DatasetFormat.JSON,
+        PromptTemplate.PLAIN, InvalidRecordPolicy.FAIL, 2048, out));
+    String other = truncated.message().info().get(DatasetPrep.SHA_INFO);
+    assertThat(other).isNotEqualTo(sha);
+    // No staging folder is left, and the first run's folder is untouched for whoever reads it.
+    try (var listing = Files.list(out)) {
+      assertThat(listing.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(sha, other);
+    }
+    assertThat(ContentDigest.of(out.resolve(sha)).sha256()).isEqualTo(sha);
   }
 
   @Test
