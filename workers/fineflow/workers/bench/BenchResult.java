@@ -4,6 +4,9 @@ package fineflow.workers.bench;
  * What {@code bench-orchestrator --output json} prints for one await design; the field names
  * are the JSON's. docs/performance.md says how each is measured.
  *
+ * @param engines what the stack ran on, e.g. "real Temporal, real Kubernetes"
+ * @param floorTemporalMs activity-to-activity gap of bare 8-activity workflows, as many at once
+ *     as pipelines were in flight, on the same server and a worker with the same slots
  * @param workerThreadsPeak JVM thread peak during the runs minus the threads alive once the
  *     stack had started and before the first submit: what load adds (worker slots, workflow
  *     threads, watcher and simulated node pools), not the fixed cost of the embedded servers
@@ -13,12 +16,17 @@ package fineflow.workers.bench;
  *     the simulated node's) divided by the stages run
  */
 public record BenchResult(
-    int pipelines, int completed, double wallSeconds, Percentiles stageTransitionMs,
+    String engines, int pipelines, int completed, double wallSeconds, Percentiles stageTransitionMs,
+    Floor floorTemporalMs,
     Spread historyEventsPerRun, int workerThreadsPeak, double heapPeakMiB,
     double kubeApiRequestsPerStage, double pipelinesPerMinute) {
 
   /** p50, p99 and max of a sample; all 0 for an empty one. */
   public record Percentiles(double p50, double p99, double max) {
+  }
+
+  /** p50 and p99 of a floor's gaps. */
+  public record Floor(double p50, double p99) {
   }
 
   public record Spread(double avg, long max) {

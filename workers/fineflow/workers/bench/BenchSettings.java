@@ -1,5 +1,6 @@
 package fineflow.workers.bench;
 
+import fineflow.workers.dev.EngineChoice;
 import fineflow.workers.worker.AwaitMode;
 import fineflow.workers.worker.WorkerTuning;
 import java.nio.file.Path;
@@ -10,9 +11,10 @@ import java.time.Duration;
  * {@code concurrency} in flight, every simulated stage taking {@code stageDuration}.
  *
  * @param workspace the dev stack's workspace (each run's real programs write there)
+ * @param engines what the dev stack runs on, as {@code fineflow dev --engines}
  */
 public record BenchSettings(int pipelines, int concurrency, Duration stageDuration, AwaitMode awaitMode,
-    WorkerTuning tuning, Path workspace) {
+    WorkerTuning tuning, Path workspace, EngineChoice engines) {
 
   public BenchSettings {
     if (pipelines < 1) {

@@ -5,6 +5,12 @@ import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.workers.client.RunClient;
 import fineflow.workers.dev.DevOptions;
 import fineflow.workers.dev.DevStack;
+import fineflow.workers.dev.EmbeddedKubernetes;
+import fineflow.workers.dev.RealCluster;
+import fineflow.workers.dev.StageTimeline;
+import fineflow.workers.bench.floor.TemporalFloor;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.function.Supplier;
 import fineflow.workflows.pipeline.PipelineRequest;
 import fineflow.workflows.pipeline.RunOutcome;
 import fineflow.workflows.pipeline.StageState;
@@ -32,13 +38,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs N pipelines of the full plan on a fresh embedded dev stack and measures what
+ * Runs N pipelines of the full plan on a fresh dev stack (real or embedded engines) and measures what
  * orchestration costs: the gap between stages, history size, threads, heap and Kubernetes
  * API requests. Each pipeline gets its own dataset seed, so every cache key differs and no
  * stage is served from the cache.
  */
 public final class OrchestratorBench {
   private static final double MIB = 1024.0 * 1024.0;
+  /** Activities per Temporal floor chain: as many as the plan's stages. */
+  static final int FLOOR_STEPS = 8;
   /** Runs still unfinished after this are counted as not completed. */
   private final Duration timeout;
   private final PipelineSpec base;
@@ -55,14 +63,29 @@ public final class OrchestratorBench {
   }
 
   public Run run(BenchSettings settings) throws InterruptedException {
+    // As many simulated GPUs as pipelines in flight: the GPU stages of concurrent runs do not queue.
     DevOptions options = new DevOptions(0, 0, settings.workspace(), 1000, settings.stageDuration(), null, 0,
-        DevOptions.DEFAULT_NAMESPACE, settings.awaitMode());
+        DevOptions.DEFAULT_NAMESPACE, settings.awaitMode(), settings.engines(), settings.concurrency());
     try (DevStack stack = DevStack.start(options, new SimpleMeterRegistry(), settings.tuning())) {
       return measure(stack, settings);
     }
   }
 
+  /** Where a stack's stage times, request counts and teardown client come from. */
+  private record Cluster(StageTimeline timeline, Supplier<Map<String, Long>> requestCounts,
+      Supplier<KubernetesClient> uncounted) {
+    static Cluster of(DevStack stack) {
+      if (stack.cluster().isPresent()) {
+        RealCluster c = stack.cluster().get();
+        return new Cluster(c.timeline(), c::requestCounts, () -> c.serviceAccountClient(null));
+      }
+      EmbeddedKubernetes k = stack.kubernetes();
+      return new Cluster(k.timeline(), k::requestCounts, k::uncountedClient);
+    }
+  }
+
   private Run measure(DevStack stack, BenchSettings settings) throws InterruptedException {
+    Cluster cluster = Cluster.of(stack);
     RunClient runs = new RunClient(stack.connection());
     List<PipelineSpec> specs = new ArrayList<>();
     for (int i = 0; i < settings.pipelines(); i++) {
@@ -79,12 +102,12 @@ public final class OrchestratorBench {
     int baseline = threads.getThreadCount();
     threads.resetPeakThreadCount();
     heap.forEach(MemoryPoolMXBean::resetPeakUsage);
-    Map<String, Long> requestsBefore = stack.kubernetes().requestCounts();
+    Map<String, Long> requestsBefore = cluster.requestCounts().get();
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("bench-sampler"));
     sampler.scheduleAtFixedRate(peak::sample, 0, 100, TimeUnit.MILLISECONDS);
 
-    RunWaiters waiters = new RunWaiters(stack.kubernetes().timeline(), stageOrder.get(stageOrder.size() - 1));
-    Teardown teardown = new Teardown(stack.kubernetes().uncountedClient(), stack.options().namespace());
+    RunWaiters waiters = new RunWaiters(cluster.timeline(), stageOrder.get(stageOrder.size() - 1));
+    Teardown teardown = new Teardown(cluster.uncounted().get(), stack.options().namespace());
     long start = System.nanoTime();
     Semaphore slots = new Semaphore(settings.concurrency());
     Map<String, RunOutcome> outcomes = new ConcurrentHashMap<>();
@@ -132,7 +155,7 @@ public final class OrchestratorBench {
     double heapPeak = peak.heapPeakBytes() / MIB;
     int threadPeak = threads.getPeakThreadCount();
     Map<String, Long> requests = new TreeMap<>();
-    stack.kubernetes().requestCounts().forEach((k, v) -> {
+    cluster.requestCounts().get().forEach((k, v) -> {
       long d = v - requestsBefore.getOrDefault(k, 0L);
       if (d > 0) {
         requests.put(k, d);
@@ -145,15 +168,21 @@ public final class OrchestratorBench {
     List<String> labelValues = ids.stream().map(FineflowLabels::runValue).toList();
     // The benchmark Job follows the rollout, whose end is its Deployment ready plus the smoke
     // test, not a pod's Succeeded: transitions are measured up to the rollout's Deployment created.
-    List<Double> transitions = stack.kubernetes().timeline().transitionsMillis(labelValues,
+    List<Double> transitions = cluster.timeline().transitionsMillis(labelValues,
         stageOrder.subList(0, stageOrder.size() - 1));
     List<Long> events = new ArrayList<>();
     for (String id : outcomes.keySet()) {
       events.add(runs.describe(id).getHistoryLength());
     }
     int completed = outcomes.size();
-    BenchResult result = new BenchResult(settings.pipelines(), completed, round(wallSeconds),
-        percentiles(transitions),
+    // The floor on the same server, after the pipelines: N bare chains of 8 no-op activities on a
+    // worker with the same slots (docs/performance.md, "Floors").
+    TemporalFloor.Result floor = new TemporalFloor(stack.connection().client(), settings.tuning())
+        .measure(settings.concurrency(), FLOOR_STEPS, timeout);
+    BenchResult.Percentiles floorAll = percentiles(floor.gapsMillis());
+    BenchResult result = new BenchResult(stack.engines().temporal().name() + " Temporal, "
+        + stack.engines().kubernetes().name() + " Kubernetes", settings.pipelines(), completed, round(wallSeconds),
+        percentiles(transitions), new BenchResult.Floor(floorAll.p50(), floorAll.p99()),
         new BenchResult.Spread(round(events.stream().mapToLong(Long::longValue).average().orElse(0)),
             events.stream().mapToLong(Long::longValue).max().orElse(0)),
         threadPeak - baseline, round(heapPeak),

@@ -78,6 +78,11 @@ final class BenchOrchestratorCommand implements Callable<Integer> {
       description = "Give up on unfinished pipelines after this long, per await design (default: ${DEFAULT-VALUE}).")
   long timeoutMinutes;
 
+  @Option(names = "--engines", paramLabel = "real|embedded|auto", defaultValue = "auto",
+      description = "Run on the real engines (scripts/install-engines), the embedded ones, or auto: real when"
+          + " installed (default: ${DEFAULT-VALUE}).")
+  fineflow.workers.dev.EngineChoice engines;
+
   @Mixin
   OutputOptions output;
 
@@ -100,7 +105,7 @@ final class BenchOrchestratorCommand implements Callable<Integer> {
       try {
         runs.put(mode, bench.run(new BenchSettings(pipelines, concurrency,
             Duration.ofMillis(Math.round(stageSeconds * 1000)), mode, WorkerTuning.defaults(),
-            workspace.resolve("workspace"))));
+            workspace.resolve("workspace"), engines)));
       } finally {
         deleteTree(workspace);
       }
@@ -130,6 +135,7 @@ final class BenchOrchestratorCommand implements Callable<Integer> {
   }
 
   private void printTable(PrintWriter out, Map<AwaitMode, OrchestratorBench.Run> runs) {
+    out.println("engines: " + runs.values().iterator().next().result().engines());
     out.printf(Locale.ROOT, "%d pipelines × 8 stages, at most %d in flight, stages of %s s, %d cores%n",
         pipelines, concurrency, stageSeconds, Runtime.getRuntime().availableProcessors());
     List<String[]> rows = new ArrayList<>();
@@ -140,6 +146,10 @@ final class BenchOrchestratorCommand implements Callable<Integer> {
     rows.add(row(runs, "pipelines / minute", r -> fmt(r.result().pipelinesPerMinute())));
     rows.add(row(runs, "stage transition p50 / p99 / max (ms)", r -> fmt(r.result().stageTransitionMs().p50())
         + " / " + fmt(r.result().stageTransitionMs().p99()) + " / " + fmt(r.result().stageTransitionMs().max())));
+    rows.add(row(runs, "Temporal floor p50 / p99 (ms)", r -> fmt(r.result().floorTemporalMs().p50())
+        + " / " + fmt(r.result().floorTemporalMs().p99())));
+    rows.add(row(runs, "transition p50 / Temporal floor p50", r -> r.result().floorTemporalMs().p50() <= 0 ? "-"
+        : fmt(Math.round(r.result().stageTransitionMs().p50() / r.result().floorTemporalMs().p50() * 10) / 10.0) + "×"));
     rows.add(row(runs, "history events per run avg / max", r -> fmt(r.result().historyEventsPerRun().avg())
         + " / " + r.result().historyEventsPerRun().max()));
     rows.add(row(runs, "worker threads peak (over baseline)", r -> r.result().workerThreadsPeak()

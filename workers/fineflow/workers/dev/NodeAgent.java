@@ -1,5 +1,6 @@
 package fineflow.workers.dev;
 
+import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.activities.DaemonThreads;
 import fineflow.activities.rollout.RolloutExecutor;
 import fineflow.workers.engines.NodeCredentials;
@@ -131,6 +132,8 @@ public final class NodeAgent implements AutoCloseable {
   private final double speed;
   private final KubernetesClient client;
   private final ContainerLogs logs = new ContainerLogs();
+  /** When each stage's pod Succeeded here, taken in-process (the API server's times have 1 s granularity). */
+  private final StageTimeline timeline = new StageTimeline();
   private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
   private final Map<String, Boolean> authorized = new ConcurrentHashMap<>();
   private final ScheduledExecutorService heartbeat =
@@ -192,6 +195,11 @@ public final class NodeAgent implements AutoCloseable {
     LOG.info("node {} registered ({} x {}), kubelet endpoint 127.0.0.1:{}", settings.nodeName(), settings.gpus(),
         settings.gpuResource(), kubelet.port());
     return this;
+  }
+
+  /** Stage ends as this node wrote them (a pod's Succeeded status), for {@code bench-orchestrator}. */
+  public StageTimeline timeline() {
+    return timeline;
   }
 
   public String nodeName() {
@@ -523,6 +531,10 @@ public final class NodeAgent implements AutoCloseable {
         r.ready = false;
         r.finished = true;
         writeStatus(r);
+        if (outcome.succeeded()) {
+          Map<String, String> labels = r.pod.getMetadata().getLabels() == null ? Map.of() : r.pod.getMetadata().getLabels();
+          timeline.succeeded(labels.get(FineflowLabels.RUN), labels.get(FineflowLabels.STAGE));
+        }
       }
     };
   }

@@ -50,8 +50,11 @@ public final class RealCluster implements AutoCloseable {
   private final NodeAgent node;
   private final KubernetesClient worker;
   private final String namespace;
+  private final ApiRecorder recorder;
 
-  private RealCluster(KubeControlPlane plane, NodeAgent node, KubernetesClient worker, String namespace) {
+  private RealCluster(KubeControlPlane plane, NodeAgent node, KubernetesClient worker, String namespace,
+      ApiRecorder recorder) {
+    this.recorder = recorder;
     this.plane = plane;
     this.node = node;
     this.worker = worker;
@@ -73,6 +76,7 @@ public final class RealCluster implements AutoCloseable {
     }
     NodeAgent node = null;
     KubernetesClient worker = null;
+    ApiRecorder recorder;
     try {
       String ns = options.namespace();
       Instant begin = Instant.now();
@@ -97,11 +101,16 @@ public final class RealCluster implements AutoCloseable {
       }
       node = NodeAgent.start(plane.nodeCredentials(NodeAgent.Settings.DEFAULT_NAME),
           NodeAgent.Settings.gpuNode(options.gpus()), workspace, options, servers);
+      recorder = new ApiRecorder(node.timeline());
+      ApiRecorder workerRecorder = recorder;
+      // The worker's requests are counted and its Job and Deployment POSTs timed at the client.
       worker = new KubernetesClientBuilder()
-          .withConfig(plane.serviceAccountConfig(ns, WORKER_SERVICE_ACCOUNT)).build();
+          .withConfig(plane.serviceAccountConfig(ns, WORKER_SERVICE_ACCOUNT))
+          .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("fineflow-api-recorder", workerRecorder))
+          .build();
       // What the worker does at start (WorkerCommand), as the worker: the Role allows it.
       ProgramsConfigMap.apply(worker, ns, ProgramsConfigMap.fromClasspath());
-      return new RealCluster(plane, node, worker, ns);
+      return new RealCluster(plane, node, worker, ns, recorder);
     } catch (RuntimeException e) {
       if (worker != null) {
         worker.close();
@@ -211,6 +220,32 @@ public final class RealCluster implements AutoCloseable {
 
   public String namespace() {
     return namespace;
+  }
+
+  /** The worker client's requests by "VERB resource", counted at the client. */
+  public Map<String, Long> requestCounts() {
+    return recorder.requestCounts();
+  }
+
+  /**
+   * Stage starts (the worker's POSTs, timed at its client) and ends (the node agent's Succeeded
+   * status writes, timed in-process).
+   */
+  public StageTimeline timeline() {
+    return node.timeline();
+  }
+
+  /**
+   * A client as the worker's ServiceAccount whose requests are counted into {@code recorder}
+   * and timed into its timeline (the benchmark's Kubernetes floor), or not at all when null.
+   */
+  public KubernetesClient serviceAccountClient(ApiRecorder recorder) {
+    KubernetesClientBuilder b = new KubernetesClientBuilder().withConfig(plane.serviceAccountConfig(namespace,
+        WORKER_SERVICE_ACCOUNT));
+    if (recorder != null) {
+      b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("fineflow-api-recorder", recorder));
+    }
+    return b.build();
   }
 
   @Override

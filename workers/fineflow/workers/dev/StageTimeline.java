@@ -9,7 +9,7 @@ import java.util.function.BiConsumer;
 
 /**
  * When each run's stages started (their Job or Deployment reached the API server) and ended
- * (their pod Succeeded on the simulated node), by the {@code fineflow.dev/run} and
+ * (their pod Succeeded on the simulated node or the node agent), by the {@code fineflow.dev/run} and
  * {@code fineflow.dev/stage} labels. {@code bench-orchestrator} reads the gaps between one
  * stage's end and the next one's start: the orchestration overhead a user pays between stages.
  */
@@ -24,13 +24,13 @@ public final class StageTimeline {
   }
 
   /** The first create of a stage's object counts (a relaunch is a retry, not a transition). */
-  void created(String run, String stage) {
+  public void created(String run, String stage) {
     if (run != null && stage != null) {
       created.putIfAbsent(key(run, stage), System.nanoTime());
     }
   }
 
-  void succeeded(String run, String stage) {
+  public void succeeded(String run, String stage) {
     if (run != null && stage != null) {
       succeeded.put(key(run, stage), System.nanoTime());
       listeners.forEach(l -> l.accept(run, stage));

@@ -21,11 +21,12 @@ class BenchOrchestratorCommandTest {
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
 
-    int code = cl.execute("bench-orchestrator", "--pipelines", "5", "--concurrency", "5", "--output", "json");
+    int code = cl.execute("bench-orchestrator", "--pipelines", "5", "--concurrency", "5", "--engines", "embedded",
+        "--output", "json");
 
     assertThat(code).as(err.toString()).isEqualTo(ExitCode.OK);
     JsonNode r = new ObjectMapper().readTree(out.toString());
-    List<String> fields = List.of("pipelines", "completed", "wallSeconds", "stageTransitionMs",
+    List<String> fields = List.of("engines", "pipelines", "completed", "wallSeconds", "stageTransitionMs", "floorTemporalMs",
         "historyEventsPerRun", "workerThreadsPeak", "heapPeakMiB", "kubeApiRequestsPerStage", "pipelinesPerMinute");
     assertThat(r.properties()).extracting(e -> e.getKey()).containsExactlyElementsOf(fields);
     assertThat(r.get("completed").asInt()).isEqualTo(5);
