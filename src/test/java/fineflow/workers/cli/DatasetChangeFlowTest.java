@@ -38,25 +38,22 @@ class DatasetChangeFlowTest {
     stack.close();
   }
 
-  static OperatorFlowTest.Result fineflow(String... args) {
-    List<String> all = new java.util.ArrayList<>(List.of(args));
-    all.add("--temporal");
-    all.add(stack.endpoints().temporal());
-    return OperatorFlowTest.run(all);
+  static Cli fineflow(String... args) {
+    return Cli.onTemporal(stack.endpoints().temporal(), args);
   }
 
   private static String submitAndWait() {
-    OperatorFlowTest.Result submit = fineflow("submit", "configs/demo.yaml");
+    Cli submit = fineflow("submit", "configs/demo.yaml");
     assertThat(submit.exit()).as(submit.err()).isZero();
     Matcher m = Pattern.compile("submitted (\\S+)").matcher(submit.out());
     assertThat(m.find()).isTrue();
-    OperatorFlowTest.Result done = fineflow("watch", m.group(1), "--interval", "0.2");
+    Cli done = fineflow("watch", m.group(1), "--interval", "0.2");
     assertThat(done.exit()).as(done.out()).isZero();
     return m.group(1);
   }
 
   private static JsonNode stage(String run, String name) throws Exception {
-    OperatorFlowTest.Result show = fineflow("show", run, "-o", "json");
+    Cli show = fineflow("show", run, "-o", "json");
     assertThat(show.exit()).as(show.err()).isZero();
     for (JsonNode s : OperatorFlowTest.JSON.readTree(show.out()).get("stages")) {
       if (s.get("name").asText().equals(name)) {
@@ -91,7 +88,7 @@ class DatasetChangeFlowTest {
     assertThat(train.get("state").asText()).isEqualTo("succeeded");
     assertThat(train.get("keyChange").asText()).isEqualTo("dataset-prep's output changed (sha "
         + firstSha.substring(0, 12) + " → " + secondSha.substring(0, 12) + ")");
-    OperatorFlowTest.Result text = fineflow("show", second);
+    Cli text = fineflow("show", second);
     assertThat(text.out()).containsPattern("(?m)^  train +succeeded .*re-run: dataset-prep's output"
         + " changed \\(sha " + firstSha.substring(0, 12) + " → " + secondSha.substring(0, 12) + "\\); ");
 
