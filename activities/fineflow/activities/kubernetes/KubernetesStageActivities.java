@@ -176,7 +176,8 @@ public final class KubernetesStageActivities implements StageActivities {
 
   /**
    * Servers are shared by the runs of one key, each a user label: the run leaves, and the object
-   * goes only with its last user, so one run's cleanup never removes a server another still uses.
+   * goes only with its last user, so one run's cleanup never removes a server another still uses
+   * or has just joined ({@link SharedServer}).
    */
   private static <T extends HasMetadata, L extends KubernetesResourceList<T>> void release(
       String kind, MixedOperation<T, L, ? extends Resource<T>> op, String ns, String run,
@@ -184,18 +185,16 @@ public final class KubernetesStageActivities implements StageActivities {
     String user = FineflowLabels.userLabel(run);
     for (T item : op.inNamespace(ns).withLabel(user).list().getItems()) {
       String name = item.getMetadata().getName();
-      if (!ofStages(item, stages)) {
-        continue;
+      if (ofStages(item, stages) && SharedServer.leave(op.inNamespace(ns).withName(name), user, run,
+          left -> keepStable && "stable".equals(left.getMetadata().getLabels().get(FineflowLabels.TRACK)))) {
+        deleted.add(kind + "/" + name);
       }
-      T left = op.inNamespace(ns).withName(name).edit(x -> {
-        x.getMetadata().getLabels().remove(user);
-        return x;
-      });
-      boolean stable = "stable".equals(left.getMetadata().getLabels().get(FineflowLabels.TRACK));
-      boolean used = left.getMetadata().getLabels().keySet().stream()
-          .anyMatch(k -> k.startsWith(FineflowLabels.USER_PREFIX));
-      if (!used && !(keepStable && stable)) {
-        op.inNamespace(ns).withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+    }
+    // A retried cleanup: this run released these as their last user, and the delete did not happen.
+    for (T item : op.inNamespace(ns).withLabel(SharedServer.RELEASED_BY, run).list().getItems()) {
+      String name = item.getMetadata().getName();
+      if (ofStages(item, stages) && item.getMetadata().getDeletionTimestamp() == null) {
+        SharedServer.finishRelease(op.inNamespace(ns).withName(name));
         deleted.add(kind + "/" + name);
       }
     }

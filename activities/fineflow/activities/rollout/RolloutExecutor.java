@@ -3,6 +3,7 @@ package fineflow.activities.rollout;
 import fineflow.activities.kubernetes.FailureClassifier;
 import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.activities.kubernetes.Promotion;
+import fineflow.activities.kubernetes.SharedServer;
 import fineflow.activities.kubernetes.StageExecutor;
 import fineflow.workflows.contract.AwaitRequest;
 import fineflow.workflows.contract.FailureType;
@@ -19,6 +20,7 @@ import fineflow.workflows.spec.ClusterSpec;
 import fineflow.workflows.spec.ServingBackend;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -98,43 +100,74 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
       throw failure(FailureType.BAD_ARGUMENTS, request.stage(), e.getMessage(),
           "fix the serving section of the spec (the planner built this rollout stage)", List.of());
     }
-    if (objects.files() != null) {
-      ConfigMap have = client.configMaps().inNamespace(ns).withName(objects.files().getMetadata().getName()).get();
-      if (have != null) {
-        objects.files().getMetadata().getLabels().putAll(users(have.getMetadata().getLabels()));
-      }
-      client.configMaps().inNamespace(ns).resource(objects.files()).createOr(op -> op.update());
+    String user = FineflowLabels.userLabel(FineflowLabels.runValue(request.runId()));
+    try {
+      applyFiles(ns, objects, user);
+      boolean adopted = applyDeployment(ns, objects, user);
+      ensureService(ns, objects.service(), user);
+      return new LaunchResult(objects.name(), adopted);
+    } catch (SharedServer.Releasing releasing) {
+      // Its last user marked it and deletes it now; should that delete have been lost, this
+      // one finishes it (a released object has no user). The retried launch creates it anew.
+      finishReleases(ns, objects.name());
+      throw ApplicationFailure.newFailure(releasing.getMessage(), FailureType.TRANSIENT.type());
     }
-    boolean adopted = applyDeployment(ns, objects, request.runId());
-    ensureService(ns, objects.service());
-    return new LaunchResult(objects.name(), adopted);
+  }
+
+  private void applyFiles(String ns, RolloutObjects objects, String user) {
+    if (objects.files() == null) {
+      return;
+    }
+    var files = client.configMaps().inNamespace(ns).withName(objects.files().getMetadata().getName());
+    if (files.get() == null) {
+      client.configMaps().inNamespace(ns).resource(objects.files()).create();
+      return;
+    }
+    SharedServer.join(files, user, c -> {
+      // The other runs that share the files stay their users.
+      c.getMetadata().getLabels().putAll(objects.files().getMetadata().getLabels());
+      c.setData(objects.files().getData());
+      return c;
+    });
+  }
+
+  private void finishReleases(String ns, String name) {
+    for (var resource : List.of(client.apps().deployments().inNamespace(ns).withName(name),
+        client.services().inNamespace(ns).withName(name),
+        client.configMaps().inNamespace(ns).withName(name + RolloutObjects.FILES_SUFFIX))) {
+      HasMetadata item = resource.get();
+      if (item != null && item.getMetadata().getDeletionTimestamp() == null && SharedServer.released(item)) {
+        SharedServer.finishRelease(resource);
+      }
+    }
   }
 
   /** True when the same revision with the same pod template already existed (nothing changed). */
-  private boolean applyDeployment(String ns, RolloutObjects objects, String runId) {
-    Deployment existing = client.apps().deployments().inNamespace(ns).withName(objects.name()).get();
+  private boolean applyDeployment(String ns, RolloutObjects objects, String user) {
+    var resource = client.apps().deployments().inNamespace(ns).withName(objects.name());
+    Deployment existing = resource.get();
     if (existing == null) {
       Deployment d = objects.deployment();
       d.getMetadata().getAnnotations().put(RolloutObjects.ANNOTATION_APPLIED_AT, clock.instant().toString());
       client.apps().deployments().inNamespace(ns).resource(d).create();
       return false;
     }
+    if (SharedServer.released(existing)) {
+      throw new SharedServer.Releasing(existing);
+    }
     String hash = existing.getMetadata().getAnnotations() == null ? null
         : existing.getMetadata().getAnnotations().get(RolloutObjects.ANNOTATION_HASH);
-    String user = FineflowLabels.userLabel(FineflowLabels.runValue(runId));
     if (objects.templateHash().equals(hash)) {
       if (!existing.getMetadata().getLabels().containsKey(user)) {
         // Another run serves the same revision: join it as one more user; labels only, the pods
         // stay, and the other runs' user labels stay with them.
-        client.apps().deployments().inNamespace(ns).withName(objects.name())
-            .edit(d -> { d.getMetadata().getLabels().put(user, "true"); return d; });
+        SharedServer.join(resource, user, d -> d);
       }
       return true;
     }
-    client.apps().deployments().inNamespace(ns).withName(objects.name()).edit(d -> {
+    SharedServer.join(resource, user, d -> {
       d.getMetadata().getAnnotations().putAll(objects.deployment().getMetadata().getAnnotations());
       d.getMetadata().getAnnotations().put(RolloutObjects.ANNOTATION_APPLIED_AT, clock.instant().toString());
-      d.getMetadata().getLabels().put(user, "true");
       d.setSpec(objects.deployment().getSpec());
       return d;
     });
@@ -143,35 +176,36 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
 
   /** The user labels among {@code labels}: the runs that share a server. */
   static Map<String, String> users(Map<String, String> labels) {
-    Map<String, String> users = new LinkedHashMap<>();
-    if (labels != null) {
-      labels.forEach((k, v) -> {
-        if (k.startsWith(FineflowLabels.USER_PREFIX)) {
-          users.put(k, v);
-        }
-      });
-    }
-    return users;
+    return SharedServer.users(labels);
   }
 
-  private void ensureService(String ns, Service desired) {
-    Service existing = client.services().inNamespace(ns).withName(desired.getMetadata().getName()).get();
+  private void ensureService(String ns, Service desired, String user) {
+    var resource = client.services().inNamespace(ns).withName(desired.getMetadata().getName());
+    Service existing = resource.get();
     if (existing == null) {
       client.services().inNamespace(ns).resource(desired).create();
       return;
     }
-    // The other runs that share this Service stay its users.
-    Map<String, String> labels = new LinkedHashMap<>(users(existing.getMetadata().getLabels()));
-    labels.putAll(desired.getMetadata().getLabels());
-    if (!Objects.equals(existing.getSpec().getSelector(), desired.getSpec().getSelector())
-        || !Objects.equals(existing.getMetadata().getLabels(), labels)) {
-      client.services().inNamespace(ns).withName(desired.getMetadata().getName()).edit(s -> {
-        s.getMetadata().setLabels(labels);
-        s.getSpec().setSelector(desired.getSpec().getSelector());
-        s.getSpec().setPorts(desired.getSpec().getPorts());
-        return s;
-      });
+    if (SharedServer.released(existing)) {
+      throw new SharedServer.Releasing(existing);
     }
+    if (Objects.equals(existing.getSpec().getSelector(), desired.getSpec().getSelector())
+        && Objects.equals(existing.getMetadata().getLabels(), merged(existing, desired))) {
+      return;
+    }
+    SharedServer.join(resource, user, s -> {
+      // The other runs that share this Service stay its users: merged from the object as read.
+      s.getMetadata().setLabels(merged(s, desired));
+      s.getSpec().setSelector(desired.getSpec().getSelector());
+      s.getSpec().setPorts(desired.getSpec().getPorts());
+      return s;
+    });
+  }
+
+  private static Map<String, String> merged(Service have, Service desired) {
+    Map<String, String> labels = new LinkedHashMap<>(users(have.getMetadata().getLabels()));
+    labels.putAll(desired.getMetadata().getLabels());
+    return labels;
   }
 
   @Override
@@ -384,7 +418,7 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
         .withPorts(candidateService != null ? candidateService.getSpec().getPorts()
             : RolloutObjects.servicePorts(backendOf(candidate)))
         .endSpec().build();
-    ensureService(ns, stable);
+    ensureService(ns, stable, FineflowLabels.userLabel(FineflowLabels.runValue(runId)));
     if (!RolloutObjects.TRACK_STABLE.equals(candidate.getMetadata().getLabels().get(RolloutObjects.LABEL_TRACK))) {
       client.apps().deployments().inNamespace(ns).withName(name).edit(d -> {
         d.getMetadata().getLabels().put(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE);
@@ -441,10 +475,9 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
     for (Deployment d : client.apps().deployments().inNamespace(ns).withLabel(user)
         .withoutLabel(RolloutObjects.LABEL_TRACK, RolloutObjects.TRACK_STABLE).list().getItems()) {
       String name = d.getMetadata().getName();
-      Deployment left = client.apps().deployments().inNamespace(ns).withName(name)
-          .edit(x -> { x.getMetadata().getLabels().remove(user); return x; });
       // Another run still waits on or benchmarks against this server: it leaves when they do.
-      if (users(left.getMetadata().getLabels()).isEmpty()) {
+      if (SharedServer.leave(client.apps().deployments().inNamespace(ns).withName(name), user,
+          FineflowLabels.runValue(runId), x -> false)) {
         deleteRevision(ns, name);
         deleted.add("Deployment/" + name);
       }

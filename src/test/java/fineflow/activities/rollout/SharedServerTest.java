@@ -3,6 +3,7 @@ package fineflow.activities.rollout;
 import static fineflow.activities.rollout.RolloutStages.NS;
 import static fineflow.activities.rollout.RolloutStages.OTHER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import fineflow.activities.kubernetes.KubernetesStageActivities;
 import fineflow.workers.cli.LogsCommand;
@@ -15,6 +16,12 @@ import fineflow.workflows.spec.ClusterSpec;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import io.temporal.failure.ApplicationFailure;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.PrintWriter;
@@ -130,5 +137,74 @@ class SharedServerTest {
       assertThat(code).as(err.toString()).isZero();
       assertThat(out.toString()).isEqualTo("INFO: Application startup complete.\n");
     }
+  }
+
+  /**
+   * The last user's release and another run's join race: the join lands after the last user
+   * took its label off and before its delete. The delete must not take the server the other run
+   * now counts on: the join is refused (the server is going) and the run's next launch creates
+   * a server of its own.
+   */
+  @Test
+  void aJoinBetweenTheLastUsersLeavingAndItsDeleteIsRefusedAndTheNextLaunchCreatesTheServer() {
+    String name = launch("demo-a1");
+    AtomicBoolean joined = new AtomicBoolean();
+    StringBuilder refusal = new StringBuilder();
+    KubernetesStageActivities leaving = racing("DELETE", name, () -> {
+      try {
+        launch("demo-b2");
+        joined.set(true);
+      } catch (ApplicationFailure refused) {
+        refusal.append(refused.getType()).append(": ").append(refused.getOriginalMessage());
+      }
+    });
+
+    leaving.cleanup(new CleanupRequest("demo-a1", NS, true, List.of("baseline")));
+
+    assertThat(joined).as("a join of a server its last user is deleting").isFalse();
+    assertThat(refusal.toString()).startsWith("Transient: Deployment " + name + " is being deleted by its last user (demo-a1)");
+    assertThat(deployment(name)).isNull();
+    launch("demo-b2");
+    assertThat(deployment(name).getMetadata().getLabels()).containsEntry("users.fineflow.dev/demo-b2", "true")
+        .doesNotContainKeys("users.fineflow.dev/demo-a1", "fineflow.dev/released-by");
+    assertThat(client.services().inNamespace(NS).withName(name).get().getMetadata().getLabels())
+        .containsKey("users.fineflow.dev/demo-b2").doesNotContainKey("fineflow.dev/released-by");
+  }
+
+  /**
+   * The join lands between the last user's read and its patch: the patch is locked to the
+   * version it read, so it fails with 409, is re-read and retried, and finds a user left.
+   */
+  @Test
+  void aJoinBeforeTheLastUsersPatchKeepsTheServerForTheRunThatJoined() {
+    String name = launch("demo-a1");
+    KubernetesStageActivities leaving = racing("PATCH", name, () -> launch("demo-b2"));
+
+    assertThat(leaving.cleanup(new CleanupRequest("demo-a1", NS, true, List.of("baseline"))).deleted())
+        .doesNotContain("Deployment/" + name);
+
+    assertThat(deployment(name).getMetadata().getLabels()).containsEntry("users.fineflow.dev/demo-b2", "true")
+        .doesNotContainKeys("users.fineflow.dev/demo-a1", "fineflow.dev/released-by");
+    assertThat(client.services().inNamespace(NS).withName(name).get()).isNotNull();
+  }
+
+  /**
+   * Activities on a client that runs {@code otherRun} just before its first {@code method}
+   * request to the Deployment {@code name} goes out: the other run's call lands in between.
+   */
+  private KubernetesStageActivities racing(String method, String name, Runnable otherRun) {
+    AtomicBoolean fired = new AtomicBoolean();
+    Interceptor race = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, Interceptor.RequestTags tags) {
+        if (request.method().equals(method) && request.uri().getPath().endsWith("/deployments/" + name)
+            && fired.compareAndSet(false, true)) {
+          otherRun.run();
+        }
+      }
+    };
+    KubernetesClient racingClient = new KubernetesClientBuilder().withConfig(client.getConfiguration())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("race", race)).build();
+    return new KubernetesStageActivities(racingClient, NS, Map.of());
   }
 }
