@@ -222,7 +222,7 @@ public final class StageWatcher implements AutoCloseable {
       if (FailureType.STILL_RUNNING.type().equals(f.getType())) {
         heartbeat(key, w, progressOf(f));
       } else if (waiting.remove(key, w)) {
-        completions.completeExceptionally(w.taskToken(), f);
+        failAwait(w, f);
       }
     } catch (ActivityCompletionException gone) {
       // Timed out or cancelled meanwhile: Temporal has moved on, so does the watcher.
@@ -230,6 +230,18 @@ public final class StageWatcher implements AutoCloseable {
     } catch (RuntimeException e) {
       // A read failed (API error): the tick checks again; the heartbeat timeout covers a dead worker.
       LOG.warn("checking {} failed; will check again", key, e);
+    }
+  }
+
+  /**
+   * Reports the stage's failure to its await. Outside {@link #check}'s try: a run that ended
+   * meanwhile (cancelled, say) answers "already completed", which is no error of the watcher's.
+   */
+  private void failAwait(Waiting w, ApplicationFailure f) {
+    try {
+      completions.completeExceptionally(w.taskToken(), f);
+    } catch (ActivityCompletionException gone) {
+      LOG.debug("the await of {} ended before its failure was reported: {}", w.request().stage().name(), gone.toString());
     }
   }
 

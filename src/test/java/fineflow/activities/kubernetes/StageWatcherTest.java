@@ -112,6 +112,38 @@ class StageWatcherTest {
     assertThat(events).containsExactly("enter", "exit", "enter", "exit");
   }
 
+  /**
+   * A stage that failed after its run ended (cancelled meanwhile): Temporal answers the failure
+   * with "already completed"; the watcher drops it instead of throwing it out of its thread.
+   */
+  @Test
+  void aFailureForAnAwaitThatEndedMeanwhileIsDropped() throws Exception {
+    List<Throwable> escaped = new CopyOnWriteArrayList<>();
+    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((t, e) -> escaped.add(e));
+    CountDownLatch reported = new CountDownLatch(1);
+    try {
+      ActivityCompletionClient gone = (ActivityCompletionClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {ActivityCompletionClient.class}, (proxy, method, args) -> {
+            reported.countDown();
+            throw new io.temporal.client.ActivityNotExistsException("workflow execution already completed",
+                new io.grpc.StatusRuntimeException(io.grpc.Status.NOT_FOUND));
+          });
+      watcher = new StageWatcher(client, gone, r -> {
+        throw ApplicationFailure.newNonRetryableFailure("the Job failed", FailureType.STAGE_FAILED.type());
+      }, Duration.ofHours(1), 4);
+
+      watcher.register("t1".getBytes(StandardCharsets.UTF_8), request("app-train-1", StageName.TRAIN, StageKind.JOB));
+
+      assertThat(reported.await(10, TimeUnit.SECONDS)).isTrue();
+      watcher.close();
+      watcher = null;
+      assertThat(escaped).isEmpty();
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(before);
+    }
+  }
+
   /** A smoke test that hangs (retries, 2-minute timeouts) holds no thread a Job's check needs. */
   @Test
   void aSlowRolloutCheckDoesNotDelayAJobsAwait() throws Exception {
