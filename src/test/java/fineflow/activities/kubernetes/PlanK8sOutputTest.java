@@ -56,8 +56,8 @@ class PlanK8sOutputTest {
     assertThat(objects).filteredOn(o -> o instanceof Service).hasSize((int) deploymentStages);
     plan.stages().forEach(s -> assertThat(out.toString()).contains("# stage " + s.name() + " (" + s.kind()));
     // The stages after model-fetch name the sha it will record; the output says so where they do.
-    assertThat(out.toString()).containsPattern("# stage train \\(JOB, cache key \\w+\\)\n# \\$\\(MODEL_SHA\\) is the commit"
-        + " model-fetch records")
+    assertThat(out.toString()).containsPattern("# stage train \\(JOB, cache key \\w+\\)\n# \\$\\(MODEL_SHA\\) is the sha"
+        + " model-fetch records when it runs.*\n# \\$\\(DATASET_SHA\\) is the sha dataset-prep records")
         .doesNotContainPattern("# stage (model-fetch|dataset-prep) \\(JOB, cache key \\w+\\)\n# \\$\\(MODEL_SHA");
   }
 
