@@ -1,5 +1,7 @@
 package fineflow.workers.cli;
 
+import fineflow.workers.VersionProvider;
+import fineflow.workers.stage.StageCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

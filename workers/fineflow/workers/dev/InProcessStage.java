@@ -1,6 +1,6 @@
 package fineflow.workers.dev;
 
-import fineflow.workers.cli.Main;
+import fineflow.workers.stage.StageCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,9 +15,11 @@ import java.util.List;
 
 /**
  * Runs the fineflow program of a fineflow-image container for real, in this JVM: the same
- * code the image's {@code fineflow} entrypoint runs, given the arguments after the program in
- * the container's effective argv (the caller resolved the program against the image's
- * contract), with paths rewritten onto the pod's mounts.
+ * {@code fineflow stage …} code the image's {@code fineflow} entrypoint runs, given the
+ * arguments after the program in the container's effective argv (the caller resolved the
+ * program against the image's contract), with paths rewritten onto the pod's mounts. Every
+ * container fineflow plans on that image runs a stage program, so only {@code stage} is
+ * there: any other subcommand is an unknown argument here ({@link StageCommand#program}).
  */
 final class InProcessStage {
 
@@ -31,7 +33,7 @@ final class InProcessStage {
         args.add(resultFile.toString());
         StringWriter out = new StringWriter();
         Instant start = Instant.now();
-        var cl = Main.commandLine();
+        var cl = StageCommand.program();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(out, true));
         int exit = cl.execute(args.toArray(String[]::new));

@@ -1,6 +1,7 @@
 package fineflow.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -35,4 +36,9 @@ class LayeringTest {
       .orShould().callMethod(System.class, "nanoTime")
       .orShould().callMethod(java.time.Instant.class, "now")
       .because("workflow code is replayed by Temporal and must be deterministic");
+
+  @ArchTest
+  static final ArchRule packagesAreFreeOfCycles = slices().matching("fineflow.(**)")
+      .should().beFreeOfCycles()
+      .because("a package that both uses and is used by another cannot be read or changed alone");
 }

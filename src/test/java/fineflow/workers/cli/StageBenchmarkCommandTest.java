@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import fineflow.workers.stage.StageBenchmarkCommand;
 import picocli.CommandLine;
 
 class StageBenchmarkCommandTest {
@@ -44,7 +45,7 @@ class StageBenchmarkCommandTest {
         "--baseline-model", "elyza/ELYZA-japanese-Llama-2-7b-instruct", "--output", tmp.resolve("out").toString(),
         "--result-file", tmp.resolve("termination-log").toString(), "--executable", "/bin/false");
 
-    assertThat(code).as(err.toString()).isEqualTo(fineflow.activities.benchmark.BenchmarkProgram.EXIT_TOOL_FAILED);
+    assertThat(code).as(err.toString()).isEqualTo(fineflow.activities.stages.benchmark.BenchmarkProgram.EXIT_TOOL_FAILED);
   }
 
   @Test
@@ -62,7 +63,7 @@ class StageBenchmarkCommandTest {
 
       int code = run(err, argv.subList(3, argv.size()).toArray(String[]::new));
 
-      assertThat(code).as(config + ": " + err).isEqualTo(fineflow.activities.benchmark.BenchmarkProgram.EXIT_TOOL_FAILED);
+      assertThat(code).as(config + ": " + err).isEqualTo(fineflow.activities.stages.benchmark.BenchmarkProgram.EXIT_TOOL_FAILED);
     }
   }
 }

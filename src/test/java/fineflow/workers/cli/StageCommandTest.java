@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workers.stage.StageCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -106,6 +108,39 @@ class StageCommandTest {
   void stageListsItsSubcommands() {
     execute("stage", "--help");
     assertThat(out.toString()).contains("dataset-prep", "triton-repo");
+  }
+
+  /** What the dev node runs for a fineflow-image container must read as the image's program. */
+  @Test
+  void theDevNodesStageProgramPrintsAndExitsAsFineflowDoes() {
+    for (String[] args : List.of(
+        new String[] {"stage", "dataset-prep", "--help"},
+        new String[] {"stage", "triton-repo", "--bogus"},
+        new String[] {"stage", "dataset-prep", "--verbose", "--input", "x", "--max-input-tokens", "1",
+            "--output", "o", "--template", "chatml"},
+        new String[] {"stage", "--version"})) {
+      Printed image = printed(Main.commandLine(), args);
+      Printed devNode = printed(StageCommand.program(), args);
+      assertThat(devNode).as(String.join(" ", args)).isEqualTo(image);
+    }
+    // The doubled program name of an args-over-entrypoint mistake: the same error line.
+    Printed image = printed(Main.commandLine(), "fineflow", "stage", "dataset-prep", "--help");
+    Printed devNode = printed(StageCommand.program(), "fineflow", "stage", "dataset-prep", "--help");
+    assertThat(devNode.exit()).isEqualTo(image.exit()).isEqualTo(ExitCode.BAD_INPUT);
+    String firstLine = devNode.output().lines().findFirst().orElseThrow();
+    assertThat(firstLine).isEqualTo(image.output().lines().findFirst().orElseThrow())
+        .contains("Unmatched argument at index 0: 'fineflow'");
+  }
+
+  private record Printed(int exit, String output) {
+  }
+
+  private static Printed printed(CommandLine cl, String... args) {
+    StringWriter both = new StringWriter();
+    cl.setOut(new PrintWriter(both, true));
+    cl.setErr(new PrintWriter(both, true));
+    int exit = cl.execute(args);
+    return new Printed(exit, both.toString());
   }
 
   private int execute(String... args) {

@@ -1,4 +1,4 @@
-package fineflow.workers.cli;
+package fineflow.workers.stage;
 
 import fineflow.activities.stages.StageInputException;
 import fineflow.activities.stages.StageOutputException;
@@ -18,6 +18,11 @@ import picocli.CommandLine.Option;
  * exit codes the executor classifies (2 bad input, 4 output invalid).
  */
 final class StageResultFile {
+  /** The pod exit codes the executor's FailureClassifier reads (fineflow's own: 0, 2 and 4). */
+  static final int OK = 0;
+  static final int BAD_INPUT = 2;
+  static final int OUTPUT_INVALID = 4;
+
   @Option(names = "--result-file", paramLabel = "FILE", defaultValue = "/dev/termination-log",
       description = "Where to write the stage result JSON (< 4 KiB). Default: ${DEFAULT-VALUE}.")
   Path resultFile;
@@ -28,11 +33,11 @@ final class StageResultFile {
       TerminationMessage message = stage.get();
       write(err, message.toJson());
       out.println(message.toJson());
-      return ExitCode.OK;
+      return OK;
     } catch (StageInputException e) {
-      return fail(err, e.getMessage(), e.problems(), ExitCode.BAD_INPUT);
+      return fail(err, e.getMessage(), e.problems(), BAD_INPUT);
     } catch (StageOutputException e) {
-      return fail(err, e.getMessage(), e.problems(), ExitCode.RUN_FAILED);
+      return fail(err, e.getMessage(), e.problems(), OUTPUT_INVALID);
     }
   }
 

@@ -1,7 +1,7 @@
-package fineflow.workers.cli;
+package fineflow.workers.stage;
 
 import fineflow.activities.benchmark.BenchmarkOptions;
-import fineflow.activities.benchmark.BenchmarkProgram;
+import fineflow.activities.stages.benchmark.BenchmarkProgram;
 import fineflow.workflows.spec.BenchmarkTool;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,8 +1,14 @@
-package fineflow.activities.benchmark;
+package fineflow.activities.stages.benchmark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import fineflow.activities.benchmark.BenchmarkArgv;
+import fineflow.activities.benchmark.BenchmarkDirectory;
+import fineflow.activities.benchmark.BenchmarkFormatException;
+import fineflow.activities.benchmark.BenchmarkOptions;
+import fineflow.activities.benchmark.BenchmarkRun;
+import fineflow.activities.benchmark.BenchmarkSet;
 import fineflow.activities.report.BenchmarkReport;
 import fineflow.activities.report.ReportModel;
 import fineflow.workflows.gate.BenchmarkSummary;

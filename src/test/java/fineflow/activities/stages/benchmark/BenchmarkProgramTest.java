@@ -1,9 +1,10 @@
-package fineflow.activities.benchmark;
+package fineflow.activities.stages.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.activities.benchmark.BenchmarkOptions;
 import fineflow.workflows.gate.BenchmarkPoint;
 import fineflow.workflows.gate.BenchmarkSummary;
 import fineflow.workflows.spec.BenchmarkTool;

@@ -1,5 +1,6 @@
-package fineflow.workers.cli;
+package fineflow.workers.stage;
 
+import fineflow.workers.VersionProvider;
 import fineflow.activities.stages.datasetprep.DatasetPrep;
 import fineflow.activities.stages.datasetprep.DatasetPrepRequest;
 import fineflow.workflows.spec.DatasetFields;

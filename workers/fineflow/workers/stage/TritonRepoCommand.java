@@ -1,5 +1,6 @@
-package fineflow.workers.cli;
+package fineflow.workers.stage;
 
+import fineflow.workers.VersionProvider;
 import fineflow.activities.stages.tritonrepo.TritonRepo;
 import fineflow.activities.stages.tritonrepo.TritonRepoRequest;
 import java.nio.file.Path;
