@@ -2,8 +2,9 @@
 """Writes deterministic prompt/completion JSONL for the GPU check (dataset-prep's output format).
 
 usage: make_data.py OUT.jsonl COUNT COMPLETION_BYTES
-Prompts follow the seed's Llama-2 chat template; completions are long enough that, with the
-byte-level tokenizer of --random-init-config, examples fill --max-seq-len exactly.
+Prompts follow the manual run's Llama-2 chat template (docs/manual-procedure.md); completions are
+long enough that, with the byte-level tokenizer of --random-init-config, examples fill
+--max-seq-len exactly.
 """
 import json
 import sys

@@ -1,8 +1,9 @@
 #!/bin/sh
 # QLoRA GPU check (docs/gpu-checks.md, "QLoRA"): train.py's check mode (--random-init-config with
 # --method qlora quantizes random weights in memory to the NF4 layout of a 4-bit load) on the
-# LLaMA shapes, with the seed's settings and the QLoRA paper's; the adapters of the tiny and the
-# seed runs are reloaded with PeftModel.from_pretrained (load_adapter.py).
+# LLaMA shapes, with the manual run's settings (docs/manual-procedure.md) and the QLoRA paper's;
+# the adapters of the tiny and the *-seed runs are reloaded with PeftModel.from_pretrained
+# (load_adapter.py).
 # usage: qlora.sh PROGRAM_DIR FIXTURE_DIR RUN...   (RUN: tiny q7-seed q7-seed-nogc l7-seed q7-r64 q13-r64 q33-r64 q65-r64)
 set -u
 P=$1; F=$2; shift 2; W=$(mktemp -d)

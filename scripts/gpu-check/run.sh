@@ -1,6 +1,7 @@
 #!/bin/sh
 # GPU check of train.py (docs/gpu-checks.md): tiny random Llama end to end with resume, then the
-# Llama-2-7B architecture (random bf16 weights) with the seed's LoRA settings and two variations.
+# Llama-2-7B architecture (random bf16 weights) with the manual run's LoRA settings
+# (docs/manual-procedure.md) and two variations.
 # usage: run.sh PROGRAM_DIR FIXTURE_DIR LOG_DIR
 set -u
 P=$1; F=$2; L=$3; W=$(mktemp -d)

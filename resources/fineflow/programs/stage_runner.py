@@ -5,7 +5,8 @@ its outputs and reports them as the container termination message.
     python3 /opt/fineflow-programs/stage_runner.py --stage NAME --out DIR [--expect key=value]...
         [--result-file FILE] -- <tool argv...>
 
-Stages and their checks (each pre-check exists to stop a failure the seed only saw later):
+Stages and their checks (each pre-check stops a failure the manual run only saw later,
+docs/manual-procedure.md "Pitfalls"):
   lora-convert        expect adapter=DIR targets=attn_q,... maxRank=N dtype=float16 [taskId=N]
                       pre: adapter_config.json r <= maxRank; target_modules mapped HF -> TRT-LLM
                       equal `targets` (set and count): otherwise Triton fails with map::at;

@@ -146,7 +146,8 @@ def parse_args(argv):
     if problems:
         raise BadInput("; ".join(problems))
     if args.method == "qlora":
-        # The planner passes all four; the defaults are the seed's (SEED-FACTS §2).
+        # The planner passes all four; the defaults are the manual run's (docs/manual-procedure.md
+        # "Training settings").
         args.quant_bits = args.quant_bits or 4
         args.quant_type = args.quant_type or "nf4"
         args.double_quant = True if args.double_quant is None else args.double_quant
@@ -542,7 +543,8 @@ def prepare_model(args, model):
 
 
 def verify_gradient_checkpointing(args, model, when):
-    # The seed's 4-bit run reported checkpointing off although it was requested (SEED-FACTS §2).
+    # The manual run's 4-bit model reported checkpointing off although it was requested
+    # (docs/manual-procedure.md "Training settings").
     actual = bool(getattr(model, "is_gradient_checkpointing", False))
     if actual != args.gradient_checkpointing:
         raise BadInput(f"gradient checkpointing is {'on' if actual else 'off'} {when} "

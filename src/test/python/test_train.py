@@ -140,7 +140,8 @@ class ArgumentsTest(unittest.TestCase):
 
 
 class GradientCheckpointingCheckTest(unittest.TestCase):
-    """The seed's trap: checkpointing requested, reported on, and doing nothing (SEED-FACTS §2)."""
+    """The manual run's trap: checkpointing requested, reported on, and doing nothing
+    (docs/manual-procedure.md "Training settings")."""
 
     class Module:
         def __init__(self, checkpointing=None, children=()):

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The exact argv of one benchmark run (REFERENCE-NVIDIA §6, §7 and the seed's command lines),
+ * The exact argv of one benchmark run (docs/upstream-tools.md "genai-perf", "vllm bench serve";
+ * the manual run's command lines in docs/manual-procedure.md "Benchmarks"),
  * as a list: the tools are started directly, never through a shell.
  */
 public final class BenchmarkArgv {

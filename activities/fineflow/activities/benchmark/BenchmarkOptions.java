@@ -12,7 +12,8 @@ import java.util.List;
  * @param endpointType kserve (Triton gRPC), chat or completions
  * @param requests requests per level: empty = 10 × concurrency, at least 32 (the spec's default);
  *     one value for every level; or one value per level, in the order of {@code concurrency}
- * @param baselineTool how the baseline is measured; vLLM's own tool by default, as in the seed
+ * @param baselineTool how the baseline is measured; vLLM's own tool by default, as in the manual run
+ *     (docs/manual-procedure.md "Benchmarks")
  * @param resultFile where the termination message goes ({@code /dev/termination-log} in a pod)
  * @param executable replaces the tool's program name (argv[0]); null = genai-perf / vllm on PATH
  */

@@ -5,9 +5,9 @@ import java.util.Optional;
 
 /**
  * Whether a candidate and a baseline run did the same work, so that their throughputs may be
- * ranked: mean input and output lengths within {@value #TOLERANCE_PERCENT}% (SEED-FACTS §5:
- * compare equal input/output lengths only). A server that stops at its end token generates
- * fewer tokens per request and looks faster per request, slower per second.
+ * ranked: mean input and output lengths within {@value #TOLERANCE_PERCENT}% (docs/manual-procedure.md
+ * "Benchmarks": compare equal input/output lengths only). A server that stops at its end token
+ * generates fewer tokens per request and looks faster per request, slower per second.
  */
 public final class EqualWork {
   public static final int TOLERANCE_PERCENT = 2;

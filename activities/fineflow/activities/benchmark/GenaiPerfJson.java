@@ -8,11 +8,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads genai-perf's {@code profile_export_genai_perf.json} (REFERENCE-NVIDIA §6), old and new
- * layouts: before Apr 2025 it exported {@code output_token_throughput_per_request} (per request,
- * TTFT included) where it now exports {@code …_per_user} (TTFT excluded), so the old number is
- * kept apart, never shown as per-user; and {@code input_config} went from a flat argparse dict
- * to nested sections.
+ * Reads genai-perf's {@code profile_export_genai_perf.json} (docs/upstream-tools.md "genai-perf"),
+ * old and new layouts: before Apr 2025 it exported {@code output_token_throughput_per_request} (per
+ * request, TTFT included) where it now exports {@code …_per_user} (TTFT excluded), so the old
+ * number is kept apart, never shown as per-user; and {@code input_config} went from a flat argparse
+ * dict to nested sections.
  */
 public final class GenaiPerfJson {
 

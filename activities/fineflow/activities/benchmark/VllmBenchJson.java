@@ -8,9 +8,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a {@code vllm bench serve --save-result} JSON (REFERENCE-NVIDIA §7). vLLM reports
- * mean/median/std/pNN of TTFT, TPOT (time per output token after the first), ITL and E2EL;
- * per-user throughput is derived from the mean TPOT (1000 / ms), as genai-perf defines it
+ * Reads a {@code vllm bench serve --save-result} JSON (docs/upstream-tools.md "vllm bench serve").
+ * vLLM reports mean/median/std/pNN of TTFT, TPOT (time per output token after the first), ITL and
+ * E2EL; per-user throughput is derived from the mean TPOT (1000 / ms), as genai-perf defines it
  * without TTFT.
  */
 public final class VllmBenchJson {

@@ -3,7 +3,10 @@ package fineflow.activities.report;
 import fineflow.workflows.gate.BenchmarkPoint;
 import java.util.function.Function;
 
-/** The figures the seed drew by hand: one metric against concurrency, candidate vs baseline. */
+/**
+ * The manual run's hand-drawn figures (docs/manual-procedure.md "Benchmarks"): one metric against
+ * concurrency, candidate vs baseline.
+ */
 enum ChartKind {
   OUTPUT_THROUGHPUT("Output token throughput", "tokens/sec", BenchmarkPoint::outputTokenThroughput),
   PER_USER_THROUGHPUT("Output token throughput per user", "tokens/sec/user",

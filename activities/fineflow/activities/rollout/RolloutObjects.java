@@ -266,7 +266,8 @@ public record RolloutObjects(
     mounts.add(new VolumeMountBuilder().withName("dshm").withMountPath("/dev/shm").build());
     if (target.backend() == ServingBackend.TRTLLM_SERVE) {
       // A start interrupted while JIT-compiling leaves ~/.cache/flashinfer half-written and the
-      // next start hangs on it (seed §4); an emptyDir is fresh for every pod.
+      // next start hangs on it (docs/manual-procedure.md "trtllm-serve"); an emptyDir is fresh for
+      // every pod.
       volumes.add(new VolumeBuilder().withName("flashinfer-cache").withNewEmptyDir().endEmptyDir().build());
       mounts.add(new VolumeMountBuilder().withName("flashinfer-cache").withMountPath(FLASHINFER_CACHE).build());
     }

@@ -16,7 +16,8 @@ import okhttp3.Response;
 /**
  * Proves a ready server really serves the model: one generation with the LoRA adapter and one
  * without (both non-empty), and for Triton the served {@code max_batch_size} equals the
- * engine's — the seed's server silently stayed at the backend default of 4.
+ * engine's — the manual run's server silently stayed at the backend default of 4
+ * (docs/manual-procedure.md "Pitfalls").
  */
 public final class SmokeTest {
 

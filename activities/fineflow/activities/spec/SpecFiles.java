@@ -13,8 +13,8 @@ import java.nio.file.Path;
 /** Reads spec files for the pure loader; an unreadable file is a spec problem like any other. */
 public final class SpecFiles {
   /**
-   * Far above any real spec (the seed's is 4 KiB), and small enough that a pasted log or a
-   * binary answers at once instead of after a minute of YAML parsing.
+   * Far above any real spec (configs/elyza-7b-qlora-triton.yaml is 4 KiB), and small enough that a
+   * pasted log or a binary answers at once instead of after a minute of YAML parsing.
    */
   public static final long MAX_BYTES = 1024 * 1024;
 

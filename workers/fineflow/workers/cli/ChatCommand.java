@@ -173,7 +173,10 @@ public final class ChatCommand implements Callable<Integer> {
     }
   }
 
-  /** The seed's Llama-2 chat template; Triton's generate endpoint takes the prompt verbatim. */
+  /**
+   * The Llama-2 chat template of dataset-prep (docs/stages.md); Triton's generate endpoint takes
+   * the prompt verbatim.
+   */
   private String wrap(String text) {
     if (!template.equals("llama2")) {
       return text;

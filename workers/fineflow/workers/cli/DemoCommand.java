@@ -61,7 +61,8 @@ final class DemoCommand implements Callable<Integer> {
   String failStage;
 
   @Option(names = "--speed", defaultValue = "100",
-      description = "Simulated GPU stages run this many times faster than the seed's (default: ${DEFAULT-VALUE}).")
+      description = "Simulated GPU stages run this many times faster than the manual run's"
+          + " in docs/manual-procedure.md (default: ${DEFAULT-VALUE}).")
   double speed;
 
   @Option(names = "--workspace", description = "Local workspace directory (default: a new temporary one).")

@@ -55,7 +55,8 @@ final class DevCommand implements Callable<Integer> {
   int failTimes;
 
   @Option(names = "--speed", defaultValue = "60",
-      description = "Simulated GPU stages run this many times faster than the seed's real durations"
+      description = "Simulated GPU stages run this many times faster than the manual run's real"
+          + " durations in docs/manual-procedure.md"
           + " (default: ${DEFAULT-VALUE}).")
   double speed;
 

@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * Settings of the embedded dev stack.
  *
- * @param speed how many times faster than the seed's real durations simulated GPU stages run
+ * @param speed how many times faster than the manual run's real durations (docs/manual-procedure.md)
+ *     simulated GPU stages run
  * @param stageDuration when set, every simulated stage takes exactly this long (benchmarks)
  * @param failStage stage whose first {@code failTimes} pods fail (to show pause and resume)
  * @param engines which engines to run on ({@code --engines})

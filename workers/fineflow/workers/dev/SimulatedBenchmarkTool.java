@@ -14,12 +14,12 @@ import java.util.List;
 /**
  * Writes what genai-perf or {@code vllm bench serve} would export for one concurrency level,
  * so that the real benchmark program (parsing, summary, report) runs on the simulated GPU
- * node. The numbers follow the seed's shape (SEED-FACTS §5): at concurrency 1 about 173
- * tokens/s per user and a 14 ms TTFT, throughput rising linearly up to the batch size and
- * flat after it, vLLM at about 0.7× Triton. Every label says "simulated".
+ * node. The numbers follow the manual run's shape (docs/manual-procedure.md "Benchmarks"): at
+ * concurrency 1 about 173 tokens/s per user and a 14 ms TTFT, throughput rising linearly up to the
+ * batch size and flat after it, vLLM at about 0.7× Triton. Every label says "simulated".
  */
 final class SimulatedBenchmarkTool {
-  /** The seed's engine batch size; the simulated throughput flattens above it. */
+  /** The manual run's engine batch size; the simulated throughput flattens above it. */
   static final int BATCH = 16;
   private static final double PER_USER_AT_1 = 173.18;
   private static final double TTFT_AT_1 = 14.0;
@@ -73,7 +73,8 @@ final class SimulatedBenchmarkTool {
       root.set("output_token_throughput_per_user", stats("tokens/sec/user", l.perUser(), 0.02));
     }
     root.putObject("output_token_throughput").put("unit", "tokens/sec").put("avg", round(l.throughput()));
-    // Without ignore_eos / min_tokens a request stops at its end token: the seed's OSL 240 of 256.
+    // Without ignore_eos / min_tokens a request stops at its end token: OSL 240 of 256 in the
+    // manual run.
     boolean allTokens = args.argv().contains("ignore_eos:true") || args.argv().contains("min_tokens:" + out);
     root.set("output_sequence_length", stats("tokens", allTokens ? out : out * 240.0 / 256, 0.0));
     root.set("input_sequence_length", stats("tokens", in, 0.0));

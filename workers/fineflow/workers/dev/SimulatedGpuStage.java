@@ -20,7 +20,8 @@ import java.util.stream.Stream;
 /**
  * The dev stack's stand-in for a GPU: writes the files a stage would produce, marked
  * "simulated" in their content, and prints plausible progress. Durations and memory figures
- * are the seed report's (SEED-FACTS §1), divided by the stack's speed factor.
+ * are the manual run's (docs/manual-procedure.md "Memory and durations"), divided by the stack's
+ * speed factor.
  */
 final class SimulatedGpuStage {
   static final String MARK = "simulated";

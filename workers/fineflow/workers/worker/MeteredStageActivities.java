@@ -22,9 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Records the stage metrics of DESIGN.md "Reporting" around the real stage activities:
- * stages started/succeeded/failed by stage and reason, stage duration, retries, cache hits,
- * paused stages. Temporal's own SDK metrics (schedule-to-start latency = activity queue time)
+ * Records the stage metrics of docs/architecture.md "Worker metrics" around the real stage
+ * activities: stages started/succeeded/failed by stage and reason, stage duration, retries,
+ * cache hits, paused stages. Temporal's own SDK metrics (schedule-to-start latency = activity queue time)
  * come from the client's metrics scope.
  */
 public final class MeteredStageActivities implements StageActivities {

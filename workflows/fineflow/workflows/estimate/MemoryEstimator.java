@@ -12,7 +12,7 @@ import java.util.Map;
  * Peak GPU memory of a fine-tuning run with fineflow's trainer ({@code train.py}: transformers
  * Trainer + peft, one GPU), from the model's shape. No lookup table: every term follows from
  * what the libraries allocate, with its source in a comment. docs/estimator.md compares the
- * result with the seed's figures and docs/gpu-checks.md with measurements.
+ * result with the manual run's figures and docs/gpu-checks.md with measurements.
  *
  * <p>Model states (weights, gradients, optimizer) follow Rajbhandari et al. 2020, "ZeRO" §3
  * (bytes per parameter by precision and optimizer). Activations adapt Korthikanti et al. 2022,

@@ -73,7 +73,8 @@ final class Benchmark {
 
   /**
    * Rounds of {@code requests / concurrency} requests, each about outputTokens × 6 ms (the
-   * seed's ITL at low load), plus 15 s of tool start-up per level.
+   * manual run's ITL at low load, docs/manual-procedure.md "Benchmarks"), plus 15 s of tool
+   * start-up per level.
    */
   private static long expectedSeconds(BenchmarkSpec b) {
     long total = 0;

@@ -16,7 +16,8 @@ import java.util.Map;
  * means nothing to quantize.py. Calibration reads the run's own training split from dataset-prep
  * ({@code --calib_dataset DIR}, a local folder; the default {@code cnn_dailymail} would be
  * downloaded from the Hub, which an air-gapped cluster cannot do). Other modes convert with
- * {@code convert_checkpoint.py} (REFERENCE-NVIDIA §2), which then calibrates nothing.
+ * {@code convert_checkpoint.py} (docs/upstream-tools.md "Checkpoint conversion"), which then
+ * calibrates nothing.
  */
 final class CheckpointConvert {
   static final String QUANTIZE = "/app/examples/quantization/quantize.py";

@@ -8,7 +8,10 @@ import fineflow.workflows.spec.PipelineSpec;
 import java.util.List;
 import java.util.Map;
 
-/** engine-build: {@code trtllm-build} (REFERENCE-NVIDIA §1), with the LoRA plugin for adapters. */
+/**
+ * engine-build: {@code trtllm-build} (docs/upstream-tools.md "trtllm-build"), with the LoRA plugin
+ * for adapters.
+ */
 final class EngineBuild {
   private EngineBuild() {
   }
@@ -16,7 +19,7 @@ final class EngineBuild {
   /**
    * The TensorRT-LLM module names of the adapter: the spec's, or the training names mapped once
    * by {@link LoraModuleMap}, so trtllm-build, the LoRA pre-check and the adapter agree (the
-   * seed's {@code map::at}).
+   * {@code map::at} of docs/manual-procedure.md "Pitfalls").
    */
   static List<String> loraTargets(PipelineSpec spec) {
     List<String> given = spec.engine().lora().targetModules();

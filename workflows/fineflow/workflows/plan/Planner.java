@@ -5,9 +5,9 @@ import fineflow.workflows.spec.ServingBackend;
 import fineflow.workflows.spec.SpecDigest;
 
 /**
- * The pure function spec → {@link Plan} (DESIGN.md "The spec and the plan"): which stages run,
- * in order, and for each its image, exact argv, env, resources, volumes, timeout, artifacts and
- * cache key. No I/O, clocks or randomness: the workflow calls it during replay.
+ * The pure function spec → {@link Plan} (docs/architecture.md "The spec and the plan"): which
+ * stages run, in order, and for each its image, exact argv, env, resources, volumes, timeout,
+ * artifacts and cache key. No I/O, clocks or randomness: the workflow calls it during replay.
  *
  * <h2>Which stages</h2>
  * model-fetch: always, first (every later stage reads the model as it pinned it). dataset-prep, train: when training is enabled. lora-convert: training with adapters and the

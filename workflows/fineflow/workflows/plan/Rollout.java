@@ -54,8 +54,8 @@ final class Rollout {
 
   /**
    * tritonserver itself for one GPU, with {@code --backend-config} raising the tensorrtllm
-   * backend's default-max-batch-size (stuck at 4 in auto-completed configs: the seed's
-   * pitfall); one MPI rank per GPU for tensor/pipeline parallel engines.
+   * backend's default-max-batch-size (stuck at 4 in auto-completed configs: docs/manual-procedure.md
+   * "Pitfalls"); one MPI rank per GPU for tensor/pipeline parallel engines.
    */
   private static StageDraft triton(PipelineSpec spec, Upstream up) {
     EngineSpec e = spec.engine();

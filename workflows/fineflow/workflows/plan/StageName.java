@@ -2,7 +2,7 @@ package fineflow.workflows.plan;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** The stages of DESIGN.md "Stages", in pipeline order. */
+/** The stages of docs/architecture.md "Stages", in pipeline order. */
 public enum StageName {
   /** The base model's snapshot into the workspace; its artifact is the resolved commit sha. */
   MODEL_FETCH("model-fetch"),

@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * fineflow's wrapper around the NVIDIA tools ({@code stage_runner.py}, mounted from the
  * {@code fineflow-programs} ConfigMap): checks inputs before the tool runs and outputs after,
- * then writes the termination message. It turns the seed's start-up crashes at serving time
- * ({@code map::at}, {@code std::bad_cast}) into a clear exit 2 of the stage that causes them.
+ * then writes the termination message. It turns the manual run's start-up crashes at serving time
+ * ({@code map::at}, {@code std::bad_cast}: docs/manual-procedure.md "Pitfalls") into a clear exit 2
+ * of the stage that causes them.
  */
 final class StageRunner {
   static final String PROGRAM = Programs.path("stage_runner.py");

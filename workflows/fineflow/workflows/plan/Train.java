@@ -81,7 +81,10 @@ final class Train {
         summary(spec), Map.of());
   }
 
-  /** The seed's runs on one H100 (3 epochs, ~1,100 examples): LoRA 19 m 52 s, QLoRA 26 m 52 s. */
+  /**
+   * The manual run's trainings on one H100, 3 epochs over ~1,100 examples: LoRA 19 m 52 s, QLoRA
+   * 26 m 52 s (docs/manual-procedure.md "Memory and durations").
+   */
   private static long expectedSeconds(TrainingMethod method) {
     return switch (method) {
       case LORA -> 20 * 60;

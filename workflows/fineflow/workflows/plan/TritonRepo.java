@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * triton-repo: a fresh copy of the {@code inflight_batcher_llm} skeleton with every placeholder
  * filled ({@code fineflow stage triton-repo}); the Job's init container copies the skeleton
- * out of the serving Triton image ({@value #IMAGE_SKELETON}, SEED-FACTS §3 step 3) to
- * {@value #SKELETON}, so the repository always matches the server that loads it.
+ * out of the serving Triton image ({@value #IMAGE_SKELETON}, docs/upstream-tools.md "Triton model
+ * repository") to {@value #SKELETON}, so the repository always matches the server that loads it.
  */
 final class TritonRepo {
   static final String SKELETON = "/skeleton/inflight_batcher_llm";
@@ -31,7 +31,8 @@ final class TritonRepo {
   /**
    * The Triton logits type. Unless the spec names one, triton-repo reads it from the built
    * engine ({@code auto}): TensorRT-LLM keeps logits in float32 by default even for a float16
-   * engine, and a config that disagrees with the engine is the seed's {@code std::bad_cast}.
+   * engine, and a config that disagrees with the engine is the {@code std::bad_cast} of
+   * docs/manual-procedure.md "Pitfalls".
    */
   static String logitsDatatype(PipelineSpec spec) {
     String given = spec.serving().logitsDatatype();

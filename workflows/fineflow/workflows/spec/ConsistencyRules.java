@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Rules across sections: the settings that must agree between training, engine, Triton and the
- * benchmark, or the manual procedure broke minutes into a GPU job (SEED-FACTS §3 "Pitfalls").
+ * benchmark, or the manual procedure broke minutes into a GPU job (docs/manual-procedure.md
+ * "Pitfalls").
  */
 final class ConsistencyRules {
   private static final Map<String, String> TRITON_TYPE_OF_DTYPE =
@@ -96,7 +97,7 @@ final class ConsistencyRules {
       List<String> mapped = LoraModuleMap.toTrtllm(trainTargets);
       boolean same = mapped.size() == engineTargets.size()
           && new HashSet<>(mapped).equals(new HashSet<>(engineTargets));
-      // Different module counts are the seed's map::at crash at Triton start-up.
+      // Different module counts are the map::at crash at Triton start-up (docs/manual-procedure.md).
       c.require(same, "engine.lora.targetModules", "must be training.lora.targetModules mapped to"
           + " TensorRT-LLM names, " + mapped + " (" + mapped.size() + " modules), got " + engineTargets
           + " (" + engineTargets.size() + " modules), or Triton stops at start-up with map::at;"

@@ -3,9 +3,9 @@ package fineflow.workflows.spec;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /**
- * TensorRT-LLM checkpoint conversion + trtllm-build (REFERENCE-NVIDIA §1–2). Used by the
- * triton backend; trtllm-serve and vllm read only {@link #maxBatchSize}, {@link #maxSeqLen}
- * and {@link #maxNumTokens}.
+ * TensorRT-LLM checkpoint conversion + trtllm-build (docs/upstream-tools.md "trtllm-build",
+ * "Checkpoint conversion"). Used by the triton backend; trtllm-serve and vllm read only
+ * {@link #maxBatchSize}, {@link #maxSeqLen} and {@link #maxNumTokens}.
  */
 public record EngineSpec(
     @JsonPropertyDescription("The one dtype of checkpoint conversion, LoRA conversion and Triton logits: float16 or bfloat16.")

@@ -10,8 +10,8 @@ import java.util.Optional;
  * Hugging Face (PEFT) module names → TensorRT-LLM LoRA module names, as TensorRT-LLM's own
  * {@code get_default_trtllm_modules_to_hf_modules} and {@code hf_lora_convert.py} map them.
  * Note gate_proj → mlp_h_to_4h and up_proj → mlp_gate (the config.pbtxt comments say the
- * opposite and are wrong). Mapping once, here, is what makes the seed's {@code map::at}
- * (module counts differ between training and trtllm-build) impossible.
+ * opposite and are wrong). Mapping once, here, is what makes the {@code map::at} of
+ * docs/manual-procedure.md (module counts differ between training and trtllm-build) impossible.
  */
 public final class LoraModuleMap {
   private static final Map<String, String> HF_TO_TRTLLM = new LinkedHashMap<>();

@@ -2,7 +2,10 @@ package fineflow.workflows.spec;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** Fine-tuning settings; the defaults are the seed report's (SEED-FACTS §2). */
+/**
+ * Fine-tuning settings; the defaults are the manual run's (docs/manual-procedure.md "Training
+ * settings").
+ */
 public record TrainingSpec(
     @JsonPropertyDescription("false: no fine-tuning, deploy the base model.")
     Boolean enabled,

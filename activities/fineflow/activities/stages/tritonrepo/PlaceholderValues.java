@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The values of the skeleton's {@code ${…}} placeholders (REFERENCE-NVIDIA §4), after checking
- * the request against the engine it serves. Fixed choices:
+ * The values of the skeleton's {@code ${…}} placeholders (docs/upstream-tools.md "Triton model
+ * repository"), after checking the request against the engine it serves. Fixed choices:
  * <ul>
- *   <li>{@code triton_backend = tensorrtllm} (the C++ backend, as in the seed);
+ *   <li>{@code triton_backend = tensorrtllm} (the C++ backend, as in the manual run);
  *   <li>{@code max_beam_width}, and the encoder-feature / prompt-table data types, come from the
  *       engine's own build config, so they cannot disagree with it;
  *   <li>{@code skip_special_tokens = true}, {@code accumulate_tokens = false} (the python models'

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * TensorRT-LLM dtype names ↔ Triton data types. Keeping the one dtype across engine, LoRA weights
- * and Triton tensors is what prevents the seed's {@code std::bad_cast} at start-up.
+ * and Triton tensors is what prevents the {@code std::bad_cast} at start-up
+ * (docs/manual-procedure.md "Pitfalls").
  */
 public enum TritonDataType {
   FP16("float16", "TYPE_FP16"),

@@ -23,10 +23,11 @@ import java.util.stream.Stream;
 
 /**
  * The triton-repo stage: a fresh copy of the inflight_batcher_llm skeleton with every
- * config.pbtxt filled and checked against the engine. Never fills a used copy (the seed's
- * fill_template.py keeps old values silently): the repository is built in a sibling
- * {@code .partial} folder and renamed into place; an existing output is replaced only when it is
- * a previous triton-repo output (it has the manifest), anything else is refused.
+ * config.pbtxt filled and checked against the engine. Never fills a used copy (upstream
+ * fill_template.py keeps old values silently: docs/upstream-tools.md "Triton model repository"):
+ * the repository is built in a sibling {@code .partial} folder and renamed into place; an existing
+ * output is replaced only when it is a previous triton-repo output (it has the manifest), anything
+ * else is refused.
  */
 public final class TritonRepo {
   public static final List<String> MODELS =

@@ -8,7 +8,10 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** DESIGN.md "Layout": workers → activities → workflows, and workflows stay deterministic. */
+/**
+ * docs/architecture.md "Layout": workers → activities → workflows, no package cycles, and workflows
+ * stay deterministic.
+ */
 @AnalyzeClasses(packages = "fineflow", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
 

@@ -44,9 +44,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every container of every shipped config (and the seed config on two GPUs) runs as written on
- * its image: fineflow's own images as images/*&#47;Dockerfile builds them, NVIDIA's and vLLM's as
- * {@code resources/fineflow/contracts/images.json} declares them.
+ * Every container of every shipped config (and configs/elyza-7b-qlora-triton.yaml on two GPUs) runs
+ * as written on its image: fineflow's own images as images/*&#47;Dockerfile builds them, NVIDIA's
+ * and vLLM's as {@code resources/fineflow/contracts/images.json} declares them.
  */
 class ContainerContractTest {
   private static final ImageContracts CONTRACTS = ImageContracts.fromClasspath();
@@ -58,7 +58,7 @@ class ContainerContractTest {
       "shutil", "signal", "stat", "string", "struct", "subprocess", "sys", "tempfile",
       "textwrap", "time", "traceback", "typing", "warnings");
 
-  /** configs/*.yaml, and the seed config with a tensor-parallel engine on two GPUs. */
+  /** configs/*.yaml, and elyza-7b-qlora-triton.yaml with a tensor-parallel engine on two GPUs. */
   static Stream<String> specs() throws IOException {
     List<String> names = new ArrayList<>();
     try (Stream<Path> files = Files.list(Path.of("configs"))) {

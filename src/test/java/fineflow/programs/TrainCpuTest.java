@@ -25,10 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * train.py for real on the CPU, with the pinned torch, transformers and peft of
- * scripts/install-python-env: dataset-prep writes the seed-like data, train.py trains a tiny
- * random Llama (hidden 64) for two LoRA steps on those very files, the adapter is reloaded with
- * PeftModel.from_pretrained (scripts/gpu-check/load_adapter.py, as on the GPU), and a second
- * run resumes from the first one's checkpoint.
+ * scripts/install-python-env: dataset-prep writes data shaped like the manual run's, train.py
+ * trains a tiny random Llama (hidden 64) for two LoRA steps on those very files, the adapter is
+ * reloaded with PeftModel.from_pretrained (scripts/gpu-check/load_adapter.py, as on the GPU), and a
+ * second run resumes from the first one's checkpoint.
  */
 class TrainCpuTest {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -61,7 +61,10 @@ class PlanK8sOutputTest {
         .doesNotContainPattern("# stage (model-fetch|dataset-prep) \\(JOB, cache key \\w+\\)\n# \\$\\(MODEL_SHA");
   }
 
-  /** The seed config with its engine split over two GPUs: Triton runs one MPI rank per GPU. */
+  /**
+   * configs/elyza-7b-qlora-triton.yaml with its engine split over two GPUs: Triton runs one MPI
+   * rank per GPU.
+   */
   @Test
   void rendersTheSeedConfigOnTwoGpus(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     String tp2 = Files.readString(ELYZA).replace("  maxBeamWidth: 1\n", "  maxBeamWidth: 1\n  tpSize: 2\n")

@@ -38,11 +38,11 @@ class ReportTest {
     }
     assertThat(charts).isEqualTo(4);
     assertThat(html).contains("Output token throughput vs concurrency", "Inter token latency (avg) vs concurrency");
-    // The seed's c=1 numbers, as genai-perf prints them.
+    // The manual run's c=1 numbers (docs/manual-procedure.md "Benchmarks"), as genai-perf prints them.
     assertThat(html).contains("<td>14.00</td><td>12.34</td>", "<td>16.47</td>", "6.09", "5.83", "173.18",
         "171.29", "1,398.62", "<td>38</td>", "512.08", "240.00");
     // Triton vs vLLM at c=16: 1,156.97 vs 813.81 tokens/s, but Triton stopped at 240 of 256
-    // tokens while vLLM ignored EOS: the seed's ratio compares unequal work, so it is not ranked.
+    // tokens while vLLM ignored EOS: the manual run's ratio compares unequal work, so it is not ranked.
     assertThat(html).contains("<td>512.08 / 240.00</td><td>1,156.97</td><td>512.00 / 256.00</td>"
         + "<td>813.81</td><td>not ranked</td>");
     assertThat(html).contains("Not ranked at concurrency 16: mean output lengths differ: candidate"

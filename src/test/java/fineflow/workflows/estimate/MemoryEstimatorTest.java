@@ -80,7 +80,8 @@ class MemoryEstimatorTest {
 
   @Test
   void qloraNeedsLessThanHalfOfLora() {
-    // The seed measured ~56% less memory for QLoRA than for LoRA at the same settings.
+    // The manual run measured ~56% less memory for QLoRA than for LoRA at the same settings
+    // (docs/manual-procedure.md "Memory and durations").
     EstimateInput.Builder seed = llama7b().gradientCheckpointing(true).optimizer(Optimizer.PAGED_ADAMW_8BIT);
     long lora = MemoryEstimator.estimate(seed.build()).totalBytes();
     long qlora = MemoryEstimator.estimate(seed.method(TrainingMethod.QLORA).build()).totalBytes();

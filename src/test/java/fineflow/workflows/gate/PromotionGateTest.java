@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class PromotionGateTest {
 
-  // Triton (candidate) and vLLM (baseline) at c=16 from the seed's comparison.
+  // Triton (candidate) and vLLM (baseline) at c=16 from the manual run's comparison
+  // (docs/manual-procedure.md "Benchmarks").
   static final BenchmarkSummary SUMMARY = new BenchmarkSummary(
       List.of(new BenchmarkPoint(1, 16.47, 14.0, 5.83, 171.29, 173.18),
           new BenchmarkPoint(16, 61.2, 38.6, 13.31, 1156.97, 75.35)),

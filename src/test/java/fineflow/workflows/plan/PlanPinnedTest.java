@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 
 /** Recorded digests key the stages that read them, and only those (issue 13). */
 class PlanPinnedTest {
-  /** The seed's QLoRA on Triton, int4 AWQ: checkpoint-convert calibrates on the training split. */
+  /**
+   * The manual run's QLoRA on Triton, int4 AWQ: checkpoint-convert calibrates on the training
+   * split.
+   */
   private static final PipelineSpec ELYZA = SeedSpecs.elyzaQloraTriton();
   private static final Plan PLANNED = Planner.plan(ELYZA);
   private static final String MODEL = "0123456789abcdef0123456789abcdef01234567";

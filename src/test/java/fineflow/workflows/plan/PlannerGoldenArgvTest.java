@@ -6,7 +6,10 @@ import fineflow.workflows.spec.PipelineSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The exact argv of every stage for the seed's ELYZA-7B QLoRA → Triton run (SEED-FACTS §2–§5). */
+/**
+ * The exact argv of every stage for the manual run's ELYZA-7B QLoRA → Triton run
+ * (docs/manual-procedure.md).
+ */
 class PlannerGoldenArgvTest {
   private final PipelineSpec spec = SeedSpecs.elyzaQloraTriton();
   private final Plan plan = Planner.plan(spec);
@@ -101,7 +104,7 @@ class PlannerGoldenArgvTest {
   }
 
   /**
-   * The seed's int4 AWQ + int8 KV cache, the supported way: quantize.py (convert_checkpoint.py
+   * The manual run's int4 AWQ + int8 KV cache, the supported way: quantize.py (convert_checkpoint.py
    * sends AWQ there itself), calibrated on the run's training split, never a Hub dataset.
    */
   @Test

@@ -21,7 +21,10 @@ import fineflow.workflows.spec.TrainingSpec;
 import java.util.List;
 import java.util.Map;
 
-/** The seed's two runs (SEED-FACTS §2–§5) as spec records, and a way to change one field. */
+/**
+ * The manual run's two pipelines (docs/manual-procedure.md) as spec records, and a way to change
+ * one field.
+ */
 final class SeedSpecs {
   static final String ELYZA = "elyza/ELYZA-japanese-Llama-2-7b-instruct";
   private static final ObjectMapper JSON = new ObjectMapper();

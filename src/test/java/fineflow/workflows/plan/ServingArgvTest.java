@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import fineflow.workflows.spec.PipelineSpec;
 import org.junit.jupiter.api.Test;
 
-/** Server and benchmark argv of the trtllm-serve and vLLM paths (SEED-FACTS §4–§5). */
+/**
+ * Server and benchmark argv of the trtllm-serve and vLLM paths (docs/manual-procedure.md
+ * "trtllm-serve", "Benchmarks").
+ */
 class ServingArgvTest {
 
   @Test

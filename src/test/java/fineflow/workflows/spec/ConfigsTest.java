@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every shipped example spec is valid, and the seed ones carry the seed's values. */
+/**
+ * Every shipped example spec is valid, and those of the manual run carry its values
+ * (docs/manual-procedure.md).
+ */
 class ConfigsTest {
 
   static Stream<Path> configs() throws IOException {
@@ -56,7 +59,7 @@ class ConfigsTest {
     EngineSpec e = spec.engine();
     assertThat(e.weightOnlyPrecision()).isEqualTo("int4_awq");
     assertThat(e.int8KvCache()).isTrue();
-    // The seed passed --per_group; quantize.py, which int4 AWQ runs now, has no such flag.
+    // The manual run passed --per_group; quantize.py, which int4 AWQ runs now, has no such flag.
     assertThat(e.perGroup()).isFalse();
     assertThat(List.of(e.calibSize(), e.maxBatchSize(), e.maxInputLen(), e.maxSeqLen(), e.maxBeamWidth(),
         e.lora().maxRank())).containsExactly(256, 16, 2048, 4096, 1, 8);

@@ -108,7 +108,7 @@ class SpecValidatorTest {
         rule("cluster.workspacePvc", "Kubernetes name", "cluster.workspacePvc=My_PVC"),
         // Consistency rules.
         rule("training.lora.targetModules[0]", "no TensorRT-LLM LoRA module", "training.lora.targetModules=[qkv_proj]"),
-        rule("engine.lora.targetModules", "6 modules", // fused name on one side: the seed's map::at
+        rule("engine.lora.targetModules", "6 modules", // fused name on one side: map::at
             "engine.lora.targetModules=[attn_qkv, attn_dense, mlp_h_to_4h, mlp_4h_to_h, mlp_gate, attn_q]"),
         rule("engine.lora.targetModules", "mapped to TensorRT-LLM names",
             "training.lora.targetModules=[q_proj, v_proj]"),
