@@ -1,5 +1,6 @@
 package fineflow.workers.cli;
 
+import fineflow.workers.ErrorLine;
 import fineflow.workers.client.RunConflict;
 import fineflow.workers.client.TemporalConnection;
 import fineflow.workers.dev.PortTaken;
@@ -19,7 +20,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
     int code = ExitCode.INTERNAL;
-    String message = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+    String message = ErrorLine.messageOf(ex);
     if (ex instanceof TemporalConnection.Unreachable) {
       code = ExitCode.UNREACHABLE;
     } else if (ex instanceof WorkflowNotFoundException nf) {
@@ -39,23 +40,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     } else if (ex instanceof io.fabric8.kubernetes.client.KubernetesClientException) {
       code = ExitCode.UNREACHABLE;
     }
-    cmd.getErr().println("fineflow: " + message);
-    if (verbose(parsed) || System.getenv("FINEFLOW_VERBOSE") != null) {
-      ex.printStackTrace(cmd.getErr());
-    } else if (code == ExitCode.INTERNAL) {
-      cmd.getErr().println("(run it again with --verbose for the stack trace)");
-    }
-    cmd.getErr().flush();
-    return code;
-  }
-
-  private static boolean verbose(ParseResult parsed) {
-    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
-      if (p.hasMatchedOption("--verbose")) {
-        return true;
-      }
-    }
-    return false;
+    return new ErrorLine(message, code, code == ExitCode.INTERNAL).print(ex, cmd, parsed);
   }
 
   /** The validator's own message, without Temporal's wrapping. */

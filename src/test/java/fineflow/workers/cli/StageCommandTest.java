@@ -118,11 +118,19 @@ class StageCommandTest {
         new String[] {"stage", "triton-repo", "--bogus"},
         new String[] {"stage", "dataset-prep", "--verbose", "--input", "x", "--max-input-tokens", "1",
             "--output", "o", "--template", "chatml"},
-        new String[] {"stage", "--version"})) {
+        new String[] {"stage", "--version"},
+        // An error the stage did not expect (its output folder cannot be made): one line, exit 1.
+        new String[] {"stage", "benchmark", "--tool", "genai-perf", "--url", "u", "--model", "m",
+            "--tokenizer", "t", "--output", "/dev/null/out"})) {
       Printed image = printed(Main.commandLine(), args);
       Printed devNode = printed(StageCommand.program(), args);
       assertThat(devNode).as(String.join(" ", args)).isEqualTo(image);
     }
+    assertThat(printed(StageCommand.program(), "stage", "benchmark", "--tool", "genai-perf", "--url", "u",
+        "--model", "m", "--tokenizer", "t", "--output", "/dev/null/out"))
+        .satisfies(p -> assertThat(p.exit()).isEqualTo(ExitCode.INTERNAL))
+        .satisfies(p -> assertThat(p.output()).startsWith("fineflow: ")
+            .contains("(run it again with --verbose for the stack trace)"));
     // The doubled program name of an args-over-entrypoint mistake: the same error line.
     Printed image = printed(Main.commandLine(), "fineflow", "stage", "dataset-prep", "--help");
     Printed devNode = printed(StageCommand.program(), "fineflow", "stage", "dataset-prep", "--help");
