@@ -22,19 +22,20 @@ docs/manual-procedure.md "Pitfalls"):
 
 Exit codes (the executor classifies them): 0 ok; 2 bad arguments or inputs (non-retryable);
 3 CUDA out of memory; 4 output check failed; 1 the tool failed otherwise; 128+N killed by signal N.
-Python 3 standard library only (.npy headers are parsed by hand), so it runs in any image.
+Needs Python 3 and numpy (which reads the .npy files): the TensorRT-LLM image has both.
 """
 
-import ast
+import argparse
 import hashlib
 import json
 import os
 import re
 import signal
-import struct
 import subprocess
 import sys
 from collections import Counter, deque
+
+import numpy  # in the TensorRT-LLM image that runs these stages (TL requirements.txt)
 
 EXIT_OK = 0
 EXIT_TOOL_FAILED = 1
@@ -67,7 +68,7 @@ LORA_MODULE_IDS = {
 }
 
 # numpy dtype descriptors hf_lora_convert.py writes per --storage-type (bfloat16 has no numpy
-# type: TensorRT-LLM saves it as a 2-byte void type).
+# type: TensorRT-LLM saves it as a 2-byte void type, which numpy reports as |V2).
 NPY_DESCR = {"float16": {"<f2"}, "float32": {"<f4"}, "bfloat16": {"|V2", "<V2"}}
 
 # What a CUDA allocation failure prints in PyTorch, TensorRT and the CUDA runtime.
@@ -92,34 +93,47 @@ def log(message):
 # ---------------------------------------------------------------- arguments
 
 
+USAGE = ("usage: stage_runner.py --stage NAME --out DIR [--expect key=value]... "
+         "[--result-file F] -- TOOL ARGS...")
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises a StageError (exit 2, one line) instead of printing and exiting."""
+
+    def error(self, message):
+        raise StageError(EXIT_BAD_INPUT, message)
+
+
+def expectation(text):
+    if "=" not in text:
+        raise argparse.ArgumentTypeError("needs key=value, got " + text)
+    return tuple(text.split("=", 1))
+
+
+def build_parser():
+    parser = ArgumentParser(prog="stage_runner.py", usage=USAGE[len("usage: "):], add_help=False,
+                            allow_abbrev=False)
+    parser.add_argument("--stage", required=True, choices=sorted(STAGES), metavar="NAME")
+    parser.add_argument("--out", required=True, metavar="DIR")
+    parser.add_argument("--expect", type=expectation, action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--result-file", default="/dev/termination-log", metavar="FILE")
+    return parser
+
+
 def parse_args(argv):
+    """(options, tool argv). Everything after the first `--` is the tool's, whatever it holds,
+    so the split comes before argparse (its own `--` handling would eat the tool's flags)."""
     if "--" not in argv:
-        raise StageError(EXIT_BAD_INPUT, "usage: stage_runner.py --stage NAME --out DIR "
-                         "[--expect key=value]... [--result-file F] -- TOOL ARGS...")
+        raise StageError(EXIT_BAD_INPUT, USAGE)
     split = argv.index("--")
     own, tool = argv[:split], argv[split + 1:]
     if not tool:
         raise StageError(EXIT_BAD_INPUT, "no tool command after --")
-    opts = {"stage": None, "out": None, "expect": {}, "result_file": "/dev/termination-log"}
-    i = 0
-    while i < len(own):
-        flag = own[i]
-        if flag not in ("--stage", "--out", "--expect", "--result-file") or i + 1 >= len(own):
-            raise StageError(EXIT_BAD_INPUT, "unknown or incomplete option: " + flag)
-        value = own[i + 1]
-        if flag == "--expect":
-            if "=" not in value:
-                raise StageError(EXIT_BAD_INPUT, "--expect needs key=value, got " + value)
-            key, _, val = value.partition("=")
-            opts["expect"][key] = val
-        else:
-            opts[flag[2:].replace("-", "_")] = value
-        i += 2
-    if opts["stage"] not in STAGES:
-        raise StageError(EXIT_BAD_INPUT, "--stage must be one of %s, got %s"
-                         % (", ".join(sorted(STAGES)), opts["stage"]))
-    if not opts["out"]:
+    args = build_parser().parse_args(own)
+    if not args.out:
         raise StageError(EXIT_BAD_INPUT, "--out DIR is required")
+    opts = {"stage": args.stage, "out": args.out, "expect": dict(args.expect),
+            "result_file": args.result_file}
     return opts, tool
 
 
@@ -207,33 +221,10 @@ def content_digest(path):
     return listing.hexdigest(), size
 
 
-def npy_header(path):
-    """(descr, fortran_order, shape, data_offset) of a .npy file, read without numpy."""
-    with open(path, "rb") as f:
-        magic = f.read(8)
-        if len(magic) < 8 or magic[:6] != b"\x93NUMPY":
-            raise ValueError("not a .npy file")
-        major = magic[6]
-        if major == 1:
-            (length,) = struct.unpack("<H", f.read(2))
-            offset = 10 + length
-        elif major in (2, 3):
-            (length,) = struct.unpack("<I", f.read(4))
-            offset = 12 + length
-        else:
-            raise ValueError("unknown .npy version %d" % major)
-        header = ast.literal_eval(f.read(length).decode("latin1"))
-    return header["descr"], header["fortran_order"], tuple(header["shape"]), offset
-
-
-def npy_int32_rows(path, offset, rows, cols):
-    with open(path, "rb") as f:
-        f.seek(offset)
-        data = f.read(4 * rows * cols)
-    if len(data) != 4 * rows * cols:
-        raise ValueError("truncated data")
-    values = struct.unpack("<%di" % (rows * cols), data)
-    return [values[r * cols:(r + 1) * cols] for r in range(rows)]
+def npy_array(path):
+    """The array of a .npy file, memory-mapped: numpy checks the header and that the data is all
+    there, and the weights are not read into memory."""
+    return numpy.lib.format.open_memmap(path, mode="r")
 
 
 # ---------------------------------------------------------------- lora-convert
@@ -330,30 +321,30 @@ def check_lora_folder(folder, pre, problems):
         if not os.path.isfile(path) or os.path.getsize(path) == 0:
             problems.append("%s is missing or empty" % path)
             return None
-    try:
-        c_descr, c_fortran, c_shape, c_offset = npy_header(config_path)
-        w_descr, _w_fortran, w_shape, _w_offset = npy_header(weights_path)
-    except (OSError, ValueError, SyntaxError, KeyError) as e:
-        problems.append("%s: unreadable .npy header: %s" % (folder, e))
-        return None
+    arrays = []
+    for path in (config_path, weights_path):
+        try:
+            arrays.append(npy_array(path))
+        except (OSError, ValueError) as e:
+            problems.append("%s: unreadable .npy file: %s" % (path, e))
+            return None
+    config, weights = arrays
     # Leading 1 is Triton's batch dimension; accept its absence too.
-    c_shape = c_shape[1:] if len(c_shape) == 3 and c_shape[0] == 1 else c_shape
-    w_shape = w_shape[1:] if len(w_shape) == 3 and w_shape[0] == 1 else w_shape
-    if c_descr != "<i4" or c_fortran or len(c_shape) != 2 or c_shape[1] != 3 or c_shape[0] == 0:
-        problems.append("%s: expected int32 rows of [module_id, layer, rank], got %s %s"
-                        % (config_path, c_descr, c_shape))
+    c_shape = config.shape[1:] if config.ndim == 3 and config.shape[0] == 1 else config.shape
+    w_shape = weights.shape[1:] if weights.ndim == 3 and weights.shape[0] == 1 else weights.shape
+    # hf_lora_convert.py saves C-order arrays: column-major rows are not its output.
+    column_major = config.flags.f_contiguous and not config.flags.c_contiguous
+    if config.dtype.str != "<i4" or column_major or len(c_shape) != 2 or c_shape[1] != 3 or c_shape[0] == 0:
+        problems.append("%s: expected int32 rows of [module_id, layer, rank], got %s %s%s"
+                        % (config_path, config.dtype.str, c_shape, " in Fortran order" if column_major else ""))
         return None
-    if w_descr not in NPY_DESCR[pre["dtype"]]:
+    if weights.dtype.str not in NPY_DESCR[pre["dtype"]]:
         problems.append("%s is %s, not %s: the prefetched adapter would not load (std::bad_cast)"
-                        % (weights_path, w_descr, pre["dtype"]))
+                        % (weights_path, weights.dtype.str, pre["dtype"]))
     if len(w_shape) != 2 or w_shape[0] != c_shape[0] or w_shape[1] == 0:
         problems.append("%s has shape %s; expected %d rows like lora_config"
                         % (weights_path, w_shape, c_shape[0]))
-    try:
-        rows = npy_int32_rows(config_path, c_offset, c_shape[0], 3)
-    except (OSError, ValueError, struct.error) as e:
-        problems.append("%s: %s" % (config_path, e))
-        return None
+    rows = [tuple(row) for row in config.reshape(c_shape).tolist()]
     expected_ids = {LORA_MODULE_IDS[t] for t in pre["targets"] if t in LORA_MODULE_IDS}
     found_ids = {r[0] for r in rows}
     if found_ids != expected_ids:

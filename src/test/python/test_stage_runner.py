@@ -1,9 +1,11 @@
-"""Tests of resources/fineflow/programs/stage_runner.py (stdlib only: python3 -m unittest).
+"""Tests of resources/fineflow/programs/stage_runner.py (python3 -m unittest with numpy, as in the
+TensorRT-LLM image; PythonProgramsTest runs them with the Python ML environment).
 
 The NVIDIA tools are replaced by tiny Python scripts that write the outputs the real tools
 write (or not, or print a CUDA OOM), and stage_runner runs as the pod runs it: a subprocess.
 """
 
+import io
 import json
 import os
 import struct
@@ -12,6 +14,8 @@ import sys
 import tempfile
 import textwrap
 import unittest
+
+import numpy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "resources", "fineflow", "programs"))
@@ -25,8 +29,9 @@ SEVEN_TRT = "attn_q,attn_k,attn_v,attn_dense,mlp_h_to_4h,mlp_4h_to_h,mlp_gate"
 TREE_SHA256 = "846f584e0383394ca8fdd69592693a65141d8ddf2d5d5968a68af49d297a824e"
 
 
-def npy_bytes(descr, shape, payload):
-    header = "{'descr': '%s', 'fortran_order': False, 'shape': %r, }" % (descr, tuple(shape))
+def npy_bytes(descr, shape, payload, fortran=False):
+    """A .npy file written by hand, independently of the numpy that stage_runner reads it with."""
+    header = "{'descr': '%s', 'fortran_order': %s, 'shape': %r, }" % (descr, fortran, tuple(shape))
     pad = 64 - (10 + len(header) + 1) % 64
     header = header + " " * pad + "\n"
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1") + payload
@@ -81,9 +86,11 @@ class LoraConvertTest(StageRunnerCase):
             f.write(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
         return folder
 
-    def converter(self, weights_descr="<f2", modules=(1, 2, 3, 4, 5, 6, 7), write=True, extra=""):
-        config, rows = lora_config_npy(list(modules), layers=2, rank=4)
-        weights = npy_bytes(weights_descr, (1, rows, 8), b"\x00" * (rows * 8 * 2))
+    def converter(self, weights_descr="<f2", modules=(1, 2, 3, 4, 5, 6, 7), write=True, extra="",
+                  config=None, weights=None):
+        rows = 2 * len(modules)
+        config = config if config is not None else lora_config_npy(list(modules), layers=2, rank=4)[0]
+        weights = weights if weights is not None else npy_bytes(weights_descr, (1, rows, 8), b"\x00" * (rows * 8 * int(weights_descr[-1])))
         return self.fake_tool("""
             out = sys.argv[sys.argv.index('-o') + 1]
             %s
@@ -172,6 +179,43 @@ class LoraConvertTest(StageRunnerCase):
                                       self.argv(self.converter(write=False), adapter))
         self.assertEqual(proc.returncode, 4)
         self.assertIn("no <task id> folder", result["error"])
+
+    def test_numpy_written_bfloat16_weights_pass(self):
+        # hf_lora_convert.py saves bfloat16 as a 2-byte void type; numpy.save writes it as |V2.
+        adapter = self.adapter(SEVEN_HF)
+        weights = io.BytesIO()
+        numpy.save(weights, numpy.zeros((1, 14, 8), dtype="V2"))
+        expect = dict(self.expect(adapter), dtype="bfloat16")
+        proc, result = self.run_stage("lora-convert", self.path("prefetch"), expect,
+                                      self.argv(self.converter(weights=weights.getvalue()), adapter, "bfloat16"))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(result["metrics"]["loraRank"], 4.0)
+
+    def test_fortran_order_lora_config_fails_the_output_check(self):
+        adapter = self.adapter(SEVEN_HF)
+        rows = [(m, layer, 4) for layer in range(2) for m in range(1, 8)]
+        column_major = struct.pack("<42i", *[row[c] for c in range(3) for row in rows])
+        config = npy_bytes("<i4", (14, 3), column_major, fortran=True)
+        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+                                      self.argv(self.converter(config=config), adapter))
+        self.assertEqual(proc.returncode, 4)
+        self.assertIn("in Fortran order", result["error"])
+
+    def test_truncated_weights_fail_the_output_check(self):
+        adapter = self.adapter(SEVEN_HF)
+        weights = npy_bytes("<f2", (1, 14, 8), b"\x00" * 100)  # 14 * 8 * 2 bytes announced
+        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+                                      self.argv(self.converter(weights=weights), adapter))
+        self.assertEqual(proc.returncode, 4)
+        self.assertIn("model.lora_weights.npy", result["error"])
+        self.assertIn("unreadable .npy file", result["error"])
+
+    def test_file_that_is_not_npy_fails_the_output_check(self):
+        adapter = self.adapter(SEVEN_HF)
+        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+                                      self.argv(self.converter(config=b"not an array"), adapter))
+        self.assertEqual(proc.returncode, 4)
+        self.assertIn("unreadable .npy file", result["error"])
 
     def test_cuda_oom_in_a_failed_tool_is_exit_3(self):
         adapter = self.adapter(SEVEN_HF)
@@ -317,6 +361,68 @@ class EngineBuildTest(StageRunnerCase):
         self.assertIn("rank*.engine", result["error"])
 
 
+class ArgumentsTest(unittest.TestCase):
+    """The command line the planner renders (PlannerGoldenArgvTest) and its bad forms."""
+
+    ADAPTER = "/workspace/runs/r/train/adapter"
+    PREFETCH = "/workspace/runs/r/lora-convert"
+
+    def planner_argv(self):
+        return ["--stage", "lora-convert", "--out", self.PREFETCH,
+                "--expect", "adapter=" + self.ADAPTER,
+                "--expect", "targets=attn_q,attn_k,attn_v,attn_dense,mlp_h_to_4h,mlp_gate,mlp_4h_to_h",
+                "--expect", "maxRank=8", "--expect", "dtype=float16", "--",
+                "python3", "/app/examples/hf_lora_convert.py",
+                "-i", self.ADAPTER, "-o", self.PREFETCH + "/0", "--storage-type", "float16"]
+
+    def bad(self, argv):
+        with self.assertRaises(stage_runner.StageError) as caught:
+            stage_runner.parse_args(argv)
+        self.assertEqual(caught.exception.code, 2)
+        self.assertNotIn("\n", caught.exception.message)
+        return caught.exception.message
+
+    def test_planner_argv(self):
+        opts, tool = stage_runner.parse_args(self.planner_argv())
+        self.assertEqual(opts, {"stage": "lora-convert", "out": self.PREFETCH, "result_file": "/dev/termination-log",
+                                "expect": {"adapter": self.ADAPTER, "maxRank": "8", "dtype": "float16",
+                                           "targets": "attn_q,attn_k,attn_v,attn_dense,mlp_h_to_4h,mlp_gate,"
+                                                      "mlp_4h_to_h"}})
+        self.assertEqual(tool, self.planner_argv()[self.planner_argv().index("--") + 1:])
+
+    def test_everything_after_the_first_separator_is_the_tools(self):
+        opts, tool = stage_runner.parse_args(["--stage", "engine-build", "--out", "o", "--result-file", "r", "--",
+                                              "trtllm-build", "--out", "x", "--stage", "y", "--", "z"])
+        self.assertEqual((opts["out"], opts["result_file"]), ("o", "r"))
+        self.assertEqual(tool, ["trtllm-build", "--out", "x", "--stage", "y", "--", "z"])
+
+    def test_expect_keeps_the_value_after_the_first_equals_and_the_last_repeat(self):
+        opts, _ = stage_runner.parse_args(["--stage", "engine-build", "--out", "o", "--expect", "a=b=c",
+                                           "--expect", "k=1", "--expect", "k=2", "--expect", "e=", "--", "t"])
+        self.assertEqual(opts["expect"], {"a": "b=c", "k": "2", "e": ""})
+
+    def test_missing_separator_or_tool(self):
+        self.assertTrue(self.bad(["--stage", "engine-build", "--out", "o"]).startswith("usage: stage_runner.py"))
+        self.assertEqual(self.bad(["--stage", "engine-build", "--out", "o", "--"]), "no tool command after --")
+
+    def test_bad_options_name_the_option(self):
+        self.assertIn("--bogus", self.bad(["--stage", "engine-build", "--out", "o", "--bogus", "1", "--", "t"]))
+        self.assertIn("argument --expect: needs key=value, got maxRank",
+                      self.bad(["--stage", "engine-build", "--out", "o", "--expect", "maxRank", "--", "t"]))
+        self.assertIn("--out", self.bad(["--stage", "engine-build", "--out", "--", "t"]))
+        self.assertIn("--stage", self.bad(["--sta", "engine-build", "--out", "o", "--", "t"]))
+        self.assertIn("stray", self.bad(["stray", "--stage", "engine-build", "--out", "o", "--", "t"]))
+
+    def test_stage_must_be_known_and_out_given(self):
+        message = self.bad(["--stage", "quantize", "--out", "o", "--", "t"])
+        self.assertIn("--stage", message)
+        for stage in ("checkpoint-convert", "engine-build", "lora-convert"):
+            self.assertIn(stage, message)
+        self.assertIn("--stage", self.bad(["--out", "o", "--", "t"]))
+        self.assertIn("--out", self.bad(["--stage", "engine-build", "--", "t"]))
+        self.assertIn("--out", self.bad(["--stage", "engine-build", "--out", "", "--", "t"]))
+
+
 class PiecesTest(unittest.TestCase):
 
     def test_directory_digest_matches_the_java_one(self):
@@ -330,15 +436,18 @@ class PiecesTest(unittest.TestCase):
             open(os.path.join(d, "B", "empty"), "w").close()
             self.assertEqual(stage_runner.content_digest(d), (TREE_SHA256, 11))
 
-    def test_npy_header_is_read_without_numpy(self):
+    def test_hand_written_and_numpy_written_npy_read_the_same(self):
         with tempfile.TemporaryDirectory() as d:
-            path = os.path.join(d, "x.npy")
+            by_hand, by_numpy = os.path.join(d, "hand.npy"), os.path.join(d, "numpy.npy")
             data, rows = lora_config_npy([1, 2], layers=3, rank=4)
-            with open(path, "wb") as f:
+            with open(by_hand, "wb") as f:
                 f.write(data)
-            descr, fortran, shape, offset = stage_runner.npy_header(path)
-            self.assertEqual((descr, fortran, shape), ("<i4", False, (1, 6, 3)))
-            self.assertEqual(stage_runner.npy_int32_rows(path, offset, rows, 3)[5], (2, 2, 4))
+            numpy.save(by_numpy, numpy.array([[(m, layer, 4) for layer in range(3) for m in (1, 2)]],
+                                             dtype="<i4"))
+            for path in (by_hand, by_numpy):
+                array = stage_runner.npy_array(path)
+                self.assertEqual((array.dtype.str, array.shape), ("<i4", (1, rows, 3)))
+                self.assertEqual(array[0, 5].tolist(), [2, 2, 4])
 
     def test_result_stays_under_4_kib(self):
         info = {"k%d" % i: "v" * 200 for i in range(40)}

@@ -1,6 +1,6 @@
 """Unit tests of train.py's argument, config and data handling; they need no torch.
 
-Run: python3 -m unittest discover -s src/test/python (TrainProgramTest runs them in mvn verify
+Run: python3 -m unittest discover -s src/test/python (PythonProgramsTest runs them in mvn verify
 when python3 is on the PATH).
 """
 
