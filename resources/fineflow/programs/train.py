@@ -266,16 +266,15 @@ def read_examples(path, label):
     return examples
 
 
-class ByteTokenizer:
-    """UTF-8 bytes as tokens, for randomly initialised models that have no tokenizer of their own."""
-    pad_token_id = 0
-    bos_token_id = 1
-    eos_token_id = 2
-    offset = 3
-    vocab_size = 256 + offset
+# The byte-level tokenizer's ids: ByT5's <pad> 0, </s> 1, <unk> 2, then byte b as b + 3.
+BYTE_VOCAB_SIZE = 256 + 3
 
-    def encode(self, text):
-        return [b + self.offset for b in text.encode("utf-8")]
+
+def byte_tokenizer():
+    """UTF-8 bytes as tokens, for randomly initialised models that have no tokenizer of their own:
+    transformers' ByT5Tokenizer without its sentinel tokens."""
+    from transformers import ByT5Tokenizer
+    return ByT5Tokenizer(extra_ids=0)
 
 
 def encode_example(encode, prompt, completion, max_len, where):
@@ -314,16 +313,18 @@ class EncodedDataset:
         return item
 
 
-def pad_batch(features, pad_id):
-    """Right-pads a batch: attention_mask 0 and label -100 on padding."""
-    width = max(len(f["input_ids"]) for f in features)
-    batch = {"input_ids": [], "attention_mask": [], "labels": []}
-    for f in features:
-        missing = width - len(f["input_ids"])
-        batch["input_ids"].append(f["input_ids"] + [pad_id] * missing)
-        batch["attention_mask"].append([1] * len(f["input_ids"]) + [0] * missing)
-        batch["labels"].append(f["labels"] + [IGNORE_INDEX] * missing)
-    return batch
+def data_collator(tokenizer):
+    """transformers' DataCollatorForSeq2Seq padding each batch to its longest example: input_ids
+    with the pad id (the eos id, or 0, where the tokenizer has none), attention_mask 0 and labels
+    IGNORE_INDEX on the padding, so padding is neither attended to nor trained on. Always on the
+    right, whatever the tokenizer's default: each example's tokens keep positions 0..n-1 (without
+    position_ids, Llama numbers positions from the start of the row, padding included)."""
+    from transformers import DataCollatorForSeq2Seq
+    tokenizer.padding_side = "right"
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token_id = pad_id_of(tokenizer)
+    return DataCollatorForSeq2Seq(tokenizer, padding="longest", label_pad_token_id=IGNORE_INDEX,
+                                  return_tensors="pt")
 
 
 # ---------------------------------------------------------------- results
@@ -397,18 +398,18 @@ def count_parameters(model):
 
 def load_tokenizer(args):
     if args.random_init_config:
-        return ByteTokenizer()
+        return byte_tokenizer()
     from transformers import AutoTokenizer
     tokenizer = AutoTokenizer.from_pretrained(args.model, revision=args.revision,
                                               trust_remote_code=args.trust_remote_code)
     return tokenizer
 
 
-def tokenizer_encoder(tokenizer):
-    if isinstance(tokenizer, ByteTokenizer):
-        return tokenizer.encode
-    # The template already carries <s> / </s> as text, so no special tokens are added here.
-    return lambda text: tokenizer(text, add_special_tokens=False)["input_ids"]
+def tokenizer_encoder(tokenizer, literal_bytes):
+    """The template already carries <s> / </s> as text, so no special tokens are added here; the
+    byte-level tokenizer (`literal_bytes`) keeps such text as its bytes, not as a special id."""
+    options = {"split_special_tokens": True} if literal_bytes else {}
+    return lambda text: tokenizer(text, add_special_tokens=False, **options)["input_ids"]
 
 
 def pad_id_of(tokenizer):
@@ -440,8 +441,8 @@ def load_model(args, torch):
                 values = json.load(f)
             except json.JSONDecodeError as e:
                 raise BadInput(f"--random-init-config line {e.lineno}, column {e.colno}: {e.msg}") from None
-        if values.get("vocab_size", 0) < ByteTokenizer.vocab_size:
-            raise BadInput(f"--random-init-config: vocab_size must be >= {ByteTokenizer.vocab_size} "
+        if values.get("vocab_size", 0) < BYTE_VOCAB_SIZE:
+            raise BadInput(f"--random-init-config: vocab_size must be >= {BYTE_VOCAB_SIZE} "
                            "for the byte-level tokenizer")
         for key in ("torch_dtype", "dtype"):  # the load dtype comes from --precision
             values.pop(key, None)
@@ -607,7 +608,7 @@ def train(args):
     train_examples = read_examples(args.train_file, "--train-file")
     eval_examples = read_examples(args.eval_file, "--eval-file") if args.eval_file else None
     tokenizer = load_tokenizer(args)
-    encode = tokenizer_encoder(tokenizer)
+    encode = tokenizer_encoder(tokenizer, literal_bytes=bool(args.random_init_config))
 
     def encoded(examples, label):
         return [encode_example(encode, prompt, completion, args.max_seq_len, f"{label} line {number}")
@@ -616,11 +617,6 @@ def train(args):
     counter = TokenCounter()
     train_set = EncodedDataset(encoded(train_examples, "--train-file"), counter)
     eval_set = EncodedDataset(encoded(eval_examples, "--eval-file")) if eval_examples else None
-    pad_id = pad_id_of(tokenizer)
-
-    def collate(features):
-        return {k: torch.tensor(v) for k, v in pad_batch(features, pad_id).items()}
-
     try:
         model = prepare_model(args, load_model(args, torch))
         trainable, total = count_parameters(model)
@@ -629,7 +625,7 @@ def train(args):
               "checkpointingModules": checkpointing_modules(model),
               "gpuAllocatedBytes": torch.cuda.memory_allocated() if torch.cuda.is_available() else None})
         trainer = Trainer(model=model, args=TrainingArguments(**training_arguments_kwargs(args)),
-                          train_dataset=train_set, eval_dataset=eval_set, data_collator=collate,
+                          train_dataset=train_set, eval_dataset=eval_set, data_collator=data_collator(tokenizer),
                           callbacks=[progress_callback(args, counter, torch)])
         trainer.remove_callback(PrinterCallback)  # its dict reprs are not JSON; ours replace them
         checkpoints = os.path.join(args.output_dir, "checkpoints")

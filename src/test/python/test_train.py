@@ -1,19 +1,22 @@
-"""Unit tests of train.py's argument, config and data handling; they need no torch.
+"""Unit tests of train.py's argument, config and data handling; argument handling needs no torch,
+the tokenizer and collator tests need transformers (the Python ML environment).
 
-Run: python3 -m unittest discover -s src/test/python (PythonProgramsTest runs them in mvn verify
-when python3 is on the PATH).
+Run: ~/.fineflow/python-env/bin/python -m unittest discover -s src/test/python (PythonProgramsTest
+runs them in mvn verify).
 """
 
 import contextlib
 import io
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "resources", "fineflow", "programs"))
+PROGRAMS = os.path.join(HERE, "..", "..", "..", "resources", "fineflow", "programs")
+sys.path.insert(0, PROGRAMS)
 
 import train  # noqa: E402
 
@@ -135,8 +138,12 @@ class ArgumentsTest(unittest.TestCase):
             self.assertIn(flag, out.getvalue())
 
     def test_torch_is_not_imported_for_argument_handling(self):
-        parse("--method", "qlora")
-        self.assertNotIn("torch", sys.modules)
+        # A fresh interpreter: other tests of this run import transformers (and with it torch).
+        check = ("import sys; sys.path.insert(0, %r); import train; train.parse_args(%r); "
+                 "print(sorted(m for m in ('torch', 'transformers', 'peft') if m in sys.modules))"
+                 % (PROGRAMS, BASE + ["--method", "qlora"]))
+        out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)
+        self.assertEqual("[]", out.stdout.strip(), out.stderr)
 
 
 class GradientCheckpointingCheckTest(unittest.TestCase):
@@ -208,26 +215,28 @@ class DataTest(unittest.TestCase):
         with self.assertRaisesRegex(train.BadInput, "--eval-file /nope.jsonl: no such file"):
             train.read_examples("/nope.jsonl", "--eval-file")
 
+    def byte_encoder(self):
+        return train.tokenizer_encoder(train.byte_tokenizer(), literal_bytes=True)
+
     def test_prompt_tokens_are_masked(self):
-        tok = train.ByteTokenizer()
-        item = train.encode_example(tok.encode, "ab", "cd", 16, "x")
+        item = train.encode_example(self.byte_encoder(), "ab", "cd", 16, "x")
         self.assertEqual([ord("a") + 3, ord("b") + 3, ord("c") + 3, ord("d") + 3], item["input_ids"])
         self.assertEqual([-100, -100, ord("c") + 3, ord("d") + 3], item["labels"])
 
     def test_truncation_keeps_the_prompt_mask(self):
-        tok = train.ByteTokenizer()
-        item = train.encode_example(tok.encode, "abc", "defgh", 5, "x")
+        encode = self.byte_encoder()
+        item = train.encode_example(encode, "abc", "defgh", 5, "x")
         self.assertEqual(5, len(item["input_ids"]))
         self.assertEqual([-100, -100, -100, ord("d") + 3, ord("e") + 3], item["labels"])
         with self.assertRaisesRegex(train.BadInput, "line 7: the prompt alone has 3 tokens"):
-            train.encode_example(tok.encode, "abc", "d", 3, "--train-file line 7")
+            train.encode_example(encode, "abc", "d", 3, "--train-file line 7")
 
-    def test_padding(self):
-        batch = train.pad_batch([{"input_ids": [5, 6, 7], "labels": [-100, 6, 7]},
-                                 {"input_ids": [8], "labels": [8]}], 0)
-        self.assertEqual([[5, 6, 7], [8, 0, 0]], batch["input_ids"])
-        self.assertEqual([[1, 1, 1], [1, 0, 0]], batch["attention_mask"])
-        self.assertEqual([[-100, 6, 7], [8, -100, -100]], batch["labels"])
+    def test_byte_tokenizer_keeps_template_markers_and_multibyte_text_as_bytes(self):
+        # The ids the hand-written byte tokenizer gave: UTF-8 byte + 3, special-token text included.
+        text = "<s>[INST] <<SYS>>\nあなたは太宰治です。\n<</SYS>>\n\n問い [/INST] 答え </s><pad><unk>"
+        self.assertEqual([b + 3 for b in text.encode("utf-8")], self.byte_encoder()(text))
+        tokenizer = train.byte_tokenizer()
+        self.assertEqual((0, train.BYTE_VOCAB_SIZE), (tokenizer.pad_token_id, len(tokenizer)))
 
     def test_dataset_counts_tokens(self):
         counter = train.TokenCounter()
@@ -235,6 +244,63 @@ class DataTest(unittest.TestCase):
         data[0]
         data[0]
         self.assertEqual(6, counter.value)
+
+
+def hand_written_padding(features, pad_id):
+    """train.py's padding before it used transformers' collator: the reference the collator must match."""
+    width = max(len(f["input_ids"]) for f in features)
+    batch = {"input_ids": [], "attention_mask": [], "labels": []}
+    for f in features:
+        missing = width - len(f["input_ids"])
+        batch["input_ids"].append(f["input_ids"] + [pad_id] * missing)
+        batch["attention_mask"].append([1] * len(f["input_ids"]) + [0] * missing)
+        batch["labels"].append(f["labels"] + [-100] * missing)
+    return batch
+
+
+class CollatorTest(unittest.TestCase):
+    """The data collator pads as the hand-written padding did: right side, the pad (else eos, else 0)
+    id, attention_mask 0 and label -100 on padding, the prompt's -100 labels kept, int64 tensors."""
+
+    FEATURES = [{"input_ids": [5, 6, 7], "labels": [-100, 6, 7]},
+                {"input_ids": [8], "labels": [8]},
+                {"input_ids": [9, 10, 11, 12, 13], "labels": [-100, -100, -100, 12, 13]},
+                {"input_ids": [4, 4, 4, 4, 4], "labels": [-100, 4, 4, 4, 4]}]
+
+    def word_tokenizer(self, pad=None, eos=None):
+        """A fast tokenizer that pads on the left by default, with or without pad and eos tokens."""
+        from tokenizers import Tokenizer, models
+        from transformers import PreTrainedTokenizerFast
+        vocab = {"<unk>": 0, "</s>": 1, "<pad>": 2, **{"w%d" % i: i for i in range(3, 16)}}
+        core = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+        return PreTrainedTokenizerFast(tokenizer_object=core, unk_token="<unk>", pad_token=pad, eos_token=eos,
+                                       padding_side="left")
+
+    def assert_pads_like_before(self, tokenizer, pad_id):
+        import torch
+        batch = train.data_collator(tokenizer)([dict(f) for f in self.FEATURES])
+        self.assertEqual({"input_ids", "attention_mask", "labels"}, set(batch.keys()))
+        for key, expected in hand_written_padding(self.FEATURES, pad_id).items():
+            self.assertEqual(torch.int64, batch[key].dtype, key)
+            self.assertEqual(expected, batch[key].tolist(), key)
+
+    def test_byte_tokenizer_pads_with_0(self):
+        self.assert_pads_like_before(train.byte_tokenizer(), 0)
+
+    def test_pad_token_on_the_right_although_the_tokenizer_pads_left(self):
+        self.assert_pads_like_before(self.word_tokenizer(pad="<pad>", eos="</s>"), 2)
+
+    def test_no_pad_token_pads_with_eos(self):
+        self.assert_pads_like_before(self.word_tokenizer(eos="</s>"), 1)
+
+    def test_neither_pad_nor_eos_pads_with_0(self):
+        self.assert_pads_like_before(self.word_tokenizer(), 0)
+
+    def test_padding_masks_loss_and_attention(self):
+        batch = train.data_collator(train.byte_tokenizer())(self.FEATURES[:2])
+        self.assertEqual([[5, 6, 7], [8, 0, 0]], batch["input_ids"].tolist())
+        self.assertEqual([[1, 1, 1], [1, 0, 0]], batch["attention_mask"].tolist())
+        self.assertEqual([[-100, 6, 7], [8, -100, -100]], batch["labels"].tolist())
 
 
 class ResultTest(unittest.TestCase):
