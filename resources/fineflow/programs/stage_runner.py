@@ -121,8 +121,8 @@ def build_parser():
 
 
 def parse_args(argv):
-    """(options, tool argv). Everything after the first `--` is the tool's, whatever it holds,
-    so the split comes before argparse (its own `--` handling would eat the tool's flags)."""
+    """(options, tool argv). Everything after the first `--` is the tool's, whatever it holds: the
+    split is made here and argparse sees only our own flags, so the tool gets its argv untouched."""
     if "--" not in argv:
         raise StageError(EXIT_BAD_INPUT, USAGE)
     split = argv.index("--")
