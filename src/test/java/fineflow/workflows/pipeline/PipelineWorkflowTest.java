@@ -11,6 +11,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageProgress;
+import fineflow.workflows.gate.BenchmarkPoint;
+import fineflow.workflows.gate.BenchmarkSummary;
 import fineflow.workflows.plan.OutputPin;
 import fineflow.workflows.contract.CleanupRequest;
 import fineflow.workflows.plan.Plan;
@@ -22,6 +24,7 @@ import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecLoader;
+import fineflow.workflows.spec.SpecPatch;
 import fineflow.workflows.spec.SpecYaml;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowExecutionDescription;
@@ -605,6 +608,54 @@ class PipelineWorkflowTest {
     assertThat(row(outcome, StageName.BASELINE).launches()).isEqualTo(2);
     assertThat(row(outcome, StageName.BASELINE).released()).isEqualTo("released after benchmark");
     assertThat(row(outcome, StageName.BENCHMARK).state()).isEqualTo(StageState.SUCCEEDED);
+  }
+
+  /**
+   * A gate pause (SLOs missed) comes after a succeeded benchmark, which released the baseline.
+   * A resume that keeps the benchmark's result only checks the gate again: no baseline. One
+   * that re-keys the benchmark launches the baseline again first, and releases it after.
+   */
+  @Test
+  void aGatePauseResumedRelaunchesTheBaselineOnlyForANewBenchmark() throws Exception {
+    PipelineSpec spec = SpecPatch.apply(SpecLoader.load(Files.readString(Path.of("configs/demo.yaml")),
+        "demo.yaml"), List.of("serving.slo.atConcurrency=4", "serving.slo.ttftP99Ms=200"));
+    measures(480.0);
+    PipelineWorkflow kept = temporal.start(request("dazai-00000047", Planner.plan(spec), spec));
+    temporal.sleep(Duration.ofHours(2));
+    assertThat(kept.progress().stage(StageName.BENCHMARK).orElseThrow().reason()).isEqualTo("SloNotMet");
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000047"));
+
+    PlanDiff sameBenchmark = kept.resume(ResumeRequest.assignments(List.of("serving.slo.ttftP99Ms=500")));
+    RunOutcome promoted = temporal.result("dazai-00000047");
+
+    assertThat(sameBenchmark.kept()).contains(StageName.BASELINE, StageName.BENCHMARK);
+    assertThat(cluster.launches(StageName.BASELINE)).isEqualTo(1);
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000047"));
+    assertThat(row(promoted, StageName.BASELINE).released()).isEqualTo("released after benchmark");
+
+    cluster.cleanups.clear();
+    PipelineWorkflow rekeyed = temporal.start(request("dazai-00000048", Planner.plan(spec), spec));
+    temporal.sleep(Duration.ofHours(2));
+    // The same keys as the first run: all from the cache, the baseline with the benchmark.
+    assertThat(rekeyed.progress().stage(StageName.BASELINE).orElseThrow().state()).isEqualTo(StageState.CACHED);
+    assertThat(cluster.cleanups).isEmpty();
+    measures(150.0);
+
+    PlanDiff newBenchmark = rekeyed.resume(ResumeRequest.assignments(List.of("benchmark.requestCount=16")));
+    RunOutcome outcome = temporal.result("dazai-00000048");
+
+    assertThat(newBenchmark.stages()).filteredOn(e -> e.stage() == StageName.BASELINE)
+        .extracting(PlanDiff.Entry::prior).containsExactly(PlanDiff.Prior.RELEASED);
+    assertThat(newBenchmark.toRun()).containsExactly(StageName.BASELINE, StageName.BENCHMARK);
+    assertThat(cluster.launches(StageName.BASELINE)).isEqualTo(2);
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000048"));
+    assertThat(row(outcome, StageName.BASELINE).state()).isEqualTo(StageState.SUCCEEDED);
+  }
+
+  private void measures(double ttftP99Ms) {
+    cluster.benchmarkMetrics = new BenchmarkSummary(List.of(
+        new BenchmarkPoint(1, 40.0, 35.0, 9.0, 110.0, 110.0),
+        new BenchmarkPoint(4, ttftP99Ms, 90.0, 14.0, 1200.0, 75.0)), List.of()).toMetrics();
   }
 
   /**
