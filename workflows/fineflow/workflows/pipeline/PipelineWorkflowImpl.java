@@ -249,12 +249,17 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
    * The baseline for this pass's benchmark. Not needed when the benchmark has a result (this
    * run's, or the cache's for its key): the baseline's own result stands or comes from the
    * cache. Else launched (or joined: servers are shared by key), whatever the cache holds for
-   * it, since the server a recorded baseline names was released by its benchmark.
+   * it, since the server a recorded baseline names was released by its benchmark; unless the
+   * run still holds it (its release failed).
    */
   private Optional<StageFailure> baselineForBenchmark(Stage baseline) {
     Optional<Stage> benchmark = state.plan().stage(StageName.BENCHMARK);
-    if (benchmark.isEmpty() || state.done(benchmark.get())) {
-      return state.done(baseline) ? Optional.empty() : runStage(baseline, false);
+    boolean needed = benchmark.isPresent() && !state.done(benchmark.get());
+    if (state.done(baseline) && (!needed || !state.row(StageName.BASELINE).serverGone())) {
+      return Optional.empty();
+    }
+    if (!needed) {
+      return runStage(baseline, false);
     }
     StageActivities calls = Workflow.newLocalActivityStub(StageActivities.class,
         StageActivityOptions.LOCAL_DEFAULT, StageActivityOptions.local(baseline));
@@ -289,8 +294,9 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       if (CancellationScope.current().isCancelRequested()) {
         throw failure;
       }
-      // Not a reason to fail or hold the run: the row keeps no "released", and the warning names
-      // what stays up until the run's next pass leaves it, or its end (cancel, abort) removes it.
+      // Not a reason to fail or hold the run. The row says nothing released, the run stays its
+      // user, and the warning names what stays up: until the next pass leaves it, or a cancel
+      // or abort cleans up the run; after a success, until deleted by hand.
       LOG.warn("run {}: baseline not released: {}", state.runId(), failure.getCause().getMessage());
     }
   }

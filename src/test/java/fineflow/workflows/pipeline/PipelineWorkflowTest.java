@@ -611,6 +611,34 @@ class PipelineWorkflowTest {
   }
 
   /**
+   * The release at the failed benchmark failed: the run still holds the baseline, so the
+   * resume keeps it instead of launching another, and the next benchmark's end releases it.
+   */
+  @Test
+  void aBaselineWhoseReleaseFailedIsKeptByTheResumeAndReleasedAfterTheNextBenchmark() throws Exception {
+    PipelineSpec spec = SpecLoader.load(Files.readString(Path.of("configs/demo.yaml")), "demo.yaml");
+    Plan plan = Planner.plan(spec);
+    String benchmarkKey = TestPlans.pinned(plan).stage(StageName.BENCHMARK).orElseThrow().cacheKey();
+    cluster.failingKeys.put(benchmarkKey, FailureType.STAGE_FAILED);
+    cluster.failingCleanups.set(1);
+    PipelineWorkflow run = temporal.start(request("dazai-00000049", plan, spec));
+    temporal.sleep(Duration.ofHours(2));
+    assertThat(run.progress().pausedStage()).isEqualTo(StageName.BENCHMARK);
+    assertThat(run.progress().stage(StageName.BASELINE).orElseThrow().released()).isNull();
+
+    cluster.failingKeys.remove(benchmarkKey);
+    PlanDiff diff = run.resume(ResumeRequest.assignments(List.of()));
+    RunOutcome outcome = temporal.result("dazai-00000049");
+
+    assertThat(diff.kept()).contains(StageName.BASELINE);
+    assertThat(cluster.launches(StageName.BASELINE)).isEqualTo(1);
+    assertThat(cluster.launches(StageName.BENCHMARK)).isEqualTo(2);
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000049"),
+        baselineRelease("dazai-00000049"));
+    assertThat(row(outcome, StageName.BASELINE).released()).isEqualTo("released after benchmark");
+  }
+
+  /**
    * A gate pause (SLOs missed) comes after a succeeded benchmark, which released the baseline.
    * A resume that keeps the benchmark's result only checks the gate again: no baseline. One
    * that re-keys the benchmark launches the baseline again first, and releases it after.
