@@ -259,10 +259,11 @@ final class PipelineState {
   }
 
   /**
-   * What the run holds for each planned stage, for the resume {@code diff}: a result, a failure (the stage it paused at, unless the pause is the gate's
-   * on a stage that succeeded), or nothing. A baseline up for one benchmark pass only holds no
-   * server once its result is in: it is released, launched again if the new plan's benchmark
-   * runs ({@link #baselinePerBenchmark}).
+   * What the run holds for each planned stage, for the resume {@code diff}: a result, a failure
+   * (the stage it paused at, unless the pause is the gate's on a stage that succeeded), or
+   * nothing. A baseline whose server the run no longer holds (released after its benchmark, or
+   * taken from the cache) is {@code RELEASED} when the new plan's benchmark runs: it is launched
+   * again for it ({@link #baselinePerBenchmark}).
    */
   Map<StageName, PlanDiff.Prior> priors(PlanDiff diff) {
     Map<StageName, PlanDiff.Prior> priors = new EnumMap<>(StageName.class);
@@ -292,7 +293,7 @@ final class PipelineState {
 
   /** The run left the baseline server; the row says so ({@link StageStatus#released}). */
   void releasedBaseline(String how) {
-    rows.put(StageName.BASELINE, rows.get(StageName.BASELINE).released(how));
+    rows.put(StageName.BASELINE, rows.get(StageName.BASELINE).serverReleased(how));
   }
 
   /** An accepted resume: the new spec and plan; rows whose cache key changed start over. */

@@ -164,7 +164,7 @@ public record StageStatus(
   }
 
   /** The run left the stage's server (the baseline, once the benchmark ended); see {@code released}. */
-  StageStatus released(String how) {
+  StageStatus serverReleased(String how) {
     return new StageStatus(stage, state, cacheKey, summary, launches, startedAt, finishedAt,
         objectName, podName, artifacts, metrics, info, simulated, lastError, reason, hint, logTail,
         progress, keyChange, how);
