@@ -224,8 +224,8 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
         .withLabels(RolloutObjects.selector(target.app(), revision)).list().getItems();
     String podName = pods.isEmpty() ? null : pods.get(0).getMetadata().getName();
     if (!available(d)) {
-      checkPods(ns, d, stage, pods, request.cluster());
-      checkTimeout(ns, d, stage, pods);
+      checkPods(ns, d, stage, pods, request.cluster(), request.runId());
+      checkTimeout(ns, d, stage, pods, request.runId());
       throw ApplicationFailure.newFailure("waiting for " + name + " to become ready",
           FailureType.STILL_RUNNING.type(), new StageProgress(pods.isEmpty() ? "Pending" : "Starting",
               podName, readyLine(d, pods)));
@@ -240,7 +240,7 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
       smoke = smokeTest.run(baseUrl.apply(service), target);
     } catch (SmokeTestException e) {
       List<String> logs = serverLog(ns, podName);
-      rollback(ns, name, target.app());
+      rollback(ns, name, target.app(), request.runId());
       throw failure(FailureType.SMOKE_TEST_FAILED, stage, "smoke test of " + name + " failed: "
           + e.getMessage() + "; rolled back, the stable Service is unchanged",
           "read the server log below; fix the spec and resume", logs);
@@ -314,12 +314,14 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
    * crashing will not become ready by waiting. All but the crash loop (Jobs never restart) are
    * the Jobs' rules: one {@link FailureClassifier} for both.
    */
-  private void checkPods(String ns, Deployment d, Stage stage, List<Pod> pods, ClusterSpec cluster) {
+  private void checkPods(String ns, Deployment d, Stage stage, List<Pod> pods, ClusterSpec cluster,
+      String runId) {
     for (Pod pod : pods) {
       Optional<FailureClassifier.Verdict> verdict = classifier.classifyServerPod(pod, clock.instant(), cluster);
       if (verdict.isPresent()) {
         List<String> logs = serverLog(ns, pod.getMetadata().getName());
-        rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE));
+        rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE),
+            runId);
         throw failure(verdict.get().type(), stage, verdict.get().message() + "; rolled back",
             verdict.get().hint(), logs);
       }
@@ -331,7 +333,8 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
             ? cs.getState().getWaiting().getReason() : null;
         if ("CrashLoopBackOff".equals(waiting)) {
           List<String> logs = serverLog(ns, pod.getMetadata().getName());
-          rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE));
+          rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE),
+            runId);
           throw failure(FailureType.STAGE_FAILED, stage, "the server in " + pod.getMetadata().getName()
               + " keeps crashing (restarted " + cs.getRestartCount() + " times); rolled back",
               "read the server log below", logs);
@@ -340,7 +343,7 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
     }
   }
 
-  private void checkTimeout(String ns, Deployment d, Stage stage, List<Pod> pods) {
+  private void checkTimeout(String ns, Deployment d, Stage stage, List<Pod> pods, String runId) {
     String podName = pods.isEmpty() ? null : pods.get(0).getMetadata().getName();
     Map<String, String> ann = d.getMetadata().getAnnotations();
     String applied = ann == null ? null : ann.get(RolloutObjects.ANNOTATION_APPLIED_AT);
@@ -350,7 +353,8 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
     Duration waited = Duration.between(Instant.parse(applied), clock.instant());
     if (waited.getSeconds() > stage.timeoutSeconds()) {
       List<String> logs = serverLog(ns, podName);
-      rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE));
+      rollback(ns, d.getMetadata().getName(), d.getMetadata().getLabels().get(RolloutObjects.LABEL_INSTANCE),
+            runId);
       String unschedulable = unschedulable(pods);
       throw failure(unschedulable != null ? FailureType.UNSCHEDULABLE : FailureType.STAGE_FAILED, stage,
           d.getMetadata().getName() + " was not ready after " + waited.getSeconds() + " s (timeout "
@@ -449,10 +453,12 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
   }
 
   /**
-   * Deletes a failed candidate (Deployment, Service, options ConfigMap) unless it is what the
-   * stable Service serves: a re-applied stable revision that fails its smoke test keeps serving.
+   * The run leaves a failed candidate (Deployment, Service, files ConfigMap) unless it is what
+   * the stable Service serves: a re-applied stable revision that fails its smoke test keeps
+   * serving. Its last user deletes it; another run of the same key still awaiting or
+   * benchmarking it keeps it ({@link SharedServer}), and its own checks decide for it.
    */
-  void rollback(String ns, String name, String app) {
+  void rollback(String ns, String name, String app, String runId) {
     Service stable = app == null ? null
         : client.services().inNamespace(ns).withName(RolloutObjects.stableServiceName(app)).get();
     Deployment d = client.apps().deployments().inNamespace(ns).withName(name).get();
@@ -461,7 +467,12 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
             d.getMetadata().getLabels().get(RolloutObjects.LABEL_REVISION))) {
       return;
     }
-    deleteRevision(ns, name);
+    String run = FineflowLabels.runValue(runId);
+    String user = FineflowLabels.userLabel(run);
+    SharedServer.leave(client.apps().deployments().inNamespace(ns).withName(name), user, run, x -> false);
+    SharedServer.leave(client.services().inNamespace(ns).withName(name), user, run, x -> false);
+    SharedServer.leave(client.configMaps().inNamespace(ns).withName(name + RolloutObjects.FILES_SUFFIX), user,
+        run, x -> false);
   }
 
   /**

@@ -7,7 +7,8 @@ import fineflow.workflows.plan.PlanDiff;
  * where the run has a result to reuse; a stage whose every launch failed is a "retry", one that
  * never ran is a "run", whether its key changed or not. model-fetch and dataset-prep "check":
  * they run again on every pass and re-key what reads them if their recorded sha changed. A
- * re-run names the input that changed its key.
+ * re-run names the input that changed its key; a baseline whose server was released "runs"
+ * again when the benchmark does.
  */
 final class PlanDiffText {
   private PlanDiffText() {
@@ -31,6 +32,8 @@ final class PlanDiffText {
             .append(')');
       } else if (e.reused()) {
         out.append(" (result reused)");
+      } else if (e.change() == PlanDiff.Change.KEPT && e.prior() == PlanDiff.Prior.RELEASED) {
+        out.append(" (its server was released: launched again for the benchmark)");
       } else if (e.change() == PlanDiff.Change.RERUN && e.why() != null) {
         out.append(" (").append(e.why()).append(')');
       }
@@ -46,7 +49,8 @@ final class PlanDiffText {
       case KEPT, RERUN -> e.checks() ? "check"
           : e.reused() ? "keep"
           : e.prior() == PlanDiff.Prior.FAILED ? "retry"
-          : e.prior() == PlanDiff.Prior.NOT_RUN ? "run"
+          : e.prior() == PlanDiff.Prior.NOT_RUN
+              || e.change() == PlanDiff.Change.KEPT && e.prior() == PlanDiff.Prior.RELEASED ? "run"
           : "rerun";
     };
   }

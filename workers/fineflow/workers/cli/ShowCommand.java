@@ -42,13 +42,9 @@ final class ShowCommand implements Callable<Integer> {
         out.println("\nSTAGES");
         out.printf("  %-18s %-10s %-8s %-9s %s%n", "STAGE", "STATE", "LAUNCHES", "SECONDS", "ARTIFACTS / FAILURE");
         for (RunAudit.Stage s : audit.stages()) {
-          String detail = (s.keyChange() == null ? "" : rerunBecause(s) + "; ")
-              + (s.reason() != null ? s.reason() + ": " + s.lastError()
-              : String.join(", ", s.artifacts().stream().map(a -> a.name() + " " + a.path() + " ("
-                  + ProgressTable.bytes(a.sizeBytes()) + ", sha256 " + a.sha256().substring(0, 12) + ")").toList()));
           out.printf("  %-18s %-10s %-8d %-9s %s%s%n", s.name(), s.state(), s.launches(),
               s.durationSeconds() == null ? "-" : String.format("%.1f", s.durationSeconds()),
-              s.simulated() ? "[simulated] " : "", detail);
+              s.simulated() ? "[simulated] " : "", detail(s));
         }
         out.println("\nLAUNCHES");
         out.printf("  %-18s %-3s %-4s %-40s %-20s %-20s %s%n", "STAGE", "#", "REV", "JOB / POD", "STARTED",
@@ -69,6 +65,18 @@ final class ShowCommand implements Callable<Integer> {
       out.flush();
       return ExitCode.OK;
     }
+  }
+
+  /**
+   * The stage's ARTIFACTS / FAILURE column: why it was re-keyed, its failure or artifacts, and
+   * for the baseline whether the run released its server, e.g. "released (benchmark failed)".
+   */
+  static String detail(RunAudit.Stage s) {
+    String detail = (s.keyChange() == null ? "" : rerunBecause(s) + "; ")
+        + (s.reason() != null ? s.reason() + ": " + s.lastError()
+        : String.join(", ", s.artifacts().stream().map(a -> a.name() + " " + a.path() + " ("
+            + ProgressTable.bytes(a.sizeBytes()) + ", sha256 " + a.sha256().substring(0, 12) + ")").toList()));
+    return s.released() == null ? detail : detail.isEmpty() ? s.released() : detail + "; " + s.released();
   }
 
   /** e.g. "re-run: dataset-prep's output changed (sha 1a2b3c4d5e6f → 3c4d5e6f7a8b)". */

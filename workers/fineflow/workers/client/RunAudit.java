@@ -41,12 +41,22 @@ public record RunAudit(
   /**
    * @param attempts every launch of the stage, first to last, with how each ended
    * @param keyChange the input that re-keyed the stage in this run (StageStatus), or null
+   * @param released how the run released the stage's server once the benchmark ended
+   *     (StageStatus), e.g. "released (benchmark failed)"; null while it holds it or had none
    */
   public record Stage(
       String name, String state, int launches, Instant startedAt, Instant finishedAt, Double durationSeconds,
       String objectName, String podName, boolean simulated, List<Artifact> artifacts,
       Map<String, Double> metrics, String reason, String lastError, String hint, List<StageLaunch> attempts,
-      String keyChange) {
+      String keyChange, String released) {
+
+    /** The stage as the run's state holds it, with its launches. */
+    public static Stage of(StageStatus s, List<StageLaunch> attempts) {
+      return new Stage(s.stage().id(), s.state().id(), s.launches(), s.startedAt(), s.finishedAt(),
+          s.elapsed() == null ? null : s.elapsed().toMillis() / 1000.0, s.objectName(), s.podName(),
+          s.simulated(), s.artifacts(), s.metrics(), s.reason(), s.lastError(), s.hint(), attempts,
+          s.keyChange(), s.released());
+    }
   }
 
   public record Events(int total, Map<String, Integer> byType) {
@@ -61,15 +71,8 @@ public record RunAudit(
     return new RunAudit(runId, p.runState().id(),
         d.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase(Locale.ROOT),
         p.pipeline(), p.model(), p.backend(), p.specDigest(), p.specRevision(), d.getStartTime(),
-        d.getCloseTime(), revisions, p.stages().stream().map(s -> stage(s, p.launchesOf(s.stage()))).toList(),
+        d.getCloseTime(), revisions, p.stages().stream().map(s -> Stage.of(s, p.launchesOf(s.stage()))).toList(),
         timeline(p.launches(), revisions), events(history));
-  }
-
-  private static Stage stage(StageStatus s, List<StageLaunch> attempts) {
-    return new Stage(s.stage().id(), s.state().id(), s.launches(), s.startedAt(), s.finishedAt(),
-        s.elapsed() == null ? null : s.elapsed().toMillis() / 1000.0, s.objectName(), s.podName(),
-        s.simulated(), s.artifacts(), s.metrics(), s.reason(), s.lastError(), s.hint(), attempts,
-        s.keyChange());
   }
 
   /** Pauses (launches whose failure paused the run) and resumes (revisions after the first). */

@@ -50,6 +50,8 @@ final class PipelineState {
    * the stage itself did not fail, so an accept or a resume that keeps its key restores it.
    */
   private StageStatus heldRow;
+  /** See {@link #baselinePerBenchmark()}. */
+  private boolean baselinePerBenchmark;
   /** Every launch of every stage, in launch order; kept for the whole run. */
   private final List<StageLaunch> launches = new ArrayList<>();
 
@@ -257,10 +259,13 @@ final class PipelineState {
   }
 
   /**
-   * What the run holds for each planned stage, for the resume diff: a result, a failure (the
-   * stage it paused at, unless the pause is the gate's on a stage that succeeded), or nothing.
+   * What the run holds for each planned stage, for the resume {@code diff}: a result, a failure
+   * (the stage it paused at, unless the pause is the gate's on a stage that succeeded), or
+   * nothing. A baseline whose server the run no longer holds (released after its benchmark, or
+   * taken from the cache) is {@code RELEASED} when the new plan's benchmark runs: it is launched
+   * again for it ({@link #baselinePerBenchmark}).
    */
-  Map<StageName, PlanDiff.Prior> priors() {
+  Map<StageName, PlanDiff.Prior> priors(PlanDiff diff) {
     Map<StageName, PlanDiff.Prior> priors = new EnumMap<>(StageName.class);
     for (Stage stage : plan.stages()) {
       StageStatus row = rows.get(stage.name());
@@ -269,7 +274,26 @@ final class PipelineState {
           : row.state() == StageState.PAUSED ? PlanDiff.Prior.FAILED
           : PlanDiff.Prior.NOT_RUN);
     }
+    if (baselinePerBenchmark && rows.get(StageName.BASELINE).serverGone()
+        && diff.withPriors(priors).stages().stream()
+            .anyMatch(e -> e.stage() == StageName.BENCHMARK && e.runs())) {
+      priors.put(StageName.BASELINE, PlanDiff.Prior.RELEASED);
+    }
     return priors;
+  }
+
+  /**
+   * From the baseline stage on, the run launches the baseline for each benchmark pass and
+   * releases it when the benchmark ends, whatever the outcome (a workflow version: runs from
+   * before keep the baseline they had).
+   */
+  void baselinePerBenchmark() {
+    baselinePerBenchmark = true;
+  }
+
+  /** The run left the baseline server; the row says so ({@link StageStatus#released}). */
+  void releasedBaseline(String how) {
+    rows.put(StageName.BASELINE, rows.get(StageName.BASELINE).serverReleased(how));
   }
 
   /** An accepted resume: the new spec and plan; rows whose cache key changed start over. */

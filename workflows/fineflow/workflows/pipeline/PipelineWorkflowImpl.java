@@ -64,6 +64,12 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
    */
   static final String CONTENT_KEYS = "content-keys";
   static final String RELEASE_BASELINE = "release-baseline";
+  /**
+   * Change id: the baseline is up for one benchmark pass: released when the benchmark ends,
+   * whatever the outcome, launched again for the next pass, and taken from the cache only with
+   * the benchmark's own result (a recorded baseline names a server that may be gone).
+   */
+  static final String BASELINE_PER_BENCHMARK = "baseline-per-benchmark";
 
   private static final Logger LOG = Workflow.getLogger(PipelineWorkflowImpl.class);
 
@@ -140,7 +146,8 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       if (problem != null) {
         throw ApplicationFailure.newFailure(problem, "InvalidPatch");
       }
-      PlanDiff kept = PlanDiff.between(state.plan(), state.plan()).withPriors(state.priors());
+      PlanDiff same = PlanDiff.between(state.plan(), state.plan());
+      PlanDiff kept = same.withPriors(state.priors(same));
       state.acceptCandidate();
       showDetails();
       Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STATE.valueSet(RunState.RUNNING.id()));
@@ -153,7 +160,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       throw ApplicationFailure.newFailure(invalid.getMessage(), "InvalidPatch");
     }
     // Before the revision replaces the rows: what the run held decides keep, retry or run.
-    PlanDiff diff = next.diff().withPriors(state.priors());
+    PlanDiff diff = next.diff().withPriors(state.priors(next.diff()));
     state.revised(next);
     showDetails();
     // Every accepted revision: a new model.id or backend must be what `history --model` finds.
@@ -203,27 +210,102 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       boolean pinned = OutputPin.alwaysRuns(stage.name());
       boolean contentKeys = pinned
           && Workflow.getVersion(CONTENT_KEYS, Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
-      Optional<StageFailure> failure = state.done(stage) && !contentKeys ? Optional.empty()
+      // Asked at these stages only, as above; runs from before keep the baseline they had.
+      boolean server = stage.name() == StageName.BASELINE || stage.name() == StageName.BENCHMARK;
+      boolean perBenchmark = server && baselinePerBenchmark();
+      Optional<StageFailure> failure = perBenchmark && stage.name() == StageName.BASELINE
+          ? baselineForBenchmark(stage)
+          : state.done(stage) && !contentKeys ? Optional.empty()
           : runStage(stage, contentKeys);
       if (failure.isEmpty() && pinned) {
         failure = state.pin(stage, contentKeys || stage.name() == StageName.MODEL_FETCH);
+      }
+      if (perBenchmark && stage.name() == StageName.BENCHMARK) {
+        leaveBaseline(failure.isPresent() ? StageStatus.RELEASED_BENCHMARK_FAILED
+            : StageStatus.RELEASED_AFTER_BENCHMARK);
       }
       if (failure.isPresent()) {
         pause(stage, failure.get());
         return false;
       }
-      if (stage.name() == StageName.BENCHMARK) {
+      if (!perBenchmark && stage.name() == StageName.BENCHMARK) {
         releaseBaseline();
       }
     }
     return promoteIfGated();
   }
 
+  /** See {@link #BASELINE_PER_BENCHMARK}; false for a plan without a baseline. */
+  private boolean baselinePerBenchmark() {
+    if (state.plan().stage(StageName.BASELINE).isEmpty() || Workflow.getVersion(BASELINE_PER_BENCHMARK,
+        Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      return false;
+    }
+    state.baselinePerBenchmark();
+    return true;
+  }
+
   /**
-   * The baseline server exists for the benchmark only and holds a GPU: once the benchmark has
-   * its numbers, the run leaves it (deleted when no other run of the same key still uses it).
-   * After a success only: a failed benchmark pauses, and its resume re-runs against the same
-   * baseline, which the plan does not launch again.
+   * The baseline for this pass's benchmark. Not needed when the benchmark has a result (this
+   * run's, or the cache's for its key): the baseline's own result stands or comes from the
+   * cache. Else launched (or joined: servers are shared by key), whatever the cache holds for
+   * it, since the server a recorded baseline names was released by its benchmark; unless the
+   * run still holds it (its release failed).
+   */
+  private Optional<StageFailure> baselineForBenchmark(Stage baseline) {
+    Optional<Stage> benchmark = state.plan().stage(StageName.BENCHMARK);
+    boolean needed = benchmark.isPresent() && !state.done(benchmark.get());
+    if (state.done(baseline) && (!needed || !state.row(StageName.BASELINE).serverGone())) {
+      return Optional.empty();
+    }
+    if (!needed) {
+      return runStage(baseline, false);
+    }
+    StageActivities calls = Workflow.newLocalActivityStub(StageActivities.class,
+        StageActivityOptions.LOCAL_DEFAULT, StageActivityOptions.local(baseline));
+    try {
+      Stage b = benchmark.get();
+      if (calls.lookupCache(new CacheQuery(state.namespace(), b.name(), b.cacheKey())).hit()) {
+        return state.done(baseline) ? Optional.empty() : runStage(baseline, false);
+      }
+    } catch (ActivityFailure failure) {
+      return pausing(baseline, failure);
+    }
+    return launchAndRecord(baseline, calls);
+  }
+
+  /**
+   * The run leaves the baseline server it launched for this benchmark pass (deleted when no
+   * other run of the same key still uses it): it holds a GPU, and only the benchmark reads it.
+   * Nothing to leave when the run did not launch it (a cached result) or left it already.
+   */
+  private void leaveBaseline(String how) {
+    StageStatus row = state.row(StageName.BASELINE);
+    if (row.state() != StageState.SUCCEEDED || row.released() != null) {
+      return;
+    }
+    StageActivities cleanup = Workflow.newActivityStub(StageActivities.class, StageActivityOptions.cleanup());
+    try {
+      cleanup.cleanup(new CleanupRequest(state.runId(), clusterNamespace(), true,
+          List.of(StageName.BASELINE.id())));
+      state.releasedBaseline(how);
+      showDetails();
+    } catch (ActivityFailure failure) {
+      if (CancellationScope.current().isCancelRequested()) {
+        throw failure;
+      }
+      // Not a reason to fail or hold the run. The row says nothing released, the run stays its
+      // user, and the warning names what stays up: until the next pass leaves it, or a cancel
+      // or abort cleans up the run; after a success, until deleted by hand.
+      LOG.warn("run {}: baseline not released: {}", state.runId(), failure.getCause().getMessage());
+    }
+  }
+
+  /**
+   * Runs from before {@link #BASELINE_PER_BENCHMARK}: once the benchmark has its numbers, the
+   * run leaves the baseline (deleted when no other run of the same key still uses it). After a
+   * success only: their failed benchmark's resume re-runs against the same baseline, which they
+   * do not launch again.
    */
   private void releaseBaseline() {
     if (state.plan().stage(StageName.BASELINE).isEmpty()
@@ -340,6 +422,15 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         showDetails();
         return Optional.empty();
       }
+    } catch (ActivityFailure failure) {
+      return pausing(stage, failure);
+    }
+    return launchAndRecord(stage, calls);
+  }
+
+  /** Launches the stage until done and records its result: empty, or the failure to pause with. */
+  private Optional<StageFailure> launchAndRecord(Stage stage, StageActivities calls) {
+    try {
       Workflow.upsertTypedSearchAttributes(RunSearchAttributes.STAGE.valueSet(stage.name().id()));
       StageResult result = launchUntilDone(stage);
       state.succeeded(stage, result, now());
@@ -347,11 +438,16 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       record(stage, result, calls);
       return Optional.empty();
     } catch (ActivityFailure failure) {
-      if (CancellationScope.current().isCancelRequested()) {
-        throw failure;
-      }
-      return Optional.of(FailureDetails.read(stage, failure));
+      return pausing(stage, failure);
     }
+  }
+
+  /** A stage's activity failed: the failure to pause with, unless the run is being cancelled. */
+  private static Optional<StageFailure> pausing(Stage stage, ActivityFailure failure) {
+    if (CancellationScope.current().isCancelRequested()) {
+      throw failure;
+    }
+    return Optional.of(FailureDetails.read(stage, failure));
   }
 
   /** Launches the stage and awaits it; relaunches after transient deaths, within its policy. */

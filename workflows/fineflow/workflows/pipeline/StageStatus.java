@@ -23,6 +23,9 @@ import java.util.Map;
  * @param keyChange why the run re-keyed the stage, when an input it reads changed within the run
  *     or since the result last recorded for its input (e.g. "dataset-prep's output changed (sha
  *     1a2b3c4d5e6f → 3c4d5e6f7a8b)"); null otherwise
+ * @param released for a server the benchmark reads (the baseline), how the run released it once
+ *     the benchmark ended, as {@code show} prints it: {@link #RELEASED_AFTER_BENCHMARK} or
+ *     {@link #RELEASED_BENCHMARK_FAILED}; null while the run holds it or never launched it
  */
 public record StageStatus(
     StageName stage,
@@ -43,7 +46,11 @@ public record StageStatus(
     String hint,
     List<String> logTail,
     String progress,
-    String keyChange) {
+    String keyChange,
+    String released) {
+
+  public static final String RELEASED_AFTER_BENCHMARK = "released after benchmark";
+  public static final String RELEASED_BENCHMARK_FAILED = "released (benchmark failed)";
 
   public StageStatus {
     artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
@@ -59,7 +66,18 @@ public record StageStatus(
       boolean simulated, String lastError, String reason, String hint, List<String> logTail,
       String progress) {
     this(stage, state, cacheKey, summary, launches, startedAt, finishedAt, objectName, podName,
-        artifacts, metrics, info, simulated, lastError, reason, hint, logTail, progress, null);
+        artifacts, metrics, info, simulated, lastError, reason, hint, logTail, progress, null, null);
+  }
+
+  /** A row of a stage whose server, if any, the run did not release. */
+  public StageStatus(StageName stage, StageState state, String cacheKey, String summary,
+      int launches, Instant startedAt, Instant finishedAt, String objectName, String podName,
+      List<Artifact> artifacts, Map<String, Double> metrics, Map<String, String> info,
+      boolean simulated, String lastError, String reason, String hint, List<String> logTail,
+      String progress, String keyChange) {
+    this(stage, state, cacheKey, summary, launches, startedAt, finishedAt, objectName, podName,
+        artifacts, metrics, info, simulated, lastError, reason, hint, logTail, progress, keyChange,
+        null);
   }
 
   public static StageStatus pending(Stage stage) {
@@ -86,7 +104,7 @@ public record StageStatus(
   StageStatus launched(String object) {
     return new StageStatus(stage, state, cacheKey, summary, launches, startedAt, finishedAt,
         object, podName, artifacts, metrics, info, simulated, lastError, reason, hint, logTail,
-        progress, keyChange);
+        progress, keyChange, released);
   }
 
   StageStatus succeeded(StageResult result, Instant now) {
@@ -109,13 +127,13 @@ public record StageStatus(
   StageStatus failed(StageState to, StageFailure failure, Instant now) {
     return new StageStatus(stage, to, cacheKey, summary, launches, startedAt, now, objectName,
         podName, artifacts, metrics, info, simulated, failure.message(), failure.reason(),
-        failure.hint(), failure.logTail(), progress, keyChange);
+        failure.hint(), failure.logTail(), progress, keyChange, released);
   }
 
   StageStatus withState(StageState to, Instant now) {
     return new StageStatus(stage, to, cacheKey, summary, launches, startedAt,
         finishedAt == null ? now : finishedAt, objectName, podName, artifacts, metrics, info,
-        simulated, lastError, reason, hint, logTail, progress, keyChange);
+        simulated, lastError, reason, hint, logTail, progress, keyChange, released);
   }
 
   /** The same stage under a new plan revision; a changed key makes it pending again. */
@@ -142,14 +160,29 @@ public record StageStatus(
   StageStatus noted(String error) {
     return new StageStatus(stage, state, cacheKey, summary, launches, startedAt, finishedAt,
         objectName, podName, artifacts, metrics, info, simulated, error, reason, hint, logTail,
-        progress, keyChange);
+        progress, keyChange, released);
+  }
+
+  /** The run left the stage's server (the baseline, once the benchmark ended); see {@code released}. */
+  StageStatus serverReleased(String how) {
+    return new StageStatus(stage, state, cacheKey, summary, launches, startedAt, finishedAt,
+        objectName, podName, artifacts, metrics, info, simulated, lastError, reason, hint, logTail,
+        progress, keyChange, how);
   }
 
   /** With the pod's last progress line, as merged in by a client. */
   public StageStatus withProgress(String pod, String line) {
     return new StageStatus(stage, state, cacheKey, summary, launches, startedAt, finishedAt,
         objectName, pod == null ? podName : pod, artifacts, metrics, info, simulated, lastError,
-        reason, hint, logTail, line, keyChange);
+        reason, hint, logTail, line, keyChange, released);
+  }
+
+  /**
+   * A result whose server the run does not hold up: released after the benchmark, or taken from
+   * the cache (another run's server, which may be gone).
+   */
+  boolean serverGone() {
+    return done() && (state == StageState.CACHED || released != null);
   }
 
   boolean done() {

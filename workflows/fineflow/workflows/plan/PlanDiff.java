@@ -39,7 +39,13 @@ public record PlanDiff(List<Entry> stages) {
     /** Launched under its key then, and every launch failed (the stage the run paused at). */
     FAILED,
     /** Never ran under its key then (after the stage the run paused at). */
-    NOT_RUN
+    NOT_RUN,
+    /**
+     * A server with a result under its key then, which the run no longer holds up (the baseline,
+     * released after its benchmark or taken from the cache): launched again for the stage that
+     * reads it, which runs.
+     */
+    RELEASED
   }
 
   /**

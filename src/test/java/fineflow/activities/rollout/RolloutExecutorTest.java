@@ -340,6 +340,39 @@ class RolloutExecutorTest {
     assertThat(client.services().inNamespace(NS).withName("elyza").get()).isNull();
   }
 
+  /**
+   * Two runs of the same key share one candidate; a failed smoke test of one run is that run
+   * leaving it, not a delete under the other run, which still awaits it (issue 13). The server
+   * goes with its last user's rollback.
+   */
+  @Test
+  void aFailedSmokeTestLeavesASharedCandidateToTheRunStillUsingIt() {
+    Stage stage = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
+    String name = executor.launch(RolloutStages.launch(stage)).objectName();
+    executor.launch(new fineflow.workflows.contract.LaunchRequest("other-run-1", NS, stage, 1, "specdigest123",
+        fineflow.workflows.spec.ClusterSpec.defaults()));
+    markAvailable(name);
+    baseOutput = "  ";
+
+    ApplicationFailure failed = failureOf(() -> executor.await(RolloutStages.await(stage, name)));
+
+    assertThat(failed.getType()).isEqualTo(FailureType.SMOKE_TEST_FAILED.type());
+    String files = name + RolloutObjects.FILES_SUFFIX;
+    assertThat(deployment(name).getMetadata().getLabels()).containsEntry("users.fineflow.dev/other-run-1", "true")
+        .doesNotContainKeys("users.fineflow.dev/" + RUN, "fineflow.dev/released-by");
+    assertThat(client.services().inNamespace(NS).withName(name).get().getMetadata().getLabels())
+        .containsKey("users.fineflow.dev/other-run-1").doesNotContainKey("users.fineflow.dev/" + RUN);
+    assertThat(client.configMaps().inNamespace(NS).withName(files).get().getMetadata().getLabels())
+        .containsKey("users.fineflow.dev/other-run-1").doesNotContainKey("users.fineflow.dev/" + RUN);
+
+    failureOf(() -> executor.await(new fineflow.workflows.contract.AwaitRequest("other-run-1", NS, stage, name,
+        fineflow.workflows.spec.ClusterSpec.defaults())));
+
+    assertThat(deployment(name)).isNull();
+    assertThat(client.services().inNamespace(NS).withName(name).get()).isNull();
+    assertThat(client.configMaps().inNamespace(NS).withName(files).get()).isNull();
+  }
+
   @Test
   void gatedRolloutWaitsForPromoteWhichRetiresTheOldStable() {
     Stage old = RolloutStages.tritonStage(RolloutStages.triton(false), OTHER_KEY, 16);

@@ -114,6 +114,28 @@ class SharedServerTest {
     assertThat(client.services().inNamespace(NS).withName(rolloutName).get()).isNotNull();
   }
 
+  /**
+   * A run left the baseline when its benchmark failed, then is aborted: its full cleanup comes
+   * after the release and neither leaves again nor deletes the server another run still uses;
+   * the other run's release, then its own full cleanup, delete it once.
+   */
+  @Test
+  void aFullCleanupAfterTheBaselineWasReleasedReleasesNothingTwice() {
+    String name = launch("demo-a1");
+    launch("demo-b2");
+
+    activities.cleanup(new CleanupRequest("demo-a1", NS, true, List.of("baseline")));
+    assertThat(activities.cleanup(new CleanupRequest("demo-a1", NS, true)).deleted()).isEmpty();
+
+    assertThat(deployment(name).getMetadata().getLabels()).containsEntry("users.fineflow.dev/demo-b2", "true")
+        .doesNotContainKeys("users.fineflow.dev/demo-a1", "fineflow.dev/released-by");
+    assertThat(activities.cleanup(new CleanupRequest("demo-b2", NS, true, List.of("baseline"))).deleted())
+        .containsExactlyInAnyOrder("Deployment/" + name, "Service/" + name);
+    assertThat(activities.cleanup(new CleanupRequest("demo-b2", NS, true)).deleted()).isEmpty();
+    assertThat(deployment(name)).isNull();
+    assertThat(client.services().inNamespace(NS).withName(name).get()).isNull();
+  }
+
   @Test
   void logsFindsTheSharedServersPodForEveryUser() {
     String name = RUNS.stream().map(this::launch).toList().get(0);

@@ -95,6 +95,26 @@ class PlanDiffTextTest {
     assertThat(text).contains("  check  model-fetch");
   }
 
+  /**
+   * A run paused at its failed benchmark released the baseline: the resume launches it again
+   * before the benchmark re-runs, and says so (issue 13).
+   */
+  @Test
+  void aReleasedBaselineRunsAgainWithTheBenchmark() throws Exception {
+    Plan plan = demo(List.of());
+    Map<StageName, Prior> priors = new EnumMap<>(StageName.class);
+    plan.stages().forEach(s -> priors.put(s.name(), Prior.RESULT));
+    priors.put(StageName.BASELINE, Prior.RELEASED);
+    priors.put(StageName.BENCHMARK, Prior.FAILED);
+
+    String text = PlanDiffText.render(PlanDiff.between(plan, plan).withPriors(priors));
+
+    assertThat(text).contains("  run    baseline           " + plan.stage(StageName.BASELINE).orElseThrow()
+        .cacheKey().substring(0, 12) + " (its server was released: launched again for the benchmark)\n");
+    assertThat(text).contains("  retry  benchmark          ");
+    assertThat(text).contains("  keep   rollout            ");
+  }
+
   @Test
   void aStageWithAResultAndANewKeyIsRerun() throws Exception {
     Plan before = demo(List.of());

@@ -57,6 +57,8 @@ final class FakeCluster implements StageActivities {
   /** The stages as launched: argv and cache key after the workflow resolved them. */
   final List<Stage> launchedStages = new CopyOnWriteArrayList<>();
   final List<CleanupRequest> cleanups = new CopyOnWriteArrayList<>();
+  /** How many cleanups fail for good (RBAC: forbidden) before they work again. */
+  final AtomicInteger failingCleanups = new AtomicInteger();
   /** The metrics the benchmark stage reports (BenchmarkSummary.toMetrics()), when set. */
   volatile Map<String, Double> benchmarkMetrics;
   final List<PromoteRequest> promotions = new CopyOnWriteArrayList<>();
@@ -176,6 +178,10 @@ final class FakeCluster implements StageActivities {
   @Override
   public CleanupResult cleanup(CleanupRequest request) {
     cleanups.add(request);
+    if (failingCleanups.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw ApplicationFailure.newNonRetryableFailure("deployments.apps is forbidden",
+          FailureType.BAD_ARGUMENTS.type());
+    }
     List<String> deleted = new ArrayList<>();
     for (String object : podEnv.keySet()) {
       if (object.startsWith(request.runId() + "-")) {

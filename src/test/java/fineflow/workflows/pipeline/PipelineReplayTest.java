@@ -52,6 +52,22 @@ class PipelineReplayTest {
     replay(PipelineWorkflowImpl.class, 10_000, history);
   }
 
+  /**
+   * A demo run recorded by the code before the baseline was up for one benchmark pass (commit
+   * 3a67c2c): its benchmark failed with the baseline kept up, the resume re-ran the benchmark
+   * alone, and the baseline was released after it. It replays along baseline-per-benchmark's
+   * default version: no release at the failure, no second baseline launch.
+   */
+  @Test
+  void aRunRecordedBeforeBaselinePerBenchmarkReplays() throws Exception {
+    WorkflowExecutionHistory history = WorkflowExecutionHistory.fromJson(resource(BEFORE_BASELINE_PER_BENCHMARK));
+    assertThat(history.getEvents()).anySatisfy(e ->
+        assertThat(e.getEventType().name()).isEqualTo("EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED"));
+    assertThat(history.getEvents()).filteredOn(e -> e.hasActivityTaskScheduledEventAttributes()
+        && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals("Cleanup")).hasSize(1);
+    replay(PipelineWorkflowImpl.class, 10_000, history);
+  }
+
   @Test
   void theStoredHistoryHoldsAPauseAndAResume() throws IOException {
     String json = resource();
@@ -92,6 +108,7 @@ class PipelineReplayTest {
 
   static final String REAL_SERVER_RUN = "histories/real-paused-resumed-run.json";
   static final String BEFORE_CONTENT_KEYS = "histories/before-content-keys-run.json";
+  static final String BEFORE_BASELINE_PER_BENCHMARK = "histories/before-baseline-per-benchmark-run.json";
 
   private static String resource() throws IOException {
     return resource(PausedResumedRun.RESOURCE);

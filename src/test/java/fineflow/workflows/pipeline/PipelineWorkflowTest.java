@@ -11,6 +11,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import fineflow.workflows.contract.CleanupResult;
 import fineflow.workflows.contract.FailureType;
 import fineflow.workflows.contract.StageProgress;
+import fineflow.workflows.gate.BenchmarkPoint;
+import fineflow.workflows.gate.BenchmarkSummary;
 import fineflow.workflows.plan.OutputPin;
 import fineflow.workflows.contract.CleanupRequest;
 import fineflow.workflows.plan.Plan;
@@ -21,6 +23,8 @@ import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.PipelineSpec;
+import fineflow.workflows.spec.SpecLoader;
+import fineflow.workflows.spec.SpecPatch;
 import fineflow.workflows.spec.SpecYaml;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowExecutionDescription;
@@ -30,6 +34,8 @@ import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -529,26 +535,220 @@ class PipelineWorkflowTest {
     assertThat(merged.stage(StageName.DATASET_PREP)).isEqualTo(table.stage(StageName.DATASET_PREP));
   }
 
-  /** The baseline server holds a GPU for the benchmark only: the run leaves it once that is done. */
-  @Test
-  void aSucceededRunReleasesItsBaselineAfterTheBenchmark() {
-    PipelineSpec spec = TestPlans.spec("dazai");
-    Plan eight = TestPlans.plan(spec, "baseline");
+  /** The {@link TestPlans#EIGHT} stages of {@code variant} with a baseline of key {@code baselineKey} before the benchmark. */
+  private static Plan withBaseline(PipelineSpec spec, String variant, String baselineKey) {
+    Plan eight = TestPlans.plan(spec, variant);
     List<Stage> stages = new ArrayList<>();
     for (Stage s : eight.stages()) {
       if (s.name() == StageName.BENCHMARK) {
         stages.add(new Stage(StageName.BASELINE, StageKind.DEPLOYMENT, "img/baseline:1", List.of("baseline"),
             Map.of(), List.of(), Resources.cpuOnly("1", "1Gi"), List.of(), 3600, 600, List.of(), List.of(),
-            TestPlans.sha256("baseline/baseline"), "baseline with img/baseline:1"));
+            baselineKey, "baseline with img/baseline:1"));
       }
       stages.add(s);
     }
-    temporal.start(request("dazai-00000011", new Plan(eight.pipeline(), eight.specDigest(), stages), spec));
+    return new Plan(eight.pipeline(), eight.specDigest(), stages);
+  }
 
-    temporal.result("dazai-00000011");
+  private static final String BASELINE_KEY = TestPlans.sha256("baseline/baseline");
 
-    assertThat(cluster.cleanups).containsExactly(
-        new CleanupRequest("dazai-00000011", NAMESPACE, true, List.of("baseline")));
+  private static CleanupRequest baselineRelease(String runId) {
+    return new CleanupRequest(runId, NAMESPACE, true, List.of("baseline"));
+  }
+
+  /** The baseline server holds a GPU for the benchmark only: the run leaves it once that is done. */
+  @Test
+  void aSucceededRunReleasesItsBaselineAfterTheBenchmark() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    temporal.start(request("dazai-00000011", withBaseline(spec, "baseline", BASELINE_KEY), spec));
+
+    RunOutcome outcome = temporal.result("dazai-00000011");
+
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000011"));
+    assertThat(row(outcome, StageName.BASELINE).released()).isEqualTo("released after benchmark");
+    assertThat(row(outcome, StageName.BENCHMARK).released()).isNull();
+  }
+
+  /**
+   * Issue 13: a failed benchmark paused the run with its baseline server up (and its GPU held)
+   * for as long as the pause lasted. The run leaves it before pausing; the resume launches it
+   * again (the row no longer counts as done) before the benchmark re-runs, and leaves it after.
+   */
+  @Test
+  void aFailedBenchmarkReleasesTheBaselineAndTheResumeLaunchesItAgain() throws Exception {
+    // A resume re-plans from the spec: the demo's, whose benchmark runs against a vLLM baseline.
+    PipelineSpec spec = SpecLoader.load(Files.readString(Path.of("configs/demo.yaml")), "demo.yaml");
+    Plan plan = Planner.plan(spec);
+    assertThat(plan.stage(StageName.BASELINE)).isPresent();
+    String benchmarkKey = TestPlans.pinned(plan).stage(StageName.BENCHMARK).orElseThrow().cacheKey();
+    cluster.failingKeys.put(benchmarkKey, FailureType.STAGE_FAILED);
+    PipelineWorkflow run = temporal.start(request("dazai-00000041", plan, spec));
+    temporal.sleep(Duration.ofHours(2));
+
+    RunProgress paused = run.progress();
+    assertThat(paused.pausedStage()).isEqualTo(StageName.BENCHMARK);
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000041"));
+    StageStatus baseline = paused.stage(StageName.BASELINE).orElseThrow();
+    assertThat(baseline.state()).isEqualTo(StageState.SUCCEEDED);
+    assertThat(baseline.released()).isEqualTo("released (benchmark failed)");
+
+    cluster.failingKeys.remove(benchmarkKey);
+    PlanDiff diff = run.resume(ResumeRequest.assignments(List.of()));
+    RunOutcome outcome = temporal.result("dazai-00000041");
+
+    assertThat(diff.stages()).filteredOn(e -> e.stage() == StageName.BASELINE)
+        .extracting(PlanDiff.Entry::change, PlanDiff.Entry::prior)
+        .containsExactly(tuple(PlanDiff.Change.KEPT, PlanDiff.Prior.RELEASED));
+    assertThat(diff.toRun()).containsExactly(StageName.BASELINE, StageName.BENCHMARK);
+    assertThat(cluster.launched).filteredOn(s -> s.startsWith("b"))
+        .containsExactly("baseline", "benchmark", "baseline", "benchmark");
+    assertThat(cluster.launched).endsWith("baseline", "benchmark");
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000041"),
+        baselineRelease("dazai-00000041"));
+    assertThat(row(outcome, StageName.BASELINE).launches()).isEqualTo(2);
+    assertThat(row(outcome, StageName.BASELINE).released()).isEqualTo("released after benchmark");
+    assertThat(row(outcome, StageName.BENCHMARK).state()).isEqualTo(StageState.SUCCEEDED);
+  }
+
+  /**
+   * The release at the failed benchmark failed: the run still holds the baseline, so the
+   * resume keeps it instead of launching another, and the next benchmark's end releases it.
+   */
+  @Test
+  void aBaselineWhoseReleaseFailedIsKeptByTheResumeAndReleasedAfterTheNextBenchmark() throws Exception {
+    PipelineSpec spec = SpecLoader.load(Files.readString(Path.of("configs/demo.yaml")), "demo.yaml");
+    Plan plan = Planner.plan(spec);
+    String benchmarkKey = TestPlans.pinned(plan).stage(StageName.BENCHMARK).orElseThrow().cacheKey();
+    cluster.failingKeys.put(benchmarkKey, FailureType.STAGE_FAILED);
+    cluster.failingCleanups.set(1);
+    PipelineWorkflow run = temporal.start(request("dazai-00000049", plan, spec));
+    temporal.sleep(Duration.ofHours(2));
+    assertThat(run.progress().pausedStage()).isEqualTo(StageName.BENCHMARK);
+    assertThat(run.progress().stage(StageName.BASELINE).orElseThrow().released()).isNull();
+
+    cluster.failingKeys.remove(benchmarkKey);
+    PlanDiff diff = run.resume(ResumeRequest.assignments(List.of()));
+    RunOutcome outcome = temporal.result("dazai-00000049");
+
+    assertThat(diff.kept()).contains(StageName.BASELINE);
+    assertThat(cluster.launches(StageName.BASELINE)).isEqualTo(1);
+    assertThat(cluster.launches(StageName.BENCHMARK)).isEqualTo(2);
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000049"),
+        baselineRelease("dazai-00000049"));
+    assertThat(row(outcome, StageName.BASELINE).released()).isEqualTo("released after benchmark");
+  }
+
+  /**
+   * A gate pause (SLOs missed) comes after a succeeded benchmark, which released the baseline.
+   * A resume that keeps the benchmark's result only checks the gate again: no baseline. One
+   * that re-keys the benchmark launches the baseline again first, and releases it after.
+   */
+  @Test
+  void aGatePauseResumedRelaunchesTheBaselineOnlyForANewBenchmark() throws Exception {
+    PipelineSpec spec = SpecPatch.apply(SpecLoader.load(Files.readString(Path.of("configs/demo.yaml")),
+        "demo.yaml"), List.of("serving.slo.atConcurrency=4", "serving.slo.ttftP99Ms=200"));
+    measures(480.0);
+    PipelineWorkflow kept = temporal.start(request("dazai-00000047", Planner.plan(spec), spec));
+    temporal.sleep(Duration.ofHours(2));
+    assertThat(kept.progress().stage(StageName.BENCHMARK).orElseThrow().reason()).isEqualTo("SloNotMet");
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000047"));
+
+    PlanDiff sameBenchmark = kept.resume(ResumeRequest.assignments(List.of("serving.slo.ttftP99Ms=500")));
+    RunOutcome promoted = temporal.result("dazai-00000047");
+
+    assertThat(sameBenchmark.kept()).contains(StageName.BASELINE, StageName.BENCHMARK);
+    assertThat(cluster.launches(StageName.BASELINE)).isEqualTo(1);
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000047"));
+    assertThat(row(promoted, StageName.BASELINE).released()).isEqualTo("released after benchmark");
+
+    cluster.cleanups.clear();
+    PipelineWorkflow rekeyed = temporal.start(request("dazai-00000048", Planner.plan(spec), spec));
+    temporal.sleep(Duration.ofHours(2));
+    // The same keys as the first run: all from the cache, the baseline with the benchmark.
+    assertThat(rekeyed.progress().stage(StageName.BASELINE).orElseThrow().state()).isEqualTo(StageState.CACHED);
+    assertThat(cluster.cleanups).isEmpty();
+    measures(150.0);
+
+    PlanDiff newBenchmark = rekeyed.resume(ResumeRequest.assignments(List.of("benchmark.requestCount=16")));
+    RunOutcome outcome = temporal.result("dazai-00000048");
+
+    assertThat(newBenchmark.stages()).filteredOn(e -> e.stage() == StageName.BASELINE)
+        .extracting(PlanDiff.Entry::prior).containsExactly(PlanDiff.Prior.RELEASED);
+    assertThat(newBenchmark.toRun()).containsExactly(StageName.BASELINE, StageName.BENCHMARK);
+    assertThat(cluster.launches(StageName.BASELINE)).isEqualTo(2);
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000048"));
+    assertThat(row(outcome, StageName.BASELINE).state()).isEqualTo(StageState.SUCCEEDED);
+  }
+
+  private void measures(double ttftP99Ms) {
+    cluster.benchmarkMetrics = new BenchmarkSummary(List.of(
+        new BenchmarkPoint(1, 40.0, 35.0, 9.0, 110.0, 110.0),
+        new BenchmarkPoint(4, ttftP99Ms, 90.0, 14.0, 1200.0, 75.0)), List.of()).toMetrics();
+  }
+
+  /**
+   * Aborted at the failed benchmark: the baseline was left before the pause, and the abort's
+   * cleanup of everything the run labelled comes after it, once; a cancel while the benchmark
+   * runs leaves the baseline to that one cleanup.
+   */
+  @Test
+  void abortAndCancelCleanUpOnceAfterTheBaselineWasReleased() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    Plan plan = withBaseline(spec, "v1", BASELINE_KEY);
+    cluster.failingKeys.put(plan.stage(StageName.BENCHMARK).orElseThrow().cacheKey(), FailureType.STAGE_FAILED);
+    PipelineWorkflow failed = temporal.start(request("dazai-00000042", plan, spec));
+    temporal.sleep(Duration.ofHours(2));
+
+    failed.abort(new AbortRequest("no benchmark today"));
+
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000042"),
+        new CleanupRequest("dazai-00000042", NAMESPACE, true));
+    assertThat(failed.progress().stage(StageName.BASELINE).orElseThrow().released())
+        .isEqualTo("released (benchmark failed)");
+
+    cluster.cleanups.clear();
+    cluster.runtimes.put(StageName.BENCHMARK, Duration.ofHours(3));
+    Plan other = withBaseline(spec, "v2", TestPlans.sha256("v2/baseline"));
+    PipelineWorkflow running = temporal.start(request("dazai-00000043", other, spec));
+    temporal.sleep(Duration.ofHours(1));
+    assertThat(running.progress().currentStage()).isEqualTo(StageName.BENCHMARK);
+
+    temporal.untyped("dazai-00000043").cancel();
+
+    assertThatThrownBy(() -> temporal.result("dazai-00000043")).isInstanceOf(WorkflowFailedException.class);
+    assertThat(cluster.cleanups).containsExactly(new CleanupRequest("dazai-00000043", NAMESPACE, true));
+    assertThat(running.progress().stage(StageName.BASELINE).orElseThrow().released()).isNull();
+  }
+
+  /**
+   * Issue 13: a baseline recorded by an earlier run was a cache hit for a later run of the same
+   * baseline key and another benchmark key, which then benchmarked against a server its first
+   * run had released. The baseline comes from the cache only with the benchmark: else it is
+   * launched; with a cached benchmark it is not needed, and nothing is launched or released.
+   */
+  @Test
+  void aRecordedBaselineIsACacheHitOnlyWhenTheBenchmarkIsOne() {
+    PipelineSpec spec = TestPlans.spec("dazai");
+    temporal.start(request("dazai-00000044", withBaseline(spec, "v1", BASELINE_KEY), spec));
+    temporal.result("dazai-00000044");
+
+    temporal.start(request("dazai-00000045", withBaseline(spec, "v2", BASELINE_KEY), spec));
+    RunOutcome otherBenchmark = temporal.result("dazai-00000045");
+
+    assertThat(cluster.launches(StageName.BASELINE)).isEqualTo(2);
+    assertThat(row(otherBenchmark, StageName.BASELINE).state()).isEqualTo(StageState.SUCCEEDED);
+    assertThat(row(otherBenchmark, StageName.BASELINE).released()).isEqualTo("released after benchmark");
+    assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000044"),
+        baselineRelease("dazai-00000045"));
+
+    temporal.start(request("dazai-00000046", withBaseline(spec, "v1", BASELINE_KEY), spec));
+    RunOutcome same = temporal.result("dazai-00000046");
+
+    assertThat(cluster.launches(StageName.BASELINE)).isEqualTo(2);
+    assertThat(row(same, StageName.BASELINE).state()).isEqualTo(StageState.CACHED);
+    assertThat(row(same, StageName.BENCHMARK).state()).isEqualTo(StageState.CACHED);
+    assertThat(row(same, StageName.BASELINE).released()).isNull();
+    assertThat(cluster.cleanups).hasSize(2);
   }
 
   @Test
