@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.client.dsl.ScalableResource;
 import io.fabric8.kubernetes.api.model.batch.v1.JobList;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -65,12 +66,23 @@ public final class JobExecutor implements StageExecutor {
           "the planner built a stage this executor cannot run"), List.of(), null);
     }
     String name = job.getMetadata().getName();
+    String ns = request.namespace();
     try {
-      Job existing = jobs(request.namespace()).withName(name).get();
+      Job existing = jobs(ns).withName(name).get();
       if (existing != null) {
         return adopt(existing, request);
       }
-      jobs(request.namespace()).resource(job).create();
+      Optional<Job> running = firstRunningOfKey(ns, request.stage());
+      if (running.isPresent()) {
+        return new LaunchResult(running.get().getMetadata().getName(), true);
+      }
+      jobs(ns).resource(job).create();
+      // Created at the same moment as another run's Job of the key: all launches keep the same one.
+      Optional<Job> first = firstRunningOfKey(ns, request.stage());
+      if (first.isPresent() && !first.get().getMetadata().getName().equals(name)) {
+        jobs(ns).withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+        return new LaunchResult(first.get().getMetadata().getName(), true);
+      }
       return new LaunchResult(name, false);
     } catch (KubernetesClientException e) {
       Job raced = e.getCode() == 409 ? existingAfterConflict(request.namespace(), name) : null;
@@ -81,6 +93,23 @@ public final class JobExecutor implements StageExecutor {
       // A 409 with nothing to adopt (deleted meanwhile) is Transient: the retry creates it.
       throw failure(request.stage(), classifier.apiError(e), List.of(), e);
     }
+  }
+
+  /**
+   * The unfinished Job of the stage's cache key that was created first, whichever run created
+   * it. Identical runs (issue 13) reach a stage at the same moment: their Jobs would write the
+   * same key's output folder at once and, for the benchmark, load the shared servers together
+   * and measure each other. So a launch follows that Job and its result is every run's. A
+   * finished Job is never followed: a stage that always runs (model-fetch, dataset-prep) must
+   * look at its input again, not read an earlier run's look.
+   */
+  private Optional<Job> firstRunningOfKey(String ns, Stage stage) {
+    return jobs(ns).withLabel(FineflowLabels.STAGE, stage.name().id()).list().getItems().stream()
+        .filter(j -> j.getMetadata().getAnnotations() != null
+            && stage.cacheKey().equals(j.getMetadata().getAnnotations().get(FineflowLabels.CACHE_KEY_ANNOTATION)))
+        .filter(j -> j.getMetadata().getDeletionTimestamp() == null && !finished(j))
+        .min(Comparator.comparing((Job j) -> j.getMetadata().getCreationTimestamp(),
+            Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(j -> j.getMetadata().getName()));
   }
 
   private Job existingAfterConflict(String ns, String name) {
