@@ -95,10 +95,10 @@ class RoleComplianceTest {
 
     assertThat(granted(Path.of("k8s/role.yaml"))).as("granted by k8s/role.yaml")
         .containsExactlyInAnyOrderElementsOf(used);
-    // The lists (by stage label) look for another run's unfinished Job of the same key, before
-    // and after the create (identical runs at the same moment follow one Job).
-    assertThat(calls.get("launch (create)")).containsExactly("GET batch/jobs get", "GET batch/jobs list",
-        "POST batch/jobs create", "GET batch/jobs list");
+    // The key's claim: another run's unfinished Job of the same key is followed, else this
+    // launch's Job claims it (identical runs at the same moment run one Job).
+    assertThat(calls.get("launch (create)")).containsExactly("GET batch/jobs get", "GET /configmaps get",
+        "POST batch/jobs create", "POST /configmaps create");
     assertThat(calls.get("launch again (adopt)")).containsExactly("GET batch/jobs get");
     assertThat(calls.get("await: no pod yet")).containsExactly("GET batch/jobs get", "GET /pods list");
     assertThat(calls.get("await: running")).containsExactly("GET batch/jobs get", "GET /pods list",

@@ -32,11 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13 item 2, as a user meets it: ten submits of one spec at the same moment (distinct run
- * ids, the same keys) share the baseline and rollout servers, and all ten complete. Each run
- * benchmarks against a baseline that is up (the simulated benchmark fails, as the real tools
- * would, when no server answers behind a Service it measures), none is left paused, the
- * baseline goes with its last user, and one promoted server stays, with a user label for every
- * run that rolled it out.
+ * ids, the same keys) share the baseline and rollout servers, and all ten complete: each run's
+ * baseline stage saw its server ready (or reused a recorded one) and its benchmark has the
+ * baseline's numbers at every level, none is left paused, the baseline goes with its last user,
+ * and one promoted server stays, with a user label for every run that rolled it out.
  */
 class ConcurrentIdenticalRunsTest {
   static final int RUNS = 10;
