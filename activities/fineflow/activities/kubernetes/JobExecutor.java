@@ -11,6 +11,8 @@ import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -38,6 +40,10 @@ public final class JobExecutor implements StageExecutor {
   private final FailureClassifier classifier = new FailureClassifier();
   private final PodLogs logs;
   private final Clock clock;
+  /** The claim's data key holding the Job's name. */
+  static final String CLAIM_JOB = "job";
+  /** Creates of the claim retried while stale claims are replaced by racing launches. */
+  private static final int CLAIM_TRIES = 5;
 
   public JobExecutor(KubernetesClient client) {
     this(client, Clock.systemUTC());
@@ -65,12 +71,24 @@ public final class JobExecutor implements StageExecutor {
           "the planner built a stage this executor cannot run"), List.of(), null);
     }
     String name = job.getMetadata().getName();
+    String ns = request.namespace();
     try {
-      Job existing = jobs(request.namespace()).withName(name).get();
+      Job existing = jobs(ns).withName(name).get();
       if (existing != null) {
         return adopt(existing, request);
       }
-      jobs(request.namespace()).resource(job).create();
+      Optional<String> running = runningOfKey(ns, request.stage());
+      if (running.isPresent()) {
+        return new LaunchResult(running.get(), true);
+      }
+      jobs(ns).resource(job).create();
+      Optional<String> other = claimKey(ns, request.stage(), name);
+      if (other.isPresent()) {
+        // Another run's Job of the key was claimed first; nobody follows ours (only claimed
+        // Jobs are followed), so it goes before its pod writes the key's output beside that one.
+        jobs(ns).withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+        return new LaunchResult(other.get(), true);
+      }
       return new LaunchResult(name, false);
     } catch (KubernetesClientException e) {
       Job raced = e.getCode() == 409 ? existingAfterConflict(request.namespace(), name) : null;
@@ -81,6 +99,73 @@ public final class JobExecutor implements StageExecutor {
       // A 409 with nothing to adopt (deleted meanwhile) is Transient: the retry creates it.
       throw failure(request.stage(), classifier.apiError(e), List.of(), e);
     }
+  }
+
+  /**
+   * Identical runs (issue 13) reach a stage at the same moment: their Jobs would write the same
+   * key's output folder at once and, for the benchmark, load the shared servers together and
+   * measure each other. So one Job runs per key: the first launch claims the key with a
+   * ConfigMap naming its Job (a create is atomic: one wins), and the others follow that Job,
+   * whose result is every run's. A claim whose Job finished or is gone is stale: a stage that
+   * always runs (model-fetch, dataset-prep) must look at its input again, not read an earlier
+   * run's look.
+   */
+  static String claimName(Stage stage) {
+    return "fineflow-job-" + stage.name().id() + "-" + stage.shortKey();
+  }
+
+  /** The Job a live claim of the stage's key names, if it is unfinished. */
+  private Optional<String> runningOfKey(String ns, Stage stage) {
+    ConfigMap claim = client.configMaps().inNamespace(ns).withName(claimName(stage)).get();
+    return claim == null ? Optional.empty() : liveJob(ns, claim, stage);
+  }
+
+  /** Claims the key for {@code job}; the other Job when another launch's live claim holds it. */
+  private Optional<String> claimKey(String ns, Stage stage, String job) {
+    ConfigMap mine = new ConfigMapBuilder().withNewMetadata().withName(claimName(stage)).withNamespace(ns)
+        .addToLabels(FineflowLabels.MANAGED_BY, FineflowLabels.FINEFLOW)
+        .addToLabels(FineflowLabels.STAGE, stage.name().id())
+        .addToAnnotations(FineflowLabels.CACHE_KEY_ANNOTATION, stage.cacheKey())
+        .endMetadata().addToData(CLAIM_JOB, job).build();
+    for (int tries = 1; ; tries++) {
+      try {
+        client.configMaps().inNamespace(ns).resource(mine).create();
+        return Optional.empty();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || tries >= CLAIM_TRIES) {
+          throw e;
+        }
+      }
+      ConfigMap held = client.configMaps().inNamespace(ns).withName(claimName(stage)).get();
+      if (held == null) {
+        continue;
+      }
+      Optional<String> other = liveJob(ns, held, stage);
+      if (other.isPresent()) {
+        return other.get().equals(job) ? Optional.empty() : other;
+      }
+      try {
+        // Stale; locked to what was read, so a claim made meanwhile is not removed.
+        client.configMaps().inNamespace(ns).withName(claimName(stage))
+            .lockResourceVersion(held.getMetadata().getResourceVersion()).delete();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 && e.getCode() != 404) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Optional<String> liveJob(String ns, ConfigMap claim, Stage stage) {
+    String name = claim.getData() == null ? null : claim.getData().get(CLAIM_JOB);
+    boolean sameKey = claim.getMetadata().getAnnotations() != null
+        && stage.cacheKey().equals(claim.getMetadata().getAnnotations().get(FineflowLabels.CACHE_KEY_ANNOTATION));
+    if (name == null || !sameKey) {
+      return Optional.empty();
+    }
+    Job job = jobs(ns).withName(name).get();
+    return job == null || job.getMetadata().getDeletionTimestamp() != null || finished(job)
+        ? Optional.empty() : Optional.of(name);
   }
 
   private Job existingAfterConflict(String ns, String name) {

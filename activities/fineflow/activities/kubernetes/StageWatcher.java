@@ -51,7 +51,10 @@ public final class StageWatcher implements AutoCloseable {
   private final KubernetesClient client;
   private final ActivityCompletionClient completions;
   private final Function<AwaitRequest, StageResult> check;
+  /** By object and run: the runs sharing a server (or a Job of one key) each wait on it. */
   private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+  /** The waiting keys of each object ({@code namespace/name}), for its events. */
+  private final Map<String, Set<String>> byObject = new ConcurrentHashMap<>();
   private final Map<String, List<SharedIndexInformer<? extends HasMetadata>>> informers = new ConcurrentHashMap<>();
   private final ScheduledExecutorService ticker;
   private final ExecutorService checks;
@@ -83,7 +86,9 @@ public final class StageWatcher implements AutoCloseable {
   /** Waits for the stage of {@code request}; the activity must not complete on return. */
   public void register(byte[] taskToken, AwaitRequest request) {
     ensureInformers(request.namespace());
-    String key = key(request.namespace(), request.objectName());
+    String object = key(request.namespace(), request.objectName());
+    String key = object + "|" + request.runId();
+    byObject.computeIfAbsent(object, o -> ConcurrentHashMap.newKeySet()).add(key);
     waiting.put(key, new Waiting(taskToken, request));
     // The object may have finished between the activity's first check and this registration,
     // its event dropped as nobody waited: the informer's cache has it then. Read after the
@@ -167,10 +172,23 @@ public final class StageWatcher implements AutoCloseable {
   }
 
   private void changed(HasMetadata obj) {
-    String key = key(obj.getMetadata().getNamespace(), obj.getMetadata().getName());
-    if (waiting.containsKey(key)) {
-      schedule(key);
+    Set<String> keys = byObject.get(key(obj.getMetadata().getNamespace(), obj.getMetadata().getName()));
+    if (keys != null) {
+      keys.forEach(this::schedule);
     }
+  }
+
+  /** Stops waiting on {@code w}; false when it was no longer waited on (completed meanwhile). */
+  private boolean forget(String key, Waiting w) {
+    if (!waiting.remove(key, w)) {
+      return false;
+    }
+    String object = key(w.request().namespace(), w.request().objectName());
+    byObject.computeIfPresent(object, (o, keys) -> {
+      keys.remove(key);
+      return keys.isEmpty() ? null : keys;
+    });
+    return true;
   }
 
   private void checkAll() {
@@ -215,18 +233,18 @@ public final class StageWatcher implements AutoCloseable {
     }
     try {
       StageResult result = check.apply(w.request());
-      if (waiting.remove(key, w)) {
+      if (forget(key, w)) {
         completions.complete(w.taskToken(), result);
       }
     } catch (ApplicationFailure f) {
       if (FailureType.STILL_RUNNING.type().equals(f.getType())) {
         heartbeat(key, w, progressOf(f));
-      } else if (waiting.remove(key, w)) {
+      } else if (forget(key, w)) {
         failAwait(w, f);
       }
     } catch (ActivityCompletionException gone) {
       // Timed out or cancelled meanwhile: Temporal has moved on, so does the watcher.
-      waiting.remove(key, w);
+      forget(key, w);
     } catch (RuntimeException e) {
       // A read failed (API error): the tick checks again; the heartbeat timeout covers a dead worker.
       LOG.warn("checking {} failed; will check again", key, e);
@@ -249,7 +267,7 @@ public final class StageWatcher implements AutoCloseable {
     try {
       completions.heartbeat(w.taskToken(), progress);
     } catch (ActivityCompletionException gone) {
-      waiting.remove(key, w);
+      forget(key, w);
     }
   }
 

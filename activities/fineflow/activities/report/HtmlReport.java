@@ -27,7 +27,11 @@ public final class HtmlReport {
       th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}
       th:first-child,td:first-child{text-align:left}
       thead th{background:#f3f3f3}.pass{color:#1a7f37;font-weight:600}.fail{color:#c62828;font-weight:600}
-      .charts{display:flex;flex-wrap:wrap;gap:1rem}.charts figure{margin:0}
+      .subtitle{color:#444;margin-top:-.6rem}
+      .simulated{background:#fff4e5;border:2px solid #e65100;color:#8a3300;padding:.6rem 1rem;font-weight:600}
+      .charts{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:1.2rem}.charts figure{margin:0}
+      .charts img{width:100%;height:auto}
+      @media (max-width:800px){.charts{grid-template-columns:1fr}}
       figcaption{font-size:.85rem;color:#555}code{font-size:.85rem}
       """;
 
@@ -38,7 +42,10 @@ public final class HtmlReport {
     StringBuilder h = new StringBuilder(64 * 1024);
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<title>").append(esc(model.title())).append("</title><style>").append(CSS)
-        .append("</style></head><body>\n<h1>").append(esc(model.title())).append("</h1>\n");
+        .append("</style></head><body>\n<h1>").append(esc(model.title())).append("</h1>\n")
+        .append("<p class=\"subtitle\">").append(esc(model.subtitle())).append("</p>\n");
+    model.simulatedBanner().ifPresent(banner -> h.append("<p class=\"simulated\" role=\"note\">")
+        .append(esc(banner)).append("</p>\n"));
     model.runInfo().ifPresent(run -> runSection(h, run));
     model.gateVerdict().ifPresent(gate -> gateSection(h, gate));
     BenchmarkSummary summary = model.results().summary();
@@ -46,7 +53,8 @@ public final class HtmlReport {
     comparison(h, model, summary);
     h.append("<div class=\"charts\">\n");
     for (ChartKind kind : ChartKind.values()) {
-      Optional<byte[]> png = ChartRenderer.png(kind, summary, model.candidateLabel(), model.baselineLabel());
+      Optional<byte[]> png = ChartRenderer.chart(kind, summary, model.candidateLabel(), model.baselineLabel())
+          .map(ChartRenderer::png);
       png.ifPresent(bytes -> h.append("<figure><img alt=\"").append(esc(kind.title))
           .append(" vs concurrency\" width=\"").append(ChartRenderer.WIDTH).append("\" height=\"")
           .append(ChartRenderer.HEIGHT).append("\" src=\"data:image/png;base64,")
@@ -61,6 +69,8 @@ public final class HtmlReport {
   private static void runSection(StringBuilder h, RunInfo run) {
     h.append("<h2>Run</h2>\n<table><tbody>")
         .append(row("Run", run.runId())).append(row("Pipeline", run.pipeline()))
+        .append(row("Model", run.model()))
+        .append(row("Engine", run.engine() == null ? null : run.engine().describe()))
         .append(row("Spec digest", run.specDigest())).append("</tbody></table>\n");
     if (run.stages().isEmpty()) {
       return;
@@ -68,6 +78,7 @@ public final class HtmlReport {
     h.append("<table><thead><tr><th>Stage</th><th>State</th><th>Duration</th><th>Artifacts</th></tr></thead><tbody>\n");
     for (StageRow s : run.stages()) {
       h.append("<tr><td>").append(esc(s.stage())).append("</td><td>").append(esc(s.state()))
+          .append(s.simulated() ? " (simulated)" : "")
           .append("</td><td>").append(esc(duration(s.durationSeconds()))).append("</td><td>");
       for (Artifact a : s.artifacts()) {
         h.append("<code>").append(esc(a.name())).append("</code> ").append(esc(a.path()))

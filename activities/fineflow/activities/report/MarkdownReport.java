@@ -20,17 +20,22 @@ public final class MarkdownReport {
   }
 
   public static String render(ReportModel model, String htmlFileName) {
-    StringBuilder m = new StringBuilder("# ").append(model.title()).append("\n\n");
+    StringBuilder m = new StringBuilder("# ").append(model.title()).append("\n\n")
+        .append(model.subtitle()).append("\n\n");
+    model.simulatedBanner().ifPresent(banner -> m.append("> **").append(banner).append("**\n\n"));
     if (htmlFileName != null) {
       m.append("Charts: [").append(htmlFileName).append("](").append(htmlFileName).append(")\n\n");
     }
     model.runInfo().ifPresent(run -> {
       m.append("## Run\n\n- Run: `").append(run.runId()).append("`\n- Pipeline: ")
-          .append(run.pipeline()).append("\n- Spec digest: `").append(run.specDigest()).append("`\n\n");
+          .append(run.pipeline()).append("\n- Model: ").append(run.model() == null ? "-" : run.model())
+          .append("\n- Engine: ").append(run.engine() == null ? "-" : run.engine().describe())
+          .append("\n- Spec digest: `").append(run.specDigest()).append("`\n\n");
       if (!run.stages().isEmpty()) {
         m.append("| Stage | State | Duration | Artifacts |\n|---|---|---:|---|\n");
         for (StageRow s : run.stages()) {
-          m.append("| ").append(s.stage()).append(" | ").append(s.state()).append(" | ")
+          m.append("| ").append(s.stage()).append(" | ").append(s.state())
+              .append(s.simulated() ? " (simulated)" : "").append(" | ")
               .append(HtmlReport.duration(s.durationSeconds())).append(" | ")
               .append(s.artifacts().stream().map(MarkdownReport::artifact).collect(Collectors.joining("<br>")))
               .append(" |\n");

@@ -8,8 +8,10 @@ import java.util.List;
  *
  * @param state e.g. succeeded, cached, failed, skipped
  * @param durationSeconds null when the stage did not run
+ * @param simulated the stage's result is marked simulated (the embedded dev stack's node ran it)
  */
-public record StageRow(String stage, String state, Long durationSeconds, List<Artifact> artifacts) {
+public record StageRow(String stage, String state, Long durationSeconds, List<Artifact> artifacts,
+    boolean simulated) {
   public StageRow {
     artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
   }

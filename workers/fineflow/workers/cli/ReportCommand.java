@@ -96,8 +96,9 @@ public final class ReportCommand implements Callable<Integer> {
         return ExitCode.BAD_INPUT;
       }
       try {
-        RunProgress progress = new RunLookup(temporal).progress(source);
-        RunReportSource found = RunReportSource.of(progress, workspace());
+        RunLookup.Found lookup = new RunLookup(temporal).withSpec(source);
+        RunProgress progress = lookup.progress();
+        RunReportSource found = RunReportSource.of(progress, lookup.spec(), workspace());
         dir = found.benchmarkDir();
         run = found.info();
         runGate = progress.gate().verdict();
@@ -116,7 +117,8 @@ public final class ReportCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("fineflow report: " + e.getMessage());
       return ExitCode.BAD_INPUT;
     }
-    String model = results.candidate().get(0).model();
+    // A run's model is the spec's model.id; a directory has only the name the tool was given.
+    String model = run != null ? run.model() : results.candidate().get(0).model();
     ReportModel report = ReportModel.of(title != null ? title
         : "Benchmark report" + (model == null ? "" : ": " + model), results);
     if (run != null) {

@@ -1,9 +1,11 @@
 package fineflow.workers.cli;
 
+import fineflow.workers.client.CurrentSpec;
 import fineflow.workers.client.RunClient;
 import fineflow.workers.client.TemporalConnection;
 import fineflow.workflows.pipeline.RunId;
 import fineflow.workflows.pipeline.RunProgress;
+import fineflow.workflows.spec.PipelineSpec;
 import io.temporal.client.WorkflowNotFoundException;
 
 /**
@@ -28,6 +30,19 @@ final class RunLookup {
   }
 
   RunProgress progress(String runId) {
+    return lookup(runId, false).progress();
+  }
+
+  /** The run's progress and its current spec (null when it cannot be read back from history). */
+  Found withSpec(String runId) {
+    return lookup(runId, true);
+  }
+
+  /** What a lookup found. */
+  record Found(RunProgress progress, PipelineSpec spec) {
+  }
+
+  private Found lookup(String runId, boolean spec) {
     TemporalConnection connection;
     try {
       connection = TemporalConnection.open(temporal.target(), temporal.namespace());
@@ -35,7 +50,10 @@ final class RunLookup {
       throw new Failed(ExitCode.UNREACHABLE, e.getMessage());
     }
     try (connection) {
-      return new RunClient(connection).progress(runId);
+      RunClient runs = new RunClient(connection);
+      RunProgress progress = runs.progress(runId);
+      return new Found(progress, !spec ? null : CurrentSpec.of(progress, runs.history(runId),
+          runs.workflowClient().getOptions().getDataConverter()).orElse(null));
     } catch (WorkflowNotFoundException e) {
       throw new Failed(ExitCode.BAD_INPUT, "no run " + runId + " in Temporal namespace "
           + temporal.namespace() + " at " + connection.target());

@@ -1,5 +1,6 @@
 package fineflow.workers.client;
 
+import fineflow.activities.report.EngineSettings;
 import fineflow.activities.report.RunInfo;
 import fineflow.activities.report.StageRow;
 import fineflow.workflows.contract.Artifact;
@@ -7,9 +8,11 @@ import fineflow.workflows.pipeline.RunProgress;
 import fineflow.workflows.pipeline.StageState;
 import fineflow.workflows.pipeline.StageStatus;
 import fineflow.workflows.plan.StageName;
+import fineflow.workflows.spec.PipelineSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -26,10 +29,12 @@ public record RunReportSource(RunInfo info, Path benchmarkDir) {
   static final String POD_WORKSPACE = "/workspace";
 
   /**
+   * @param spec the run's current spec ({@link CurrentSpec}), for its engine settings; null when
+   *     it could not be read back
    * @param workspace where the workspace volume is mounted on this machine, or null when unknown
    * @throws IllegalArgumentException with what is missing and what to do about it
    */
-  public static RunReportSource of(RunProgress progress, Path workspace) {
+  public static RunReportSource of(RunProgress progress, PipelineSpec spec, Path workspace) {
     StageStatus benchmark = progress.stage(StageName.BENCHMARK)
         .filter(row -> row.state() != StageState.SKIPPED)
         .orElseThrow(() -> new IllegalArgumentException("run " + progress.runId()
@@ -55,7 +60,7 @@ public record RunReportSource(RunInfo info, Path benchmarkDir) {
           + " should be in " + dir + " (" + summary.path() + " on the workspace volume), which"
           + " does not exist: is " + workspace + " the workspace volume?");
     }
-    return new RunReportSource(info(progress), dir);
+    return new RunReportSource(info(progress, spec), dir);
   }
 
   /** {@code /workspace/cache/x/summary.json} under the local mount of the workspace volume. */
@@ -73,15 +78,17 @@ public record RunReportSource(RunInfo info, Path benchmarkDir) {
   }
 
   /** The rows the report lists: every stage the plan has, in pipeline order. */
-  static RunInfo info(RunProgress progress) {
+  static RunInfo info(RunProgress progress, PipelineSpec spec) {
     List<StageRow> rows = progress.stages().stream()
         .filter(row -> row.state() != StageState.SKIPPED)
         .map(row -> {
           Duration elapsed = row.elapsed();
           return new StageRow(row.stage().id(), row.state().id(),
-              elapsed == null ? null : elapsed.toSeconds(), row.artifacts());
+              elapsed == null ? null : elapsed.toSeconds(), row.artifacts(), row.simulated());
         })
         .toList();
-    return new RunInfo(progress.runId(), progress.pipeline(), progress.specDigest(), rows);
+    Instant benchmarked = progress.stage(StageName.BENCHMARK).map(StageStatus::finishedAt).orElse(null);
+    return new RunInfo(progress.runId(), progress.pipeline(), progress.specDigest(), progress.model(),
+        spec == null ? null : EngineSettings.of(spec), benchmarked, rows);
   }
 }

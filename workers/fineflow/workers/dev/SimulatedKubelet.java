@@ -42,6 +42,8 @@ public final class SimulatedKubelet implements AutoCloseable {
   public static final String NODE_NAME = "simulated-gpu-node-0";
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedKubelet.class);
   private static final String STAGE_LABEL = PodRunner.STAGE_LABEL;
+  /** Status writes retried after a conflict: one per run that may join a shared server meanwhile. */
+  private static final int STATUS_TRIES = 20;
 
   private final KubernetesClient client;
   private final PodLogStore logs;
@@ -287,8 +289,20 @@ public final class SimulatedKubelet implements AutoCloseable {
         return;
       }
       createServerPod(d, null);
-      int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-      String now = Instant.now().toString();
+      markAvailable(d);
+    });
+  }
+
+  /**
+   * Writes the Deployment's status as its controller would once the server answers. The write
+   * is locked to the resourceVersion it read, and runs sharing the server patch their user
+   * labels onto the same object meanwhile (409): read again and write again, or the server
+   * answers but its Deployment never reads as ready.
+   */
+  private void markAvailable(Deployment d) {
+    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    String now = Instant.now().toString();
+    for (int tries = 1; ; tries++) {
       try {
         client.apps().deployments().inNamespace(d.getMetadata().getNamespace())
             .withName(d.getMetadata().getName()).editStatus(x -> {
@@ -304,10 +318,14 @@ public final class SimulatedKubelet implements AutoCloseable {
                   .withLastTransitionTime(now).withLastUpdateTime(now).build()));
               return x;
             });
+        return;
       } catch (KubernetesClientException e) {
-        LOG.debug("deployment {} is gone", d.getMetadata().getName());
+        if (e.getCode() != 409 || tries >= STATUS_TRIES) {
+          LOG.debug("status of deployment {} not written ({})", d.getMetadata().getName(), e.getCode());
+          return;
+        }
       }
-    });
+    }
   }
 
   /** The model server's pod, marked simulated, so the rollout's result says so and logs have a pod. */

@@ -9,7 +9,10 @@ import fineflow.workflows.contract.Artifact;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -17,6 +20,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -34,6 +38,8 @@ public final class TritonRepo {
       List.of("ensemble", "preprocessing", "postprocessing", "tensorrt_llm", "tensorrt_llm_bls");
   public static final String MANIFEST_FILE = "fineflow-triton-repo.json";
   private static final Pattern MAX_BATCH_SIZE = Pattern.compile("(?m)^max_batch_size:\\s*(\\S+)");
+  /** Tries to put the output in place while other writers of the same output do the same. */
+  private static final int INSTALL_TRIES = 10;
   private static final Pattern DECOUPLED = Pattern.compile("(?m)^\\s*decoupled:\\s*(\\S+)");
 
   private TritonRepo() {
@@ -54,8 +60,8 @@ public final class TritonRepo {
                                         Map<String, String> values) throws IOException {
     Path out = request.output();
     prepareOutput(out);
-    Path partial = out.resolveSibling(out.getFileName() + ".partial");
-    deleteTree(partial);
+    // One folder per writer: identical runs fill the same key's output at the same moment.
+    Path partial = out.resolveSibling(out.getFileName() + ".partial-" + UUID.randomUUID());
     List<TritonRepoManifest.Model> models = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (String model : MODELS) {
@@ -77,12 +83,54 @@ public final class TritonRepo {
     }
     TritonRepoManifest manifest = new TritonRepoManifest(request.skeleton().toString(), engine,
         values, models, fileDigests(partial));
-    Files.writeString(partial.resolve(MANIFEST_FILE),
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n",
-        StandardCharsets.UTF_8);
-    deleteTree(out);
-    Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
+    String manifestText = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n";
+    Files.writeString(partial.resolve(MANIFEST_FILE), manifestText, StandardCharsets.UTF_8);
+    install(partial, out, manifestText);
     return new TritonRepoResult(manifest, message(request, engine, values, models, out));
+  }
+
+  /**
+   * Renames the finished copy into place. Identical runs fill the same key's folder at once
+   * (issue 13): an output with the same manifest is the same repository, so it stays (a server
+   * may already read it) and this copy goes; any other output is renamed aside, then deleted,
+   * so the output is always absent or complete, never half deleted. Another writer's rename
+   * between our steps is met again on the next try.
+   */
+  private static void install(Path partial, Path out, String manifest) throws IOException {
+    for (int tries = 1; ; tries++) {
+      if (manifest.equals(manifestOf(out))) {
+        deleteTree(partial);
+        return;
+      }
+      Path old = out.resolveSibling(out.getFileName() + ".old-" + UUID.randomUUID());
+      try {
+        try {
+          Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException none) {
+          old = null;
+        }
+        Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
+        return;
+      } catch (FileSystemException raced) {
+        if (tries >= INSTALL_TRIES) {
+          deleteTree(partial);
+          throw raced;
+        }
+      } finally {
+        if (old != null) {
+          deleteTree(old);
+        }
+      }
+    }
+  }
+
+  /** The manifest text of a complete output, or null when there is none (yet). */
+  private static String manifestOf(Path out) throws IOException {
+    try {
+      return Files.readString(out.resolve(MANIFEST_FILE), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException | NotDirectoryException none) {
+      return null;
+    }
   }
 
   /** Filled values that Triton reads in several models must agree everywhere. */

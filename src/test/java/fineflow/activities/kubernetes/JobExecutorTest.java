@@ -76,6 +76,32 @@ class JobExecutorTest {
         .hasSize(1);
   }
 
+  /**
+   * Identical runs reach a stage at one moment (issue 13): the second run's launch follows the
+   * first run's unfinished Job of the key instead of writing the same output beside it; a
+   * finished one is not followed (a stage that always runs must look at its input again).
+   */
+  @Test
+  void anotherRunsUnfinishedJobOfTheSameKeyIsFollowedAndAFinishedOneIsNot() {
+    LaunchResult first = executor.launch(launch(TestStages.train()));
+    LaunchResult second = executor.launch(new LaunchRequest("other-run", NS, TestStages.train(), 1,
+        "c0ffee" + "0".repeat(58), TestStages.gpuCluster()));
+
+    assertThat(second).isEqualTo(new LaunchResult(first.objectName(), true));
+    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(1);
+
+    client.batch().v1().jobs().inNamespace(NS).withName(first.objectName()).editStatus(j -> {
+      j.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().withSucceeded(1)
+          .addNewCondition().withType("Complete").withStatus("True").endCondition().build());
+      return j;
+    });
+    LaunchResult third = executor.launch(new LaunchRequest("third-run", NS, TestStages.train(), 1,
+        "c0ffee" + "0".repeat(58), TestStages.gpuCluster()));
+
+    assertThat(third.adopted()).isFalse();
+    assertThat(third.objectName()).isNotEqualTo(first.objectName());
+  }
+
   @Test
   void aJobOfAnotherRunWithTheSameNameIsNotAdopted() {
     executor.launch(launch(TestStages.train()));

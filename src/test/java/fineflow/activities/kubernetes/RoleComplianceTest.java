@@ -95,7 +95,10 @@ class RoleComplianceTest {
 
     assertThat(granted(Path.of("k8s/role.yaml"))).as("granted by k8s/role.yaml")
         .containsExactlyInAnyOrderElementsOf(used);
-    assertThat(calls.get("launch (create)")).containsExactly("GET batch/jobs get", "POST batch/jobs create");
+    // The key's claim: another run's unfinished Job of the same key is followed, else this
+    // launch's Job claims it (identical runs at the same moment run one Job).
+    assertThat(calls.get("launch (create)")).containsExactly("GET batch/jobs get", "GET /configmaps get",
+        "POST batch/jobs create", "POST /configmaps create");
     assertThat(calls.get("launch again (adopt)")).containsExactly("GET batch/jobs get");
     assertThat(calls.get("await: no pod yet")).containsExactly("GET batch/jobs get", "GET /pods list");
     assertThat(calls.get("await: running")).containsExactly("GET batch/jobs get", "GET /pods list",

@@ -113,6 +113,25 @@ class StageWatcherTest {
   }
 
   /**
+   * Runs of one key share a server (issue 13): each run's await of the same Deployment is
+   * completed, not only the last one registered.
+   */
+  @Test
+  void everyRunWaitingOnOneSharedObjectIsCompleted() throws Exception {
+    watcher(StageWatcherTest::result);
+    AwaitRequest first = request("demo-baseline-abc", StageName.BASELINE, StageKind.DEPLOYMENT);
+    AwaitRequest second = new AwaitRequest("other-run", first.namespace(), first.stage(), first.objectName(),
+        first.cluster());
+
+    watcher.register("t1".getBytes(StandardCharsets.UTF_8), first);
+    watcher.register("t2".getBytes(StandardCharsets.UTF_8), second);
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> completed.keySet().containsAll(List.of("t1", "t2")));
+    assertThat(watcher.waitingCount()).isZero();
+  }
+
+  /**
    * A stage that failed after its run ended (cancelled meanwhile): Temporal answers the failure
    * with "already completed"; the watcher drops it instead of throwing it out of its thread.
    */

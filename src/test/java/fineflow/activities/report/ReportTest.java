@@ -54,10 +54,12 @@ class ReportTest {
   @Test
   void listsRunStagesAndGate() throws Exception {
     ReportModel model = ReportModel.of("r", triton())
-        .withRun(new RunInfo("elyza-qlora-3f2a9c", "elyza-qlora", "9b1f00aa", List.of(
+        .withRun(new RunInfo("elyza-qlora-3f2a9c", "elyza-qlora", "9b1f00aa", "elyza/ELYZA-japanese-Llama-2-7b",
+            null, null, List.of(
             new StageRow("train", "succeeded", 1612L,
-                List.of(new Artifact("adapter", "/workspace/cache/train-abc/adapter", "ab12cd34ef56ff00", 39_000_000))),
-            new StageRow("engine-build", "cached", null, List.of()))))
+                List.of(new Artifact("adapter", "/workspace/cache/train-abc/adapter", "ab12cd34ef56ff00", 39_000_000)),
+                false),
+            new StageRow("engine-build", "cached", null, List.of(), false))))
         .withGate(PromotionGate.evaluate(new SloSpec(16, 50.0, null, 130.0), triton().summary()));
 
     String html = HtmlReport.render(model);

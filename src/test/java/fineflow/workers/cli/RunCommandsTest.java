@@ -24,6 +24,7 @@ import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.StageName;
 import fineflow.workflows.spec.PipelineSpec;
+import fineflow.workflows.spec.SpecDigest;
 import fineflow.workflows.spec.SpecLoader;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -142,16 +143,26 @@ class RunCommandsTest {
 
   private static StageStatus row(StageName stage, StageState state, long seconds,
       List<Artifact> artifacts, Map<String, String> info, String reason) {
+    return row(stage, state, seconds, artifacts, info, reason, false);
+  }
+
+  private static StageStatus row(StageName stage, StageState state, long seconds,
+      List<Artifact> artifacts, Map<String, String> info, String reason, boolean simulated) {
     Instant start = Instant.parse("2026-11-26T01:00:00Z");
     return new StageStatus(stage, state, "3f2a9c1d7e4b" + "0".repeat(52), stage.id(), 1, start,
         start.plusSeconds(seconds), RUN + "-" + stage.id() + "-1", null, artifacts, Map.of(), info,
-        false, null, reason, null, List.of(), null);
+        simulated, null, reason, null, List.of(), null);
   }
 
   private static RunProgress progress(String rolloutUrl, StageState benchmark) {
+    return progress(rolloutUrl, benchmark, DIGEST, false);
+  }
+
+  private static RunProgress progress(String rolloutUrl, StageState benchmark, String digest,
+      boolean simulatedBenchmark) {
     GateVerdict verdict = new GateVerdict(false, List.of(
         new GateCheck("TTFT p99 (ms)", 16, 61.2, "<=", 50.0, false, "")));
-    return new RunProgress(RUN, "demo", "HuggingFaceTB/SmolLM2-135M-Instruct", "triton", DIGEST, 1,
+    return new RunProgress(RUN, "demo", "HuggingFaceTB/SmolLM2-135M-Instruct", "triton", digest, 1,
         RunState.PAUSED, Instant.parse("2026-11-26T01:00:00Z"), null, null, StageName.BENCHMARK, null,
         List.of(
             row(StageName.TRAIN, StageState.SUCCEEDED, 1260, List.of(new Artifact("adapter",
@@ -159,7 +170,8 @@ class RunCommandsTest {
             row(StageName.ROLLOUT, StageState.SUCCEEDED, 95, List.of(), Map.of("url", rolloutUrl,
                 "backend", "triton", "servedModel", "ensemble", "loraTaskId", "7"), null),
             row(StageName.BENCHMARK, benchmark, 600, List.of(new Artifact("benchmark-summary",
-                BENCH_DIR + "/summary.json", "cd".repeat(32), 2048)), Map.of(), "SloNotMet"),
+                BENCH_DIR + "/summary.json", "cd".repeat(32), 2048)), Map.of(), "SloNotMet",
+                simulatedBenchmark),
             StageStatus.skipped(StageName.BASELINE)),
         new GateStatus(true, verdict, false, null, null), List.of());
   }
@@ -204,6 +216,30 @@ class RunCommandsTest {
         "/workspace/cache/train-aaa/adapter", "data:image/png;base64,");
     String md = Files.readString(tmp.resolve("r.md"));
     assertThat(md).contains(RUN, DIGEST, "TTFT p99 (ms)", "61.20").doesNotContain("baseline |");
+    // The run reports another digest than the spec it was started with: no engine settings
+    // rather than settings of a spec the run does not hold.
+    assertThat(md).contains("- Engine: -").doesNotContain("Simulated:");
+  }
+
+  /** The title's engine settings are the spec's the run holds (read back from its history). */
+  @Test
+  void reportOfARunIsTitledWithModelRunEngineAndDateAndSaysWhatIsSimulated(@TempDir Path tmp)
+      throws Exception {
+    PipelineSpec spec = SpecLoader.load(Files.readString(Path.of("configs/demo.yaml")), "demo.yaml");
+    FixedRun.progress = progress(model.url("/").toString(), StageState.PAUSED, SpecDigest.of(spec), true);
+    StringWriter err = new StringWriter();
+
+    int code = execute(new StringWriter(), err, "report", RUN, "--temporal", temporal.target(),
+        "--workspace", workspace(tmp).toString(), "--out", tmp.resolve("r.html").toString());
+
+    assertThat(code).as(err.toString()).isEqualTo(ExitCode.OK);
+    String subtitle = "model HuggingFaceTB/SmolLM2-135M-Instruct · run " + RUN + " · engine triton,"
+        + " float16, quantization none, max batch 4, LoRA r=8 · benchmarked 2026-11-26 01:10 UTC";
+    String md = Files.readString(tmp.resolve("r.md"));
+    assertThat(md).startsWith("# Benchmark report: HuggingFaceTB/SmolLM2-135M-Instruct\n\n" + subtitle + "\n\n> **Simulated: the"
+        + " results of benchmark come from the embedded dev stack's simulated GPU node");
+    assertThat(Files.readString(tmp.resolve("r.html"))).contains("<p class=\"subtitle\">" + subtitle,
+        "<p class=\"simulated\" role=\"note\">Simulated:");
   }
 
   @Test

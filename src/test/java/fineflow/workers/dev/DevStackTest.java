@@ -80,7 +80,10 @@ class DevStackTest {
           "--workspace", workspace.toString(), "--out", dir.resolve("run-report.html").toString());
       assertThat(reported).as(err.toString()).isEqualTo(ExitCode.OK);
       assertThat(Files.readString(dir.resolve("run-report.html")))
-          .contains(request.runId(), outcome.specDigest(), "engine-build", "data:image/png;base64");
+          .contains(request.runId(), outcome.specDigest(), "engine-build", "data:image/png;base64")
+          // The spec read back from the run's history, and the stages' own simulated marks.
+          .contains("· engine triton, float16, quantization none, max batch 4, LoRA r=8 · benchmarked ",
+              "<p class=\"simulated\" role=\"note\">Simulated: the results of model-fetch, train,");
     }
   }
 

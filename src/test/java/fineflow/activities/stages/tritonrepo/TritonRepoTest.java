@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,6 +138,39 @@ class TritonRepoTest {
         .doesNotContain("max_batch_size: 16", "[ 16 ]");
   }
 
+  /**
+   * Identical runs at the same moment each run triton-repo into the same key's folder on the
+   * shared volume (issue 13): every writer succeeds and the folder is one complete repository.
+   */
+  @Test
+  void concurrentWritersOfTheSameOutputAllSucceedWithOneCompleteRepository() throws Exception {
+    Path out = dir.resolve("repo");
+    int writers = 8;
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+    try {
+      List<java.util.concurrent.Future<TritonRepoResult>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        results.add(pool.submit(() -> {
+          start.await();
+          return TritonRepo.run(request(16, "TYPE_FP16", out, Map.of()));
+        }));
+      }
+      java.util.Set<String> digests = new java.util.HashSet<>();
+      for (var r : results) {
+        digests.add(r.get().message().artifacts().get(0).sha256());
+      }
+      assertThat(digests).containsExactly(ContentDigest.of(out).sha256());
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(out.resolve(TritonRepo.MANIFEST_FILE)).isRegularFile();
+    assertThat(Files.readString(out.resolve("tensorrt_llm/config.pbtxt"))).contains("max_batch_size: 16");
+    try (Stream<Path> siblings = Files.list(dir)) {
+      assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("repo.partial"));
+    }
+  }
+
   @Test
   void aForeignNonEmptyOutputIsRefused() throws IOException {
     Path out = dir.resolve("repo");
@@ -163,7 +197,9 @@ class TritonRepoTest {
             .singleElement().asString()
             .matches("postprocessing/config\\.pbtxt:\\d+: \\$\\{postprocessing_queue_delay} has no value"));
     assertThat(dir.resolve("repo")).doesNotExist();
-    assertThat(dir.resolve("repo.partial")).doesNotExist();
+    try (Stream<Path> siblings = Files.list(dir)) {
+      assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("repo.partial"));
+    }
   }
 
   @Test
