@@ -1,11 +1,11 @@
 package fineflow.activities.stages.tritonrepo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.activities.stages.ContentDigest;
 import fineflow.activities.stages.StageInputException;
 import fineflow.activities.stages.StageOutputException;
 import fineflow.activities.stages.TerminationMessage;
 import fineflow.workflows.contract.Artifact;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +78,7 @@ public final class TritonRepo {
     TritonRepoManifest manifest = new TritonRepoManifest(request.skeleton().toString(), engine,
         values, models, fileDigests(partial));
     Files.writeString(partial.resolve(MANIFEST_FILE),
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n",
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n",
         StandardCharsets.UTF_8);
     deleteTree(out);
     Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
