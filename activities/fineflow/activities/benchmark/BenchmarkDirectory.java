@@ -2,6 +2,7 @@ package fineflow.activities.benchmark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ public final class BenchmarkDirectory {
   /** Files genai-perf and fineflow write next to the results that are not results. */
   private static final Set<String> NOT_RESULTS =
       Set.of("profile_export.json", "inputs.json", "summary.json", "llm_inputs.json");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   private BenchmarkDirectory() {
   }

@@ -2,6 +2,7 @@ package fineflow.activities.benchmark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -18,7 +19,7 @@ public final class GenaiPerfJson {
 
   public static final String FILE_NAME = "profile_export_genai_perf.json";
   private static final Pattern DIR_CONCURRENCY = Pattern.compile("^(.*)-concurrency(\\d+)$");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   private GenaiPerfJson() {
   }

@@ -2,6 +2,7 @@ package fineflow.activities.benchmark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
 public final class VllmBenchJson {
 
   private static final Pattern FILE_CONCURRENCY = Pattern.compile("concurrency(\\d+)");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   private VllmBenchJson() {
   }

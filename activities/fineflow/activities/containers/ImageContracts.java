@@ -2,6 +2,7 @@ package fineflow.activities.containers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +17,7 @@ import java.util.Optional;
  */
 public final class ImageContracts {
   public static final String RESOURCE = "/fineflow/contracts/images.json";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   private final List<ImageContract> contracts;
 

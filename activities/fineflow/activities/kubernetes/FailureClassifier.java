@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.workflows.contract.FailureType;
+import fineflow.workflows.format.Json;
 import fineflow.workflows.spec.ClusterSpec;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
@@ -64,7 +65,7 @@ public final class FailureClassifier {
           + "|CUDA_ERROR_OUT_OF_MEMORY|Requested amount of GPU memory[^\n]*could not be allocated",
       Pattern.CASE_INSENSITIVE);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   static final int EXIT_BAD_ARGUMENTS = 2;
   static final int EXIT_CUDA_OOM = 3;

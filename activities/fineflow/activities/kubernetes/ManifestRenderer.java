@@ -21,7 +21,11 @@ import java.util.Map;
  * factories the executors use.
  */
 public final class ManifestRenderer {
-  /** Quotes only where YAML needs them, as kubectl prints. */
+  /**
+   * Quotes only where YAML needs them, as kubectl prints. Fabric8 8 is on Jackson 3, and only a
+   * Jackson 3 mapper takes YamlDumpSettings; Jackson 2's YAML writer with MINIMIZE_QUOTES would
+   * drop the quotes on number-like strings ({@code value: '1'} becomes an int Kubernetes refuses).
+   */
   private static final KubernetesSerialization YAML = new KubernetesSerialization(
       JsonMapper.builder().build(), true,
       new YamlDumpSettingsBuilder().setMinimizeQuotes(true).build());

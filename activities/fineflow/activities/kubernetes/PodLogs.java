@@ -3,6 +3,7 @@ package fineflow.activities.kubernetes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workflows.format.Json;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,7 +30,7 @@ public final class PodLogs {
    * logs (Fabric8's mock server in CRUD mode) answers with the namespace's PodList and status 200.
    * Never shown as a log.
    */
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   private final KubernetesClient client;
 

@@ -1,11 +1,10 @@
 package fineflow.activities.kubernetes;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import fineflow.workflows.contract.Artifact;
 import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.format.Json;
 import fineflow.workflows.plan.StageName;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +14,8 @@ import java.util.Map;
  * the full {@link StageResult} kept in a cache ConfigMap.
  */
 public final class StageResultJson {
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      // Stage programs may add fields; old workers must still read newer pods' results.
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
+  // Stage programs may add fields; old workers must still read newer pods' results.
+  private static final ObjectMapper MAPPER = Json.ignoringUnknown();
 
   private StageResultJson() {
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.workflows.contract.Artifact;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ public record TerminationMessage(List<Artifact> artifacts, Map<String, Double> m
   public static final int LIMIT_BYTES = 4096;
   /** Longest info value kept: info is for short strings, the manifest holds the rest. */
   static final int INFO_VALUE_LIMIT = 300;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   public TerminationMessage {
     artifacts = List.copyOf(artifacts);

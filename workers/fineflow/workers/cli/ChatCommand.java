@@ -3,6 +3,7 @@ package fineflow.workers.cli;
 import fineflow.activities.chat.ChatApi;
 import fineflow.activities.chat.ChatClient;
 import fineflow.workers.client.ServedModel;
+import fineflow.workflows.format.Json;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -195,7 +196,7 @@ public final class ChatCommand implements Callable<Integer> {
 
   private String firstModel(OkHttpClient http) throws java.io.IOException {
     try (Response r = http.newCall(new Request.Builder().url(base() + "/v1/models").get().build()).execute()) {
-      var models = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body().string()).path("data");
+      var models = Json.mapper().readTree(r.body().string()).path("data");
       if (!r.isSuccessful() || models.isEmpty()) {
         throw new IllegalStateException("GET /v1/models lists no model; pass --model");
       }

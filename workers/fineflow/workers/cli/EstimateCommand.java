@@ -1,7 +1,6 @@
 package fineflow.workers.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.workflows.estimate.EstimateInput;
 import fineflow.workflows.estimate.MemoryComponent;
@@ -9,6 +8,7 @@ import fineflow.workflows.estimate.MemoryEstimate;
 import fineflow.workflows.estimate.MemoryEstimator;
 import fineflow.workflows.estimate.ModelConfig;
 import fineflow.workflows.estimate.Preflight;
+import fineflow.workflows.format.Json;
 import fineflow.workflows.spec.Optimizer;
 import fineflow.workflows.spec.Precision;
 import fineflow.workflows.spec.SpecException;
@@ -210,7 +210,7 @@ final class EstimateCommand implements Callable<Integer> {
   }
 
   static String json(EstimateInput in, MemoryEstimate e, Long gpuBytes) {
-    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectMapper mapper = Json.pretty();
     ObjectNode root = mapper.createObjectNode();
     root.put("totalParams", e.totalParams());
     root.put("trainableParams", e.trainableParams());

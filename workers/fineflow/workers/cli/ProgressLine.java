@@ -2,6 +2,7 @@ package fineflow.workers.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -17,7 +18,7 @@ import java.util.OptionalLong;
  * @param json the parsed line, or null when it is not a JSON object
  */
 record ProgressLine(String raw, JsonNode json) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   static ProgressLine parse(String line) {
     if (line == null || !line.strip().startsWith("{")) {

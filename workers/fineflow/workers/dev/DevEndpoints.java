@@ -2,6 +2,7 @@ package fineflow.workers.dev;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import java.util.Optional;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DevEndpoints(String temporal, String kubernetes, String namespace, String workspace, long pid,
     Map<String, String> engines, String temporalUi, String temporalHttp, String kubeconfig) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   public static Path file() {
     String home = System.getenv("FINEFLOW_HOME");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import fineflow.workflows.format.Json;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
@@ -35,7 +36,7 @@ import java.util.regex.Pattern;
  * dispatcher thread, and a 1,000-pipeline benchmark rolls out 1,000 Deployments.
  */
 public final class ModelServers implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
   /** config.pbtxt's top-level max_batch_size, the value Triton serves (auto-complete only fills a missing one). */
   private static final Pattern MAX_BATCH = Pattern.compile("(?m)^\\s*max_batch_size\\s*:\\s*(\\d+)");
   private static final String REPOSITORY_FLAG = "--model-repository=";

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.activities.benchmark.BenchmarkOptions;
 import fineflow.activities.stages.benchmark.BenchmarkProgram;
 import fineflow.workers.stage.StageBenchmarkCommand;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,7 +21,7 @@ import picocli.CommandLine;
  * its real work on them: parsing, summary, report and stage result (marked simulated).
  */
 final class SimulatedBenchmark {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
   /** Stands in for genai-perf / vllm: the exports are already written. */
   private static final String NO_OP_TOOL = "true";
 

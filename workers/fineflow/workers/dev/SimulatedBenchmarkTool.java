@@ -1,10 +1,10 @@
 package fineflow.workers.dev;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.activities.benchmark.BenchmarkArgv;
 import fineflow.activities.benchmark.GenaiPerfJson;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,7 +24,7 @@ final class SimulatedBenchmarkTool {
   private static final double PER_USER_AT_1 = 173.18;
   private static final double TTFT_AT_1 = 14.0;
   private static final double VLLM_FACTOR = 813.81 / 1156.97;
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.pretty();
 
   private SimulatedBenchmarkTool() {
   }

@@ -3,6 +3,7 @@ package fineflow.workers.dev;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import fineflow.workflows.format.Json;
 import fineflow.workflows.plan.StageName;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +27,7 @@ import java.util.stream.Stream;
 final class SimulatedGpuStage {
   static final String MARK = "simulated";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   private final double speed;
   private final Duration fixedDuration;

@@ -3,6 +3,7 @@ package fineflow.workers.dev;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.activities.stages.ContentDigest;
+import fineflow.workflows.format.Json;
 import fineflow.workflows.plan.Programs;
 import fineflow.workflows.plan.Workspace;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import java.util.List;
  * listing, {@link ContentDigest}); a missing one fails as there (exit 2).
  */
 final class SimulatedModelFetch {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
   private static final String PROGRAM = Programs.path("model_fetch.py");
   /** model_fetch.py's exit code for bad arguments or a missing model path. */
   private static final int EXIT_BAD_INPUT = 2;

@@ -3,6 +3,7 @@ package fineflow.workflows.estimate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workflows.format.Json;
 import fineflow.workflows.spec.ArchitectureSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ public record ModelConfig(
     boolean attentionBias,
     boolean mlpBias) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   public ModelConfig {
     List<String> problems = new ArrayList<>();

@@ -2,7 +2,7 @@ package fineflow.workflows.plan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import fineflow.workflows.format.Json;
 import fineflow.workflows.gate.PromotionGate;
 import fineflow.workflows.spec.EngineSpec;
 import fineflow.workflows.spec.PipelineSpec;
@@ -23,8 +23,7 @@ final class Rollout {
   static final String TRITON_ENGINE_MODEL = "tensorrt_llm";
 
   /** Sorted keys, so the same options always give the same file (and cache key). */
-  private static final ObjectMapper OPTIONS_JSON = new ObjectMapper()
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+  private static final ObjectMapper OPTIONS_JSON = Json.sortedMaps();
 
   private Rollout() {
   }

@@ -1,7 +1,6 @@
 package fineflow.workflows.spec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,9 +9,9 @@ import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import fineflow.workflows.format.Json;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
@@ -25,9 +24,7 @@ import java.util.Map;
  * binding is retried, so later mistakes are still found.
  */
 final class SpecBinder {
-  private static final ObjectMapper MAPPER = SpecJson.configure(JsonMapper.builder())
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
+  private static final ObjectMapper MAPPER = Json.specBinding();
   private static final ObjectReader READER = MAPPER.readerFor(PipelineSpec.class);
 
   /** The spec bound from what was valid (null when nothing could be), and the problems found. */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import fineflow.workflows.format.Yaml;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,7 +16,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * enum values, then every {@link SpecValidator} rule. Pure: the caller reads the file.
  */
 public final class SpecLoader {
-  private static final ObjectMapper YAML = YAMLMapper.builder().build();
+  private static final ObjectMapper YAML = Yaml.mapper();
   private static final Comparator<SpecProblem> BY_POSITION = Comparator
       .comparingInt((SpecProblem p) -> p.hasPosition() ? p.line() : Integer.MAX_VALUE)
       .thenComparingInt(SpecProblem::column);

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import fineflow.workflows.format.Yaml;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +18,7 @@ import java.util.List;
  * problem throws with the path it concerns. Pure.
  */
 public final class SpecPatch {
-  private static final ObjectMapper YAML = YAMLMapper.builder().build();
+  private static final ObjectMapper YAML = Yaml.mapper();
 
   private SpecPatch() {
   }

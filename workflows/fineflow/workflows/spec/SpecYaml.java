@@ -2,16 +2,11 @@ package fineflow.workflows.spec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import fineflow.workflows.format.Yaml;
 
 /** A spec as YAML again, in section order, for {@code fineflow show} and for review. */
 public final class SpecYaml {
-  private static final ObjectMapper YAML = SpecJson.configure(YAMLMapper.builder()
-          .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-          .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR))
-      .build();
+  private static final ObjectMapper YAML = Yaml.specRendering();
 
   private SpecYaml() {
   }

@@ -1,7 +1,6 @@
 package fineflow.activities.stages.benchmark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.activities.benchmark.BenchmarkArgv;
 import fineflow.activities.benchmark.BenchmarkDirectory;
@@ -11,6 +10,7 @@ import fineflow.activities.benchmark.BenchmarkRun;
 import fineflow.activities.benchmark.BenchmarkSet;
 import fineflow.activities.report.BenchmarkReport;
 import fineflow.activities.report.ReportModel;
+import fineflow.workflows.format.Json;
 import fineflow.workflows.gate.BenchmarkSummary;
 import fineflow.workflows.spec.BenchmarkTool;
 import java.io.IOException;
@@ -54,7 +54,7 @@ public final class BenchmarkProgram {
       // Last resort (dozens of levels): headline numbers only; the gate then reads "not
       // benchmarked" and fails closed, and summary.json still has every level.
       Pattern.compile("(baseline\\.)?c\\d+\\..*"));
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.pretty();
 
   private final BenchmarkOptions options;
   private final PrintWriter out;

@@ -5,6 +5,7 @@ import fineflow.activities.stages.ContentDigest;
 import fineflow.activities.stages.StageInputException;
 import fineflow.activities.stages.TerminationMessage;
 import fineflow.workflows.contract.Artifact;
+import fineflow.workflows.format.Json;
 import fineflow.workflows.spec.InvalidRecordPolicy;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -41,7 +42,7 @@ public final class DatasetPrep {
   /** A local dataset folder as {@code datasets.load_dataset(DIR, split="train")} reads it. */
   public static final String CALIBRATION_DIR = "calibration";
   static final int MANIFEST_PROBLEM_LIMIT = 1000;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   private DatasetPrep() {
   }

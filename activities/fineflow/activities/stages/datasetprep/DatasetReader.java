@@ -3,13 +3,11 @@ package fineflow.activities.stages.datasetprep;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import fineflow.activities.stages.StageInputException;
+import fineflow.workflows.format.Json;
 import fineflow.workflows.spec.DatasetFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,14 +27,9 @@ import java.util.regex.Pattern;
  * line is one bad record, which the policy may skip.
  */
 final class DatasetReader {
-  private static final ObjectMapper ARRAY = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  private static final ObjectMapper ARRAY = Json.noDuplicateKeys();
   /** One record per line: anything after the record on its line is an error. */
-  private static final ObjectMapper LINE = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final ObjectMapper LINE = Json.oneValueNoDuplicateKeys();
   private static final Pattern SOURCE = Pattern.compile("\\[Source: [^;]*; ");
 
   private DatasetReader() {

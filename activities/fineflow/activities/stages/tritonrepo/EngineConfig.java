@@ -1,8 +1,8 @@
 package fineflow.activities.stages.tritonrepo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.activities.stages.StageInputException;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ public record EngineConfig(int maxBatchSize, int maxBeamWidth, int maxInputLen, 
     }
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(file.toFile());
+      root = Json.mapper().readTree(file.toFile());
     } catch (IOException e) {
       throw new StageInputException(file + ": not readable JSON: " + e.getMessage());
     }

@@ -1,11 +1,11 @@
 package fineflow.activities.stages.tritonrepo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.activities.stages.ContentDigest;
 import fineflow.activities.stages.StageInputException;
 import fineflow.activities.stages.StageOutputException;
 import fineflow.activities.stages.TerminationMessage;
 import fineflow.workflows.contract.Artifact;
+import fineflow.workflows.format.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +83,7 @@ public final class TritonRepo {
     }
     TritonRepoManifest manifest = new TritonRepoManifest(request.skeleton().toString(), engine,
         values, models, fileDigests(partial));
-    String manifestText = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n";
+    String manifestText = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n";
     Files.writeString(partial.resolve(MANIFEST_FILE), manifestText, StandardCharsets.UTF_8);
     install(partial, out, manifestText);
     return new TritonRepoResult(manifest, message(request, engine, values, models, out));

@@ -41,4 +41,11 @@ class ManifestRendererTest {
 
     assertThat(TypedModel.parse(yaml)).extracting(HasMetadata::getKind).containsExactly("Service");
   }
+
+  @Test
+  void numberLikeStringsStayQuotedSoKubernetesReadsThemAsStrings() {
+    String yaml = new ManifestRenderer().render(PLAN, TestStages.gpuCluster(), "elyza-qlora-1");
+
+    assertThat(yaml).contains("fineflow.dev/launch: '1'\n").doesNotContain("fineflow.dev/launch: 1\n");
+  }
 }
