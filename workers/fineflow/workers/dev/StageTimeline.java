@@ -3,6 +3,7 @@ package fineflow.workers.dev;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
@@ -53,6 +54,16 @@ public final class StageTimeline {
       }
     }
     return out;
+  }
+
+  /**
+   * Milliseconds from one object's pod Succeeded to another's create, by their labels (the
+   * Kubernetes floor's chains step from one run label to the next), or empty when either is unseen.
+   */
+  public OptionalDouble gapMillis(String endRun, String endStage, String nextRun, String nextStage) {
+    Long end = succeeded.get(key(endRun, endStage));
+    Long next = created.get(key(nextRun, nextStage));
+    return end == null || next == null ? OptionalDouble.empty() : OptionalDouble.of((next - end) / 1e6);
   }
 
   private static String key(String run, String stage) {

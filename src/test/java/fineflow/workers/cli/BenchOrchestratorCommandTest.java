@@ -27,13 +27,18 @@ class BenchOrchestratorCommandTest {
     assertThat(code).as(err.toString()).isEqualTo(ExitCode.OK);
     JsonNode r = new ObjectMapper().readTree(out.toString());
     List<String> fields = List.of("engines", "pipelines", "completed", "wallSeconds", "stageTransitionMs", "floorTemporalMs",
-        "historyEventsPerRun", "workerThreadsPeak", "heapPeakMiB", "kubeApiRequestsPerStage", "pipelinesPerMinute");
+        "floorKubernetesMs", "historyEventsPerRun", "workerThreadsPeak", "heapPeakMiB", "kubeApiRequestsPerStage",
+        "floorKubeApiRequestsPerStage", "pipelinesPerMinute");
     assertThat(r.properties()).extracting(e -> e.getKey()).containsExactlyElementsOf(fields);
     assertThat(r.get("completed").asInt()).isEqualTo(5);
     assertThat(r.get("historyEventsPerRun").get("max").asInt()).isBetween(1, 150);
     // 6 transitions per run (dataset-prep → … → rollout), all measured.
     assertThat(r.get("stageTransitionMs").get("max").asDouble()).isGreaterThanOrEqualTo(0);
     assertThat(r.get("kubeApiRequestsPerStage").asDouble()).isPositive();
+    // Both floors ran on the same stack: 7 gaps per chain of 8, each a real duration.
+    assertThat(r.get("floorTemporalMs").get("p50").asDouble()).isPositive();
+    assertThat(r.get("floorKubernetesMs").get("p50").asDouble()).isPositive();
+    assertThat(r.get("floorKubeApiRequestsPerStage").asDouble()).isPositive();
   }
 
   @Test
