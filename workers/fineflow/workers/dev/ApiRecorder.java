@@ -1,8 +1,6 @@
 package fineflow.workers.dev;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import fineflow.activities.kubernetes.FineflowLabels;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
@@ -53,15 +51,7 @@ public final class ApiRecorder implements Interceptor {
       return;
     }
     try {
-      JsonNode labels = JSON.readTree(body).path("metadata").path("labels");
-      String stage = labels.path(FineflowLabels.STAGE).textValue();
-      timeline.created(labels.path(FineflowLabels.RUN).textValue(), stage);
-      // A model server is shared by the runs of its key: the creating run is its user label.
-      labels.fieldNames().forEachRemaining(k -> {
-        if (k.startsWith(FineflowLabels.USER_PREFIX)) {
-          timeline.created(k.substring(FineflowLabels.USER_PREFIX.length()), stage);
-        }
-      });
+      timeline.created(JSON.readTree(body).path("metadata").path("labels"));
     } catch (IOException e) {
       // Not JSON: the API server answers it with its own error; nothing to time.
     }

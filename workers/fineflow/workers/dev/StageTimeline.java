@@ -1,5 +1,8 @@
 package fineflow.workers.dev;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import fineflow.activities.kubernetes.FineflowLabels;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,20 @@ public final class StageTimeline {
   /** Called with (run label, stage) on the simulated node's thread when a stage's pod Succeeded. */
   public void onSucceeded(BiConsumer<String, String> listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * A Job or Deployment POST seen by its {@code metadata.labels}: its run and stage, and every
+   * run among a shared server's users (the creating run is one of them).
+   */
+  public void created(JsonNode labels) {
+    String stage = labels.path(FineflowLabels.STAGE).textValue();
+    created(labels.path(FineflowLabels.RUN).textValue(), stage);
+    labels.fieldNames().forEachRemaining(k -> {
+      if (k.startsWith(FineflowLabels.USER_PREFIX)) {
+        created(k.substring(FineflowLabels.USER_PREFIX.length()), stage);
+      }
+    });
   }
 
   /** The first create of a stage's object counts (a relaunch is a retry, not a transition). */
