@@ -48,6 +48,13 @@ final class Teardown implements AutoCloseable {
 
   @Override
   public void close() {
+    // Removals still queued finish first: closing the client under one throws out of its thread.
+    pool.shutdown();
+    try {
+      pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     pool.shutdownNow();
     client.close();
   }
