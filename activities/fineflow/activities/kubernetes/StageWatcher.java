@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Checks of one stage never overlap: events and ticks that arrive while one runs fold into
  * one more check after it (a rollout check may promote or roll back; two at once could do
- * both). Deployment checks run on their own threads: their HTTP smoke test takes minutes at
+ * both). Deployment checks run on their own (bounded) pool: their HTTP smoke test takes minutes at
  * worst, and must not hold up the Job checks and heartbeats of the shared pool.
  */
 public final class StageWatcher implements AutoCloseable {
@@ -76,6 +76,9 @@ public final class StageWatcher implements AutoCloseable {
     /** Empty when the full check must decide. */
     Optional<StageProgress> progress(AwaitRequest request, JobReads reads, boolean readTail);
   }
+
+  /** Threads for rollout checks (readiness reads and smoke tests), whatever the number of rollouts. */
+  static final int ROLLOUT_CHECK_THREADS = 16;
 
   /** How many ticks a cached re-check of a running stage goes without reading its log tail. */
   static final int TAIL_EVERY_TICKS = 4;
@@ -112,8 +115,10 @@ public final class StageWatcher implements AutoCloseable {
     this.check = check;
     this.ticker = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("fineflow-await-tick"));
     this.checks = Executors.newFixedThreadPool(checkThreads, new DaemonThreads("fineflow-await-check"));
-    // At most one thread per waiting rollout (checks of a key are serialized).
-    this.rolloutChecks = Executors.newCachedThreadPool(new DaemonThreads("fineflow-await-rollout"));
+    // Apart from the Job checks, and bounded: 100 pipelines in flight held 61 rollout-check
+    // threads at once with an unbounded pool, 1,000 would hold ~600 (docs/performance.md). A
+    // rollout waits for a thread behind others' smoke tests; the Job checks never do.
+    this.rolloutChecks = Executors.newFixedThreadPool(ROLLOUT_CHECK_THREADS, new DaemonThreads("fineflow-await-rollout"));
     ticker.scheduleWithFixedDelay(this::checkAll, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
   }
 
