@@ -40,15 +40,17 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
         "Run N pipelines of the full 8-stage demo plan (benchmark baseline removed, a dataset seed",
-        "per pipeline so nothing is cached) on the embedded dev stack, GPU stages simulated, and",
+        "per pipeline so nothing is cached) on the dev stack (--engines), GPU stages simulated, and",
         "measure the orchestration: stage transitions, history size, threads, heap, Kubernetes",
-        "API requests. docs/performance.md explains each figure.",
+        "API requests. Then, on the same engines, the floors: N chains of 8 no-op Temporal",
+        "activities, and N chains of 8 bare Jobs; fineflow's transition is printed as a ratio of",
+        "each and of their sum. docs/performance.md explains each figure.",
         ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:every pipeline completed",
+        "0:every pipeline and every floor chain completed",
         "2:bad options",
-        "4:some pipeline failed or did not finish in time"})
+        "4:some pipeline or floor chain failed or did not finish in time"})
 final class BenchOrchestratorCommand implements Callable<Integer> {
   static final String DEMO_SPEC = "/configs/demo.yaml";
 
