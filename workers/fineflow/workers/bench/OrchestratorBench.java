@@ -161,6 +161,16 @@ public final class OrchestratorBench {
     double wallSeconds = (System.nanoTime() - start) / 1e9;
     sampler.shutdownNow();
     waiters.close();
+    // Runs unfinished at the deadline stop here: the floors that follow measure the engines
+    // alone, not beside a worker still running the rest.
+    ids.stream().filter(id -> !outcomes.containsKey(id)).forEach(id -> {
+      try {
+        runs.untyped(id).terminate("bench-orchestrator: not finished within --timeout-minutes");
+        teardown.remove(id, null);
+      } catch (RuntimeException e) {
+        // Finished meanwhile, or the server is gone: nothing left to stop.
+      }
+    });
     teardown.close();
     peak.sample();
 
