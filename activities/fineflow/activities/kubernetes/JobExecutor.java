@@ -44,6 +44,8 @@ public final class JobExecutor implements StageExecutor {
   static final String CLAIM_JOB = "job";
   /** Creates of the claim retried while stale claims are replaced by racing launches. */
   private static final int CLAIM_TRIES = 5;
+  /** The reads of {@link #await(AwaitRequest)}: the Job by name, its pods by label. */
+  private final JobReads api;
 
   public JobExecutor(KubernetesClient client) {
     this(client, Clock.systemUTC());
@@ -52,6 +54,17 @@ public final class JobExecutor implements StageExecutor {
   /** @param clock the time unschedulable pods are measured against */
   public JobExecutor(KubernetesClient client, Clock clock) {
     this.client = client;
+    this.api = new JobReads() {
+      @Override
+      public Job job(String namespace, String name) {
+        return jobs(namespace).withName(name).get();
+      }
+
+      @Override
+      public List<Pod> pods(String namespace, String jobName) {
+        return client.pods().inNamespace(namespace).withLabel(FineflowLabels.JOB_NAME, jobName).list().getItems();
+      }
+    };
     this.logs = new PodLogs(client);
     this.clock = clock;
   }
@@ -176,19 +189,45 @@ public final class JobExecutor implements StageExecutor {
     }
   }
 
+  /**
+   * The progress of a Job stage that is still running by {@code reads} with nothing to decide
+   * (no result, no failure verdict, not being failed by the Job controller), or empty when
+   * {@link #await} must decide. Reads only, acts on nothing: the watcher's periodic re-check
+   * answers most waiting stages from its informer caches this way.
+   *
+   * @param readTail false to leave the log tail unread (the progress line stays unknown)
+   */
+  public Optional<StageProgress> runningProgress(AwaitRequest request, JobReads reads, boolean readTail) {
+    String ns = request.namespace();
+    Job job = reads.job(ns, request.objectName());
+    if (job == null || finished(job) || hasCondition(job, "FailureTarget")) {
+      return Optional.empty();
+    }
+    Pod pod = newestPod(reads, ns, job).orElse(null);
+    if (succeeded(job, pod) || containerEnded(pod)) {
+      return Optional.empty();
+    }
+    List<String> tail = started(pod) && readTail ? tail(ns, pod) : List.of();
+    if (classifier.classify(new Evidence(job, pod, tail, clock.instant(), request.cluster(),
+        request.memoryEstimate())).isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.of(progress(job, pod, tail));
+  }
+
   @Override
   public StageResult await(AwaitRequest request) {
     Stage stage = request.stage();
     String ns = request.namespace();
     try {
-      Job job = jobs(ns).withName(request.objectName()).get();
+      Job job = api.job(ns, request.objectName());
       if (job == null) {
         throw failure(stage, new Verdict(FailureType.STAGE_FAILED,
             "Job " + request.objectName() + " no longer exists in namespace " + ns,
             "it was deleted (by hand, or by ttlSecondsAfterFinished before its result was "
                 + "read); resume to launch the stage again"), List.of(), null);
       }
-      Pod pod = newestPod(ns, job).orElse(null);
+      Pod pod = newestPod(api, ns, job).orElse(null);
       if (succeeded(job, pod)) {
         return collect(stage, job, pod);
       }
@@ -284,12 +323,16 @@ public final class JobExecutor implements StageExecutor {
   }
 
   private ApplicationFailure stillRunning(Stage stage, Job job, Pod pod, List<String> tail) {
+    StageProgress progress = progress(job, pod, tail);
+    return ApplicationFailure.newFailure("stage " + stage.name() + " is " + progress.phase(),
+        FailureType.STILL_RUNNING.type(), progress);
+  }
+
+  private StageProgress progress(Job job, Pod pod, List<String> tail) {
     boolean queued = job.getSpec() != null && Boolean.TRUE.equals(job.getSpec().getSuspend());
     String phase = pod == null ? (queued ? "Queued" : "Pending") : pod.getStatus().getPhase();
     String podName = pod == null ? null : pod.getMetadata().getName();
-    StageProgress progress = new StageProgress(phase, podName, logs.lastProgress(tail).orElse(null));
-    return ApplicationFailure.newFailure("stage " + stage.name() + " is " + phase,
-        FailureType.STILL_RUNNING.type(), progress);
+    return new StageProgress(phase, podName, logs.lastProgress(tail).orElse(null));
   }
 
   private ApplicationFailure failure(Stage stage, Verdict v, List<String> tail, Throwable cause) {
@@ -306,10 +349,9 @@ public final class JobExecutor implements StageExecutor {
         : ApplicationFailure.newNonRetryableFailureWithCause(message, v.type().type(), cause, details);
   }
 
-  private Optional<Pod> newestPod(String ns, Job job) {
+  private static Optional<Pod> newestPod(JobReads reads, String ns, Job job) {
     String uid = job.getMetadata().getUid();
-    List<Pod> pods = client.pods().inNamespace(ns)
-        .withLabel(FineflowLabels.JOB_NAME, job.getMetadata().getName()).list().getItems().stream()
+    List<Pod> pods = reads.pods(ns, job.getMetadata().getName()).stream()
         .filter(p -> ownedBy(p, uid))
         .toList();
     return PodLogs.newest(pods);

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -98,9 +99,7 @@ public final class KubernetesStageActivities implements StageActivities {
 
   @Override
   public StageResult await(AwaitRequest request) {
-    AwaitRequest resolved = new AwaitRequest(request.runId(),
-        namespace(request.namespace(), request.cluster().namespace()), request.stage(),
-        request.objectName(), request.cluster(), request.memoryEstimate());
+    AwaitRequest resolved = resolved(request);
     StageExecutor executor = executor(request.stage());
     try {
       return executor.await(resolved);
@@ -116,6 +115,20 @@ public final class KubernetesStageActivities implements StageActivities {
       throw ApplicationFailure.newNonRetryableFailureWithCause(v.message(), v.type().type(), e,
           new StageFailure(request.stage().name().id(), v.type().type(), v.message(), v.hint(), List.of()));
     }
+  }
+
+  /**
+   * A Job stage's progress while it certainly still runs, read from {@code reads} (the
+   * watcher's informer caches); empty for other stages and whenever {@link #await} must decide.
+   */
+  public Optional<StageProgress> runningProgress(AwaitRequest request, JobReads reads, boolean readTail) {
+    return executor(request.stage()) instanceof JobExecutor jobs
+        ? jobs.runningProgress(resolved(request), reads, readTail) : Optional.empty();
+  }
+
+  private AwaitRequest resolved(AwaitRequest request) {
+    return new AwaitRequest(request.runId(), namespace(request.namespace(), request.cluster().namespace()),
+        request.stage(), request.objectName(), request.cluster(), request.memoryEstimate());
   }
 
   @Override

@@ -7,6 +7,7 @@ import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.contract.StageResult;
 import fineflow.workflows.plan.StageKind;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -35,11 +37,16 @@ import org.slf4j.LoggerFactory;
  * starts within milliseconds of a pod's end, with no thread and no Temporal retry per
  * waiting stage. A slow tick re-checks every waiting stage for what no event announces
  * (unschedulable too long, readiness timeouts) and heartbeats its progress line; if this
- * worker dies, the heartbeat timeout makes Temporal retry the await on another worker.
+ * worker dies, the heartbeat timeout makes Temporal retry the await on another worker. The
+ * tick reads a running Job stage from the informers' caches (its Job, and its pods from a pod
+ * informer) and its log tail for the progress line only every {@value #TAIL_EVERY_TICKS}th
+ * tick: with 1,000 stages waiting, one GET per stage per tick was most of the API traffic
+ * (docs/performance.md). Anything the caches cannot settle (a result, a verdict, a pending pod)
+ * gets the full read.
  *
  * <p>Checks of one stage never overlap: events and ticks that arrive while one runs fold into
  * one more check after it (a rollout check may promote or roll back; two at once could do
- * both). Deployment checks run on their own threads: their HTTP smoke test takes minutes at
+ * both). Deployment checks run on their own (bounded) pool: their HTTP smoke test takes minutes at
  * worst, and must not hold up the Job checks and heartbeats of the shared pool.
  */
 public final class StageWatcher implements AutoCloseable {
@@ -66,6 +73,29 @@ public final class StageWatcher implements AutoCloseable {
   private record Waiting(byte[] taskToken, AwaitRequest request) {
   }
 
+  /** The tick's read of a running Job stage from the caches (see {@link JobExecutor#runningProgress}). */
+  @FunctionalInterface
+  public interface RunningCheck {
+    /** Empty when the full check must decide. */
+    Optional<StageProgress> progress(AwaitRequest request, JobReads reads, boolean readTail);
+  }
+
+  /** Threads for rollout checks (readiness reads and smoke tests), whatever the number of rollouts. */
+  static final int ROLLOUT_CHECK_THREADS = 16;
+
+  /** How many ticks a cached re-check of a running stage goes without reading its log tail. */
+  static final int TAIL_EVERY_TICKS = 4;
+  /** The pod informer's index of pods by namespace and Job (the Job controller's job-name label). */
+  private static final String BY_JOB = "job";
+
+  private final RunningCheck running;
+  /** Keys the tick asked to re-check (a cached read may do); {@link #requested} needs a full one. */
+  private final Set<String> tickRequested = ConcurrentHashMap.newKeySet();
+  /** The progress each waiting stage heartbeated last: a cached re-check without a tail keeps its line. */
+  private final Map<String, StageProgress> lastProgress = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+  private final Map<String, SharedIndexInformer<Pod>> podInformers = new ConcurrentHashMap<>();
+
   /**
    * @param check one status read of a stage: returns its result, or throws the await
    *     activity's failures ({@code StillRunning} while it runs)
@@ -73,13 +103,25 @@ public final class StageWatcher implements AutoCloseable {
    */
   public StageWatcher(KubernetesClient client, ActivityCompletionClient completions,
       Function<AwaitRequest, StageResult> check, Duration tick, int checkThreads) {
+    this(client, completions, check, null, tick, checkThreads);
+  }
+
+  /**
+   * @param running the tick's cached read of running Job stages; null to re-check every
+   *     waiting stage with {@code check} (no pod informer then)
+   */
+  public StageWatcher(KubernetesClient client, ActivityCompletionClient completions,
+      Function<AwaitRequest, StageResult> check, RunningCheck running, Duration tick, int checkThreads) {
+    this.running = running;
     this.client = client;
     this.completions = completions;
     this.check = check;
     this.ticker = Executors.newSingleThreadScheduledExecutor(new DaemonThreads("fineflow-await-tick"));
     this.checks = Executors.newFixedThreadPool(checkThreads, new DaemonThreads("fineflow-await-check"));
-    // At most one thread per waiting rollout (checks of a key are serialized).
-    this.rolloutChecks = Executors.newCachedThreadPool(new DaemonThreads("fineflow-await-rollout"));
+    // Apart from the Job checks, and bounded: 100 pipelines in flight held 61 rollout-check
+    // threads at once with an unbounded pool, 1,000 would hold ~600 (docs/performance.md). A
+    // rollout waits for a thread behind others' smoke tests; the Job checks never do.
+    this.rolloutChecks = Executors.newFixedThreadPool(ROLLOUT_CHECK_THREADS, new DaemonThreads("fineflow-await-rollout"));
     ticker.scheduleWithFixedDelay(this::checkAll, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -122,8 +164,36 @@ public final class StageWatcher implements AutoCloseable {
           .withLabel(FineflowLabels.MANAGED_BY, FineflowLabels.FINEFLOW).inform(handler()));
       list.add(client.apps().deployments().inNamespace(ns)
           .withLabel(FineflowLabels.MANAGED_BY, FineflowLabels.FINEFLOW).inform(handler()));
+      if (running != null) {
+        // No handler: the Job's events wake the checks; the tick reads pods from here.
+        SharedIndexInformer<Pod> pods = client.pods().inNamespace(ns)
+            .withLabel(FineflowLabels.MANAGED_BY, FineflowLabels.FINEFLOW).runnableInformer(0);
+        pods.addIndexers(Map.of(BY_JOB, pod -> {
+          String job = pod.getMetadata().getLabels() == null ? null
+              : pod.getMetadata().getLabels().get(FineflowLabels.JOB_NAME);
+          return job == null ? List.of() : List.of(key(pod.getMetadata().getNamespace(), job));
+        }));
+        pods.run();
+        podInformers.put(ns, pods);
+      }
       return list;
     });
+  }
+
+  /** The Job and pods of a namespace as the informers last saw them. */
+  private JobReads cached() {
+    return new JobReads() {
+      @Override
+      public Job job(String namespace, String name) {
+        return cachedObject(namespace, name) instanceof Job job ? job : null;
+      }
+
+      @Override
+      public List<Pod> pods(String namespace, String jobName) {
+        SharedIndexInformer<Pod> pods = podInformers.get(namespace);
+        return pods == null ? List.of() : pods.getIndexer().byIndex(BY_JOB, key(namespace, jobName));
+      }
+    };
   }
 
   private <T extends HasMetadata> ResourceEventHandler<T> handler() {
@@ -183,6 +253,7 @@ public final class StageWatcher implements AutoCloseable {
     if (!waiting.remove(key, w)) {
       return false;
     }
+    lastProgress.remove(key);
     String object = key(w.request().namespace(), w.request().objectName());
     byObject.computeIfPresent(object, (o, keys) -> {
       keys.remove(key);
@@ -192,33 +263,89 @@ public final class StageWatcher implements AutoCloseable {
   }
 
   private void checkAll() {
-    waiting.keySet().forEach(this::schedule);
+    boolean readTail = ticks.incrementAndGet() % TAIL_EVERY_TICKS == 0;
+    waiting.keySet().forEach(key -> schedule(key, readTail ? Ask.TICK_WITH_TAIL : Ask.TICK));
   }
+
+  /** What a scheduled check must read: everything, or (a tick) what the caches cannot answer. */
+  private enum Ask { FULL, TICK, TICK_WITH_TAIL }
 
   /** Checks the stage soon, after the check of it that runs now, if any. */
   private void schedule(String key) {
+    schedule(key, Ask.FULL);
+  }
+
+  private void schedule(String key, Ask ask) {
     Waiting w = waiting.get(key);
     if (w == null) {
       return;
     }
-    requested.add(key);
+    if (ask == Ask.FULL) {
+      requested.add(key);
+    } else {
+      tickRequested.add(key);
+      if (ask == Ask.TICK_WITH_TAIL) {
+        tailDue.add(key);
+      }
+    }
     if (inFlight.add(key)) {
       executorFor(w).execute(() -> drain(key));
     }
   }
 
+  /** Keys whose next tick check reads the log tail. */
+  private final Set<String> tailDue = ConcurrentHashMap.newKeySet();
+
   private void drain(String key) {
     try {
-      while (requested.remove(key)) {
-        check(key);
+      while (true) {
+        if (requested.remove(key)) {
+          tickRequested.remove(key);
+          tailDue.remove(key);
+          check(key);
+        } else if (tickRequested.remove(key)) {
+          tick(key, tailDue.remove(key));
+        } else {
+          break;
+        }
       }
     } finally {
       inFlight.remove(key);
     }
     // Asked for between the last check and leaving: nobody else will run it.
-    if (requested.contains(key)) {
-      schedule(key);
+    if (requested.contains(key) || tickRequested.contains(key)) {
+      schedule(key, requested.contains(key) ? Ask.FULL : Ask.TICK);
     }
+  }
+
+  /**
+   * The tick's re-check: a Job stage the caches show running is heartbeated from them (its
+   * previous progress line unless the tail is read); anything else gets the full check.
+   */
+  private void tick(String key, boolean readTail) {
+    Waiting w = waiting.get(key);
+    if (w == null) {
+      return;
+    }
+    if (running != null && w.request().stage().kind() == StageKind.JOB) {
+      Optional<StageProgress> progress;
+      try {
+        progress = running.progress(w.request(), cached(), readTail);
+      } catch (RuntimeException e) {
+        // A tail read failed: the full check reads it all again.
+        progress = Optional.empty();
+      }
+      if (progress.isPresent()) {
+        StageProgress p = progress.get();
+        StageProgress last = lastProgress.get(key);
+        if (p.line() == null && last != null && last.line() != null && java.util.Objects.equals(last.podName(), p.podName())) {
+          p = new StageProgress(p.phase(), p.podName(), last.line());
+        }
+        heartbeat(key, w, p);
+        return;
+      }
+    }
+    check(key);
   }
 
   private ExecutorService executorFor(Waiting w) {
@@ -264,6 +391,9 @@ public final class StageWatcher implements AutoCloseable {
   }
 
   private void heartbeat(String key, Waiting w, StageProgress progress) {
+    if (progress != null) {
+      lastProgress.put(key, progress);
+    }
     try {
       completions.heartbeat(w.taskToken(), progress);
     } catch (ActivityCompletionException gone) {
@@ -290,5 +420,6 @@ public final class StageWatcher implements AutoCloseable {
     checks.shutdownNow();
     rolloutChecks.shutdownNow();
     informers.values().forEach(list -> list.forEach(SharedIndexInformer::close));
+    podInformers.values().forEach(SharedIndexInformer::close);
   }
 }

@@ -2,6 +2,7 @@ package fineflow.activities.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fineflow.workflows.format.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.workflows.plan.RolloutTarget;
 import fineflow.workflows.spec.ServingBackend;
@@ -23,7 +24,7 @@ public final class SmokeTest {
 
   static final int MAX_TOKENS = 32;
   private static final MediaType JSON_TYPE = MediaType.get("application/json");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   private final OkHttpClient http;
   private final int attempts;

@@ -7,6 +7,8 @@ package fineflow.workers.bench;
  * @param engines what the stack ran on, e.g. "real Temporal, real Kubernetes"
  * @param floorTemporalMs activity-to-activity gap of bare 8-activity workflows, as many at once
  *     as pipelines were in flight, on the same server and a worker with the same slots
+ * @param floorKubernetesMs pod Succeeded → next Job POST of bare Job chains (a Fabric8 client
+ *     and a pod informer, nothing of fineflow's), as many at once, on the same cluster and node
  * @param workerThreadsPeak JVM thread peak during the runs minus the threads alive once the
  *     stack had started and before the first submit: what load adds (worker slots, workflow
  *     threads, watcher and simulated node pools), not the fixed cost of the embedded servers
@@ -14,12 +16,13 @@ package fineflow.workers.bench;
  *     sampled every 100 ms)
  * @param kubeApiRequestsPerStage Kubernetes API requests during the runs (the worker's and
  *     the simulated node's) divided by the stages run
+ * @param floorKubeApiRequestsPerStage the same for the Kubernetes floor's Jobs
  */
 public record BenchResult(
     String engines, int pipelines, int completed, double wallSeconds, Percentiles stageTransitionMs,
-    Floor floorTemporalMs,
+    Floor floorTemporalMs, Floor floorKubernetesMs,
     Spread historyEventsPerRun, int workerThreadsPeak, double heapPeakMiB,
-    double kubeApiRequestsPerStage, double pipelinesPerMinute) {
+    double kubeApiRequestsPerStage, double floorKubeApiRequestsPerStage, double pipelinesPerMinute) {
 
   /** p50, p99 and max of a sample; all 0 for an empty one. */
   public record Percentiles(double p50, double p99, double max) {

@@ -5,11 +5,14 @@ import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.workers.client.RunClient;
 import fineflow.workers.dev.DevOptions;
 import fineflow.workers.dev.DevStack;
+import fineflow.workers.dev.ApiRecorder;
 import fineflow.workers.dev.EmbeddedKubernetes;
 import fineflow.workers.dev.RealCluster;
 import fineflow.workers.dev.StageTimeline;
 import fineflow.workers.bench.floor.TemporalFloor;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import fineflow.workers.bench.floor.KubernetesFloor;
 import java.util.function.Supplier;
 import fineflow.workflows.pipeline.PipelineRequest;
 import fineflow.workflows.pipeline.RunOutcome;
@@ -47,6 +50,7 @@ public final class OrchestratorBench {
   private static final double MIB = 1024.0 * 1024.0;
   /** Activities per Temporal floor chain: as many as the plan's stages. */
   static final int FLOOR_STEPS = 8;
+  private static final Duration FLOOR_TIMEOUT = Duration.ofMinutes(4);
   /** Runs still unfinished after this are counted as not completed. */
   private final Duration timeout;
   private final PipelineSpec base;
@@ -59,7 +63,8 @@ public final class OrchestratorBench {
 
   /** The result, and what the text table shows besides it. */
   public record Run(BenchResult result, int failed, int jvmThreadsPeak, int baselineThreads,
-      Map<String, Long> apiRequests, Map<String, Integer> threadsAtPeak, String firstUnfinished) {
+      Map<String, Long> apiRequests, Map<String, Long> floorApiRequests, int floorChains, long floorChainsComplete,
+      Map<String, Integer> threadsAtPeak, String firstUnfinished) {
   }
 
   public Run run(BenchSettings settings) throws InterruptedException {
@@ -73,15 +78,24 @@ public final class OrchestratorBench {
 
   /** Where a stack's stage times, request counts and teardown client come from. */
   private record Cluster(StageTimeline timeline, Supplier<Map<String, Long>> requestCounts,
-      Supplier<KubernetesClient> uncounted) {
+      Supplier<KubernetesClient> uncounted, Supplier<Counted> floorClient) {
     static Cluster of(DevStack stack) {
       if (stack.cluster().isPresent()) {
         RealCluster c = stack.cluster().get();
-        return new Cluster(c.timeline(), c::requestCounts, () -> c.serviceAccountClient(null));
+        return new Cluster(c.timeline(), c::requestCounts, () -> c.serviceAccountClient(null), () -> {
+          // The floor's own recorder: its requests are counted apart from the worker's.
+          ApiRecorder floor = new ApiRecorder(c.timeline());
+          return new Counted(c.serviceAccountClient(floor), floor::requestCounts);
+        });
       }
       EmbeddedKubernetes k = stack.kubernetes();
-      return new Cluster(k.timeline(), k::requestCounts, k::uncountedClient);
+      return new Cluster(k.timeline(), k::requestCounts, k::uncountedClient, () -> new Counted(
+          new KubernetesClientBuilder().withConfig(k.client().getConfiguration()).build(), k::requestCounts));
     }
+  }
+
+  /** A client and the requests counted for it so far (the mock server counts all clients but the teardown's). */
+  private record Counted(KubernetesClient client, Supplier<Map<String, Long>> requestCounts) {
   }
 
   private Run measure(DevStack stack, BenchSettings settings) throws InterruptedException {
@@ -147,6 +161,16 @@ public final class OrchestratorBench {
     double wallSeconds = (System.nanoTime() - start) / 1e9;
     sampler.shutdownNow();
     waiters.close();
+    // Runs unfinished at the deadline stop here: the floors that follow measure the engines
+    // alone, not beside a worker still running the rest.
+    ids.stream().filter(id -> !outcomes.containsKey(id)).forEach(id -> {
+      try {
+        runs.untyped(id).terminate("bench-orchestrator: not finished within --timeout-minutes");
+        teardown.remove(id, null);
+      } catch (RuntimeException e) {
+        // Finished meanwhile, or the server is gone: nothing left to stop.
+      }
+    });
     teardown.close();
     peak.sample();
 
@@ -154,13 +178,7 @@ public final class OrchestratorBench {
     // the sum of their peaks overstates; the sampled total is the heap actually used at once.
     double heapPeak = peak.heapPeakBytes() / MIB;
     int threadPeak = threads.getPeakThreadCount();
-    Map<String, Long> requests = new TreeMap<>();
-    cluster.requestCounts().get().forEach((k, v) -> {
-      long d = v - requestsBefore.getOrDefault(k, 0L);
-      if (d > 0) {
-        requests.put(k, d);
-      }
-    });
+    Map<String, Long> requests = delta(cluster.requestCounts().get(), requestsBefore);
     long requestTotal = requests.values().stream().mapToLong(Long::longValue).sum();
     long stagesRun = outcomes.values().stream().flatMap(o -> o.stages().stream())
         .filter(s -> s.state() == StageState.SUCCEEDED).count();
@@ -175,22 +193,57 @@ public final class OrchestratorBench {
       events.add(runs.describe(id).getHistoryLength());
     }
     int completed = outcomes.size();
+    // As many chains as pipelines were in flight at most.
+    int floorChains = Math.min(settings.concurrency(), settings.pipelines());
     // The floor on the same server, after the pipelines: N bare chains of 8 no-op activities on a
     // worker with the same slots (docs/performance.md, "Floors").
     TemporalFloor.Result floor = new TemporalFloor(stack.connection().client(), settings.tuning())
-        .measure(settings.concurrency(), FLOOR_STEPS, timeout);
+        .measure(floorChains, FLOOR_STEPS, floorTimeout());
     BenchResult.Percentiles floorAll = percentiles(floor.gapsMillis());
+    // The Kubernetes floor on the same cluster, after the Temporal one: N bare Job chains.
+    KubernetesFloor.Result kubeFloor;
+    Map<String, Long> floorRequests;
+    Counted floorClient = cluster.floorClient().get();
+    try (KubernetesClient client = floorClient.client()) {
+      Map<String, Long> floorBefore = floorClient.requestCounts().get();
+      kubeFloor = new KubernetesFloor(client, stack.options().namespace(), base.engine().image(), cluster.timeline())
+          .measure(floorChains, FLOOR_STEPS, floorTimeout());
+      floorRequests = delta(floorClient.requestCounts().get(), floorBefore);
+    }
+    BenchResult.Percentiles kubeFloorAll = percentiles(kubeFloor.gapsMillis());
+    long floorStages = (long) kubeFloor.gapsMillis().size() + kubeFloor.completeChains();
+    double floorRequestTotal = floorRequests.values().stream().mapToLong(Long::longValue).sum();
     BenchResult result = new BenchResult(stack.engines().temporal().name() + " Temporal, "
         + stack.engines().kubernetes().name() + " Kubernetes", settings.pipelines(), completed, round(wallSeconds),
         percentiles(transitions), new BenchResult.Floor(floorAll.p50(), floorAll.p99()),
+        new BenchResult.Floor(kubeFloorAll.p50(), kubeFloorAll.p99()),
         new BenchResult.Spread(round(events.stream().mapToLong(Long::longValue).average().orElse(0)),
             events.stream().mapToLong(Long::longValue).max().orElse(0)),
         threadPeak - baseline, round(heapPeak),
         round(stagesRun == 0 ? 0 : requestTotal / (double) stagesRun),
+        round(floorStages == 0 ? 0 : floorRequestTotal / floorStages),
         round(completed / (wallSeconds / 60)));
     String unfinished = ids.stream().filter(id -> !outcomes.containsKey(id)).findFirst()
         .map(id -> id + ": " + runs.progress(id)).orElse(null);
-    return new Run(result, failed.get(), threadPeak, baseline, requests, peak.groups(), unfinished);
+    return new Run(result, failed.get(), threadPeak, baseline, requests, floorRequests, floorChains,
+        Math.min(floor.completeChains(), kubeFloor.completeChains()), peak.groups(), unfinished);
+  }
+
+  /** What was counted since {@code before}, by "VERB resource"; zero counts left out. */
+  private static Map<String, Long> delta(Map<String, Long> now, Map<String, Long> before) {
+    Map<String, Long> out = new TreeMap<>();
+    now.forEach((k, v) -> {
+      long d = v - before.getOrDefault(k, 0L);
+      if (d > 0) {
+        out.put(k, d);
+      }
+    });
+    return out;
+  }
+
+  /** A floor's chains do nothing: minutes past their start, an unfinished one is lost, not slow. */
+  private Duration floorTimeout() {
+    return timeout.compareTo(FLOOR_TIMEOUT) < 0 ? timeout : FLOOR_TIMEOUT;
   }
 
   static BenchResult.Percentiles percentiles(List<Double> sample) {

@@ -33,8 +33,10 @@ final class RunWaiters implements AutoCloseable {
     waiting.put(FineflowLabels.runValue(runId), onLastStageDone);
   }
 
+  /** Runs still waited on (not completed by now); nothing is fetched after this. */
   @Override
   public void close() {
+    waiting.clear();
     fetch.shutdownNow();
   }
 }

@@ -28,6 +28,7 @@ final class Teardown implements AutoCloseable {
     this.namespace = namespace;
   }
 
+  /** @param outcome the run's, for its cache entries; null for a run stopped unfinished */
   void remove(String runId, RunOutcome outcome) {
     String run = FineflowLabels.runValue(runId);
     pool.execute(() -> {
@@ -37,6 +38,9 @@ final class Teardown implements AutoCloseable {
         // runs still measuring.
         new KubernetesStageActivities(client, namespace, java.util.Map.of()).cleanup(new CleanupRequest(runId, namespace, false));
         client.pods().inNamespace(namespace).withLabel(FineflowLabels.RUN, run).delete();
+        if (outcome == null) {
+          return;
+        }
         outcome.stages().stream().filter(s -> s.cacheKey() != null).forEach(s ->
             client.configMaps().inNamespace(namespace).withName(CacheStore.PREFIX + s.cacheKey().substring(0, 12))
                 .delete());
@@ -48,6 +52,13 @@ final class Teardown implements AutoCloseable {
 
   @Override
   public void close() {
+    // Removals still queued finish first: closing the client under one throws out of its thread.
+    pool.shutdown();
+    try {
+      pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     pool.shutdownNow();
     client.close();
   }

@@ -1,7 +1,7 @@
 package fineflow.workers.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import fineflow.workflows.format.Json;
 import fineflow.workers.bench.BenchResult;
 import fineflow.workers.bench.BenchSettings;
 import fineflow.workers.bench.OrchestratorBench;
@@ -40,15 +40,17 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
         "Run N pipelines of the full 8-stage demo plan (benchmark baseline removed, a dataset seed",
-        "per pipeline so nothing is cached) on the embedded dev stack, GPU stages simulated, and",
+        "per pipeline so nothing is cached) on the dev stack (--engines), GPU stages simulated, and",
         "measure the orchestration: stage transitions, history size, threads, heap, Kubernetes",
-        "API requests. docs/performance.md explains each figure.",
+        "API requests. Then, on the same engines, the floors: N chains of 8 no-op Temporal",
+        "activities, and N chains of 8 bare Jobs; fineflow's transition is printed as a ratio of",
+        "each and of their sum. docs/performance.md explains each figure.",
         ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:every pipeline completed",
+        "0:every pipeline and every floor chain completed",
         "2:bad options",
-        "4:some pipeline failed or did not finish in time"})
+        "4:some pipeline or floor chain failed or did not finish in time"})
 final class BenchOrchestratorCommand implements Callable<Integer> {
   static final String DEMO_SPEC = "/configs/demo.yaml";
 
@@ -116,7 +118,7 @@ final class BenchOrchestratorCommand implements Callable<Integer> {
       }
     });
     if (output.json()) {
-      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      ObjectMapper json = Json.pretty();
       Object body;
       if (runs.size() == 1) {
         body = runs.values().iterator().next().result();
@@ -130,7 +132,14 @@ final class BenchOrchestratorCommand implements Callable<Integer> {
       printTable(out, runs);
     }
     out.flush();
-    boolean allDone = runs.values().stream().allMatch(r -> r.result().completed() == pipelines);
+    runs.forEach((mode, r) -> {
+      if (r.floorChainsComplete() < r.floorChains()) {
+        command.commandLine().getErr().println(mode + ": only " + r.floorChainsComplete() + " of " + r.floorChains()
+            + " floor chains completed on both engines; the ratios to the floors are not meaningful");
+      }
+    });
+    boolean allDone = runs.values().stream()
+        .allMatch(r -> r.result().completed() == pipelines && r.floorChainsComplete() == r.floorChains());
     return allDone ? ExitCode.OK : ExitCode.RUN_FAILED;
   }
 
@@ -148,14 +157,23 @@ final class BenchOrchestratorCommand implements Callable<Integer> {
         + " / " + fmt(r.result().stageTransitionMs().p99()) + " / " + fmt(r.result().stageTransitionMs().max())));
     rows.add(row(runs, "Temporal floor p50 / p99 (ms)", r -> fmt(r.result().floorTemporalMs().p50())
         + " / " + fmt(r.result().floorTemporalMs().p99())));
-    rows.add(row(runs, "transition p50 / Temporal floor p50", r -> r.result().floorTemporalMs().p50() <= 0 ? "-"
-        : fmt(Math.round(r.result().stageTransitionMs().p50() / r.result().floorTemporalMs().p50() * 10) / 10.0) + "×"));
+    rows.add(row(runs, "Kubernetes floor p50 / p99 (ms)", r -> fmt(r.result().floorKubernetesMs().p50())
+        + " / " + fmt(r.result().floorKubernetesMs().p99())));
+    rows.add(row(runs, "transition p50 / Temporal floor p50", r -> ratio(r.result().stageTransitionMs().p50(),
+        r.result().floorTemporalMs().p50())));
+    rows.add(row(runs, "transition p50 / Kubernetes floor p50", r -> ratio(r.result().stageTransitionMs().p50(),
+        r.result().floorKubernetesMs().p50())));
+    rows.add(row(runs, "transition p50 / sum of floor p50s", r -> ratio(r.result().stageTransitionMs().p50(),
+        r.result().floorTemporalMs().p50() + r.result().floorKubernetesMs().p50())));
+    rows.add(row(runs, "transition p99 / sum of floor p99s", r -> ratio(r.result().stageTransitionMs().p99(),
+        r.result().floorTemporalMs().p99() + r.result().floorKubernetesMs().p99())));
     rows.add(row(runs, "history events per run avg / max", r -> fmt(r.result().historyEventsPerRun().avg())
         + " / " + r.result().historyEventsPerRun().max()));
     rows.add(row(runs, "worker threads peak (over baseline)", r -> r.result().workerThreadsPeak()
         + " (JVM " + r.jvmThreadsPeak() + ", baseline " + r.baselineThreads() + ")"));
     rows.add(row(runs, "heap peak (MiB)", r -> fmt(r.result().heapPeakMiB())));
-    rows.add(row(runs, "Kubernetes API requests / stage", r -> fmt(r.result().kubeApiRequestsPerStage())));
+    rows.add(row(runs, "Kubernetes API requests / stage", r -> fmt(r.result().kubeApiRequestsPerStage())
+        + " (floor " + fmt(r.result().floorKubeApiRequestsPerStage()) + ")"));
     int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
     for (String[] r : rows) {
       StringBuilder line = new StringBuilder(String.format("%-" + width + "s", r[0]));
@@ -165,6 +183,7 @@ final class BenchOrchestratorCommand implements Callable<Integer> {
       out.println(line.toString().stripTrailing());
     }
     runs.forEach((mode, r) -> out.println(mode + " API requests: " + r.apiRequests()));
+    runs.forEach((mode, r) -> out.println(mode + " floor API requests: " + r.floorApiRequests()));
     runs.forEach((mode, r) -> out.println(mode + " threads at peak: " + top(r.threadsAtPeak())));
   }
 
@@ -184,6 +203,11 @@ final class BenchOrchestratorCommand implements Callable<Integer> {
     List<String> r = new ArrayList<>(List.of(name));
     runs.values().forEach(run -> r.add(cell.apply(run)));
     return r.toArray(String[]::new);
+  }
+
+  /** "3.7×", or "-" when there is no floor to divide by. */
+  private static String ratio(double value, double floor) {
+    return floor <= 0 ? "-" : fmt(Math.round(value / floor * 10) / 10.0) + "×";
   }
 
   private static String fmt(double v) {

@@ -1,8 +1,7 @@
 package fineflow.workers.dev;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import fineflow.activities.kubernetes.FineflowLabels;
+import fineflow.workflows.format.Json;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
@@ -25,7 +24,7 @@ public final class ApiRecorder implements Interceptor {
       Pattern.compile("^/(?:api/v1|apis/[^/]+/[^/]+)(?:/namespaces/[^/]+)?/([a-z]+)(/[^/?]+)?(/status|/log)?");
   private static final Pattern CREATE_PATH =
       Pattern.compile("^/apis/(?:batch/v1|apps/v1)/namespaces/[^/]+/(jobs|deployments)/?$");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.mapper();
 
   private final StageTimeline timeline;
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
@@ -53,15 +52,7 @@ public final class ApiRecorder implements Interceptor {
       return;
     }
     try {
-      JsonNode labels = JSON.readTree(body).path("metadata").path("labels");
-      String stage = labels.path(FineflowLabels.STAGE).textValue();
-      timeline.created(labels.path(FineflowLabels.RUN).textValue(), stage);
-      // A model server is shared by the runs of its key: the creating run is its user label.
-      labels.fieldNames().forEachRemaining(k -> {
-        if (k.startsWith(FineflowLabels.USER_PREFIX)) {
-          timeline.created(k.substring(FineflowLabels.USER_PREFIX.length()), stage);
-        }
-      });
+      timeline.created(JSON.readTree(body).path("metadata").path("labels"));
     } catch (IOException e) {
       // Not JSON: the API server answers it with its own error; nothing to time.
     }

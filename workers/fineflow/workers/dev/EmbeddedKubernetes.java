@@ -1,8 +1,7 @@
 package fineflow.workers.dev;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import fineflow.activities.kubernetes.FineflowLabels;
+import fineflow.workflows.format.Json;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -36,8 +35,6 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private static final Pattern RESOURCE_PATH =
       Pattern.compile("^/(?:api/v1|apis/[^/]+/[^/]+)(?:/namespaces/[^/]+)?/([a-z]+)(/[^/?]+)?(/status|/log)?");
 
-  static final String RUN_LABEL = "fineflow.dev/run";
-  static final String STAGE_LABEL = "fineflow.dev/stage";
 
   /**
    * The mock server logs every request at INFO through java.util.logging: at a few thousand
@@ -51,7 +48,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   private static final Pattern CREATE_PATH =
       Pattern.compile("^/apis/(?:batch/v1|apps/v1)/namespaces/[^/]+/(jobs|deployments)/?(\\?.*)?$");
 
-  private static final ObjectMapper LABELS_READER = new ObjectMapper();
+  private static final ObjectMapper LABELS_READER = Json.mapper();
 
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final StageTimeline timeline = new StageTimeline();
@@ -125,15 +122,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     }
     // getBytes, not getUtf8Body: reading would consume the body the CRUD dispatcher stores.
     try {
-      JsonNode labels = LABELS_READER.readTree(request.getBody().getBytes()).path("metadata").path("labels");
-      String stage = labels.path(STAGE_LABEL).textValue();
-      timeline.created(labels.path(RUN_LABEL).textValue(), stage);
-      // A model server is shared by the runs of its key: the creating run is its user label.
-      labels.fieldNames().forEachRemaining(k -> {
-        if (k.startsWith(FineflowLabels.USER_PREFIX)) {
-          timeline.created(k.substring(FineflowLabels.USER_PREFIX.length()), stage);
-        }
-      });
+      timeline.created(LABELS_READER.readTree(request.getBody().getBytes()).path("metadata").path("labels"));
     } catch (IOException e) {
       // Not JSON: the CRUD dispatcher answers it with its own error; nothing to time.
     }

@@ -232,7 +232,7 @@ public final class SimulatedKubelet implements AutoCloseable {
         .build());
     if (ok) {
       Map<String, String> labels = job.getMetadata().getLabels();
-      timeline.succeeded(labels.get(EmbeddedKubernetes.RUN_LABEL), labels.get(STAGE_LABEL));
+      timeline.succeeded(labels.get(fineflow.activities.kubernetes.FineflowLabels.RUN), labels.get(STAGE_LABEL));
     }
     try {
       client.batch().v1().jobs().inNamespace(ns).withName(job.getMetadata().getName()).editStatus(j -> {

@@ -1,8 +1,12 @@
 package fineflow.workers.dev;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import fineflow.activities.kubernetes.FineflowLabels;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
@@ -21,6 +25,20 @@ public final class StageTimeline {
   /** Called with (run label, stage) on the simulated node's thread when a stage's pod Succeeded. */
   public void onSucceeded(BiConsumer<String, String> listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * A Job or Deployment POST seen by its {@code metadata.labels}: its run and stage, and every
+   * run among a shared server's users (the creating run is one of them).
+   */
+  public void created(JsonNode labels) {
+    String stage = labels.path(FineflowLabels.STAGE).textValue();
+    created(labels.path(FineflowLabels.RUN).textValue(), stage);
+    labels.fieldNames().forEachRemaining(k -> {
+      if (k.startsWith(FineflowLabels.USER_PREFIX)) {
+        created(k.substring(FineflowLabels.USER_PREFIX.length()), stage);
+      }
+    });
   }
 
   /** The first create of a stage's object counts (a relaunch is a retry, not a transition). */
@@ -53,6 +71,16 @@ public final class StageTimeline {
       }
     }
     return out;
+  }
+
+  /**
+   * Milliseconds from one object's pod Succeeded to another's create, by their labels (the
+   * Kubernetes floor's chains step from one run label to the next), or empty when either is unseen.
+   */
+  public OptionalDouble gapMillis(String endRun, String endStage, String nextRun, String nextStage) {
+    Long end = succeeded.get(key(endRun, endStage));
+    Long next = created.get(key(nextRun, nextStage));
+    return end == null || next == null ? OptionalDouble.empty() : OptionalDouble.of((next - end) / 1e6);
   }
 
   private static String key(String run, String stage) {

@@ -47,12 +47,13 @@ public final class PipelineWorker implements AutoCloseable {
     RolloutExecutor rollout = new RolloutExecutor(kubernetes, namespace,
         new SmokeTest(new OkHttpClient.Builder().callTimeout(Duration.ofMinutes(2)).build()), serviceUrl,
         Clock.systemUTC());
-    StageActivities activities = new MeteredStageActivities(new KubernetesStageActivities(kubernetes, namespace,
-        Map.of(StageKind.JOB, new JobExecutor(kubernetes), StageKind.DEPLOYMENT, rollout)), registry);
+    KubernetesStageActivities onKubernetes = new KubernetesStageActivities(kubernetes, namespace,
+        Map.of(StageKind.JOB, new JobExecutor(kubernetes), StageKind.DEPLOYMENT, rollout));
+    StageActivities activities = new MeteredStageActivities(onKubernetes, registry);
     StageWatcher watcher = null;
     if (mode == AwaitMode.async) {
       watcher = new StageWatcher(kubernetes, client.newActivityCompletionClient(), activities::await,
-          tuning.watchTick(), tuning.awaitCheckThreads());
+          onKubernetes::runningProgress, tuning.watchTick(), tuning.awaitCheckThreads());
       activities = new AsyncAwaitStageActivities(activities, watcher);
     }
     WorkerFactory factory = WorkerFactory.newInstance(client, tuning.factoryOptions());

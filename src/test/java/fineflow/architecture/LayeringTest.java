@@ -55,22 +55,9 @@ class LayeringTest {
       .should().beFreeOfCycles()
       .because("a package that both uses and is used by another cannot be read or changed alone");
 
-  /**
-   * Mapper sites in files other sessions were editing when issue 17 moved the rest to
-   * {@code fineflow.workflows.format}; each still builds its own default {@code ObjectMapper}.
-   * Move them to {@code Json.mapper()} / {@code Json.pretty()} and empty this set.
-   */
-  private static final Set<String> NOT_YET_ON_FORMAT = Set.of(
-      "fineflow.activities.rollout.SmokeTest",
-      "fineflow.workers.cli.BenchOrchestratorCommand",
-      "fineflow.workers.dev.ApiRecorder",
-      "fineflow.workers.dev.EmbeddedKubernetes");
-
   @ArchTest
   static final ArchRule jacksonMappersAreBuiltOnlyInFormat = noClasses()
       .that().resideOutsideOfPackage("fineflow.workflows.format")
-      .and(describe("are not listed in NOT_YET_ON_FORMAT",
-          c -> !NOT_YET_ON_FORMAT.contains(c.getName())))
       .should().callConstructorWhere(target(owner(assignableTo(ObjectMapper.class))))
       .orShould().dependOnClassesThat().areAssignableTo(MapperBuilder.class)
       .orShould().callMethodWhere(target(owner(assignableTo(ObjectMapper.class)))

@@ -108,7 +108,8 @@ class RoleComplianceTest {
         "GET batch/jobs get", "GET /pods list", "DELETE batch/jobs delete");
     assertThat(calls.get("logs (tail)")).containsExactly("GET /pods/log get");
     assertThat(calls.get("await asynchronously (the watcher's informers)")).containsExactlyInAnyOrder(
-        "GET batch/jobs list", "GET batch/jobs watch", "GET apps/deployments list", "GET apps/deployments watch");
+        "GET batch/jobs list", "GET batch/jobs watch", "GET apps/deployments list", "GET apps/deployments watch",
+        "GET /pods list", "GET /pods watch");
     assertThat(calls.get("lookupCache")).containsExactly("GET /configmaps get");
     // Per kind: the run's objects, then the shared servers it uses (a user label each), which
     // it leaves (GET + PATCH of the one object) and deletes only as their last user; then those it
@@ -155,10 +156,10 @@ class RoleComplianceTest {
       calls.put("await: running", drain());
       // --await async (the worker's default): the watcher's informers list and watch.
       try (StageWatcher watcher = new StageWatcher(client, NoCompletions.client(), activities::await,
-          Duration.ofHours(1), 1)) {
+          activities::runningProgress, Duration.ofHours(1), 1)) {
         new AsyncAwaitStageActivities(activities, watcher).watch(new byte[] {1}, await);
         calls.put("await asynchronously (the watcher's informers)", drainUntil(
-            "GET batch/jobs watch", "GET apps/deployments watch"));
+            "GET batch/jobs watch", "GET apps/deployments watch", "GET /pods watch"));
       }
       kubelet.succeed(pod, "{\"artifacts\":[],\"metrics\":{},\"info\":{},\"simulated\":false}");
       drain();

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.temporal.client.ActivityCompletionClient;
 import io.temporal.failure.ApplicationFailure;
 import java.lang.reflect.Proxy;
+import org.awaitility.Awaitility;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -192,6 +193,73 @@ class StageWatcherTest {
           .containsKey("job").doesNotContainKey("rollout-0");
     } finally {
       release.countDown();
+    }
+  }
+
+  /**
+   * The tick re-checks a running Job stage from the informers' caches: no GET of the Job, no pod
+   * list, its log tail once every {@value StageWatcher#TAIL_EVERY_TICKS} ticks; every tick still
+   * heartbeats. The Job's end (an event) gets the full read and completes the await.
+   */
+  @Test
+  void theTickReadsARunningJobFromTheCachesAndItsTailEveryFewTicks() throws Exception {
+    List<String> requests = new CopyOnWriteArrayList<>();
+    KubernetesClient counted = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(client.getConfiguration())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("count", new io.fabric8.kubernetes.client.http.Interceptor() {
+          @Override
+          public void before(io.fabric8.kubernetes.client.http.BasicBuilder builder,
+              io.fabric8.kubernetes.client.http.HttpRequest request, RequestTags tags) {
+            String query = request.uri().getRawQuery();
+            requests.add(request.method() + " " + request.uri().getRawPath()
+                + (query != null && query.contains("watch=true") ? " (watch)" : ""));
+          }
+        }))
+        .build();
+    String name = "run-train-1";
+    Map<String, String> labels = Map.of(FineflowLabels.MANAGED_BY, FineflowLabels.FINEFLOW);
+    client.batch().v1().jobs().inNamespace("ns").resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+        .withNewMetadata().withName(name).withLabels(labels).endMetadata()
+        .withNewStatus().withActive(1).endStatus().build()).create();
+    client.pods().inNamespace("ns").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata().withName(name + "-x").addToLabels(labels).addToLabels(FineflowLabels.JOB_NAME, name).endMetadata()
+        .withNewSpec().addNewContainer().withName("main").withImage("img").endContainer().endSpec()
+        .withNewStatus().withPhase("Running").addNewContainerStatus().withName("main")
+        .withNewState().withNewRunning().withStartedAt("2026-12-03T00:00:00Z").endRunning().endState()
+        .endContainerStatus().endStatus().build()).create();
+    KubernetesStageActivities activities = new KubernetesStageActivities(counted, "ns");
+    List<Object> heartbeats = new CopyOnWriteArrayList<>();
+    ActivityCompletionClient recording = (ActivityCompletionClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {ActivityCompletionClient.class}, (proxy, method, args) -> {
+          if (method.getName().equals("heartbeat")) {
+            heartbeats.add(args[1]);
+          } else if (method.getName().startsWith("complete")) {
+            completed.put(new String((byte[]) args[0], StandardCharsets.UTF_8), args[args.length - 1]);
+          }
+          return null;
+        });
+    try {
+      watcher = new StageWatcher(counted, recording, activities::await, activities::runningProgress,
+          Duration.ofMillis(100), 4);
+      watcher.register("t".getBytes(StandardCharsets.UTF_8), request(name, StageName.TRAIN, StageKind.JOB));
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> heartbeats.size() >= 12);
+      List<String> reads = List.copyOf(requests);
+
+      assertThat(reads).as("no per-stage GET of the Job on a tick").doesNotContain("GET /apis/batch/v1/namespaces/ns/jobs/" + name);
+      assertThat(reads).as("pods from the informer: one list, then its watch").filteredOn(r -> r.startsWith("GET /api/v1/namespaces/ns/pods?")
+          || r.equals("GET /api/v1/namespaces/ns/pods")).hasSizeLessThanOrEqualTo(1);
+      long tails = reads.stream().filter(r -> r.endsWith("/pods/" + name + "-x/log")).count();
+      assertThat(tails).as("log tails for %d heartbeats", heartbeats.size())
+          .isBetween(1L, (long) heartbeats.size() / StageWatcher.TAIL_EVERY_TICKS + 1);
+
+      // The Job fails: its event gets the full read, which reports the failure.
+      client.batch().v1().jobs().inNamespace("ns").withName(name).editStatus(j -> new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(j)
+          .editStatus().withActive(0).withFailed(1).addNewCondition().withType("Failed").withStatus("True")
+          .withReason("BackoffLimitExceeded").endCondition().endStatus().build());
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> completed.containsKey("t"));
+      assertThat(requests).contains("GET /apis/batch/v1/namespaces/ns/jobs/" + name);
+    } finally {
+      counted.close();
     }
   }
 }

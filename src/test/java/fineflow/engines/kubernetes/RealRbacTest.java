@@ -230,7 +230,7 @@ class RealRbacTest {
           },
           () -> {
             try (StageWatcher watcher = new StageWatcher(worker, NoCompletions.client(),
-                activities::await, Duration.ofHours(1), 1)) {
+                activities::await, activities::runningProgress, Duration.ofHours(1), 1)) {
               new AsyncAwaitStageActivities(activities, watcher).watch(new byte[] {1},
                   elyza.await(RUN, ns, train, job[0]));
             }
