@@ -1,6 +1,5 @@
 package fineflow.architecture;
 
-import static com.tngtech.archunit.base.DescribedPredicate.describe;
 import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
@@ -16,7 +15,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.MapperBuilder;
 import fineflow.activities.kubernetes.ManifestRenderer;
 import fineflow.workflows.spec.SpecSchema;
-import java.util.Set;
 
 /**
  * docs/architecture.md "Layout": workers → activities → workflows, no package cycles, and workflows
