@@ -76,6 +76,11 @@ public record Plan(String pipeline, String specDigest, List<Stage> stages, List<
         keys.put(s.name(), key);
         // Matches the output dir in paths ("/workspace/cache/x-…") and sub-paths ("cache/x-…").
         dirs.put(dirName(s.name(), s.cacheKey()), dirName(s.name(), key));
+        if (s.kind() == StageKind.DEPLOYMENT) {
+          // A server's Service is named by its key: the benchmark's --url follows the new name.
+          dirs.put(ServingEndpoint.serviceName(pipeline, s),
+              ServingEndpoint.serviceName(pipeline, s.name(), key.substring(0, 12)));
+        }
       }
     }
     UnaryOperator<String> sub = text -> {

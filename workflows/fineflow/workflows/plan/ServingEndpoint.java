@@ -30,7 +30,12 @@ public final class ServingEndpoint {
    * while re-applying the same plan finds the same one.
    */
   public static String serviceName(String pipeline, Stage stage) {
-    String suffix = "-" + stage.name().id() + "-" + stage.shortKey();
+    return serviceName(pipeline, stage.name(), stage.shortKey());
+  }
+
+  /** As {@link #serviceName(String, Stage)}, for the stage's key {@code shortKey} (its first 12 characters). */
+  static String serviceName(String pipeline, StageName stage, String shortKey) {
+    String suffix = "-" + stage.id() + "-" + shortKey;
     String base = pipeline.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
     if (base.isEmpty() || !Character.isLetter(base.charAt(0))) {
       base = "ff-" + base;

@@ -1,5 +1,6 @@
 package fineflow.workflows.plan;
 
+import static fineflow.workflows.plan.StageName.BASELINE;
 import static fineflow.workflows.plan.StageName.BENCHMARK;
 import static fineflow.workflows.plan.StageName.CHECKPOINT_CONVERT;
 import static fineflow.workflows.plan.StageName.DATASET_PREP;
@@ -108,5 +109,23 @@ class PlanPinnedTest {
         .hasMessageContaining("dataset-prep recorded 'main', not a commit sha");
     assertThat(PLANNED.readersOf(DATASET_PREP)).containsExactly(TRAIN, LORA_CONVERT,
         CHECKPOINT_CONVERT, ENGINE_BUILD, TRITON_REPO, ROLLOUT, BENCHMARK);
+  }
+
+  /**
+   * A server's Service is named by its key, so a re-keyed rollout (or baseline) serves under a
+   * new name: the benchmark must measure that one, not the name the planned key gave (found by
+   * ten identical runs on the dev stack: the benchmark's --url named the planned rollout).
+   */
+  @Test
+  void theBenchmarkMeasuresTheServicesOfTheReKeyedServers() {
+    Plan pinned = PLANNED.pinned(List.of(model(), data(DATA_V1)));
+    List<String> argv = pinned.stage(BENCHMARK).orElseThrow().argv();
+    Stage rollout = pinned.stage(ROLLOUT).orElseThrow();
+
+    assertThat(key(pinned, ROLLOUT)).isNotEqualTo(key(PLANNED, ROLLOUT));
+    assertThat(String.join(" ", argv)).contains(ServingEndpoint.serviceName(pinned.pipeline(), rollout))
+        .doesNotContain(ServingEndpoint.serviceName(PLANNED.pipeline(), PLANNED.stage(ROLLOUT).orElseThrow()));
+    pinned.stage(BASELINE).ifPresent(baseline -> assertThat(String.join(" ", argv))
+        .contains(ServingEndpoint.serviceName(pinned.pipeline(), baseline)));
   }
 }
