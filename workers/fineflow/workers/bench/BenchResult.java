@@ -14,8 +14,9 @@ package fineflow.workers.bench;
  *     threads, watcher and simulated node pools), not the fixed cost of the embedded servers
  * @param heapPeakMiB peak heap used at once since the first submit (all heap pools summed,
  *     sampled every 100 ms)
- * @param kubeApiRequestsPerStage Kubernetes API requests during the runs (the worker's and
- *     the simulated node's) divided by the stages run
+ * @param kubeApiRequestsPerStage Kubernetes API requests during the runs (the worker's, and on
+ *     the embedded stack the simulated node's too) divided by the stages launched (Job and
+ *     Deployment creates), of every run
  * @param floorKubeApiRequestsPerStage the same for the Kubernetes floor's Jobs
  */
 public record BenchResult(
