@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,9 +93,11 @@ public final class StageWatcher implements AutoCloseable {
   private final RunningCheck running;
   /** Keys the tick asked to re-check (a cached read may do); {@link #requested} needs a full one. */
   private final Set<String> tickRequested = ConcurrentHashMap.newKeySet();
+  /** Keys whose next tick check reads the log tail. */
+  private final Set<String> tailDue = ConcurrentHashMap.newKeySet();
   /** The progress each waiting stage heartbeated last: a cached re-check without a tail keeps its line. */
   private final Map<String, StageProgress> lastProgress = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong ticks = new AtomicLong();
   private final Map<String, SharedIndexInformer<Pod>> podInformers = new ConcurrentHashMap<>();
 
   /**
@@ -293,9 +297,6 @@ public final class StageWatcher implements AutoCloseable {
     }
   }
 
-  /** Keys whose next tick check reads the log tail. */
-  private final Set<String> tailDue = ConcurrentHashMap.newKeySet();
-
   private void drain(String key) {
     try {
       while (true) {
@@ -338,7 +339,7 @@ public final class StageWatcher implements AutoCloseable {
       if (progress.isPresent()) {
         StageProgress p = progress.get();
         StageProgress last = lastProgress.get(key);
-        if (p.line() == null && last != null && last.line() != null && java.util.Objects.equals(last.podName(), p.podName())) {
+        if (p.line() == null && last != null && last.line() != null && Objects.equals(last.podName(), p.podName())) {
           p = new StageProgress(p.phase(), p.podName(), last.line());
         }
         heartbeat(key, w, p);

@@ -45,6 +45,8 @@ public final class KubernetesFloor {
   static final String FLOOR_LABEL = "fineflow.dev/floor";
   static final String CHAIN_LABEL = "fineflow.dev/floor-chain";
   static final String STEP_LABEL = "fineflow.dev/floor-step";
+  /** The stage label the dev node needs to run a GPU program: the converter's. */
+  private static final String STAGE = StageName.LORA_CONVERT.id();
   /** The converter in the TensorRT-LLM image (resources/fineflow/contracts/images.json). */
   private static final List<String> CONVERTER = List.of("python3", "/app/examples/hf_lora_convert.py",
       "-o", "/scratch/out");
@@ -152,8 +154,6 @@ public final class KubernetesFloor {
       }
     }
   }
-
-  private static final String STAGE = StageName.LORA_CONVERT.id();
 
   private static boolean positive(Integer count) {
     return count != null && count > 0;
