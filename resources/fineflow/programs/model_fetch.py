@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """fineflow model-fetch: pins the base model every later stage reads.
 
-    python3 /opt/fineflow-programs/model_fetch.py --model ID_OR_PATH [--revision R]
-        --output DIR [--result-file FILE]
+    python3 /opt/fineflow-programs/model_fetch.py --params JSON [--result-file FILE]
+
+JSON is the stage's parameters (fineflow.workflows.plan.ModelFetchParams): {"stage":
+"model-fetch", "model": ID_OR_PATH, "revision": R (ids only), "output": DIR}.
 
 A Hugging Face id is downloaded with huggingface_hub.snapshot_download into HF_HOME (the
 workspace's shared cache); the snapshot folder is named after the commit the revision resolved
@@ -25,7 +27,7 @@ import sys
 
 # stage_runner.py sits beside this program (resources/fineflow/programs, the programs ConfigMap):
 # one digest of a tree for every program, so model-fetch's sha is what the other stages compute.
-from stage_runner import content_digest, file_sha256
+from stage_runner import content_digest, file_sha256, stage_params
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -42,11 +44,13 @@ class FetchError(Exception):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="model_fetch.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", required=True, help="Hugging Face id (org/name) or a path")
-    parser.add_argument("--revision", default="main", help="branch, tag or commit (ids only)")
-    parser.add_argument("--output", required=True, help="the stage's output directory")
+    parser.add_argument("--params", required=True, type=stage_params("model-fetch"), metavar="JSON",
+                        help="model (Hugging Face id or a path), revision (ids only), output")
     parser.add_argument("--result-file", default="/dev/termination-log")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    params = args.params
+    return argparse.Namespace(model=params["model"], revision=params.get("revision") or "main",
+                              output=params["output"], result_file=args.result_file)
 
 
 def fetch_local(path):

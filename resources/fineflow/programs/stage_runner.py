@@ -104,6 +104,23 @@ class ArgumentParser(argparse.ArgumentParser):
         raise StageError(EXIT_BAD_INPUT, message)
 
 
+def stage_params(stage):
+    """argparse type of --params: the JSON object of the parameters fineflow's planner made for
+    `stage` (fineflow.workflows.plan.StageParams, its "stage" property names the record). Every
+    program reads its values from it once; none re-parses its argv."""
+    def parse(text):
+        try:
+            value = json.loads(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError("not JSON: %s" % e)
+        found = value.get("stage") if isinstance(value, dict) else None
+        if found != stage:
+            raise argparse.ArgumentTypeError("these are the parameters of %r, not of %s" % (found, stage))
+        return value
+    parse.__name__ = stage + " parameters"  # argparse names the type in its error message
+    return parse
+
+
 def expectation(text):
     if "=" not in text:
         raise argparse.ArgumentTypeError("needs key=value, got " + text)

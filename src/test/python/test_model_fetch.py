@@ -37,6 +37,14 @@ class FakeHub:
         return snap
 
 
+def params(model, output, revision=None):
+    """The argv fineflow's planner renders: ModelFetchParams as one JSON argument."""
+    value = {"stage": "model-fetch", "model": model, "output": output}
+    if revision is not None:
+        value["revision"] = revision
+    return ["--params", json.dumps(value)]
+
+
 def quiet(fn, *args):
     with redirect_stdout(io.StringIO()) as out, redirect_stderr(io.StringIO()) as err:
         code = fn(*args)
@@ -58,9 +66,8 @@ class ModelFetchTest(unittest.TestCase):
         hub = FakeHub(os.path.join(self.tmp, "hf"))
         os.environ["HF_TOKEN"] = "hf_secret_token"
         try:
-            code, out, err = quiet(model_fetch.main, ["--model", "org/model", "--revision", "main",
-                                                      "--output", self.out, "--result-file",
-                                                      self.result], hub)
+            code, out, err = quiet(model_fetch.main, params("org/model", self.out, "main")
+                                                  + ["--result-file", self.result], hub)
         finally:
             del os.environ["HF_TOKEN"]
         self.assertEqual(code, 0, err)
@@ -76,16 +83,16 @@ class ModelFetchTest(unittest.TestCase):
 
     def test_a_failed_download_exits_1_with_the_reason(self):
         hub = FakeHub(self.tmp, error=OSError("offline"))
-        code, _out, err = quiet(model_fetch.main, ["--model", "org/model", "--output", self.out,
-                                                   "--result-file", self.result], hub)
+        code, _out, err = quiet(model_fetch.main, params("org/model", self.out)
+                                                   + ["--result-file", self.result], hub)
         self.assertEqual(code, 1)
         self.assertIn("cannot download org/model at main: OSError: offline", err)
         self.assertIn("offline", json.load(open(self.result))["error"])
 
     def test_a_snapshot_not_named_by_a_commit_is_refused(self):
         hub = FakeHub(self.tmp, commit="main")
-        code, _out, err = quiet(model_fetch.main, ["--model", "org/model", "--output", self.out,
-                                                   "--result-file", self.result], hub)
+        code, _out, err = quiet(model_fetch.main, params("org/model", self.out)
+                                                   + ["--result-file", self.result], hub)
         self.assertEqual(code, 1)
         self.assertIn("not named after a commit", err)
 
@@ -101,8 +108,8 @@ class ModelFetchTest(unittest.TestCase):
         self.assertEqual(model_fetch.content_digest(model), (TREE_SHA256, 11))
 
         open(os.path.join(model, "config.json"), "w").close()
-        code, _out, err = quiet(model_fetch.main, ["--model", model, "--output", self.out,
-                                                   "--result-file", self.result])
+        code, _out, err = quiet(model_fetch.main, params(model, self.out)
+                                                   + ["--result-file", self.result])
         self.assertEqual(code, 0, err)
         info = json.load(open(self.result))["info"]
         self.assertEqual(info["snapshot"], model)
@@ -110,16 +117,23 @@ class ModelFetchTest(unittest.TestCase):
         self.assertNotEqual(info["sha"], TREE_SHA256)  # config.json is part of the model
 
     def test_a_missing_workspace_model_is_bad_input(self):
-        code, _out, err = quiet(model_fetch.main, ["--model", os.path.join(self.tmp, "nope"),
-                                                   "--output", self.out, "--result-file", self.result])
+        code, _out, err = quiet(model_fetch.main, params(os.path.join(self.tmp, "nope"), self.out)
+                                                   + ["--result-file", self.result])
         self.assertEqual(code, 2)
         self.assertIn("no such directory", err)
 
     def test_missing_arguments_exit_2_as_argparse_does(self):
-        proc = subprocess.run([sys.executable, os.path.join(PROGRAMS, "model_fetch.py"), "--model", "x"],
+        proc = subprocess.run([sys.executable, os.path.join(PROGRAMS, "model_fetch.py")],
                               capture_output=True, text=True)
         self.assertEqual(proc.returncode, 2)
-        self.assertIn("--output", proc.stderr)
+        self.assertIn("--params", proc.stderr)
+
+    def test_the_parameters_of_another_stage_exit_2(self):
+        proc = subprocess.run([sys.executable, os.path.join(PROGRAMS, "model_fetch.py"), "--params",
+                               json.dumps({"stage": "train", "model": "x", "output": self.out})],
+                              capture_output=True, text=True)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("parameters of 'train', not of model-fetch", proc.stderr)
 
 
 if __name__ == "__main__":

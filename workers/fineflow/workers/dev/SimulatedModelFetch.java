@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.activities.stages.ContentDigest;
 import fineflow.workflows.format.Json;
+import fineflow.workflows.plan.ModelFetchParams;
 import fineflow.workflows.plan.Programs;
+import fineflow.workflows.plan.StageParams;
 import fineflow.workflows.plan.Workspace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +21,7 @@ import java.util.List;
 
 /**
  * model-fetch on the dev node, read from the container's effective argv
- * ({@code python3 /opt/fineflow-programs/model_fetch.py --model … --output …}) with the pod's own
+ * ({@code python3 /opt/fineflow-programs/model_fetch.py --params …}) with the pod's own
  * mounts. The program must be where the pod says (the programs ConfigMap's mount), as python3
  * needs it. The node has no internet, so a Hugging Face id is not downloaded: the recorded
  * "commit" is made up (sha1 of model and revision, so a run is repeatable), the snapshot folder
@@ -45,10 +47,13 @@ final class SimulatedModelFetch {
       // What python3 says for a script nothing provides (no programs ConfigMap mounted there).
       return failed("python3: can't open file '" + PROGRAM + "': [Errno 2] No such file or directory");
     }
-    String model = args.flag("--model").orElseThrow();
-    String output = args.flag("--output").orElseThrow();
-    return model.startsWith("/") ? local(model, output, paths)
-        : hub(model, args.flag("--revision").orElse("main"), output, paths);
+    ModelFetchParams params = args.params(ModelFetchParams.class).orElse(null);
+    if (params == null) {
+      return failed("model_fetch.py: error: the following arguments are required: "
+          + StageParams.OPTION);
+    }
+    return params.model().startsWith("/") ? local(params.model(), params.output(), paths)
+        : hub(params.model(), params.revision(), params.output(), paths);
   }
 
   private static StageOutcome hub(String model, String revision, String output, PodMounts paths)

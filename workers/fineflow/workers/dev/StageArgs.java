@@ -1,5 +1,6 @@
 package fineflow.workers.dev;
 
+import fineflow.workflows.plan.StageParams;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,6 +18,14 @@ record StageArgs(List<String> argv) {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The stage's parameters, as its program reads them: the JSON after {@value StageParams#OPTION}.
+   * Empty when the container was not given any (a pod spec fineflow did not plan).
+   */
+  <T extends StageParams> Optional<T> params(Class<T> type) {
+    return flag(StageParams.OPTION).map(json -> StageParams.fromJson(json, type));
   }
 
   int intFlag(String name, int fallback) {

@@ -43,6 +43,12 @@ public final class Json {
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
+  private static final ObjectMapper STAGE_PARAMS = JsonMapper.builder()
+      .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .build();
   private static final ObjectMapper SPEC_CANONICAL = spec(JsonMapper.builder())
       .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
       .build();
@@ -94,6 +100,16 @@ public final class Json {
    */
   public static ObjectMapper specCanonical() {
     return SPEC_CANONICAL;
+  }
+
+  /**
+   * A stage's parameters (fineflow.workflows.plan.StageParams) as the pod reads them and the
+   * cache key hashes them: properties and map entries sorted, nulls left out, so equal
+   * parameters always give the same bytes; unknown properties skipped, so a program reads the
+   * parameters of a newer planner.
+   */
+  public static ObjectMapper stageParams() {
+    return STAGE_PARAMS;
   }
 
   /** The spec settings, with unknown keys left to a handler to record instead of thrown. */

@@ -9,7 +9,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * A stage's cache key: sha256 (hex) over its name, image, argv, env (sorted), the names of its
+ * A stage's cache key: sha256 (hex) over its name, image, parameters ({@link StageParams#json()},
+ * which its argv is rendered from), env (sorted), the names of its
  * secret env vars, its GPU count, its mounted files and the keys of the stages it consumes; for
  * a stage that reads model-fetch's or dataset-prep's output, directly or through another stage,
  * also the digests those stages recorded when they ran ({@link #pinned}, {@link OutputPin}).
@@ -25,9 +26,10 @@ public final class CacheKey {
    * Bumped when the hashed fields change meaning, so old cache entries are not reused. v2:
    * dataset-prep's output gained the calibration text checkpoint-convert reads. v3: keys fold in
    * dataset-prep's output digest besides model-fetch's sha (entries of v2 trained on whatever
-   * the dataset path held then), and dataset-prep writes a content-addressed sub-folder.
+   * the dataset path held then), and dataset-prep writes a content-addressed sub-folder. v4: the
+   * stage's parameters are hashed instead of its argv, and the programs read them.
    */
-  private static final String VERSION = "fineflow-cache-v3";
+  private static final String VERSION = "fineflow-cache-v4";
 
   private CacheKey() {
   }
@@ -37,7 +39,13 @@ public final class CacheKey {
     field(text, VERSION);
     field(text, draft.name().id());
     field(text, draft.image());
-    list(text, "argv", draft.argv());
+    if (draft.params() != null) {
+      // The argv is rendered from the parameters: their JSON says all it says.
+      field(text, "params");
+      field(text, draft.params().json());
+    } else {
+      list(text, "argv", draft.argv());
+    }
     list(text, "env", new TreeMap<>(draft.env()).entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue()).toList());
     list(text, "secretEnv", draft.secretEnv().stream().map(SecretEnv::name).sorted().toList());

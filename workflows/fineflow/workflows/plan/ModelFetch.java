@@ -17,8 +17,8 @@ import java.util.Map;
  * them instead of reusing results of other weights.
  *
  * <pre>
- * python3 /opt/fineflow-programs/model_fetch.py --model ID_OR_PATH [--revision R] --output DIR
- *   writes DIR/model-fetch.json; the result's info holds sha and snapshot
+ * python3 /opt/fineflow-programs/model_fetch.py --params {@link ModelFetchParams}
+ *   writes OUTPUT/model-fetch.json; the result's info holds sha and snapshot
  * </pre>
  * Runs in fineflow's own trainer image ({@code images/trainer/Dockerfile} installs
  * huggingface_hub), whatever {@code training.image} names: the program is fineflow's, so is the
@@ -46,11 +46,7 @@ final class ModelFetch {
     String id = spec.model().id();
     boolean local = id.startsWith("/");
     String model = local ? Workspace.resolve("model.id", id) : id;
-    Argv argv = new Argv("python3", PROGRAM).opt("--model", model);
-    if (!local) {
-      argv.opt("--revision", spec.model().revision());
-    }
-    argv.opt("--output", OUT);
+    ModelFetchParams params = new ModelFetchParams(model, local ? null : spec.model().revision(), OUT);
     List<VolumeMount> volumes = new ArrayList<>();
     if (local) {
       Workspace.readOnly(model).ifPresent(volumes::add);
@@ -60,7 +56,7 @@ final class ModelFetch {
     volumes.add(StageDraft.outputMount());
     return new StageDraft(StageName.MODEL_FETCH, StageKind.JOB,
         spec.cluster().ownImage(ClusterSpec.TRAINER_IMAGE),
-        argv.build(), Map.of("HF_HOME", Workspace.HF_HOME, "PYTHONUNBUFFERED", "1"),
+        params, Map.of("HF_HOME", Workspace.HF_HOME, "PYTHONUNBUFFERED", "1"),
         local ? List.of() : HuggingFace.token(spec), Resources.cpuOnly("2", "4Gi"), volumes,
         2 * 3_600, 5 * 60, List.of(),
         List.of(new ArtifactRef("model-fetch", OUT + "/" + RESULT_FILE)),

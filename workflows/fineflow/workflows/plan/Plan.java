@@ -138,12 +138,14 @@ public record Plan(String pipeline, String specDigest, List<Stage> stages, List<
     s.env().forEach((k, v) -> env.put(k, sub.apply(v)));
     Map<String, String> files = new LinkedHashMap<>();
     s.files().forEach((k, v) -> files.put(k, sub.apply(v)));
-    return new Stage(s.name(), s.kind(), s.image(), s.argv().stream().map(sub).toList(), env,
+    StageParams params = StageParams.substituted(s.params(), sub);
+    return new Stage(s.name(), s.kind(), s.image(),
+        params != null ? params.argv() : s.argv().stream().map(sub).toList(), env,
         s.secretEnv(), s.resources(),
         s.volumes().stream().map(v -> new VolumeMount(sub.apply(v.subPath()),
             sub.apply(v.mountPath()), v.readOnly())).toList(),
         s.timeoutSeconds(), s.expectedSeconds(), s.consumes(),
         s.produces().stream().map(a -> new ArtifactRef(a.name(), sub.apply(a.path()))).toList(),
-        key, sub.apply(s.summary()), files, s.imageCopies());
+        key, sub.apply(s.summary()), files, s.imageCopies(), params);
   }
 }

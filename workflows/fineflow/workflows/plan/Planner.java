@@ -97,9 +97,7 @@ public final class Planner {
 
   /** cluster.stageTimeoutSeconds overrides a stage's planned timeout; keys never include it. */
   private static Stage withTimeout(Stage s, Integer seconds) {
-    return seconds == null ? s : new Stage(s.name(), s.kind(), s.image(), s.argv(), s.env(),
-        s.secretEnv(), s.resources(), s.volumes(), seconds, s.expectedSeconds(), s.consumes(),
-        s.produces(), s.cacheKey(), s.summary(), s.files(), s.imageCopies());
+    return seconds == null ? s : s.withTimeout(seconds);
   }
 
   public static String pipelineName(PipelineSpec spec) {

@@ -23,7 +23,8 @@ record StageDraft(
     List<ArtifactRef> produces,
     String summary,
     Map<String, String> files,
-    List<ImageCopy> imageCopies) {
+    List<ImageCopy> imageCopies,
+    StageParams params) {
 
   StageDraft {
     argv = List.copyOf(argv);
@@ -36,14 +37,44 @@ record StageDraft(
     imageCopies = List.copyOf(imageCopies);
   }
 
+  /** The draft of a stage whose argv is rendered from its parameters: the one render. */
+  StageDraft(StageName name, StageKind kind, String image, StageParams params,
+      Map<String, String> env, List<SecretEnv> secretEnv, Resources resources,
+      List<VolumeMount> volumes, long timeoutSeconds, long expectedSeconds,
+      List<StageName> consumes, List<ArtifactRef> produces, String summary,
+      Map<String, String> files, List<ImageCopy> imageCopies) {
+    this(name, kind, image, params.argv(), env, secretEnv, resources, volumes, timeoutSeconds,
+        expectedSeconds, consumes, produces, summary, files, imageCopies, params);
+  }
+
   /** A draft without image copies. */
+  StageDraft(StageName name, StageKind kind, String image, StageParams params,
+      Map<String, String> env, List<SecretEnv> secretEnv, Resources resources,
+      List<VolumeMount> volumes, long timeoutSeconds, long expectedSeconds,
+      List<StageName> consumes, List<ArtifactRef> produces, String summary,
+      Map<String, String> files) {
+    this(name, kind, image, params, env, secretEnv, resources, volumes, timeoutSeconds,
+        expectedSeconds, consumes, produces, summary, files, List.of());
+  }
+
+  /** TRANSITIONAL: a draft without parameters, its argv as given. */
+  StageDraft(StageName name, StageKind kind, String image, List<String> argv,
+      Map<String, String> env, List<SecretEnv> secretEnv, Resources resources,
+      List<VolumeMount> volumes, long timeoutSeconds, long expectedSeconds,
+      List<StageName> consumes, List<ArtifactRef> produces, String summary,
+      Map<String, String> files, List<ImageCopy> imageCopies) {
+    this(name, kind, image, argv, env, secretEnv, resources, volumes, timeoutSeconds,
+        expectedSeconds, consumes, produces, summary, files, imageCopies, null);
+  }
+
+  /** TRANSITIONAL: a draft without parameters or image copies. */
   StageDraft(StageName name, StageKind kind, String image, List<String> argv,
       Map<String, String> env, List<SecretEnv> secretEnv, Resources resources,
       List<VolumeMount> volumes, long timeoutSeconds, long expectedSeconds,
       List<StageName> consumes, List<ArtifactRef> produces, String summary,
       Map<String, String> files) {
     this(name, kind, image, argv, env, secretEnv, resources, volumes, timeoutSeconds,
-        expectedSeconds, consumes, produces, summary, files, List.of());
+        expectedSeconds, consumes, produces, summary, files, List.of(), null);
   }
 
   /** The stage's own output directory, mounted read-write. */
@@ -56,8 +87,9 @@ record StageDraft(
     String out = Workspace.outputDir(name, key);
     UnaryOperator<String> sub = s -> s.replace(CacheKey.OUT, out);
     String outSubPath = Workspace.subPath(out).orElseThrow();
+    StageParams resolved = StageParams.substituted(params, sub);
     return new Stage(name, kind, image,
-        argv.stream().map(sub).toList(),
+        resolved != null ? resolved.argv() : argv.stream().map(sub).toList(),
         env,
         secretEnv,
         resources,
@@ -72,6 +104,7 @@ record StageDraft(
         key,
         sub.apply(summary),
         files,
-        imageCopies);
+        imageCopies,
+        resolved);
   }
 }

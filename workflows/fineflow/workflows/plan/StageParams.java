@@ -1,0 +1,90 @@
+package fineflow.workflows.plan;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import fineflow.workflows.format.Json;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * One stage's parameters, made by the planner from the spec: after planning, the one form each of
+ * the stage's values has (docs/architecture.md "Stage parameters"). The container's argv is
+ * rendered from it in one place, {@link #argv()}; fineflow's own pod programs get the record whole
+ * as one JSON argument ({@value #OPTION} {@link #json()}) and read their values from it instead of
+ * re-parsing their argv or env; the cache key hashes the same JSON.
+ *
+ * <p>The type id ({@code "stage"}) names the record, so a program can check it was given the
+ * parameters of its own stage.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "stage")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ModelFetchParams.class, name = "model-fetch"),
+})
+public interface StageParams {
+  /** The option that hands a pod program its parameters as one JSON argument. */
+  String OPTION = "--params";
+
+  /** The container's command, rendered from these parameters. */
+  List<String> argv();
+
+  /** The canonical JSON: sorted properties, no nulls; what pods read and the cache key hashes. */
+  default String json() {
+    try {
+      return Json.stageParams().writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stage parameters are plain records: " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads {@link #json()} back; {@link IllegalArgumentException} says what is wrong. */
+  static <T extends StageParams> T fromJson(String json, Class<T> type) {
+    try {
+      return Json.stageParams().readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(OPTION + " is not the JSON of " + type.getSimpleName()
+          + ": " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * These parameters with {@code sub} applied to every text value: the planner's placeholders
+   * ({@link CacheKey#OUT}, {@link OutputPin}'s) replaced once they are known, as in the rest of
+   * the stage.
+   */
+  @SuppressWarnings("unchecked")
+  static <T extends StageParams> T substituted(T params, UnaryOperator<String> sub) {
+    if (params == null) {
+      return null;
+    }
+    ObjectMapper mapper = Json.stageParams();
+    JsonNode tree = substitute(mapper.valueToTree(params), sub);
+    try {
+      return (T) mapper.treeToValue(tree, params.getClass());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stage parameters read back as written: " + e.getMessage(), e);
+    }
+  }
+
+  private static JsonNode substitute(JsonNode node, UnaryOperator<String> sub) {
+    if (node instanceof TextNode text) {
+      return TextNode.valueOf(sub.apply(text.textValue()));
+    }
+    if (node instanceof ObjectNode object) {
+      for (Map.Entry<String, JsonNode> field : object.properties()) {
+        field.setValue(substitute(field.getValue(), sub));
+      }
+    } else if (node instanceof ArrayNode array) {
+      for (int i = 0; i < array.size(); i++) {
+        array.set(i, substitute(array.get(i), sub));
+      }
+    }
+    return node;
+  }
+}
