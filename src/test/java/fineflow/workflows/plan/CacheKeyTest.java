@@ -5,6 +5,7 @@ import static fineflow.workflows.plan.StageName.CHECKPOINT_CONVERT;
 import static fineflow.workflows.plan.StageName.DATASET_PREP;
 import static fineflow.workflows.plan.StageName.ENGINE_BUILD;
 import static fineflow.workflows.plan.StageName.LORA_CONVERT;
+import static fineflow.workflows.plan.StageName.MODEL_FETCH;
 import static fineflow.workflows.plan.StageName.ROLLOUT;
 import static fineflow.workflows.plan.StageName.TRAIN;
 import static fineflow.workflows.plan.StageName.TRITON_REPO;
@@ -83,8 +84,8 @@ class CacheKeyTest {
    */
   @Test
   void keyIsStableAcrossJvmRuns() {
-    StageDraft draft = new StageDraft(ENGINE_BUILD, StageKind.JOB, "img:1",
-        List.of("trtllm-build", "--output_dir", CacheKey.OUT),
+    StageDraft draft = new StageDraft(MODEL_FETCH, StageKind.JOB, "img:1",
+        new ModelFetchParams("org/model", "main", CacheKey.OUT),
         java.util.Map.of("A", "1", "B", "2", "C", "3", "D", "4"),
         List.of(new SecretEnv("HF_TOKEN", "s", "HF_TOKEN"), new SecretEnv("X", "s", "X")),
         new Resources(1, "nvidia.com/gpu", "8", "32Gi"), List.of(), 60, 30, List.of(), List.of(),
@@ -92,9 +93,9 @@ class CacheKeyTest {
     assertThat(CacheKey.of(draft, List.of("k1", "k2"))).isEqualTo(PINNED);
   }
 
-  /** fineflow-cache-v3: keys fold in dataset-prep's digest, so v2 entries are not reused. */
+  /** fineflow-cache-v4: keys hash the stage's parameters, so v3 entries are not reused. */
   private static final String PINNED =
-      "f5c92db24b4749be25a73b95552c56cb451332c5a1227dc26351143023e8be3e";
+      "b94555764a03e8fb547aef792313ed18f45bf4ac7c3743ba3d7c26ac2a0913c9";
 
   @Test
   void keysAreSha256HexAndNameTheOutputDirectory() {

@@ -15,6 +15,10 @@ class PlannerGoldenArgvTest {
   private final Plan plan = Planner.plan(spec);
 
   private String out(StageName name) {
+    return out(plan, name);
+  }
+
+  private static String out(Plan plan, StageName name) {
     return "/workspace/cache/" + name.id() + "-" + plan.stage(name).orElseThrow().shortKey();
   }
 
@@ -66,15 +70,16 @@ class PlannerGoldenArgvTest {
   void modelFetchIsFirstAndRecordsTheCommit() {
     assertThat(plan.stages().get(0).name()).isEqualTo(StageName.MODEL_FETCH);
     assertThat(argv(StageName.MODEL_FETCH)).containsExactly(
-        "python3", "/opt/fineflow-programs/model_fetch.py", "--model", SeedSpecs.ELYZA, "--revision", "main",
-        "--output", out(StageName.MODEL_FETCH));
+        "python3", "/opt/fineflow-programs/model_fetch.py", "--params",
+        "{\"stage\":\"model-fetch\",\"model\":\"" + SeedSpecs.ELYZA + "\",\"output\":\""
+            + out(StageName.MODEL_FETCH) + "\",\"revision\":\"main\"}");
     Stage fetch = plan.stage(StageName.MODEL_FETCH).orElseThrow();
     assertThat(fetch.secretEnv()).extracting(SecretEnv::name).containsExactly("HF_TOKEN");
     assertThat(fetch.volumes()).extracting(VolumeMount::mountPath).contains("/workspace/hf-cache");
     // A workspace model is hashed where it is, without the Hub.
     Plan local = Planner.plan(SeedSpecs.with(spec, "model.id", "\"/workspace/models/elyza\""));
-    assertThat(local.stage(StageName.MODEL_FETCH).orElseThrow().argv()).containsSequence(
-        "--model", "/workspace/models/elyza", "--output").doesNotContain("--revision");
+    assertThat(local.stage(StageName.MODEL_FETCH).orElseThrow().params())
+        .isEqualTo(new ModelFetchParams("/workspace/models/elyza", null, out(local, StageName.MODEL_FETCH)));
     assertThat(local.stage(StageName.TRAIN).orElseThrow().argv())
         .containsSequence("--model", "/workspace/models/elyza");
     assertThat(local.stage(StageName.TRAIN).orElseThrow().consumes()).contains(StageName.MODEL_FETCH);

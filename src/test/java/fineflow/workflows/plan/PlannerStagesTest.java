@@ -13,6 +13,10 @@ import static fineflow.workflows.plan.StageName.TRITON_REPO;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import fineflow.workflows.format.Json;
+import java.util.ArrayList;
 import fineflow.workflows.spec.BenchmarkSpec;
 import fineflow.workflows.spec.PipelineSpec;
 import java.util.List;
@@ -120,12 +124,36 @@ class PlannerStagesTest {
     }
   }
 
+  /** The argv's words, with the parameters' JSON argument read as its text values. */
+  private static List<String> textValues(Stage stage) {
+    List<String> words = new ArrayList<>();
+    for (String arg : stage.argv()) {
+      if (arg.startsWith("{")) {
+        try {
+          Json.mapper().readTree(arg).forEach(v -> collect(v, words));
+        } catch (JsonProcessingException e) {
+          throw new AssertionError(stage.name() + ": an argument that is not JSON: " + arg, e);
+        }
+      } else {
+        words.add(arg);
+      }
+    }
+    return words;
+  }
+
+  private static void collect(JsonNode node, List<String> words) {
+    if (node.isTextual()) {
+      words.add(node.textValue());
+    }
+    node.forEach(v -> collect(v, words));
+  }
+
   @Test
   void everyPathInAnArgvIsMounted() {
     for (PipelineSpec spec : List.of(ELYZA, SeedSpecs.with(ELYZA, "serving.backend", "\"vllm\""),
         SeedSpecs.with(ELYZA, "serving.backend", "\"trtllm-serve\""))) {
       for (Stage stage : Planner.plan(spec).stages()) {
-        for (String arg : stage.argv()) {
+        for (String arg : textValues(stage)) {
           int at = arg.indexOf("/workspace/");
           if (at < 0) {
             continue;
