@@ -86,6 +86,11 @@ final class PipelineState {
     return plan;
   }
 
+  /** The plan as planned (no pins folded in): what a resume keeps the untouched stages of. */
+  Plan planned() {
+    return planned;
+  }
+
   int revision() {
     return revision;
   }

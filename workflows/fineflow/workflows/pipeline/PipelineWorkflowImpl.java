@@ -131,7 +131,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         }
         return;
       }
-      Revision.next(state.spec(), state.plan(), request);
+      Revision.next(state.spec(), state.planned(), state.plan(), request);
     } catch (IllegalArgumentException | IllegalStateException rejected) {
       throw logged("resume", rejected);
     }
@@ -155,7 +155,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     }
     Revision next;
     try {
-      next = Revision.next(state.spec(), state.plan(), request);
+      next = Revision.next(state.spec(), state.planned(), state.plan(), request);
     } catch (IllegalArgumentException invalid) {
       throw ApplicationFailure.newFailure(invalid.getMessage(), "InvalidPatch");
     }

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * The spec and plan a resume moves a run to. Pure (parsing, validation and planning only),
  * so the update validator and the update handler compute the same revision on every replay.
  *
- * @param planned the plan of the patched spec, as the planner made it
+ * @param planned the plan of the patched spec, as the planner made it, with the stages the patch
+ *     leaves alone as the run planned them
  * @param plan {@code planned} with the run's recorded digests that still hold folded in
  */
 record Revision(PipelineSpec spec, Plan planned, Plan plan, PlanDiff diff) {
@@ -28,13 +29,16 @@ record Revision(PipelineSpec spec, Plan planned, Plan plan, PlanDiff diff) {
    * @throws IllegalArgumentException listing every problem of the patched spec, which rejects
    *     the update before it enters history
    */
-  static Revision next(PipelineSpec current, Plan currentPlan, ResumeRequest request) {
+  static Revision next(PipelineSpec current, Plan currentPlanned, Plan currentPlan,
+      ResumeRequest request) {
     // Parsing and planning are deterministic but may take over a second on a cold worker
     // (class loading), which the deadlock detector would take for a blocked workflow thread.
-    return WorkflowUnsafe.deadlockDetectorOff(() -> compute(current, currentPlan, request));
+    return WorkflowUnsafe.deadlockDetectorOff(
+        () -> compute(current, currentPlanned, currentPlan, request));
   }
 
-  private static Revision compute(PipelineSpec current, Plan currentPlan, ResumeRequest request) {
+  private static Revision compute(PipelineSpec current, Plan currentPlanned, Plan currentPlan,
+      ResumeRequest request) {
     if (request.replacesSpec() && !request.set().isEmpty()) {
       throw new IllegalArgumentException(
           "give either --set assignments or a whole spec to resume with, not both");
@@ -49,7 +53,9 @@ record Revision(PipelineSpec spec, Plan planned, Plan plan, PlanDiff diff) {
       if (!problems.isEmpty()) {
         throw rejected(problems);
       }
-      planned = Planner.plan(patched);
+      // What the patch leaves alone stays as the run planned it, whatever this code would key
+      // it now (Plan.keepingUnpatched): the resume re-runs what the patch changes, no more.
+      planned = Planner.plan(patched).keepingUnpatched(Planner.plan(current), currentPlanned);
     } catch (SpecException e) {
       throw rejected(e.problems());
     }

@@ -27,7 +27,7 @@ class StageLaunchTest {
     state.launched(build, "dazai-1-engine-build-1", false);
     state.paused(build, new StageFailure("engine-build", "OutOfMemory", "killed: out of memory",
         "lower engine.maxBatchSize", List.of()), t0.plusSeconds(60));
-    state.revised(Revision.next(state.spec(), state.plan(), ResumeRequest.assignments(List.of("engine.maxBatchSize=8"))));
+    state.revised(Revision.next(state.spec(), state.planned(), state.plan(), ResumeRequest.assignments(List.of("engine.maxBatchSize=8"))));
     Stage rebuilt = state.plan().stage(StageName.ENGINE_BUILD).orElseThrow();
     state.launching(rebuilt, t0.plusSeconds(120));
     assertThat(state.currentLaunch(rebuilt).label()).isEqualTo("engine-build launch 2, revision 2");
