@@ -10,8 +10,7 @@ import java.util.List;
  *
  * @param url the candidate: {@code host:8001} (gRPC) for kserve, {@code http://host:8000} otherwise
  * @param endpointType kserve (Triton gRPC), chat or completions
- * @param requests requests per level: empty = 10 × concurrency, at least 32 (the spec's default);
- *     one value for every level; or one value per level, in the order of {@code concurrency}
+ * @param requests requests per level, one per level in the order of {@code concurrency}
  * @param baselineTool how the baseline is measured; vLLM's own tool by default, as in the manual run
  *     (docs/manual-procedure.md "Benchmarks")
  * @param resultFile where the termination message goes ({@code /dev/termination-log} in a pod)
@@ -40,33 +39,33 @@ public record BenchmarkOptions(
   public BenchmarkOptions {
     concurrency = List.copyOf(concurrency);
     if (concurrency.isEmpty() || concurrency.stream().anyMatch(c -> c < 1)) {
-      throw new IllegalArgumentException("--concurrency: give one or more levels >= 1, got " + concurrency);
+      throw new IllegalArgumentException("concurrency: give one or more levels >= 1, got " + concurrency);
     }
     if (!ENDPOINT_TYPES.contains(endpointType)) {
-      throw new IllegalArgumentException("--endpoint-type: expected one of " + ENDPOINT_TYPES + ", got " + endpointType);
+      throw new IllegalArgumentException("endpointType: expected one of " + ENDPOINT_TYPES + ", got " + endpointType);
     }
     if (inputTokens < 1 || outputTokens < 1) {
-      throw new IllegalArgumentException("--input-tokens and --output-tokens must be >= 1");
+      throw new IllegalArgumentException("inputTokens and outputTokens must be >= 1");
     }
-    requests = requests == null ? List.of() : List.copyOf(requests);
+    requests = List.copyOf(requests);
     if (requests.stream().anyMatch(r -> r < 1)) {
-      throw new IllegalArgumentException("--requests must be >= 1, got " + requests);
+      throw new IllegalArgumentException("requests must be >= 1, got " + requests);
     }
-    if (requests.size() > 1 && requests.size() != concurrency.size()) {
-      throw new IllegalArgumentException("--requests: give one count, or one per concurrency level ("
+    if (requests.size() != concurrency.size()) {
+      throw new IllegalArgumentException("requests: give one count per concurrency level ("
           + concurrency.size() + "), got " + requests);
     }
     if (tool == BenchmarkTool.VLLM_BENCH) {
       if (endpointType.equals("kserve")) {
         throw new IllegalArgumentException("vllm bench serve speaks the OpenAI API only: use"
-            + " --endpoint-type chat or completions, or --tool genai-perf for Triton's kserve endpoint");
+            + " endpointType chat or completions, or tool genai-perf for Triton's kserve endpoint");
       }
       if (!streaming) {
-        throw new IllegalArgumentException("vllm bench serve always streams: --streaming false needs --tool genai-perf");
+        throw new IllegalArgumentException("vllm bench serve always streams: streaming false needs tool genai-perf");
       }
     }
     if (baselineUrl != null && baselineModel == null) {
-      throw new IllegalArgumentException("--baseline-url needs --baseline-model");
+      throw new IllegalArgumentException("baselineUrl needs baselineModel");
     }
     baselineTool = baselineTool == null ? BenchmarkTool.VLLM_BENCH : baselineTool;
     if (baselineUrl != null && baselineTool == BenchmarkTool.VLLM_BENCH && !streaming) {
@@ -75,14 +74,9 @@ public record BenchmarkOptions(
     }
   }
 
+  /** The requests at {@code level}; the spec's default (BenchmarkSpec#requestsAt) is planned in. */
   public int requestsAt(int level) {
-    if (requests.size() == 1) {
-      return requests.get(0);
-    }
-    if (!requests.isEmpty()) {
-      return requests.get(concurrency.indexOf(level));
-    }
-    return Math.max(32, 10 * level);
+    return requests.get(concurrency.indexOf(level));
   }
 
   /** The endpoint type for the baseline: a vLLM server has no kserve endpoint. */

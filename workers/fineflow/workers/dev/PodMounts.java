@@ -37,8 +37,8 @@ final class PodMounts {
     // Longest first, so /workspace/cache/x wins over /workspace.
     List<String> keys = new ArrayList<>(byPodPath.keySet());
     keys.sort(Comparator.comparingInt(String::length).reversed());
-    this.podPaths = keys.isEmpty() ? null : Pattern.compile("(^|[=,:])("
-        + String.join("|", keys.stream().map(Pattern::quote).toList()) + ")(?=/|$|,)");
+    this.podPaths = keys.isEmpty() ? null : Pattern.compile("(^|[=,:\"])("
+        + String.join("|", keys.stream().map(Pattern::quote).toList()) + ")(?=/|$|,|\")");
   }
 
   /**
@@ -95,7 +95,10 @@ final class PodMounts {
     }
   }
 
-  /** Rewrites mounted pod paths at the start of an argument or of a {@code key=} / list value. */
+  /**
+   * Rewrites mounted pod paths at the start of an argument, of a {@code key=} / list value, or of
+   * a JSON string (a stage's {@code --params}).
+   */
   String toLocal(String arg) {
     if (podPaths == null) {
       return arg;

@@ -25,31 +25,25 @@ final class Benchmark {
     BenchmarkSpec b = spec.benchmark();
     ServingBackend backend = spec.serving().backend();
     ModelRef tokenizer = ModelRef.tokenizer(spec);
-    Argv argv = new Argv("fineflow", "stage", "benchmark")
-        .opt("--tool", b.tool())
-        .opt("--url", url(backend, ServingEndpoint.serviceName(pipeline, up.get(StageName.ROLLOUT))))
-        .opt("--model", servedModel(spec, up, backend))
-        .opt("--tokenizer", tokenizer.location())
-        .opt("--concurrency", join(b.concurrency()))
-        .opt("--input-tokens", b.inputTokens())
-        .opt("--output-tokens", b.outputTokens())
-        .opt("--requests", join(b.concurrency().stream().map(b::requestsAt).toList()))
-        .opt("--streaming", b.streaming())
-        .opt("--endpoint-type", backend == ServingBackend.TRITON ? "kserve" : "chat");
     List<StageName> consumes = new ArrayList<>(List.of(StageName.ROLLOUT));
-    if (up.has(StageName.BASELINE)) {
-      argv.opt("--baseline-url",
-              url(b.baseline(), ServingEndpoint.serviceName(pipeline, up.get(StageName.BASELINE))))
-          .opt("--baseline-model", servedModel(spec, up, b.baseline()));
+    boolean baseline = up.has(StageName.BASELINE);
+    if (baseline) {
       consumes.add(StageName.BASELINE);
     }
-    argv.opt("--output", OUT);
+    BenchmarkParams params = new BenchmarkParams(Argv.text(b.tool()),
+        url(backend, ServingEndpoint.serviceName(pipeline, up.get(StageName.ROLLOUT))),
+        servedModel(spec, up, backend), tokenizer.location(), b.concurrency(), b.inputTokens(),
+        b.outputTokens(), b.concurrency().stream().map(b::requestsAt).toList(), b.streaming(),
+        backend == ServingBackend.TRITON ? "kserve" : "chat",
+        baseline ? url(b.baseline(), ServingEndpoint.serviceName(pipeline, up.get(StageName.BASELINE)))
+            : null,
+        baseline ? servedModel(spec, up, b.baseline()) : null, OUT);
 
     List<VolumeMount> volumes = new ArrayList<>(tokenizer.mounts());
     volumes.add(HuggingFace.cacheMount());
     volumes.add(StageDraft.outputMount());
     long expected = expectedSeconds(b) * consumes.size();
-    return new StageDraft(StageName.BENCHMARK, StageKind.JOB, b.image(), argv.build(),
+    return new StageDraft(StageName.BENCHMARK, StageKind.JOB, b.image(), params,
         Map.of("HF_HOME", Workspace.HF_HOME), HuggingFace.token(spec),
         Resources.cpuOnly("4", "8Gi"), volumes, Math.max(3_600, 4 * expected), expected,
         consumes, List.of(new ArtifactRef("results", OUT)),

@@ -102,6 +102,49 @@ public record Plan(String pipeline, String specDigest, List<Stage> stages, List<
     return new Plan(pipeline, specDigest, pinnedStages, order);
   }
 
+  /**
+   * This planned plan (the patched spec's, as this code plans it) with every stage the patch
+   * leaves alone in the form the run recorded: a stage that this code keys alike for the run's
+   * spec ({@code unpatched}) and for the patched one is taken from {@code recorded} (the run's
+   * planned plan, made by whichever code started the run), and the stages the patch changes read
+   * its output, and call its server, by the recorded names. So a run paused before an upgrade
+   * that re-keyed its stages (a planner or cache-key change) re-runs after its resume only what
+   * the patch changes, and its history replays on code that plans the patch alike.
+   */
+  public Plan keepingUnpatched(Plan unpatched, Plan recorded) {
+    if (!pins.isEmpty() || !recorded.pins().isEmpty()) {
+      throw new IllegalStateException("keep stages of planned plans, then pin");
+    }
+    Map<String, String> renamed = new LinkedHashMap<>();
+    UnaryOperator<String> sub = text -> {
+      String out = text;
+      for (Map.Entry<String, String> r : renamed.entrySet()) {
+        out = out.replace(r.getKey(), r.getValue());
+      }
+      return out;
+    };
+    List<Stage> result = new ArrayList<>();
+    for (Stage s : stages) {
+      boolean untouched = unpatched.stage(s.name())
+          .filter(u -> u.cacheKey().equals(s.cacheKey())).isPresent();
+      Optional<Stage> before = untouched ? recorded.stage(s.name()) : Optional.empty();
+      if (before.isEmpty()) {
+        result.add(renamed.isEmpty() ? s : substituted(s, sub, s.cacheKey()));
+        continue;
+      }
+      Stage kept = before.get();
+      if (!kept.cacheKey().equals(s.cacheKey())) {
+        renamed.put(dirName(s.name(), s.cacheKey()), dirName(kept.name(), kept.cacheKey()));
+        if (s.kind() == StageKind.DEPLOYMENT) {
+          renamed.put(ServingEndpoint.serviceName(pipeline, s),
+              ServingEndpoint.serviceName(recorded.pipeline(), kept));
+        }
+      }
+      result.add(kept);
+    }
+    return new Plan(pipeline, specDigest, result);
+  }
+
   /** For each stage, the pinned stages it reads, directly or through other stages. */
   Map<StageName, Set<StageName>> pinnedReads() {
     Map<StageName, Set<StageName>> reads = new LinkedHashMap<>();

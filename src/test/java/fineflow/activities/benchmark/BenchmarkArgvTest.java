@@ -61,7 +61,7 @@ class BenchmarkArgvTest {
   }
 
   static BenchmarkOptions options(BenchmarkTool tool, String endpoint, boolean streaming, String baselineUrl) {
-    return new BenchmarkOptions(tool, "u", "m", "t", List.of(1, 4), 512, 256, List.of(), streaming, endpoint,
+    return new BenchmarkOptions(tool, "u", "m", "t", List.of(1, 4), 512, 256, List.of(32, 40), streaming, endpoint,
         baselineUrl, baselineUrl == null ? null : "b", null, Path.of("out"), null, null);
   }
 
@@ -74,17 +74,17 @@ class BenchmarkArgvTest {
     assertThatThrownBy(() -> options(BenchmarkTool.GENAI_PERF, "kserve", false, "http://b"))
         .hasMessageContaining("--baseline-tool genai-perf");
     assertThatThrownBy(() -> options(BenchmarkTool.GENAI_PERF, "grpc", true, null))
-        .hasMessageContaining("--endpoint-type");
+        .hasMessageContaining("endpointType");
     BenchmarkOptions ok = options(BenchmarkTool.GENAI_PERF, "kserve", true, "http://b");
     assertThat(ok.baselineEndpointType()).isEqualTo("completions");
     assertThat(ok.requestsAt(1)).isEqualTo(32);
-    assertThat(ok.requestsAt(16)).isEqualTo(160);
+    assertThat(ok.requestsAt(4)).isEqualTo(40);
     BenchmarkOptions perLevel = new BenchmarkOptions(BenchmarkTool.GENAI_PERF, "u", "m", "t", List.of(1, 4), 512,
         256, List.of(38, 40), true, "kserve", null, null, null, Path.of("out"), null, null);
     assertThat(perLevel.requestsAt(1)).isEqualTo(38);
     assertThat(perLevel.requestsAt(4)).isEqualTo(40);
     assertThatThrownBy(() -> new BenchmarkOptions(BenchmarkTool.GENAI_PERF, "u", "m", "t", List.of(1, 4, 8), 512,
         256, List.of(38, 40), true, "kserve", null, null, null, Path.of("out"), null, null))
-        .hasMessageContaining("one per concurrency level (3)");
+        .hasMessageContaining("one count per concurrency level (3)");
   }
 }

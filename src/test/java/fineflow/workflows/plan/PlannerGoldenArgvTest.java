@@ -219,18 +219,12 @@ class PlannerGoldenArgvTest {
   void benchmarkSweepsTheSeedConcurrencies() {
     Stage rollout = plan.stage(StageName.ROLLOUT).orElseThrow();
     assertThat(argv(StageName.BENCHMARK)).containsExactly(
-        "fineflow", "stage", "benchmark",
-        "--tool", "genai-perf",
-        "--url", "elyza-dazai-rollout-" + rollout.shortKey() + ":8001",
-        "--model", "ensemble",
-        "--tokenizer", SeedSpecs.snapshot(SeedSpecs.ELYZA),
-        "--concurrency", "1,4,8,16,32,64",
-        "--input-tokens", "512",
-        "--output-tokens", "256",
-        "--requests", "32,40,80,160,320,640",
-        "--streaming", "true",
-        "--endpoint-type", "kserve",
-        "--output", out(StageName.BENCHMARK));
+        "fineflow", "stage", "benchmark", "--params",
+        "{\"stage\":\"benchmark\",\"concurrency\":[1,4,8,16,32,64],\"endpointType\":\"kserve\","
+            + "\"inputTokens\":512,\"model\":\"ensemble\",\"output\":\"" + out(StageName.BENCHMARK)
+            + "\",\"outputTokens\":256,\"requests\":[32,40,80,160,320,640],\"streaming\":true,"
+            + "\"tokenizer\":\"" + SeedSpecs.snapshot(SeedSpecs.ELYZA) + "\",\"tool\":\"genai-perf\","
+            + "\"url\":\"elyza-dazai-rollout-" + rollout.shortKey() + ":8001\"}");
   }
 
   @Test

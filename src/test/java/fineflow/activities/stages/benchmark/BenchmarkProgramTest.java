@@ -56,7 +56,8 @@ class BenchmarkProgramTest {
 
   BenchmarkProgram program(Path tool, List<Integer> levels, String baselineUrl) {
     return new BenchmarkProgram(new BenchmarkOptions(BenchmarkTool.GENAI_PERF, "elyza.fineflow.svc:8001",
-        "ensemble", "elyza/ELYZA-japanese-Llama-2-7b-instruct", levels, 512, 256, List.of(), true, "kserve",
+        "ensemble", "elyza/ELYZA-japanese-Llama-2-7b-instruct", levels, 512, 256,
+        levels.stream().map(c -> Math.max(32, 10 * c)).toList(), true, "kserve",
         baselineUrl, baselineUrl == null ? null : "elyza/ELYZA-japanese-Llama-2-7b-instruct", null,
         tmp.resolve("out"), tmp.resolve("termination-log"), tool.toString()),
         new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true),
