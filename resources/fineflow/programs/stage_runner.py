@@ -2,23 +2,23 @@
 """fineflow stage runner: checks the inputs of an NVIDIA conversion/build tool, runs it, checks
 its outputs and reports them as the container termination message.
 
-    python3 /opt/fineflow-programs/stage_runner.py --stage NAME --out DIR [--expect key=value]...
-        [--result-file FILE] -- <tool argv...>
+    python3 /opt/fineflow-programs/stage_runner.py --params JSON [--result-file FILE] -- <tool argv...>
 
-Stages and their checks (each pre-check stops a failure the manual run only saw later,
-docs/manual-procedure.md "Pitfalls"):
-  lora-convert        expect adapter=DIR targets=attn_q,... maxRank=N dtype=float16 [taskId=N]
-                      pre: adapter_config.json r <= maxRank; target_modules mapped HF -> TRT-LLM
-                      equal `targets` (set and count): otherwise Triton fails with map::at;
-                      --storage-type == dtype: otherwise std::bad_cast.
-                      post: DIR/<taskId>/model.lora_config.npy + model.lora_weights.npy, non-empty,
-                      with the right dtypes, module ids and ranks.
-  checkpoint-convert  expect dtype=float16 [model=DIR]
-                      pre: the tool's --dtype == dtype. post: config.json (dtype) + rank*.safetensors.
-  engine-build        expect checkpoint=DIR dtype=float16 [targets=...] [maxRank=N]
-                      pre: checkpoint config.json dtype == dtype (std::bad_cast otherwise); LoRA
-                      flags agree with the expectation. post: config.json + rank*.engine; the
-                      build_config settings go into the result's info.
+JSON is the stage's parameters as fineflow's planner made them (fineflow.workflows.plan
+LoraConvertParams, CheckpointConvertParams, EngineBuildParams); its "stage" names the stage, and
+the tool argv after `--` is rendered from the same record. Every check reads its values from the
+parameters; none re-parses the tool's argv. Each pre-check stops a failure the manual run only
+saw later (docs/manual-procedure.md "Pitfalls"):
+  lora-convert        pre: adapter_config.json r <= maxRank; target_modules mapped HF -> TRT-LLM
+                      equal `targets` (set and count): otherwise Triton fails with map::at.
+                      post: outputDir/<taskId>/model.lora_config.npy + model.lora_weights.npy,
+                      non-empty, in storageType (std::bad_cast otherwise), with the engine's
+                      module ids and ranks.
+  checkpoint-convert  pre: modelDir has config.json. post: config.json dtype == dtype (std::bad_cast
+                      otherwise) + one rank*.safetensors per rank of `parallel`.
+  engine-build        pre: the checkpoint's config.json dtype == dtype (std::bad_cast otherwise).
+                      post: config.json + rank*.engine; build_config equals the parameters (batch,
+                      lengths, LoRA plugin, rank and modules); the settings go into the result.
 
 Exit codes (the executor classifies them): 0 ok; 2 bad arguments or inputs (non-retryable);
 3 CUDA out of memory; 4 output check failed; 1 the tool failed otherwise; 128+N killed by signal N.
@@ -93,8 +93,7 @@ def log(message):
 # ---------------------------------------------------------------- arguments
 
 
-USAGE = ("usage: stage_runner.py --stage NAME --out DIR [--expect key=value]... "
-         "[--result-file F] -- TOOL ARGS...")
+USAGE = "usage: stage_runner.py --params JSON [--result-file F] -- TOOL ARGS..."
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -107,39 +106,36 @@ class ArgumentParser(argparse.ArgumentParser):
 def stage_params(stage):
     """argparse type of --params: the JSON object of the parameters fineflow's planner made for
     `stage` (fineflow.workflows.plan.StageParams, its "stage" property names the record). Every
-    program reads its values from it once; none re-parses its argv."""
+    program reads its values from it once; none re-parses its argv. `stage` may be a collection
+    of the stages a program runs."""
+    stages = {stage} if isinstance(stage, str) else set(stage)
+
     def parse(text):
         try:
             value = json.loads(text)
         except ValueError as e:
             raise argparse.ArgumentTypeError("not JSON: %s" % e)
         found = value.get("stage") if isinstance(value, dict) else None
-        if found != stage:
-            raise argparse.ArgumentTypeError("these are the parameters of %r, not of %s" % (found, stage))
+        if found not in stages:
+            raise argparse.ArgumentTypeError("these are the parameters of %r, not of %s"
+                                             % (found, " or ".join(sorted(stages))))
         return value
-    parse.__name__ = stage + " parameters"  # argparse names the type in its error message
+    parse.__name__ = " or ".join(sorted(stages)) + " parameters"  # argparse names it in errors
     return parse
-
-
-def expectation(text):
-    if "=" not in text:
-        raise argparse.ArgumentTypeError("needs key=value, got " + text)
-    return tuple(text.split("=", 1))
 
 
 def build_parser():
     parser = ArgumentParser(prog="stage_runner.py", usage=USAGE[len("usage: "):], add_help=False,
                             allow_abbrev=False)
-    parser.add_argument("--stage", required=True, choices=sorted(STAGES), metavar="NAME")
-    parser.add_argument("--out", required=True, metavar="DIR")
-    parser.add_argument("--expect", type=expectation, action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--params", required=True, type=stage_params(STAGES), metavar="JSON")
     parser.add_argument("--result-file", default="/dev/termination-log", metavar="FILE")
     return parser
 
 
 def parse_args(argv):
-    """(options, tool argv). Everything after the first `--` is the tool's, whatever it holds: the
-    split is made here and argparse sees only our own flags, so the tool gets its argv untouched."""
+    """(parameters, result file, tool argv). Everything after the first `--` is the tool's,
+    whatever it holds: the split is made here and argparse sees only our own flags, so the tool
+    gets its argv untouched."""
     if "--" not in argv:
         raise StageError(EXIT_BAD_INPUT, USAGE)
     split = argv.index("--")
@@ -147,48 +143,7 @@ def parse_args(argv):
     if not tool:
         raise StageError(EXIT_BAD_INPUT, "no tool command after --")
     args = build_parser().parse_args(own)
-    if not args.out:
-        raise StageError(EXIT_BAD_INPUT, "--out DIR is required")
-    opts = {"stage": args.stage, "out": args.out, "expect": dict(args.expect),
-            "result_file": args.result_file}
-    return opts, tool
-
-
-def require(expect, key, stage):
-    if key not in expect or expect[key] == "":
-        raise StageError(EXIT_BAD_INPUT, "%s needs --expect %s=..." % (stage, key))
-    return expect[key]
-
-
-def require_int(expect, key, stage):
-    value = require(expect, key, stage)
-    try:
-        return int(value)
-    except ValueError:
-        raise StageError(EXIT_BAD_INPUT, "--expect %s=%s is not an integer" % (key, value))
-
-
-def tool_flag(argv, *names):
-    """The value after the first of `names` in the tool argv (also --name=value), or None."""
-    for i, arg in enumerate(argv):
-        for name in names:
-            if arg == name and i + 1 < len(argv):
-                return argv[i + 1]
-            if arg.startswith(name + "="):
-                return arg[len(name) + 1:]
-    return None
-
-
-def tool_flag_list(argv, name):
-    """The values after `name` up to the next flag (argparse nargs='+'), or None."""
-    if name not in argv:
-        return None
-    values = []
-    for arg in argv[argv.index(name) + 1:]:
-        if arg.startswith("--"):
-            break
-        values.append(arg)
-    return values
+    return args.params, args.result_file, tool
 
 
 def read_json(path, what):
@@ -199,10 +154,6 @@ def read_json(path, what):
         raise StageError(EXIT_BAD_INPUT, "%s not found: %s" % (what, path))
     except (OSError, ValueError) as e:
         raise StageError(EXIT_BAD_INPUT, "%s is not readable JSON: %s: %s" % (what, path, e))
-
-
-def same_path(a, b):
-    return os.path.normpath(os.path.abspath(a)) == os.path.normpath(os.path.abspath(b))
 
 
 # ---------------------------------------------------------------- digests and .npy
@@ -247,18 +198,17 @@ def npy_array(path):
 # ---------------------------------------------------------------- lora-convert
 
 
-def lora_pre(expect, argv, out):
-    stage = "lora-convert"
-    adapter = require(expect, "adapter", stage)
-    targets = [t for t in require(expect, "targets", stage).split(",") if t]
-    max_rank = require_int(expect, "maxRank", stage)
-    dtype = require(expect, "dtype", stage)
+def lora_pre(params):
+    adapter = params["adapterDir"]
+    targets = list(params["targets"])
+    max_rank = params["maxRank"]
+    dtype = params["storageType"]
     problems = []
     unknown_targets = [t for t in targets if t not in LORA_MODULE_IDS]
     if unknown_targets:
         problems.append("expected targets %s are not TensorRT-LLM LoRA modules" % unknown_targets)
     if dtype not in NPY_DESCR:
-        problems.append("dtype %s is not one of float16, bfloat16, float32" % dtype)
+        problems.append("storageType %s is not one of float16, bfloat16, float32" % dtype)
     config = read_json(os.path.join(adapter, "adapter_config.json"), "adapter config")
     if not any(os.path.isfile(os.path.join(adapter, n))
                for n in ("adapter_model.safetensors", "adapter_model.bin")):
@@ -285,46 +235,26 @@ def lora_pre(expect, argv, out):
                     "adapter target_modules %s map to %s, but the engine is built with "
                     "--lora_target_modules %s: Triton would fail at start-up with map::at"
                     % (modules, sorted(mapped), sorted(targets)))
-    storage = tool_flag(argv, "--storage-type") or "float16"  # hf_lora_convert.py's default
-    if storage != dtype:
-        problems.append("the tool's --storage-type is %s but the pipeline dtype is %s: the server would "
-                        "fail with std::bad_cast (or silently not load the adapter)" % (storage, dtype))
-    in_dir = tool_flag(argv, "-i", "--in-file")
-    if in_dir is not None and not same_path(in_dir, adapter):
-        problems.append("the tool reads %s but the expected adapter is %s" % (in_dir, adapter))
-    out_dir = tool_flag(argv, "-o", "--out-dir")
-    if out_dir is not None:
-        task = os.path.basename(os.path.normpath(out_dir))
-        if not same_path(os.path.dirname(os.path.normpath(out_dir)), out) or not task.isdigit():
-            problems.append("the tool writes %s, which is not a <task id> folder of %s" % (out_dir, out))
-        elif "taskId" in expect and task != expect["taskId"]:
-            problems.append("the tool writes task %s but task %s is expected" % (task, expect["taskId"]))
     if problems:
         raise StageError(EXIT_BAD_INPUT, "lora-convert pre-check failed: " + problems[0], problems)
     return {"rank": max(ranks), "targets": targets, "dtype": dtype}
 
 
-def lora_post(expect, argv, out, pre):
-    task_id = expect.get("taskId")
-    if task_id is not None:
-        task_dirs = [task_id]
-    else:
-        task_dirs = sorted(d for d in (os.listdir(out) if os.path.isdir(out) else [])
-                           if d.isdigit() and os.path.isdir(os.path.join(out, d)))
-    if not task_dirs:
-        raise StageError(EXIT_OUTPUT_INVALID, "no <task id> folder of converted LoRA weights in " + out)
+def lora_post(params, pre):
+    out = params["outputDir"]
+    task = str(params["taskId"])
+    folder = os.path.join(out, task)
+    if not os.path.isdir(folder):
+        raise StageError(EXIT_OUTPUT_INVALID, "no <task id> folder %s of converted LoRA weights in %s"
+                         % (task, out))
     problems, artifacts, info, metrics = [], [], {}, {}
-    for task in task_dirs:
-        folder = os.path.join(out, task)
-        rows = check_lora_folder(folder, pre, problems)
-        if rows is None:
-            continue
+    rows = check_lora_folder(folder, pre, problems)
+    if rows is not None and not problems:
         sha, size = content_digest(folder)
         artifacts.append({"name": "lora-" + task, "path": folder, "sha256": sha, "sizeBytes": size})
-        layers = len({r[1] for r in rows})
         info.update({"dtype": pre["dtype"], "taskId": task, "loraTargetModules": ",".join(pre["targets"])})
         metrics.update({"loraRank": float(max(r[2] for r in rows)), "loraRows": float(len(rows)),
-                        "layers": float(layers)})
+                        "layers": float(len({r[1] for r in rows}))})
     if problems:
         raise StageError(EXIT_OUTPUT_INVALID, "lora-convert output check failed: " + problems[0], problems)
     return artifacts, metrics, info
@@ -381,26 +311,16 @@ def check_lora_folder(folder, pre, problems):
 # ---------------------------------------------------------------- checkpoint-convert
 
 
-def checkpoint_pre(expect, argv, out):
-    dtype = require(expect, "dtype", "checkpoint-convert")
-    problems = []
-    tool_dtype = tool_flag(argv, "--dtype")
-    if tool_dtype != dtype:
-        problems.append("the tool's --dtype is %s, expected %s: pass it explicitly (auto follows the "
-                        "model and can differ from the LoRA and Triton dtypes: std::bad_cast)"
-                        % (tool_dtype or "unset (auto)", dtype))
-    model = expect.get("model")
-    if model is not None and not os.path.isfile(os.path.join(model, "config.json")):
-        problems.append("model folder %s has no config.json" % model)
-    tool_out = tool_flag(argv, "--output_dir")
-    if tool_out is not None and not same_path(tool_out, out):
-        problems.append("the tool writes %s but the stage output is %s" % (tool_out, out))
-    if problems:
-        raise StageError(EXIT_BAD_INPUT, "checkpoint-convert pre-check failed: " + problems[0], problems)
-    return {"dtype": dtype}
+def checkpoint_pre(params):
+    model = params["modelDir"]
+    if not os.path.isfile(os.path.join(model, "config.json")):
+        raise StageError(EXIT_BAD_INPUT, "checkpoint-convert pre-check failed: model folder %s has no "
+                         "config.json" % model)
+    return {"dtype": params["dtype"]}
 
 
-def checkpoint_post(expect, argv, out, pre):
+def checkpoint_post(params, pre):
+    out = params["outputDir"]
     problems = []
     config_path = os.path.join(out, "config.json")
     try:
@@ -408,10 +328,11 @@ def checkpoint_post(expect, argv, out, pre):
     except StageError as e:
         raise StageError(EXIT_OUTPUT_INVALID, e.message)
     if config.get("dtype") != pre["dtype"]:
-        problems.append("%s has dtype %s, expected %s" % (config_path, config.get("dtype"), pre["dtype"]))
+        problems.append("%s has dtype %s, expected %s: the engine and the LoRA weights would disagree "
+                        "(std::bad_cast at start-up)" % (config_path, config.get("dtype"), pre["dtype"]))
     shards = rank_files(out, ".safetensors")
-    mapping = config.get("mapping") or {}
-    world = mapping.get("world_size") or (mapping.get("tp_size", 1) * mapping.get("pp_size", 1))
+    parallel = params.get("parallel") or {"tpSize": 1, "ppSize": 1}
+    world = parallel["tpSize"] * parallel["ppSize"]
     if not shards:
         problems.append("%s has no non-empty rank*.safetensors" % out)
     elif len(shards) != world:
@@ -438,46 +359,24 @@ def rank_files(folder, suffix):
 # ---------------------------------------------------------------- engine-build
 
 
-def engine_pre(expect, argv, out):
-    stage = "engine-build"
-    checkpoint = require(expect, "checkpoint", stage)
-    dtype = require(expect, "dtype", stage)
-    problems = []
+def engine_pre(params):
+    checkpoint, dtype = params["checkpointDir"], params["dtype"]
     config = read_json(os.path.join(checkpoint, "config.json"), "checkpoint config")
     if config.get("dtype") != dtype:
-        problems.append("checkpoint %s has dtype %s but the pipeline dtype is %s: the engine and the "
-                        "LoRA weights would disagree (std::bad_cast at start-up)"
-                        % (checkpoint, config.get("dtype"), dtype))
-    tool_checkpoint = tool_flag(argv, "--checkpoint_dir")
-    if tool_checkpoint is not None and not same_path(tool_checkpoint, checkpoint):
-        problems.append("the tool reads %s but the expected checkpoint is %s" % (tool_checkpoint, checkpoint))
-    tool_out = tool_flag(argv, "--output_dir")
-    if tool_out is not None and not same_path(tool_out, out):
-        problems.append("the tool writes %s but the stage output is %s" % (tool_out, out))
-    if "targets" in expect:
-        targets = [t for t in expect["targets"].split(",") if t]
-        built = tool_flag_list(argv, "--lora_target_modules")
-        if built is None or Counter(built) != Counter(targets):
-            problems.append("--lora_target_modules %s differs from the adapter's mapped targets %s "
-                            "(map::at at start-up)" % (built, targets))
-        if tool_flag(argv, "--lora_plugin") in (None, "disable"):
-            problems.append("LoRA targets are expected but the tool has no --lora_plugin")
-    if "maxRank" in expect:
-        rank = tool_flag(argv, "--max_lora_rank")
-        if rank != expect["maxRank"]:
-            problems.append("--max_lora_rank is %s, expected %s" % (rank, expect["maxRank"]))
-    if problems:
-        raise StageError(EXIT_BAD_INPUT, "engine-build pre-check failed: " + problems[0], problems)
+        raise StageError(EXIT_BAD_INPUT, "engine-build pre-check failed: checkpoint %s has dtype %s but "
+                         "the pipeline dtype is %s: the engine and the LoRA weights would disagree "
+                         "(std::bad_cast at start-up)" % (checkpoint, config.get("dtype"), dtype))
     return {"dtype": dtype}
 
 
-# trtllm-build flag -> build_config key, checked after the build.
-ENGINE_FLAGS = {"--max_batch_size": "max_batch_size", "--max_input_len": "max_input_len",
-                "--max_seq_len": "max_seq_len", "--max_beam_width": "max_beam_width",
-                "--max_num_tokens": "max_num_tokens"}
+# engine-build parameter -> build_config key, checked after the build.
+ENGINE_SETTINGS = {"maxBatchSize": "max_batch_size", "maxInputLen": "max_input_len",
+                   "maxSeqLen": "max_seq_len", "maxBeamWidth": "max_beam_width",
+                   "maxNumTokens": "max_num_tokens"}
 
 
-def engine_post(expect, argv, out, pre):
+def engine_post(params, pre):
+    out = params["outputDir"]
     config_path = os.path.join(out, "config.json")
     try:
         config = read_json(config_path, "engine config")
@@ -491,22 +390,30 @@ def engine_post(expect, argv, out, pre):
         problems.append("%s has no non-empty rank*.engine" % out)
     if pretrained.get("dtype") != pre["dtype"]:
         problems.append("engine dtype %s, expected %s" % (pretrained.get("dtype"), pre["dtype"]))
-    for flag, key in ENGINE_FLAGS.items():
-        asked = tool_flag(argv, flag)
-        if asked is not None and str(build.get(key)) != asked:
-            problems.append("build_config.%s is %s but %s %s was asked" % (key, build.get(key), flag, asked))
+    for name, key in ENGINE_SETTINGS.items():
+        if name in params and build.get(key) != params[name]:
+            problems.append("build_config.%s is %s but %s was asked" % (key, build.get(key), params[name]))
     plugins = build.get("plugin_config") or {}
     lora_plugin = plugins.get("lora_plugin", build.get("lora_plugin"))
     lora_config = build.get("lora_config") or {}
-    if "targets" in expect and lora_plugin in (None, "disable"):
-        problems.append("the engine was built without the LoRA plugin")
+    lora = params.get("lora")
+    if lora:
+        if lora_plugin in (None, "disable"):
+            problems.append("the engine was built without the LoRA plugin")
+        if lora_config.get("max_lora_rank") != lora["maxRank"]:
+            problems.append("build_config.lora_config.max_lora_rank is %s but %s was asked"
+                            % (lora_config.get("max_lora_rank"), lora["maxRank"]))
+        built = lora_config.get("lora_target_modules") or []
+        if Counter(built) != Counter(lora["targetModules"]):
+            problems.append("the engine's lora_target_modules %s differ from the adapter's mapped "
+                            "targets %s (map::at at start-up)" % (sorted(built), sorted(lora["targetModules"])))
     if problems:
         raise StageError(EXIT_OUTPUT_INVALID, "engine-build output check failed: " + problems[0], problems)
     sha, size = content_digest(out)
     # logits_dtype is what Triton's logits_datatype must match (TensorRT-LLM defaults it to float32).
     info = {"dtype": str(pretrained.get("dtype")), "lora_plugin": str(lora_plugin),
             "logits_dtype": str(pretrained.get("logits_dtype", pretrained.get("dtype")))}
-    for key in ("max_batch_size", "max_seq_len", "max_input_len", "max_beam_width", "max_num_tokens"):
+    for key in ENGINE_SETTINGS.values():
         info[key] = str(build.get(key))
     if lora_config.get("max_lora_rank") is not None:
         info["max_lora_rank"] = str(lora_config["max_lora_rank"])
@@ -597,13 +504,16 @@ def main(argv):
     result_file = "/dev/termination-log"
     stage = "stage_runner"
     try:
-        opts, tool = parse_args(argv)
-        result_file, stage = opts["result_file"], opts["stage"]
+        params, result_file, tool = parse_args(argv)
+        stage = params["stage"]
         pre_check, post_check = STAGES[stage]
-        pre = pre_check(opts["expect"], tool, opts["out"])
+        try:
+            pre = pre_check(params)
+        except KeyError as e:
+            raise StageError(EXIT_BAD_INPUT, "the %s parameters have no %s" % (stage, e))
         log("%s pre-check passed" % stage)
         run_tool(tool)
-        artifacts, metrics, info = post_check(opts["expect"], tool, opts["out"], pre)
+        artifacts, metrics, info = post_check(params, pre)
         log("%s output check passed" % stage)
         write_result(result_file, result_json(artifacts, metrics, info))
         return EXIT_OK

@@ -65,10 +65,9 @@ class StageRunnerCase(unittest.TestCase):
             f.write(textwrap.dedent(body))
         return [sys.executable, script]
 
-    def run_stage(self, stage, out, expect, tool_argv):
-        argv = [sys.executable, RUNNER, "--stage", stage, "--out", out, "--result-file", self.result]
-        for key, value in expect.items():
-            argv += ["--expect", "%s=%s" % (key, value)]
+    def run_stage(self, params, tool_argv):
+        """stage_runner as the pod runs it: the stage's parameters, then the tool rendered from them."""
+        argv = [sys.executable, RUNNER, "--params", json.dumps(params), "--result-file", self.result]
         proc = subprocess.run(argv + ["--"] + tool_argv, capture_output=True, text=True, timeout=60)
         with open(self.result) as f:
             result = json.load(f)
@@ -103,12 +102,14 @@ class LoraConvertTest(StageRunnerCase):
     def argv(self, tool, adapter, storage="float16"):
         return tool + ["-i", adapter, "-o", self.path("prefetch", "0"), "--storage-type", storage]
 
-    def expect(self, adapter, targets=SEVEN_TRT, max_rank=8):
-        return {"adapter": adapter, "targets": targets, "maxRank": max_rank, "dtype": "float16"}
+    def params(self, adapter, targets=SEVEN_TRT, max_rank=8, storage="float16"):
+        """LoraConvertParams as the planner writes them."""
+        return {"stage": "lora-convert", "adapterDir": adapter, "outputDir": self.path("prefetch"),
+                "taskId": 0, "storageType": storage, "maxRank": max_rank, "targets": targets.split(",")}
 
     def test_converted_adapter_is_checked_and_reported(self):
         adapter = self.adapter(SEVEN_HF)
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(self.converter(), adapter))
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(result["artifacts"][0]["name"], "lora-0")
@@ -120,7 +121,7 @@ class LoraConvertTest(StageRunnerCase):
 
     def test_module_count_mismatch_stops_before_the_tool_naming_map_at(self):
         adapter = self.adapter(SEVEN_HF[:6])
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(self.converter(), adapter))
         self.assertEqual(proc.returncode, 2)
         self.assertIn("map::at", result["error"])
@@ -129,7 +130,7 @@ class LoraConvertTest(StageRunnerCase):
     def test_fused_qkv_on_the_engine_side_is_a_mismatch(self):
         adapter = self.adapter(SEVEN_HF)
         fused = "attn_qkv,attn_dense,mlp_h_to_4h,mlp_4h_to_h,mlp_gate"
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter, fused),
+        proc, result = self.run_stage(self.params(adapter, fused),
                                       self.argv(self.converter(), adapter))
         self.assertEqual(proc.returncode, 2)
         self.assertIn("map::at", result["error"])
@@ -140,42 +141,35 @@ class LoraConvertTest(StageRunnerCase):
 
     def test_rank_above_max_lora_rank(self):
         adapter = self.adapter(SEVEN_HF, r=16)
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(self.converter(), adapter))
         self.assertEqual(proc.returncode, 2)
         self.assertIn("rank 16 exceeds the engine's --max_lora_rank 8", result["error"])
 
-    def test_storage_type_other_than_the_pipeline_dtype_names_bad_cast(self):
-        adapter = self.adapter(SEVEN_HF)
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
-                                      self.argv(self.converter(), adapter, storage="float32"))
-        self.assertEqual(proc.returncode, 2)
-        self.assertIn("std::bad_cast", result["error"])
-
     def test_pattern_target_modules_cannot_be_checked(self):
         adapter = self.adapter("all-linear")
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(self.converter(), adapter))
         self.assertEqual(proc.returncode, 2)
         self.assertIn("not a list of module names", result["error"])
 
     def test_weights_in_another_dtype_fail_the_output_check(self):
         adapter = self.adapter(SEVEN_HF)
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(self.converter(weights_descr="<f4"), adapter))
         self.assertEqual(proc.returncode, 4)
         self.assertIn("is <f4, not float16", result["error"])
 
     def test_converted_modules_other_than_the_engines_fail_the_output_check(self):
         adapter = self.adapter(SEVEN_HF)
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(self.converter(modules=(1, 2, 3, 4, 5, 6, 18)), adapter))
         self.assertEqual(proc.returncode, 4)
         self.assertIn("mlp_gate_up", result["error"])
 
     def test_no_output_fails_the_output_check(self):
         adapter = self.adapter(SEVEN_HF)
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(self.converter(write=False), adapter))
         self.assertEqual(proc.returncode, 4)
         self.assertIn("no <task id> folder", result["error"])
@@ -185,8 +179,7 @@ class LoraConvertTest(StageRunnerCase):
         adapter = self.adapter(SEVEN_HF)
         weights = io.BytesIO()
         numpy.save(weights, numpy.zeros((1, 14, 8), dtype="V2"))
-        expect = dict(self.expect(adapter), dtype="bfloat16")
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), expect,
+        proc, result = self.run_stage(self.params(adapter, storage="bfloat16"),
                                       self.argv(self.converter(weights=weights.getvalue()), adapter, "bfloat16"))
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(result["metrics"]["loraRank"], 4.0)
@@ -196,7 +189,7 @@ class LoraConvertTest(StageRunnerCase):
         rows = [(m, layer, 4) for layer in range(2) for m in range(1, 8)]
         column_major = struct.pack("<42i", *[row[c] for c in range(3) for row in rows])
         config = npy_bytes("<i4", (14, 3), column_major, fortran=True)
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(self.converter(config=config), adapter))
         self.assertEqual(proc.returncode, 4)
         self.assertIn("in Fortran order", result["error"])
@@ -204,7 +197,7 @@ class LoraConvertTest(StageRunnerCase):
     def test_truncated_weights_fail_the_output_check(self):
         adapter = self.adapter(SEVEN_HF)
         weights = npy_bytes("<f2", (1, 14, 8), b"\x00" * 100)  # 14 * 8 * 2 bytes announced
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(self.converter(weights=weights), adapter))
         self.assertEqual(proc.returncode, 4)
         self.assertIn("model.lora_weights.npy", result["error"])
@@ -212,7 +205,7 @@ class LoraConvertTest(StageRunnerCase):
 
     def test_file_that_is_not_npy_fails_the_output_check(self):
         adapter = self.adapter(SEVEN_HF)
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(self.converter(config=b"not an array"), adapter))
         self.assertEqual(proc.returncode, 4)
         self.assertIn("unreadable .npy file", result["error"])
@@ -221,7 +214,7 @@ class LoraConvertTest(StageRunnerCase):
         adapter = self.adapter(SEVEN_HF)
         tool = self.converter(write=False, extra="print('torch.OutOfMemoryError: CUDA out of memory. "
                                                  "Tried to allocate 2.00 GiB'); sys.exit(1)")
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(tool, adapter))
         self.assertEqual(proc.returncode, 3)
         self.assertIn("ran out of GPU memory", result["error"])
@@ -230,7 +223,7 @@ class LoraConvertTest(StageRunnerCase):
     def test_other_tool_failure_is_exit_1_with_its_last_lines(self):
         adapter = self.adapter(SEVEN_HF)
         tool = self.converter(write=False, extra="print('KeyError: lora_A'); sys.exit(7)")
-        proc, result = self.run_stage("lora-convert", self.path("prefetch"), self.expect(adapter),
+        proc, result = self.run_stage(self.params(adapter),
                                       self.argv(tool, adapter))
         self.assertEqual(proc.returncode, 1)
         self.assertIn("exit code 7", result["error"])
@@ -251,32 +244,47 @@ class CheckpointConvertTest(StageRunnerCase):
                 open(os.path.join(out, 'rank%%d.safetensors' %% i), 'wb').write(b'weights')
             """ % (dtype, shards))
 
+    def params(self, out, dtype="float16", parallel=None):
+        """CheckpointConvertParams as the planner writes them (convert_checkpoint.py)."""
+        model = self.path("model")
+        os.makedirs(model, exist_ok=True)
+        open(os.path.join(model, "config.json"), "w").close()
+        return {"stage": "checkpoint-convert", "script": "convert_checkpoint.py", "modelDir": model,
+                "outputDir": out, "dtype": dtype, "parallel": parallel}
+
     def test_checkpoint_with_the_pipeline_dtype(self):
         out = self.path("ckpt")
-        proc, result = self.run_stage("checkpoint-convert", out, {"dtype": "float16"},
+        proc, result = self.run_stage(self.params(out),
                                       self.converter() + ["--output_dir", out, "--dtype", "float16"])
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(result["info"]["quant_algo"], "W4A16_AWQ")
         self.assertEqual(result["artifacts"][0]["sha256"], stage_runner.content_digest(out)[0])
 
-    def test_tool_dtype_left_to_auto_is_refused(self):
+    def test_a_model_folder_without_config_is_refused_before_the_tool(self):
         out = self.path("ckpt")
-        proc, result = self.run_stage("checkpoint-convert", out, {"dtype": "float16"},
-                                      self.converter() + ["--output_dir", out])
+        params = dict(self.params(out), modelDir=self.path("no-model"))
+        proc, result = self.run_stage(params, self.converter() + ["--output_dir", out])
         self.assertEqual(proc.returncode, 2)
-        self.assertIn("unset (auto)", result["error"])
+        self.assertIn("has no config.json", result["error"])
         self.assertFalse(os.path.exists(self.marker))
+
+    def test_one_shard_per_rank_of_the_parameters(self):
+        out = self.path("ckpt")
+        proc, result = self.run_stage(self.params(out, parallel={"tpSize": 2, "ppSize": 1}),
+                                      self.converter() + ["--output_dir", out])
+        self.assertEqual(proc.returncode, 4)
+        self.assertIn("1 rank*.safetensors for world size 2", result["error"])
 
     def test_written_dtype_is_checked(self):
         out = self.path("ckpt")
-        proc, result = self.run_stage("checkpoint-convert", out, {"dtype": "float16"},
+        proc, result = self.run_stage(self.params(out),
                                       self.converter(dtype="bfloat16") + ["--output_dir", out, "--dtype", "float16"])
         self.assertEqual(proc.returncode, 4)
         self.assertIn("dtype bfloat16, expected float16", result["error"])
 
     def test_missing_shard_is_an_output_failure(self):
         out = self.path("ckpt")
-        proc, result = self.run_stage("checkpoint-convert", out, {"dtype": "float16"},
+        proc, result = self.run_stage(self.params(out),
                                       self.converter(shards=0) + ["--output_dir", out, "--dtype", "float16"])
         self.assertEqual(proc.returncode, 4)
         self.assertIn("rank*.safetensors", result["error"])
@@ -313,12 +321,16 @@ class EngineBuildTest(StageRunnerCase):
                        "--max_input_len", "2048", "--max_seq_len", "4096", "--lora_plugin", "auto",
                        "--max_lora_rank", "8", "--lora_target_modules"] + list(targets)
 
-    def expect(self, checkpoint):
-        return {"checkpoint": checkpoint, "dtype": "float16", "targets": "attn_q,attn_k", "maxRank": "8"}
+    def params(self, checkpoint, out, targets=("attn_q", "attn_k")):
+        """EngineBuildParams as the planner writes them."""
+        return {"stage": "engine-build", "checkpointDir": checkpoint, "outputDir": out, "dtype": "float16",
+                "maxBatchSize": 16, "maxInputLen": 2048, "maxSeqLen": 4096, "maxNumTokens": 8192,
+                "maxBeamWidth": 1, "kvCacheType": "paged",
+                "lora": {"pluginDtype": "auto", "maxRank": 8, "targetModules": list(targets)}}
 
     def test_engine_build_settings_go_into_the_result(self):
         checkpoint, out = self.checkpoint(), self.path("engine")
-        proc, result = self.run_stage("engine-build", out, self.expect(checkpoint),
+        proc, result = self.run_stage(self.params(checkpoint, out),
                                       self.argv(self.builder(), checkpoint, out))
         self.assertEqual(proc.returncode, 0, proc.stderr)
         info = result["info"]
@@ -333,7 +345,7 @@ class EngineBuildTest(StageRunnerCase):
 
     def test_checkpoint_dtype_other_than_the_pipelines_stops_before_the_build(self):
         checkpoint, out = self.checkpoint("bfloat16"), self.path("engine")
-        proc, result = self.run_stage("engine-build", out, self.expect(checkpoint),
+        proc, result = self.run_stage(self.params(checkpoint, out),
                                       self.argv(self.builder(), checkpoint, out))
         self.assertEqual(proc.returncode, 2)
         self.assertIn("std::bad_cast", result["error"])
@@ -341,21 +353,21 @@ class EngineBuildTest(StageRunnerCase):
 
     def test_engine_lora_targets_must_be_the_adapters(self):
         checkpoint, out = self.checkpoint(), self.path("engine")
-        proc, result = self.run_stage("engine-build", out, self.expect(checkpoint),
+        proc, result = self.run_stage(self.params(checkpoint, out, targets=("attn_qkv",)),
                                       self.argv(self.builder(), checkpoint, out, targets=("attn_qkv",)))
-        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.returncode, 4)
         self.assertIn("map::at", result["error"])
 
     def test_built_settings_other_than_asked_fail_the_output_check(self):
         checkpoint, out = self.checkpoint(), self.path("engine")
-        proc, result = self.run_stage("engine-build", out, self.expect(checkpoint),
+        proc, result = self.run_stage(self.params(checkpoint, out),
                                       self.argv(self.builder(max_batch_size=8), checkpoint, out))
         self.assertEqual(proc.returncode, 4)
         self.assertIn("build_config.max_batch_size is 8", result["error"])
 
     def test_missing_engine_file_fails_the_output_check(self):
         checkpoint, out = self.checkpoint(), self.path("engine")
-        proc, result = self.run_stage("engine-build", out, self.expect(checkpoint),
+        proc, result = self.run_stage(self.params(checkpoint, out),
                                       self.argv(self.builder(engine=False), checkpoint, out))
         self.assertEqual(proc.returncode, 4)
         self.assertIn("rank*.engine", result["error"])
@@ -364,16 +376,14 @@ class EngineBuildTest(StageRunnerCase):
 class ArgumentsTest(unittest.TestCase):
     """The command line the planner renders (PlannerGoldenArgvTest) and its bad forms."""
 
-    ADAPTER = "/workspace/runs/r/train/adapter"
-    PREFETCH = "/workspace/runs/r/lora-convert"
+    PARAMS = {"stage": "lora-convert", "adapterDir": "/workspace/cache/train-a/adapter",
+              "outputDir": "/workspace/cache/lora-convert-b", "taskId": 0, "storageType": "float16",
+              "maxRank": 8, "targets": ["attn_q", "attn_k"]}
 
     def planner_argv(self):
-        return ["--stage", "lora-convert", "--out", self.PREFETCH,
-                "--expect", "adapter=" + self.ADAPTER,
-                "--expect", "targets=attn_q,attn_k,attn_v,attn_dense,mlp_h_to_4h,mlp_gate,mlp_4h_to_h",
-                "--expect", "maxRank=8", "--expect", "dtype=float16", "--",
-                "python3", "/app/examples/hf_lora_convert.py",
-                "-i", self.ADAPTER, "-o", self.PREFETCH + "/0", "--storage-type", "float16"]
+        return ["--params", json.dumps(self.PARAMS), "--",
+                "python3", "/app/examples/hf_lora_convert.py", "-i", self.PARAMS["adapterDir"],
+                "-o", self.PARAMS["outputDir"] + "/0", "--storage-type", "float16"]
 
     def bad(self, argv):
         with self.assertRaises(stage_runner.StageError) as caught:
@@ -383,44 +393,35 @@ class ArgumentsTest(unittest.TestCase):
         return caught.exception.message
 
     def test_planner_argv(self):
-        opts, tool = stage_runner.parse_args(self.planner_argv())
-        self.assertEqual(opts, {"stage": "lora-convert", "out": self.PREFETCH, "result_file": "/dev/termination-log",
-                                "expect": {"adapter": self.ADAPTER, "maxRank": "8", "dtype": "float16",
-                                           "targets": "attn_q,attn_k,attn_v,attn_dense,mlp_h_to_4h,mlp_gate,"
-                                                      "mlp_4h_to_h"}})
+        params, result_file, tool = stage_runner.parse_args(self.planner_argv())
+        self.assertEqual(params, self.PARAMS)
+        self.assertEqual(result_file, "/dev/termination-log")
         self.assertEqual(tool, self.planner_argv()[self.planner_argv().index("--") + 1:])
 
     def test_everything_after_the_first_separator_is_the_tools(self):
-        opts, tool = stage_runner.parse_args(["--stage", "engine-build", "--out", "o", "--result-file", "r", "--",
-                                              "trtllm-build", "--out", "x", "--stage", "y", "--", "z"])
-        self.assertEqual((opts["out"], opts["result_file"]), ("o", "r"))
-        self.assertEqual(tool, ["trtllm-build", "--out", "x", "--stage", "y", "--", "z"])
-
-    def test_expect_keeps_the_value_after_the_first_equals_and_the_last_repeat(self):
-        opts, _ = stage_runner.parse_args(["--stage", "engine-build", "--out", "o", "--expect", "a=b=c",
-                                           "--expect", "k=1", "--expect", "k=2", "--expect", "e=", "--", "t"])
-        self.assertEqual(opts["expect"], {"a": "b=c", "k": "2", "e": ""})
+        params, result_file, tool = stage_runner.parse_args(
+            ["--params", json.dumps(self.PARAMS), "--result-file", "r", "--",
+             "trtllm-build", "--params", "x", "--", "z"])
+        self.assertEqual(result_file, "r")
+        self.assertEqual(tool, ["trtllm-build", "--params", "x", "--", "z"])
 
     def test_missing_separator_or_tool(self):
-        self.assertTrue(self.bad(["--stage", "engine-build", "--out", "o"]).startswith("usage: stage_runner.py"))
-        self.assertEqual(self.bad(["--stage", "engine-build", "--out", "o", "--"]), "no tool command after --")
+        self.assertTrue(self.bad(["--params", json.dumps(self.PARAMS)]).startswith("usage: stage_runner.py"))
+        self.assertEqual(self.bad(["--params", json.dumps(self.PARAMS), "--"]), "no tool command after --")
 
     def test_bad_options_name_the_option(self):
-        self.assertIn("--bogus", self.bad(["--stage", "engine-build", "--out", "o", "--bogus", "1", "--", "t"]))
-        self.assertIn("argument --expect: needs key=value, got maxRank",
-                      self.bad(["--stage", "engine-build", "--out", "o", "--expect", "maxRank", "--", "t"]))
-        self.assertIn("--out", self.bad(["--stage", "engine-build", "--out", "--", "t"]))
-        self.assertIn("--stage", self.bad(["--sta", "engine-build", "--out", "o", "--", "t"]))
-        self.assertIn("stray", self.bad(["stray", "--stage", "engine-build", "--out", "o", "--", "t"]))
+        good = json.dumps(self.PARAMS)
+        self.assertIn("--bogus", self.bad(["--params", good, "--bogus", "1", "--", "t"]))
+        self.assertIn("--params", self.bad(["--para", good, "--", "t"]))
+        self.assertIn("stray", self.bad(["stray", "--params", good, "--", "t"]))
+        self.assertIn("--params", self.bad(["--", "t"]))
+        self.assertIn("not JSON", self.bad(["--params", "{stage: lora-convert", "--", "t"]))
 
-    def test_stage_must_be_known_and_out_given(self):
-        message = self.bad(["--stage", "quantize", "--out", "o", "--", "t"])
-        self.assertIn("--stage", message)
+    def test_the_parameters_must_be_of_a_stage_it_runs(self):
+        message = self.bad(["--params", json.dumps(dict(self.PARAMS, stage="train")), "--", "t"])
+        self.assertIn("parameters of 'train'", message)
         for stage in ("checkpoint-convert", "engine-build", "lora-convert"):
             self.assertIn(stage, message)
-        self.assertIn("--stage", self.bad(["--out", "o", "--", "t"]))
-        self.assertIn("--out", self.bad(["--stage", "engine-build", "--", "t"]))
-        self.assertIn("--out", self.bad(["--stage", "engine-build", "--out", "", "--", "t"]))
 
 
 class PiecesTest(unittest.TestCase):
@@ -456,7 +457,7 @@ class PiecesTest(unittest.TestCase):
         self.assertIn("k0", json.loads(text)["info"])
 
     def test_missing_separator_is_a_usage_error(self):
-        proc = subprocess.run([sys.executable, RUNNER, "--stage", "engine-build", "--out", "x",
+        proc = subprocess.run([sys.executable, RUNNER, "--params", json.dumps(ArgumentsTest.PARAMS),
                                "--result-file", os.devnull], capture_output=True, text=True, timeout=60)
         self.assertEqual(proc.returncode, 2)
         self.assertIn("usage", proc.stderr)
@@ -466,9 +467,10 @@ class PiecesTest(unittest.TestCase):
             os.makedirs(os.path.join(d, "ckpt"))
             with open(os.path.join(d, "ckpt", "config.json"), "w") as f:
                 json.dump({"dtype": "float16"}, f)
-            proc = subprocess.run([sys.executable, RUNNER, "--stage", "engine-build", "--out", d,
-                                   "--expect", "checkpoint=" + os.path.join(d, "ckpt"),
-                                   "--expect", "dtype=float16", "--result-file", os.devnull,
+            params = {"stage": "engine-build", "checkpointDir": os.path.join(d, "ckpt"), "outputDir": d,
+                      "dtype": "float16"}
+            proc = subprocess.run([sys.executable, RUNNER, "--params", json.dumps(params),
+                                   "--result-file", os.devnull,
                                    "--", os.path.join(d, "no-such-trtllm-build")],
                                   capture_output=True, text=True, timeout=60)
             self.assertEqual(proc.returncode, 2)

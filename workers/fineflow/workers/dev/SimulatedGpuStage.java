@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.workflows.format.Json;
+import fineflow.workflows.plan.CheckpointConvertParams;
+import fineflow.workflows.plan.EngineBuildParams;
+import fineflow.workflows.plan.LoraConvertParams;
 import fineflow.workflows.plan.StageName;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,60 +101,74 @@ final class SimulatedGpuStage {
   }
 
   private StageOutcome loraConvert(StageArgs args, PodMounts paths) throws IOException {
-    Path out = paths.local(args.tool().flag("-o").orElseThrow());
+    LoraConvertParams params = args.params(LoraConvertParams.class).orElseThrow();
+    Path out = paths.local(params.outputDir() + "/" + params.taskId());
     Files.createDirectories(out);
     write(out.resolve("model.lora_config.npy"), "simulated lora config\n");
     write(out.resolve("model.lora_weights.npy"), "simulated lora weights\n");
-    String dtype = args.tool().flag("--storage-type").orElse("float16");
-    ObjectNode result = result(List.of(artifact("lora-weights", out, paths)));
-    result.putObject("info").put("storageType", dtype);
+    ObjectNode result = result(List.of(artifact("lora-" + params.taskId(), out, paths)));
+    // The keys stage_runner.py's lora_post reports.
+    result.putObject("info").put("dtype", params.storageType()).put("taskId", Long.toString(params.taskId()))
+        .put("loraTargetModules", String.join(",", params.targets()));
     return new StageOutcome(List.of("[simulated] hf_lora_convert.py: adapter → " + out.getFileName()
-        + " (" + dtype + ")"), scaled(Duration.ofSeconds(40)), 0, result.toString());
+        + " (" + params.storageType() + ")"), scaled(Duration.ofSeconds(40)), 0, result.toString());
   }
 
   private StageOutcome checkpointConvert(StageArgs args, PodMounts paths) throws IOException {
-    Path out = paths.local(args.tool().flag("--output_dir").orElseThrow());
+    CheckpointConvertParams params = args.params(CheckpointConvertParams.class).orElseThrow();
+    Path out = paths.local(params.outputDir());
     Files.createDirectories(out);
-    String dtype = args.tool().flag("--dtype").orElse("float16");
     write(out.resolve("config.json"), JSON.createObjectNode().put("fineflow", MARK)
-        .set("pretrained_config", JSON.createObjectNode().put("dtype", dtype)).toPrettyString());
-    write(out.resolve("rank0.safetensors"), "simulated checkpoint\n");
+        .put("dtype", params.dtype()).toPrettyString());
+    int ranks = params.parallel() == null ? 1 : params.parallel().tpSize() * params.parallel().ppSize();
+    for (int rank = 0; rank < ranks; rank++) {
+      write(out.resolve("rank" + rank + ".safetensors"), "simulated checkpoint\n");
+    }
     ObjectNode result = result(List.of(artifact("checkpoint", out, paths)));
-    result.putObject("info").put("dtype", dtype);
-    return new StageOutcome(List.of("[simulated] convert_checkpoint.py: calibrating on the simulated GPU",
-        "[simulated] wrote " + out.getFileName()), scaled(Duration.ofMinutes(6)), 0, result.toString());
+    result.putObject("info").put("dtype", params.dtype());
+    return new StageOutcome(List.of("[simulated] " + Path.of(params.script()).getFileName()
+        + ": converting on the simulated GPU", "[simulated] wrote " + out.getFileName()),
+        scaled(Duration.ofMinutes(6)), 0, result.toString());
   }
 
   private StageOutcome engineBuild(StageArgs args, PodMounts paths) throws IOException {
-    StageArgs tool = args.tool();
-    Path out = paths.local(tool.flag("--output_dir").orElseThrow());
+    EngineBuildParams params = args.params(EngineBuildParams.class).orElseThrow();
+    Path out = paths.local(params.outputDir());
     Files.createDirectories(out);
     ObjectNode build = JSON.createObjectNode()
-        .put("max_batch_size", tool.intFlag("--max_batch_size", 2048))
-        .put("max_input_len", tool.intFlag("--max_input_len", 1024))
-        .put("max_seq_len", tool.intFlag("--max_seq_len", 4096))
-        .put("max_beam_width", tool.intFlag("--max_beam_width", 1));
-    build.putObject("plugin_config").put("lora_plugin", tool.flag("--lora_plugin").orElse(null));
+        .put("max_batch_size", params.maxBatchSize())
+        .put("max_input_len", params.maxInputLen())
+        .put("max_seq_len", params.maxSeqLen())
+        .put("max_beam_width", params.maxBeamWidth())
+        .put("max_num_tokens", params.maxNumTokens());
+    String loraPlugin = params.lora() == null ? "disable" : params.lora().pluginDtype();
+    build.putObject("plugin_config").put("lora_plugin", loraPlugin);
+    if (params.lora() != null) {
+      ObjectNode lora = build.putObject("lora_config").put("max_lora_rank", params.lora().maxRank());
+      params.lora().targetModules().forEach(lora.putArray("lora_target_modules")::add);
+    }
     // The checkpoint's dtype carries into the engine; logits stay float32, TensorRT-LLM's default.
-    String dtype = tool.flag("--checkpoint_dir").map(paths::local)
-        .map(dir -> dir.resolve("config.json")).filter(Files::isRegularFile)
-        .map(SimulatedGpuStage::readJson).map(c -> c.path("pretrained_config").path("dtype").asText(null))
-        .orElse("float16");
     ObjectNode config = JSON.createObjectNode().put("version", MARK);
-    config.putObject("pretrained_config").put("dtype", dtype).put("logits_dtype", "float32");
+    config.putObject("pretrained_config").put("dtype", params.dtype()).put("logits_dtype", "float32");
     config.set("build_config", build);
     write(out.resolve("config.json"), config.toPrettyString());
     write(out.resolve("rank0.engine"), "simulated TensorRT engine\n");
     ObjectNode result = result(List.of(artifact("engine", out, paths)));
-    ObjectNode info = result.putObject("info");
+    // The keys stage_runner.py's engine_post reports.
+    ObjectNode info = result.putObject("info").put("dtype", params.dtype())
+        .put("lora_plugin", loraPlugin).put("logits_dtype", "float32");
     build.fields().forEachRemaining(e -> {
       if (e.getValue().isValueNode()) {
-        info.put(toCamel(e.getKey()), e.getValue().asText());
+        info.put(e.getKey(), e.getValue().asText());
       }
     });
-    info.put("loraPlugin", tool.flag("--lora_plugin").orElse("disable"));
+    if (params.lora() != null) {
+      info.put("max_lora_rank", Integer.toString(params.lora().maxRank()))
+          .put("lora_target_modules", String.join(",", params.lora().targetModules()));
+    }
+    result.putObject("metrics").put("engineFiles", 1.0).put("maxBatchSize", (double) params.maxBatchSize());
     return new StageOutcome(List.of("[simulated] trtllm-build: building the engine on the simulated GPU",
-        "[simulated] max_batch_size=" + build.get("max_batch_size").asInt(),
+        "[simulated] max_batch_size=" + params.maxBatchSize(),
         "[simulated] engine written to " + out.getFileName()),
         scaled(Duration.ofMinutes(4)), 0, result.toString());
   }
@@ -210,33 +227,11 @@ final class SimulatedGpuStage {
     }
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode readJson(Path file) {
-    try {
-      return JSON.readTree(file.toFile());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private static void write(Path file, String text) throws IOException {
     Files.writeString(file, text, StandardCharsets.UTF_8);
   }
 
   private static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
-  }
-
-  private static String toCamel(String snake) {
-    StringBuilder sb = new StringBuilder();
-    boolean up = false;
-    for (char c : snake.toCharArray()) {
-      if (c == '_') {
-        up = true;
-      } else {
-        sb.append(up ? Character.toUpperCase(c) : c);
-        up = false;
-      }
-    }
-    return sb.toString();
   }
 }

@@ -45,7 +45,9 @@ final class CheckpointConvert {
     boolean weightOnly = !"none".equals(e.weightOnlyPrecision());
     List<VolumeMount> volumes = new ArrayList<>(model.mounts());
     List<StageName> consumes = new ArrayList<>(model.producedBy());
-    Argv tool;
+    CheckpointConvertParams params;
+    CheckpointConvertParams.Parallel parallel = e.worldSize() > 1
+        ? new CheckpointConvertParams.Parallel(e.tpSize(), e.ppSize()) : null;
     if (calibrates(e)) {
       if (!up.has(StageName.DATASET_PREP)) {
         throw new IllegalArgumentException("engine: " + e.weightOnlyPrecision()
@@ -53,39 +55,21 @@ final class CheckpointConvert {
             + " calibrates on the training split, and training is disabled");
       }
       String calibration = DatasetPrep.dataDir(up) + "/" + DatasetPrep.CALIBRATION_DIR;
-      tool = new Argv("python3", QUANTIZE)
-          .opt("--model_dir", model.location())
-          .opt("--output_dir", OUT)
-          .opt("--dtype", e.dtype())
-          .opt("--qformat", qformat(e.weightOnlyPrecision()));
-      if (e.weightOnlyPrecision().contains("awq")) {
-        tool.opt("--awq_block_size", AWQ_BLOCK_SIZE);
-      }
-      if (e.int8KvCache()) {
-        tool.opt("--kv_cache_dtype", "int8");
-      }
-      tool.opt("--calib_size", e.calibSize()).opt("--calib_dataset", calibration);
+      params = new CheckpointConvertParams(QUANTIZE, model.location(), OUT, e.dtype(), null,
+          new CheckpointConvertParams.Quantize(qformat(e.weightOnlyPrecision()),
+              e.weightOnlyPrecision().contains("awq") ? AWQ_BLOCK_SIZE : null,
+              e.int8KvCache() ? "int8" : null, e.calibSize(), calibration),
+          parallel);
       volumes.add(Workspace.readOnly(up.out(StageName.DATASET_PREP)).orElseThrow());
       consumes.add(StageName.DATASET_PREP);
     } else {
-      tool = new Argv("python3", converter(spec))
-          .opt("--model_dir", model.location())
-          .opt("--output_dir", OUT)
-          .opt("--dtype", e.dtype());
-      if (weightOnly) {
-        tool.add("--use_weight_only").opt("--weight_only_precision", e.weightOnlyPrecision());
-      }
+      params = new CheckpointConvertParams(converter(spec), model.location(), OUT, e.dtype(),
+          weightOnly ? e.weightOnlyPrecision() : null, null, parallel);
     }
-    if (e.worldSize() > 1) {
-      tool.opt("--tp_size", e.tpSize()).opt("--pp_size", e.ppSize());
-    }
-    List<String> argv = new StageRunner(StageName.CHECKPOINT_CONVERT)
-        .expect("dtype", e.dtype())
-        .wrap(tool.build());
 
     volumes.add(HuggingFace.cacheMount());
     volumes.add(StageDraft.outputMount());
-    return new StageDraft(StageName.CHECKPOINT_CONVERT, StageKind.JOB, e.image(), argv,
+    return new StageDraft(StageName.CHECKPOINT_CONVERT, StageKind.JOB, e.image(), params,
         Map.of("HF_HOME", Workspace.HF_HOME, "PYTHONUNBUFFERED", "1", "TLLM_LOG_LEVEL", "INFO"),
         HuggingFace.token(spec),
         new Resources(spec.cluster().gpuCount(), spec.cluster().gpuResource(), "8", "64Gi"),

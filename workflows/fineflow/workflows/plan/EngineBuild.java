@@ -34,28 +34,11 @@ final class EngineBuild {
   static StageDraft draft(PipelineSpec spec, Upstream up) {
     EngineSpec e = spec.engine();
     String checkpoint = up.out(StageName.CHECKPOINT_CONVERT);
-    Argv tool = new Argv("trtllm-build")
-        .opt("--checkpoint_dir", checkpoint)
-        .opt("--output_dir", OUT)
-        .opt("--gpt_attention_plugin", "auto")
-        .opt("--gemm_plugin", "auto")
-        .opt("--max_batch_size", e.maxBatchSize())
-        .opt("--max_input_len", e.maxInputLen())
-        .opt("--max_seq_len", e.maxSeqLen())
-        .opt("--max_num_tokens", e.maxNumTokens())
-        .opt("--max_beam_width", e.maxBeamWidth())
-        .opt("--kv_cache_type", e.kvCacheType());
-    if (withLora(spec)) {
-      tool.opt("--lora_plugin", e.dtype())
-          .opt("--max_lora_rank", e.lora().maxRank())
-          .add("--lora_target_modules")
-          .addAll(loraTargets(spec));
-    }
-    List<String> argv = new StageRunner(StageName.ENGINE_BUILD)
-        .expect("checkpoint", checkpoint)
-        .expect("dtype", e.dtype())
-        .wrap(tool.build());
-    return new StageDraft(StageName.ENGINE_BUILD, StageKind.JOB, e.image(), argv,
+    EngineBuildParams params = new EngineBuildParams(checkpoint, OUT, e.dtype(), e.maxBatchSize(),
+        e.maxInputLen(), e.maxSeqLen(), e.maxNumTokens(), e.maxBeamWidth(), e.kvCacheType(),
+        withLora(spec)
+            ? new EngineBuildParams.Lora(e.dtype(), e.lora().maxRank(), loraTargets(spec)) : null);
+    return new StageDraft(StageName.ENGINE_BUILD, StageKind.JOB, e.image(), params,
         Map.of("PYTHONUNBUFFERED", "1", "TLLM_LOG_LEVEL", "INFO"), List.of(),
         new Resources(spec.cluster().gpuCount(), spec.cluster().gpuResource(), "8", "32Gi"),
         List.of(Workspace.readOnly(checkpoint).orElseThrow(), StageDraft.outputMount()),

@@ -23,17 +23,9 @@ final class LoraConvert {
     String adapter = up.out(StageName.TRAIN) + "/" + Train.ADAPTER_DIR;
     List<String> targets = EngineBuild.loraTargets(spec);
     long taskId = engine.lora().taskId();
-    List<String> argv = new StageRunner(StageName.LORA_CONVERT)
-        .expect("adapter", adapter)
-        .expect("targets", String.join(",", targets))
-        .expect("maxRank", engine.lora().maxRank())
-        .expect("dtype", engine.dtype())
-        .wrap(new Argv("python3", CONVERTER)
-            .opt("-i", adapter)
-            .opt("-o", OUT + "/" + taskId)
-            .opt("--storage-type", engine.loraStorageType())
-            .build());
-    return new StageDraft(StageName.LORA_CONVERT, StageKind.JOB, engine.image(), argv,
+    LoraConvertParams params = new LoraConvertParams(adapter, OUT, taskId,
+        engine.loraStorageType(), engine.lora().maxRank(), targets);
+    return new StageDraft(StageName.LORA_CONVERT, StageKind.JOB, engine.image(), params,
         Map.of("PYTHONUNBUFFERED", "1"), List.of(), Resources.cpuOnly("2", "8Gi"),
         List.of(Workspace.readOnly(up.out(StageName.TRAIN)).orElseThrow(),
             StageDraft.outputMount()),

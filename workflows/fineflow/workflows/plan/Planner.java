@@ -38,8 +38,9 @@ import fineflow.workflows.spec.SpecDigest;
  *     [--trust-remote-code]
  *   writes DIR/adapter (lora, qlora) or DIR/model (full), and DIR/checkpoints
  *
- * python3 /opt/fineflow-programs/stage_runner.py --stage lora-convert|checkpoint-convert|engine-build
- *     --out DIR [--expect key=value]... -- TOOL ARGV...
+ * python3 /opt/fineflow-programs/stage_runner.py --params JSON -- TOOL ARGV...
+ *   JSON: LoraConvertParams, CheckpointConvertParams or EngineBuildParams; TOOL ARGV rendered
+ *   from the same record
  *
  * fineflow stage triton-repo --skeleton /skeleton/inflight_batcher_llm --engine-dir DIR
  *     --tokenizer-dir ID_OR_PATH [--lora-prefetch-dir DIR] --max-batch-size N

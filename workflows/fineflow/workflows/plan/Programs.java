@@ -9,6 +9,13 @@ package fineflow.workflows.plan;
 public final class Programs {
   public static final String DIR = "/opt/fineflow-programs";
   public static final String CONFIG_MAP = "fineflow-programs";
+  /**
+   * fineflow's wrapper around the NVIDIA tools: checks a tool's inputs before it runs and its
+   * outputs after, against the stage's parameters, then writes the termination message. It turns
+   * the manual run's start-up crashes at serving time ({@code map::at}, {@code std::bad_cast}:
+   * docs/manual-procedure.md "Pitfalls") into a clear exit 2 of the stage that causes them.
+   */
+  public static final String STAGE_RUNNER = path("stage_runner.py");
 
   private Programs() {
   }

@@ -27,6 +27,9 @@ import java.util.function.UnaryOperator;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ModelFetchParams.class, name = "model-fetch"),
     @JsonSubTypes.Type(value = BenchmarkParams.class, name = "benchmark"),
+    @JsonSubTypes.Type(value = LoraConvertParams.class, name = "lora-convert"),
+    @JsonSubTypes.Type(value = CheckpointConvertParams.class, name = "checkpoint-convert"),
+    @JsonSubTypes.Type(value = EngineBuildParams.class, name = "engine-build"),
 })
 public interface StageParams {
   /** The option that hands a pod program its parameters as one JSON argument. */

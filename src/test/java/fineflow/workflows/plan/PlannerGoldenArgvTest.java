@@ -22,6 +22,11 @@ class PlannerGoldenArgvTest {
     return "/workspace/cache/" + name.id() + "-" + plan.stage(name).orElseThrow().shortKey();
   }
 
+  /** JSON written with single quotes, for a golden parameters argument that reads as one line. */
+  private static String q(String json) {
+    return json.replace('\'', '"');
+  }
+
   private List<String> argv(StageName name) {
     return plan.stage(name).orElseThrow().argv();
   }
@@ -98,11 +103,10 @@ class PlannerGoldenArgvTest {
     String adapter = out(StageName.TRAIN) + "/adapter";
     String prefetch = out(StageName.LORA_CONVERT);
     assertThat(argv(StageName.LORA_CONVERT)).containsExactly(
-        "python3", "/opt/fineflow-programs/stage_runner.py", "--stage", "lora-convert", "--out", prefetch,
-        "--expect", "adapter=" + adapter,
-        "--expect", "targets=attn_q,attn_k,attn_v,attn_dense,mlp_h_to_4h,mlp_gate,mlp_4h_to_h",
-        "--expect", "maxRank=8",
-        "--expect", "dtype=float16",
+        "python3", "/opt/fineflow-programs/stage_runner.py", "--params",
+        q("{'stage':'lora-convert','adapterDir':'" + adapter + "','maxRank':8,'outputDir':'" + prefetch
+            + "','storageType':'float16','targets':['attn_q','attn_k','attn_v','attn_dense',"
+            + "'mlp_h_to_4h','mlp_gate','mlp_4h_to_h'],'taskId':0}"),
         "--",
         "python3", "/app/examples/hf_lora_convert.py",
         "-i", adapter, "-o", prefetch + "/0", "--storage-type", "float16");
@@ -116,8 +120,13 @@ class PlannerGoldenArgvTest {
   void checkpointConvertQuantizesAwqOnTheTrainingSplit() {
     String ckpt = out(StageName.CHECKPOINT_CONVERT);
     assertThat(argv(StageName.CHECKPOINT_CONVERT)).containsExactly(
-        "python3", "/opt/fineflow-programs/stage_runner.py", "--stage", "checkpoint-convert",
-        "--out", ckpt, "--expect", "dtype=float16", "--",
+        "python3", "/opt/fineflow-programs/stage_runner.py", "--params",
+        q("{'stage':'checkpoint-convert','dtype':'float16','modelDir':'" + SeedSpecs.snapshot(SeedSpecs.ELYZA)
+            + "','outputDir':'" + ckpt + "','quantize':{'awqBlockSize':128,'calibDataset':'"
+            + out(StageName.DATASET_PREP) + "/" + OutputPin.DATASET_SHA + "/calibration',"
+            + "'calibSize':256,'kvCacheDtype':'int8','qformat':'int4_awq'},"
+            + "'script':'/app/examples/quantization/quantize.py'}"),
+        "--",
         "python3", "/app/examples/quantization/quantize.py",
         "--model_dir", SeedSpecs.snapshot(SeedSpecs.ELYZA), "--output_dir", ckpt, "--dtype", "float16",
         "--qformat", "int4_awq", "--awq_block_size", "128", "--kv_cache_dtype", "int8",
@@ -147,8 +156,12 @@ class PlannerGoldenArgvTest {
     String ckpt = out(StageName.CHECKPOINT_CONVERT);
     String engine = out(StageName.ENGINE_BUILD);
     assertThat(argv(StageName.ENGINE_BUILD)).containsExactly(
-        "python3", "/opt/fineflow-programs/stage_runner.py", "--stage", "engine-build", "--out", engine,
-        "--expect", "checkpoint=" + ckpt, "--expect", "dtype=float16", "--",
+        "python3", "/opt/fineflow-programs/stage_runner.py", "--params",
+        q("{'stage':'engine-build','checkpointDir':'" + ckpt + "','dtype':'float16','kvCacheType':'paged',"
+            + "'lora':{'maxRank':8,'pluginDtype':'float16','targetModules':['attn_q','attn_k','attn_v',"
+            + "'attn_dense','mlp_h_to_4h','mlp_gate','mlp_4h_to_h']},'maxBatchSize':16,'maxBeamWidth':1,"
+            + "'maxInputLen':2048,'maxNumTokens':8192,'maxSeqLen':4096,'outputDir':'" + engine + "'}"),
+        "--",
         "trtllm-build", "--checkpoint_dir", ckpt, "--output_dir", engine,
         "--gpt_attention_plugin", "auto", "--gemm_plugin", "auto",
         "--max_batch_size", "16", "--max_input_len", "2048", "--max_seq_len", "4096",
