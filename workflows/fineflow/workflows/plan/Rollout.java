@@ -59,7 +59,7 @@ final class Rollout {
   private static StageDraft triton(PipelineSpec spec, Upstream up) {
     EngineSpec e = spec.engine();
     String repo = up.out(StageName.TRITON_REPO);
-    int batch = TritonRepo.maxBatchSize(spec);
+    int batch = e.maxBatchSize();
     List<String> argv = e.worldSize() == 1
         ? new Argv("tritonserver")
             .optEq("--model-repository", repo)

@@ -27,6 +27,7 @@ import java.util.function.UnaryOperator;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ModelFetchParams.class, name = "model-fetch"),
     @JsonSubTypes.Type(value = BenchmarkParams.class, name = "benchmark"),
+    @JsonSubTypes.Type(value = TritonRepoParams.class, name = "triton-repo"),
     @JsonSubTypes.Type(value = LoraConvertParams.class, name = "lora-convert"),
     @JsonSubTypes.Type(value = CheckpointConvertParams.class, name = "checkpoint-convert"),
     @JsonSubTypes.Type(value = EngineBuildParams.class, name = "engine-build"),

@@ -22,12 +22,6 @@ final class TritonRepo {
   private TritonRepo() {
   }
 
-  /** triton_max_batch_size: the spec's, else the engine's (the validator keeps them equal). */
-  static int maxBatchSize(PipelineSpec spec) {
-    Integer triton = spec.serving().tritonMaxBatchSize();
-    return triton != null ? triton : spec.engine().maxBatchSize();
-  }
-
   /**
    * The Triton logits type. Unless the spec names one, triton-repo reads it from the built
    * engine ({@code auto}): TensorRT-LLM keeps logits in float32 by default even for a float16
@@ -42,38 +36,29 @@ final class TritonRepo {
   static StageDraft draft(PipelineSpec spec, Upstream up) {
     ServingSpec s = spec.serving();
     String engine = up.out(StageName.ENGINE_BUILD);
-    Argv argv = new Argv("fineflow", "stage", "triton-repo")
-        .opt("--skeleton", SKELETON)
-        .opt("--engine-dir", engine)
-        .opt("--tokenizer-dir", ModelRef.tokenizer(spec).location());
     List<VolumeMount> volumes = new ArrayList<>();
     volumes.add(Workspace.readOnly(engine).orElseThrow());
     if (ModelRef.tokenizer(spec).inHfCache()) {
       volumes.add(Workspace.readOnly(Workspace.HF_HOME).orElseThrow());
     }
     List<StageName> consumes = new ArrayList<>(List.of(StageName.ENGINE_BUILD));
+    String prefetch = null;
     if (up.has(StageName.LORA_CONVERT)) {
-      String prefetch = up.out(StageName.LORA_CONVERT);
-      argv.opt("--lora-prefetch-dir", prefetch);
+      prefetch = up.out(StageName.LORA_CONVERT);
       volumes.add(Workspace.readOnly(prefetch).orElseThrow());
       consumes.add(0, StageName.LORA_CONVERT);
     }
-    argv.opt("--max-batch-size", maxBatchSize(spec))
-        .opt("--decoupled", s.decoupled())
-        .opt("--logits-datatype", logitsDatatype(spec))
-        .opt("--batching-strategy", s.batchingStrategy())
-        .opt("--kv-cache-free-gpu-mem-fraction", s.kvCacheFreeGpuMemFraction())
-        .opt("--max-queue-delay-microseconds", s.maxQueueDelayMicroseconds())
-        .opt("--preprocessing-instances", s.instanceCounts().preprocessing())
-        .opt("--postprocessing-instances", s.instanceCounts().postprocessing())
-        .opt("--bls-instances", s.instanceCounts().bls())
-        .opt("--output", OUT);
+    TritonRepoParams params = new TritonRepoParams(SKELETON, engine,
+        ModelRef.tokenizer(spec).location(), prefetch, spec.engine().maxBatchSize(), s.decoupled(),
+        logitsDatatype(spec), s.batchingStrategy(), s.kvCacheFreeGpuMemFraction(),
+        s.maxQueueDelayMicroseconds(), s.instanceCounts().preprocessing(),
+        s.instanceCounts().postprocessing(), s.instanceCounts().bls(), OUT);
     volumes.add(StageDraft.outputMount());
     return new StageDraft(StageName.TRITON_REPO, StageKind.JOB, FineflowImage.of(spec),
-        argv.build(), Map.of(), List.of(), Resources.cpuOnly("1", "1Gi"), volumes,
+        params, Map.of(), List.of(), Resources.cpuOnly("1", "1Gi"), volumes,
         900, 30, consumes,
         List.of(new ArtifactRef("model-repository", OUT)),
-        "Fill a fresh Triton model repository (batch " + maxBatchSize(spec) + ", "
+        "Fill a fresh Triton model repository (batch " + params.maxBatchSize() + ", "
             + (s.decoupled() ? "decoupled" : "not decoupled") + ", " + logitsDatatype(spec) + ")",
         Map.of(), List.of(new ImageCopy("skeleton", s.image(), IMAGE_SKELETON, SKELETON)));
   }

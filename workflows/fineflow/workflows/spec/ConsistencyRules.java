@@ -170,10 +170,6 @@ final class ConsistencyRules {
   private static void servingRules(PipelineSpec spec, Checks c) {
     ServingSpec s = spec.serving();
     EngineSpec e = spec.engine();
-    if (s.tritonMaxBatchSize() != null && !s.tritonMaxBatchSize().equals(e.maxBatchSize())) {
-      c.add("serving.tritonMaxBatchSize", "must equal engine.maxBatchSize (" + e.maxBatchSize()
-          + "), got " + s.tritonMaxBatchSize() + "; leave it out to derive it");
-    }
     if (s.backend() == ServingBackend.TRITON) {
       if ("inflight_fused_batching".equals(s.batchingStrategy()) && !"paged".equals(e.kvCacheType())) {
         c.add("engine.kvCacheType", "must be paged for serving.batchingStrategy inflight_fused_batching, got "

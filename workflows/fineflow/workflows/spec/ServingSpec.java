@@ -12,8 +12,6 @@ public record ServingSpec(
     Boolean decoupled,
     @JsonPropertyDescription("kv_cache_free_gpu_mem_fraction (0 < x <= 1).")
     Double kvCacheFreeGpuMemFraction,
-    @JsonPropertyDescription("Triton triton_max_batch_size; must equal engine.maxBatchSize (defaults to it).")
-    Integer tritonMaxBatchSize,
     @JsonPropertyDescription("Triton logits_datatype (TYPE_FP16, TYPE_FP32, TYPE_BF16); default: read from the built engine, which keeps logits in float32 unless built otherwise.")
     String logitsDatatype,
     String batchingStrategy,
@@ -38,6 +36,6 @@ public record ServingSpec(
   }
 
   public static ServingSpec defaults() {
-    return new ServingSpec(null, null, null, null, null, null, null, null, null, null, null, null);
+    return new ServingSpec(null, null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * Changes a spec with {@code PATH=VALUE} assignments, as {@code fineflow resume --set} takes them:
  * {@code engine.maxBatchSize=8}, {@code benchmark.concurrency=[1,4,16]},
- * {@code serving.slo.atConcurrency=16}, {@code serving.tritonMaxBatchSize=null} (back to the
+ * {@code serving.slo.atConcurrency=16}, {@code serving.logitsDatatype=null} (back to the
  * default). VALUE is a YAML value. The result is bound and validated like a loaded spec; any
  * problem throws with the path it concerns. Pure.
  */

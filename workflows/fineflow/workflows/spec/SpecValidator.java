@@ -210,7 +210,6 @@ public final class SpecValidator {
     Double fraction = s.kvCacheFreeGpuMemFraction();
     c.require(fraction > 0 && fraction <= 1, "serving.kvCacheFreeGpuMemFraction",
         "must be in (0, 1], got " + fraction);
-    c.positive(s.tritonMaxBatchSize(), "serving.tritonMaxBatchSize");
     c.oneOf(s.logitsDatatype(), LOGITS_TYPES, "serving.logitsDatatype");
     c.oneOf(s.batchingStrategy(), BATCHING, "serving.batchingStrategy");
     c.notNegative(s.maxQueueDelayMicroseconds(), "serving.maxQueueDelayMicroseconds");

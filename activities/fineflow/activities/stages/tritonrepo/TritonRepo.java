@@ -156,7 +156,7 @@ public final class TritonRepo {
                                             List<TritonRepoManifest.Model> models, Path out) {
     ContentDigest digest = ContentDigest.of(out);
     Map<String, Double> metrics = new LinkedHashMap<>();
-    metrics.put("tritonMaxBatchSize", (double) request.maxBatchSize());
+    metrics.put("maxBatchSize", (double) request.maxBatchSize());
     metrics.put("placeholdersFilled", (double) models.stream().mapToInt(m -> m.filled().size()).sum());
     metrics.put("parametersUnset", (double) models.stream().mapToInt(m -> m.unset().size()).sum());
     Map<String, String> info = new LinkedHashMap<>();

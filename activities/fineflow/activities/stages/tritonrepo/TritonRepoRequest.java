@@ -1,5 +1,6 @@
 package fineflow.activities.stages.tritonrepo;
 
+import fineflow.workflows.plan.TritonRepoParams;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,6 +62,29 @@ public record TritonRepoRequest(Path skeleton, Path engineDir, Path tokenizerDir
       throw new IllegalArgumentException("batching strategy must be one of "
           + new java.util.TreeSet<>(BATCHING_STRATEGIES) + ", got " + batchingStrategy);
     }
+  }
+
+  /**
+   * The request of the planned parameters, with the values the planner leaves to the program's
+   * own options (queue size, BOS, further placeholders).
+   */
+  public static TritonRepoRequest of(TritonRepoParams p, int maxQueueSize, boolean addSpecialTokens,
+      Map<String, String> extraValues) {
+    return new TritonRepoRequest(path(p.skeleton(), "skeleton"), path(p.engineDir(), "engineDir"),
+        path(p.tokenizerDir(), "tokenizerDir"),
+        p.loraPrefetchDir() == null ? null : Path.of(p.loraPrefetchDir()), p.maxBatchSize(),
+        p.decoupled(), Objects.requireNonNull(p.logitsDatatype(), "logitsDatatype"),
+        Objects.requireNonNull(p.batchingStrategy(), "batchingStrategy"),
+        p.kvCacheFreeGpuMemFraction(), p.maxQueueDelayMicroseconds(), maxQueueSize,
+        p.preprocessingInstances(), p.postprocessingInstances(), p.blsInstances(),
+        addSpecialTokens, extraValues, path(p.output(), "output"));
+  }
+
+  private static Path path(String value, String name) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("the triton-repo parameters have no " + name);
+    }
+    return Path.of(value);
   }
 
   private static void positive(String what, int value) {

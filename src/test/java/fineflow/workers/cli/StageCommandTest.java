@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.workers.stage.StageCommand;
+import fineflow.workflows.plan.BenchmarkParams;
+import fineflow.workflows.plan.TritonRepoParams;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -82,15 +84,8 @@ class StageCommandTest {
     Files.write(prefetch.resolve("model.lora_config.npy"), new byte[] {1});
     Files.write(prefetch.resolve("model.lora_weights.npy"), new byte[] {1});
     Path result = dir.resolve("result.json");
-    String[] args = {"stage", "triton-repo",
-        "--skeleton", "resources/fineflow/dev/triton-skeleton/inflight_batcher_llm",
-        "--engine-dir", engine.toString(), "--tokenizer-dir", "/workspace/models/tok",
-        "--lora-prefetch-dir", dir.resolve("lora").toString(), "--max-batch-size", "16",
-        "--decoupled", "false", "--logits-datatype", "TYPE_FP16",
-        "--batching-strategy", "inflight_fused_batching", "--kv-cache-free-gpu-mem-fraction", "0.85",
-        "--max-queue-delay-microseconds", "100", "--preprocessing-instances", "2",
-        "--postprocessing-instances", "3", "--bls-instances", "1",
-        "--output", dir.resolve("repo").toString(), "--result-file", result.toString()};
+    String[] args = {"stage", "triton-repo", "--params", params(dir, engine, 16, "repo"),
+        "--result-file", result.toString()};
 
     assertThat(execute(args)).as(err.toString()).isEqualTo(ExitCode.OK);
     assertThat(Files.readString(dir.resolve("repo/tensorrt_llm/config.pbtxt")))
@@ -98,11 +93,23 @@ class StageCommandTest {
     assertThat(Files.readString(dir.resolve("repo/postprocessing/config.pbtxt"))).contains("count: 3");
     assertThat(JSON.readTree(result.toFile()).at("/artifacts/0/name").asText()).isEqualTo("model-repo");
 
-    args[args.length - 3] = dir.resolve("repo2").toString();
-    args[11] = "8";
+    args[3] = params(dir, engine, 8, "repo2");
     assertThat(execute(args)).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(err.toString()).contains("differs from the engine's build_config.max_batch_size 16");
+    assertThat(execute("stage", "triton-repo", "--params", "{\"stage\":\"benchmark\"}")).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).contains("--params is not the JSON of TritonRepoParams");
   }
+
+  /** The parameters the planner renders for a repository of {@code engine}. */
+  private static String params(Path dir, Path engine, int maxBatchSize, String output) {
+    return new TritonRepoParams("resources/fineflow/dev/triton-skeleton/inflight_batcher_llm",
+        engine.toString(), "/workspace/models/tok", dir.resolve("lora").toString(), maxBatchSize, false,
+        "TYPE_FP16", "inflight_fused_batching", 0.85, 100, 2, 3, 1, dir.resolve(output).toString()).json();
+  }
+
+  /** Benchmark parameters whose output folder cannot be made. */
+  private static final String BENCHMARK_TO_DEV_NULL = new BenchmarkParams("genai-perf", "u", "m", "t",
+      List.of(1), 8, 8, List.of(32), true, "kserve", null, null, "/dev/null/out").json();
 
   @Test
   void stageListsItsSubcommands() {
@@ -120,14 +127,12 @@ class StageCommandTest {
             "--output", "o", "--template", "chatml"},
         new String[] {"stage", "--version"},
         // An error the stage did not expect (its output folder cannot be made): one line, exit 1.
-        new String[] {"stage", "benchmark", "--tool", "genai-perf", "--url", "u", "--model", "m",
-            "--tokenizer", "t", "--output", "/dev/null/out"})) {
+        new String[] {"stage", "benchmark", "--params", BENCHMARK_TO_DEV_NULL})) {
       Printed image = printed(Main.commandLine(), args);
       Printed devNode = printed(StageCommand.program(), args);
       assertThat(devNode).as(String.join(" ", args)).isEqualTo(image);
     }
-    assertThat(printed(StageCommand.program(), "stage", "benchmark", "--tool", "genai-perf", "--url", "u",
-        "--model", "m", "--tokenizer", "t", "--output", "/dev/null/out"))
+    assertThat(printed(StageCommand.program(), "stage", "benchmark", "--params", BENCHMARK_TO_DEV_NULL))
         .satisfies(p -> assertThat(p.exit()).isEqualTo(ExitCode.INTERNAL))
         .satisfies(p -> assertThat(p.output()).startsWith("fineflow: ")
             .contains("(run it again with --verbose for the stack trace)"));

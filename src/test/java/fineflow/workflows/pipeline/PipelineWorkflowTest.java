@@ -298,10 +298,10 @@ class PipelineWorkflowTest {
     // test server records it, so compare the history without workflow task events.
     long historyBefore = temporal.historyWithoutWorkflowTasks("dazai-00000003");
     assertThatThrownBy(() -> run.resume(ResumeRequest.assignments(
-        List.of("engine.maxBatchSize=0", "serving.tritonMaxBatchSize=4"))))
+        List.of("engine.maxBatchSize=0", "serving.kvCacheFreeGpuMemFraction=2"))))
         .isInstanceOf(WorkflowUpdateException.class)
         .rootCause().hasMessageContaining("engine.maxBatchSize")
-        .hasMessageContaining("serving.tritonMaxBatchSize");
+        .hasMessageContaining("serving.kvCacheFreeGpuMemFraction");
     assertThat(temporal.historyWithoutWorkflowTasks("dazai-00000003")).isEqualTo(historyBefore);
     assertThat(run.progress().specRevision()).isEqualTo(1);
 

@@ -48,7 +48,7 @@ class PromotionGateWorkflowTest {
     PipelineSpec s = TestPlans.spec("dazai");
     ServingSpec d = ServingSpec.defaults();
     ServingSpec serving = new ServingSpec(d.backend(), d.replicas(), d.instanceCounts(),
-        d.decoupled(), d.kvCacheFreeGpuMemFraction(), d.tritonMaxBatchSize(), d.logitsDatatype(),
+        d.decoupled(), d.kvCacheFreeGpuMemFraction(), d.logitsDatatype(),
         d.batchingStrategy(), d.maxQueueDelayMicroseconds(), d.extraOptions(), d.image(), slo);
     return new PipelineSpec(s.apiVersion(), s.kind(), s.metadata(), s.model(), s.dataset(),
         s.training(), s.engine(), serving, s.benchmark(), s.cluster());

@@ -80,12 +80,12 @@ class RejectedUpdateLogTest {
     log.list.clear();
 
     assertThatThrownBy(() -> run.resume(ResumeRequest.assignments(
-        List.of("engine.maxBatchSize=0", "serving.tritonMaxBatchSize=4"))))
+        List.of("engine.maxBatchSize=0", "serving.kvCacheFreeGpuMemFraction=2"))))
         .isInstanceOf(WorkflowUpdateException.class);
 
     assertThat(about("dazai-00000022")).singleElement().satisfies(e -> {
       assertThat(e.getFormattedMessage()).startsWith("run dazai-00000022: resume rejected: the patched spec is")
-          .contains("engine.maxBatchSize", "serving.tritonMaxBatchSize").doesNotContain("\n");
+          .contains("engine.maxBatchSize", "serving.kvCacheFreeGpuMemFraction").doesNotContain("\n");
       assertThat(e.getThrowableProxy()).isNull();
     });
     assertThat(log.list).noneSatisfy(e -> assertThat(e.getThrowableProxy()).isNotNull());

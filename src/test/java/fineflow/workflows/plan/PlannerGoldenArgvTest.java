@@ -181,21 +181,14 @@ class PlannerGoldenArgvTest {
   @Test
   void tritonRepo() {
     assertThat(argv(StageName.TRITON_REPO)).containsExactly(
-        "fineflow", "stage", "triton-repo",
-        "--skeleton", "/skeleton/inflight_batcher_llm",
-        "--engine-dir", out(StageName.ENGINE_BUILD),
-        "--tokenizer-dir", SeedSpecs.snapshot(SeedSpecs.ELYZA),
-        "--lora-prefetch-dir", out(StageName.LORA_CONVERT),
-        "--max-batch-size", "16",
-        "--decoupled", "true",
-        "--logits-datatype", "auto",
-        "--batching-strategy", "inflight_fused_batching",
-        "--kv-cache-free-gpu-mem-fraction", "0.9",
-        "--max-queue-delay-microseconds", "0",
-        "--preprocessing-instances", "1",
-        "--postprocessing-instances", "1",
-        "--bls-instances", "1",
-        "--output", out(StageName.TRITON_REPO));
+        "fineflow", "stage", "triton-repo", "--params",
+        q("{'stage':'triton-repo','batchingStrategy':'inflight_fused_batching','blsInstances':1,"
+            + "'decoupled':true,'engineDir':'" + out(StageName.ENGINE_BUILD) + "',"
+            + "'kvCacheFreeGpuMemFraction':0.9,'logitsDatatype':'auto','loraPrefetchDir':'"
+            + out(StageName.LORA_CONVERT) + "','maxBatchSize':16,'maxQueueDelayMicroseconds':0,"
+            + "'output':'" + out(StageName.TRITON_REPO) + "','postprocessingInstances':1,"
+            + "'preprocessingInstances':1,'skeleton':'/skeleton/inflight_batcher_llm',"
+            + "'tokenizerDir':'" + SeedSpecs.snapshot(SeedSpecs.ELYZA) + "'}"));
   }
 
   @Test

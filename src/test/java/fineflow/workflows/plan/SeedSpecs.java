@@ -45,7 +45,7 @@ final class SeedSpecs {
         new EngineSpec("float16", "int4_awq", true, 256, true, "paged", 16, 2048, 4096, null, 1,
             new EngineLoraSpec(8, null, 0L), 1, 1, null, null),
         new ServingSpec(ServingBackend.TRITON, 1, null, true, 0.9, null, null, null, null, null,
-            null, null),
+            null),
         new BenchmarkSpec(true, null, List.of(1, 4, 8, 16, 32, 64), 512, 256, null, true, null,
             null),
         ClusterSpec.defaults());
@@ -59,7 +59,7 @@ final class SeedSpecs {
         null, null,
         new EngineSpec(null, null, null, null, null, null, 256, 512, 32768, 262144, null, null,
             null, null, null, null),
-        new ServingSpec(ServingBackend.TRTLLM_SERVE, null, null, null, 0.9, null, null, null, null,
+        new ServingSpec(ServingBackend.TRTLLM_SERVE, null, null, null, 0.9, null, null, null,
             Map.of("enable_attention_dp", false,
                 "cuda_graph_config", Map.of("max_batch_size", 256, "enable_padding", true),
                 "moe_config", Map.of("backend", "TRITON")),

@@ -49,9 +49,10 @@ class SpecPatchTest {
   void listItemsAndNullResetToDefault() throws IOException {
     PipelineSpec elyza = ConfigsTest.load("elyza-7b-qlora-triton.yaml");
     PipelineSpec patched = SpecPatch.apply(elyza, List.of("benchmark.concurrency[5]=48",
-        "serving.tritonMaxBatchSize=null", "engine.maxBatchSize=4"));
+        "serving.logitsDatatype=null", "engine.maxBatchSize=4"));
     assertThat(patched.benchmark().concurrency()).containsExactly(1, 4, 8, 16, 32, 48);
-    assertThat(patched.serving().tritonMaxBatchSize()).isNull();
+    assertThat(patched.serving().logitsDatatype()).isNull();
+    assertThat(patched.engine().maxBatchSize()).isEqualTo(4);
   }
 
   @Test
@@ -66,10 +67,10 @@ class SpecPatchTest {
   @Test
   void patchThatBreaksARuleIsRejectedWithItsPath() throws IOException {
     PipelineSpec elyza = ConfigsTest.load("elyza-7b-qlora-triton.yaml");
-    // Triton's batch size is written out as 16 in the ELYZA spec: changing only the engine breaks it.
-    assertThat(problems(elyza, "engine.maxBatchSize=8")).singleElement().satisfies(p -> {
-      assertThat(p.path()).isEqualTo("serving.tritonMaxBatchSize");
-      assertThat(p.message()).contains("must equal engine.maxBatchSize (8)");
+    // Triton's batch size is the engine's: changing the engine alone is whole.
+    assertThat(SpecPatch.apply(elyza, List.of("engine.maxBatchSize=8")).engine().maxBatchSize()).isEqualTo(8);
+    assertThat(problems(elyza, "engine.maxInputLen=8192")).singleElement().satisfies(p -> {
+      assertThat(p.path()).isEqualTo("engine.maxInputLen");
       assertThat(p.line()).isZero();
     });
     assertThat(problems(elyza, "engine.dtype=bfloat16")).extracting(SpecProblem::path)

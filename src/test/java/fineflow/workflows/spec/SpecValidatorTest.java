@@ -34,7 +34,6 @@ class SpecValidatorTest {
         lora: {maxRank: 8, targetModules: [attn_q, attn_k, attn_v, attn_dense, mlp_h_to_4h, mlp_4h_to_h, mlp_gate]}
       serving:
         backend: triton
-        tritonMaxBatchSize: 16
         logitsDatatype: TYPE_FP16
         slo: {atConcurrency: 16, ttftP99Ms: 50, minThroughputPercentOfBaseline: 120}
       benchmark:
@@ -115,7 +114,6 @@ class SpecValidatorTest {
         rule("engine.lora.targetModules", "full fine-tuning", "training.method=full", "training.quantization=null"),
         rule("engine.loraStorageType", "std::bad_cast", "engine.loraStorageType=bfloat16"),
         rule("serving.logitsDatatype", "TYPE_BF16", "engine.dtype=bfloat16"),
-        rule("serving.tritonMaxBatchSize", "must equal engine.maxBatchSize (16)", "serving.tritonMaxBatchSize=4"),
         rule("engine.lora.maxRank", ">= training.lora.r (16)", "training.lora.r=16"),
         rule("engine.maxInputLen", "<= engine.maxSeqLen", "engine.maxInputLen=8192"),
         rule("training.maxSeqLen", "<= engine.maxInputLen (2048)", "training.maxSeqLen=3000"),
@@ -158,8 +156,7 @@ class SpecValidatorTest {
 
   @Test
   void trtllmServeServesTheAdapterByNameAndIgnoresEngineQuantization() throws Exception {
-    PipelineSpec spec = spec("serving.backend=trtllm-serve", "serving.tritonMaxBatchSize=null",
-        "serving.logitsDatatype=null", "engine.weightOnlyPrecision=int4_awq",
+    PipelineSpec spec = spec("serving.backend=trtllm-serve", "serving.logitsDatatype=null", "engine.weightOnlyPrecision=int4_awq",
         "serving.extraOptions={enable_attention_dp: false}");
     assertThat(SpecValidator.validate(spec)).isEmpty();
     assertThat(SpecValidator.warnings(spec)).extracting(SpecProblem::path)
@@ -168,9 +165,9 @@ class SpecValidatorTest {
 
   @Test
   void trtllmServeChecksTrainingLengthAgainstMaxSeqLen() throws Exception {
-    assertThat(errors("serving.backend=trtllm-serve", "training.maxSeqLen=3000", "serving.tritonMaxBatchSize=null"))
+    assertThat(errors("serving.backend=trtllm-serve", "training.maxSeqLen=3000"))
         .isEmpty();
-    assertThat(errors("serving.backend=trtllm-serve", "training.maxSeqLen=5000", "serving.tritonMaxBatchSize=null"))
+    assertThat(errors("serving.backend=trtllm-serve", "training.maxSeqLen=5000"))
         .extracting(SpecProblem::path).containsExactly("training.maxSeqLen");
   }
 
