@@ -26,6 +26,7 @@ import java.util.function.UnaryOperator;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "stage")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ModelFetchParams.class, name = "model-fetch"),
+    @JsonSubTypes.Type(value = TrainParams.class, name = "train"),
 })
 public interface StageParams {
   /** The option that hands a pod program its parameters as one JSON argument. */
