@@ -2,7 +2,8 @@
 """fineflow's trainer: LoRA / QLoRA / full fine-tuning of a causal LM with transformers + peft.
 
 Runs inside the trainer image (images/trainer/Dockerfile), mounted from the ConfigMap
-``fineflow-programs`` at /opt/fineflow-programs. The planner builds its argv; the pod contract is:
+``fineflow-programs`` at /opt/fineflow-programs, as ``train.py --params JSON``: the planner's
+parameters (fineflow.workflows.plan.TrainParams) whole, one JSON argument. The pod contract is:
 
 * stdout: one JSON object per logging step, ``{"event": "progress", ...}``;
 * termination message (``/dev/termination-log``, or ``$FINEFLOW_RESULT_FILE``): the stage
@@ -20,12 +21,13 @@ import os
 import sys
 import time
 
+# stage_runner.py sits beside this program (resources/fineflow/programs, the programs ConfigMap).
+from stage_runner import stage_params
+
 EXIT_BAD_INPUT = 2
 EXIT_OUT_OF_MEMORY = 3
 DEFAULT_RESULT_FILE = "/dev/termination-log"
 TERMINATION_MESSAGE_LIMIT = 4096
-LLAMA_ALL_LINEAR = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-QUANT_FLAGS = ("quant_bits", "quant_type", "double_quant", "compute_dtype")
 IGNORE_INDEX = -100  # transformers' cross-entropy skips these label positions
 
 
@@ -35,13 +37,44 @@ class BadInput(Exception):
 
 # ---------------------------------------------------------------- arguments
 
-def _bool(text):
-    value = text.strip().lower()
-    if value in ("true", "1", "yes"):
-        return True
-    if value in ("false", "0", "no"):
-        return False
-    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+# The planner's parameters (fineflow.workflows.plan.TrainParams, snake_case JSON): each field,
+# with the check its value must pass. The values and their defaults are the spec's
+# (fineflow.workflows.spec.TrainingSpec, LoraSpec, QuantizationSpec); none is repeated here.
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _choice(*names):
+    return (lambda v: v in names and not isinstance(v, bool)), "one of " + ", ".join(map(str, names))
+
+
+POSITIVE_INT = (lambda v: _is_int(v) and v > 0), "an integer > 0"
+NON_NEGATIVE_INT = (lambda v: _is_int(v) and v >= 0), "an integer >= 0"
+POSITIVE_NUMBER = (lambda v: _is_number(v) and v > 0), "a number > 0"
+FRACTION = (lambda v: _is_number(v) and 0 <= v < 1), "a number in [0, 1)"
+BOOLEAN = (lambda v: isinstance(v, bool)), "true or false"
+TEXT = (lambda v: isinstance(v, str) and v != ""), "a non-empty string"
+OPTIONAL_TEXT = (lambda v: v is None or isinstance(v, str)), "a string"
+NAMES = (lambda v: isinstance(v, list) and v != [] and all(isinstance(n, str) and n for n in v)), \
+    "a non-empty list of module names"
+INTEGER = (_is_int, "an integer")
+FIELDS = {
+    "model": OPTIONAL_TEXT, "revision": TEXT, "train_file": TEXT, "eval_file": OPTIONAL_TEXT,
+    "output_dir": TEXT, "method": _choice("lora", "qlora", "full"), "epochs": POSITIVE_NUMBER,
+    "micro_batch": POSITIVE_INT, "grad_accum": POSITIVE_INT, "lr": POSITIVE_NUMBER, "scheduler": TEXT,
+    "warmup_steps": NON_NEGATIVE_INT, "optim": TEXT, "gradient_checkpointing": BOOLEAN,
+    "precision": _choice("bf16", "fp16", "fp32"), "max_seq_len": POSITIVE_INT, "eval_steps": POSITIVE_INT,
+    "save_steps": POSITIVE_INT, "logging_steps": POSITIVE_INT, "seed": INTEGER, "trust_remote_code": BOOLEAN,
+}
+OPTIONAL_FIELDS = ("model", "eval_file", "lora", "quantization")
+LORA_FIELDS = {"r": POSITIVE_INT, "alpha": POSITIVE_NUMBER, "dropout": FRACTION, "targets": NAMES,
+               "bias": _choice("none", "all", "lora_only")}
+QUANTIZATION_FIELDS = {"bits": _choice(4), "quant_type": _choice("nf4", "fp4"), "double_quant": BOOLEAN,
+                       "compute_dtype": _choice("bfloat16", "float16", "float32")}
 
 
 def _positive_int(text):
@@ -54,119 +87,77 @@ def _positive_int(text):
     return value
 
 
-def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
-
-
-def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
-    return value
-
-
-def _module_list(text):
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    if not names:
-        raise argparse.ArgumentTypeError("expected module names separated by commas")
-    return names
-
-
 def build_parser():
     p = argparse.ArgumentParser(
         prog="train.py",
         description="fineflow trainer: LoRA/QLoRA/full fine-tuning with completion-only loss.",
         epilog="Exit codes: 0 ok, 2 bad arguments or data, 3 CUDA out of memory, 1 other failure.")
-    src = p.add_argument_group("model and data")
-    src.add_argument("--model", help="Hugging Face model id or local path (required unless --random-init-config)")
-    src.add_argument("--revision", default="main", help="model revision (default: %(default)s)")
-    src.add_argument("--random-init-config", metavar="CONFIG_JSON",
-                     help="build the model from this config.json with random weights (no download; "
-                          "byte-level tokenizer; qlora quantizes them in memory); for checks and tests")
-    src.add_argument("--trust-remote-code", action="store_true", help="allow the model's own code")
-    src.add_argument("--train-file", required=True, help="JSONL with fields prompt and completion")
-    src.add_argument("--eval-file", help="JSONL with fields prompt and completion (enables eval and best-checkpoint)")
-    src.add_argument("--output-dir", required=True,
-                     help="writes adapter/ (or model/), checkpoints/ and trainer_state.json here")
-    ft = p.add_argument_group("method")
-    ft.add_argument("--method", choices=["lora", "qlora", "full"], default="lora", help="(default: %(default)s)")
-    ft.add_argument("--lora-r", type=_positive_int, default=4, help="adapter rank (default: %(default)s)")
-    ft.add_argument("--lora-alpha", type=_positive_float, default=8, help="(default: %(default)s)")
-    ft.add_argument("--lora-dropout", type=_fraction, default=0.1, help="(default: %(default)s)")
-    ft.add_argument("--lora-targets", type=_module_list, default=LLAMA_ALL_LINEAR,
-                    help="comma-separated module names, or all-linear (default: the seven Llama projections)")
-    ft.add_argument("--lora-bias", choices=["none", "all", "lora_only"], default="none", help="(default: %(default)s)")
-    ft.add_argument("--quant-bits", type=int, choices=[4], help="qlora only (default 4)")
-    ft.add_argument("--quant-type", choices=["nf4", "fp4"], help="qlora only (default nf4)")
-    ft.add_argument("--double-quant", type=_bool, metavar="true|false", help="qlora only (default true)")
-    ft.add_argument("--compute-dtype", choices=["bfloat16", "float16", "float32"], help="qlora only (default bfloat16)")
-    tr = p.add_argument_group("trainer")
-    tr.add_argument("--epochs", type=_positive_float, default=3, help="(default: %(default)s)")
-    tr.add_argument("--max-steps", type=_positive_int, help="stop after this many optimizer steps (overrides --epochs)")
-    tr.add_argument("--micro-batch", type=_positive_int, default=1, help="per-device batch (default: %(default)s)")
-    tr.add_argument("--grad-accum", type=_positive_int, default=1, help="(default: %(default)s)")
-    tr.add_argument("--lr", type=_positive_float, default=5e-5, help="(default: %(default)s)")
-    tr.add_argument("--scheduler", default="cosine", help="transformers lr_scheduler_type (default: %(default)s)")
-    tr.add_argument("--warmup-steps", type=_non_negative_int, default=0, help="(default: %(default)s)")
-    tr.add_argument("--optim", default="adamw_torch", help="transformers optim name (default: %(default)s)")
-    tr.add_argument("--gradient-checkpointing", type=_bool, default=True, metavar="true|false",
-                    help="(default: true; verified after model preparation)")
-    tr.add_argument("--precision", choices=["bf16", "fp16", "fp32"], default="bf16", help="(default: %(default)s)")
-    tr.add_argument("--max-seq-len", type=_positive_int, default=512, help="tokens per example (default: %(default)s)")
-    tr.add_argument("--eval-steps", type=_positive_int, default=25, help="(default: %(default)s)")
-    tr.add_argument("--save-steps", type=_positive_int, default=25, help="(default: %(default)s)")
-    tr.add_argument("--logging-steps", type=_positive_int, default=1, help="(default: %(default)s)")
-    tr.add_argument("--seed", type=int, default=42, help="(default: %(default)s)")
+    p.add_argument("--params", required=True, type=stage_params("train"), metavar="JSON",
+                   help="the planner's parameters (TrainParams): model, revision, train_file, eval_file, "
+                        "output_dir, method, lora, quantization, epochs, micro_batch, grad_accum, lr, scheduler, "
+                        "warmup_steps, optim, gradient_checkpointing, precision, max_seq_len, eval_steps, "
+                        "save_steps, logging_steps, seed, trust_remote_code")
+    # Check mode only (docs/gpu-checks.md); the planner never passes these.
+    p.add_argument("--random-init-config", metavar="CONFIG_JSON",
+                   help="build the model from this config.json with random weights (no download; "
+                        "byte-level tokenizer; qlora quantizes them in memory); for checks and tests")
+    p.add_argument("--max-steps", type=_positive_int, help="stop after this many optimizer steps (overrides epochs)")
     return p
 
 
 def parse_args(argv):
     """Parses and checks the arguments; argparse errors and BadInput both mean exit 2."""
-    args = build_parser().parse_args(argv)
+    parsed = build_parser().parse_args(argv)
+    params = parsed.params
+    problems = check_params(params)
+    if problems:
+        raise BadInput("--params: " + "; ".join(problems))
+    args = argparse.Namespace(**{name: params.get(name) for name in (*FIELDS, *OPTIONAL_FIELDS)})
+    args.random_init_config = parsed.random_init_config
+    args.max_steps = parsed.max_steps
     problems = check_args(args)
     if problems:
-        raise BadInput("; ".join(problems))
-    if args.method == "qlora":
-        # The planner passes all four; the defaults are the manual run's (docs/manual-procedure.md
-        # "Training settings").
-        args.quant_bits = args.quant_bits or 4
-        args.quant_type = args.quant_type or "nf4"
-        args.double_quant = True if args.double_quant is None else args.double_quant
-        args.compute_dtype = args.compute_dtype or "bfloat16"
+        raise BadInput("--params: " + "; ".join(problems))
     return args
+
+
+def _check_fields(values, fields, prefix, problems):
+    for name, (ok, wanted) in fields.items():
+        if name not in values:
+            if name not in OPTIONAL_FIELDS:
+                problems.append(f"{prefix}{name} is missing")
+        elif not ok(values[name]):
+            problems.append(f"{prefix}{name} must be {wanted}, got {json.dumps(values[name])}")
+
+
+def check_params(params):
+    problems = []
+    _check_fields(params, FIELDS, "", problems)
+    method = params.get("method")
+    for part, fields, needed in (("lora", LORA_FIELDS, method in ("lora", "qlora")),
+                                 ("quantization", QUANTIZATION_FIELDS, method == "qlora")):
+        value = params.get(part)
+        if value is None:
+            if needed:
+                problems.append(f"{part} is missing (method is {method})")
+        elif not needed:
+            problems.append(f"{part} only applies to method {'qlora' if part == 'quantization' else 'lora or qlora'}"
+                            f" (method is {method})")
+        elif not isinstance(value, dict):
+            problems.append(f"{part} must be an object, got {json.dumps(value)}")
+        else:
+            _check_fields(value, fields, part + ".", problems)
+    return problems
 
 
 def check_args(args):
     problems = []
     if not args.model and not args.random_init_config:
-        problems.append("--model is required (or --random-init-config for a randomly initialised model)")
-    if args.method != "qlora":
-        given = ["--" + f.replace("_", "-") for f in QUANT_FLAGS if getattr(args, f) is not None]
-        if given:
-            problems.append(f"{', '.join(given)} only apply to --method qlora (method is {args.method})")
+        problems.append("model is required (or --random-init-config for a randomly initialised model)")
     if args.method == "qlora" and args.precision == "fp32":
-        problems.append("qlora computes in 16 bits: use --precision bf16 or fp16")
+        problems.append("qlora computes in 16 bits: use precision bf16 or fp16")
     if args.eval_file and args.save_steps % args.eval_steps != 0:
-        problems.append(f"--save-steps ({args.save_steps}) must be a multiple of --eval-steps ({args.eval_steps}) "
+        problems.append(f"save_steps ({args.save_steps}) must be a multiple of eval_steps ({args.eval_steps}) "
                         "to keep the best checkpoint by eval_loss")
     return problems
 
@@ -176,10 +167,10 @@ def quantization_kwargs(args):
     if args.method != "qlora":
         return None
     return {
-        "load_in_4bit": args.quant_bits == 4,
-        "bnb_4bit_quant_type": args.quant_type,
-        "bnb_4bit_use_double_quant": args.double_quant,
-        "bnb_4bit_compute_dtype": args.compute_dtype,
+        "load_in_4bit": args.quantization["bits"] == 4,
+        "bnb_4bit_quant_type": args.quantization["quant_type"],
+        "bnb_4bit_use_double_quant": args.quantization["double_quant"],
+        "bnb_4bit_compute_dtype": args.quantization["compute_dtype"],
     }
 
 
@@ -187,13 +178,14 @@ def lora_config_kwargs(args):
     """peft.LoraConfig arguments; None for full fine-tuning."""
     if args.method == "full":
         return None
-    targets = args.lora_targets
+    lora = args.lora
+    targets = lora["targets"]
     return {
-        "r": args.lora_r,
-        "lora_alpha": args.lora_alpha,
-        "lora_dropout": args.lora_dropout,
+        "r": lora["r"],
+        "lora_alpha": lora["alpha"],
+        "lora_dropout": lora["dropout"],
         "target_modules": "all-linear" if targets == ["all-linear"] else list(targets),
-        "bias": args.lora_bias,
+        "bias": lora["bias"],
         "task_type": "CAUSAL_LM",
     }
 
@@ -283,7 +275,7 @@ def encode_example(encode, prompt, completion, max_len, where):
     completion_ids = encode(completion)
     if len(prompt_ids) >= max_len:
         raise BadInput(f"{where}: the prompt alone has {len(prompt_ids)} tokens, "
-                       f"--max-seq-len is {max_len}; no completion token would be trained")
+                       f"max_seq_len is {max_len}; no completion token would be trained")
     input_ids = (prompt_ids + completion_ids)[:max_len]
     labels = ([IGNORE_INDEX] * len(prompt_ids) + completion_ids)[:max_len]
     return {"input_ids": input_ids, "labels": labels}
@@ -444,7 +436,7 @@ def load_model(args, torch):
         if values.get("vocab_size", 0) < BYTE_VOCAB_SIZE:
             raise BadInput(f"--random-init-config: vocab_size must be >= {BYTE_VOCAB_SIZE} "
                            "for the byte-level tokenizer")
-        for key in ("torch_dtype", "dtype"):  # the load dtype comes from --precision
+        for key in ("torch_dtype", "dtype"):  # the load dtype comes from precision
             values.pop(key, None)
         config = AutoConfig.for_model(values.pop("model_type", "llama"), **values)
         previous = torch.get_default_dtype()
@@ -474,7 +466,7 @@ def import_bitsandbytes():
     try:
         import bitsandbytes  # QLoRA's 4-bit kernels
     except ImportError:
-        raise RuntimeError("--method qlora needs bitsandbytes, which is not installed in this image") from None
+        raise RuntimeError("method qlora needs bitsandbytes, which is not installed in this image") from None
     return bitsandbytes
 
 
@@ -490,8 +482,8 @@ def quantize_in_memory(args, model, torch):
     """
     bnb = import_bitsandbytes()
     if not torch.cuda.is_available():
-        raise BadInput("--method qlora needs a CUDA GPU (bitsandbytes' 4-bit kernels)")
-    compute = getattr(torch, args.compute_dtype)
+        raise BadInput("method qlora needs a CUDA GPU (bitsandbytes' 4-bit kernels)")
+    compute = getattr(torch, args.quantization["compute_dtype"])
     output = model.get_output_embeddings()
     # Names, not modules: a list of the modules would keep every 16-bit weight alive until the end
     # (65B in bf16 fits an H200 only once).
@@ -501,10 +493,10 @@ def quantize_in_memory(args, model, torch):
         parent = model.get_submodule(parent_name)
         child = getattr(parent, name)
         layer = bnb.nn.Linear4bit(child.in_features, child.out_features, bias=child.bias is not None,
-                                  compute_dtype=compute, compress_statistics=args.double_quant,
-                                  quant_type=args.quant_type, quant_storage=torch.uint8, device="meta")
+                                  compute_dtype=compute, compress_statistics=args.quantization["double_quant"],
+                                  quant_type=args.quantization["quant_type"], quant_storage=torch.uint8, device="meta")
         layer.weight = bnb.nn.Params4bit(child.weight.data, requires_grad=False,
-                                         compress_statistics=args.double_quant, quant_type=args.quant_type,
+                                         compress_statistics=args.quantization["double_quant"], quant_type=args.quantization["quant_type"],
                                          quant_storage=torch.uint8, module=layer).to(child.weight.device)
         if child.bias is not None:
             layer.bias = torch.nn.Parameter(child.bias.data, requires_grad=False)
@@ -516,8 +508,8 @@ def quantize_in_memory(args, model, torch):
     # then look for the hf_quantizer that only from_pretrained makes.
     model.is_loaded_in_4bit = True
     torch.cuda.empty_cache()
-    emit({"event": "quantized", "linearLayers": len(names), "quantType": args.quant_type,
-          "doubleQuant": args.double_quant, "computeDtype": args.compute_dtype,
+    emit({"event": "quantized", "linearLayers": len(names), "quantType": args.quantization["quant_type"],
+          "doubleQuant": args.quantization["double_quant"], "computeDtype": args.quantization["compute_dtype"],
           "gpuAllocatedBytes": torch.cuda.memory_allocated()})
 
 
@@ -549,7 +541,7 @@ def verify_gradient_checkpointing(args, model, when):
     actual = bool(getattr(model, "is_gradient_checkpointing", False))
     if actual != args.gradient_checkpointing:
         raise BadInput(f"gradient checkpointing is {'on' if actual else 'off'} {when} "
-                       f"but --gradient-checkpointing is {str(args.gradient_checkpointing).lower()}")
+                       f"but gradient_checkpointing is {str(args.gradient_checkpointing).lower()}")
     if actual and checkpointing_modules(model) == 0:
         raise BadInput(f"gradient checkpointing is reported on {when} but no module of the model recomputes")
 
@@ -605,8 +597,8 @@ def train(args):
     from transformers.trainer_callback import PrinterCallback
     from transformers.trainer_utils import get_last_checkpoint
 
-    train_examples = read_examples(args.train_file, "--train-file")
-    eval_examples = read_examples(args.eval_file, "--eval-file") if args.eval_file else None
+    train_examples = read_examples(args.train_file, "train_file")
+    eval_examples = read_examples(args.eval_file, "eval_file") if args.eval_file else None
     tokenizer = load_tokenizer(args)
     encode = tokenizer_encoder(tokenizer, literal_bytes=bool(args.random_init_config))
 
@@ -615,8 +607,8 @@ def train(args):
                 for number, prompt, completion in examples]
 
     counter = TokenCounter()
-    train_set = EncodedDataset(encoded(train_examples, "--train-file"), counter)
-    eval_set = EncodedDataset(encoded(eval_examples, "--eval-file")) if eval_examples else None
+    train_set = EncodedDataset(encoded(train_examples, "train_file"), counter)
+    eval_set = EncodedDataset(encoded(eval_examples, "eval_file")) if eval_examples else None
     try:
         model = prepare_model(args, load_model(args, torch))
         trainable, total = count_parameters(model)
@@ -638,7 +630,7 @@ def train(args):
     except torch.cuda.OutOfMemoryError as e:
         peak = torch.cuda.max_memory_allocated() if torch.cuda.is_available() else 0
         raise OutOfMemory(f"CUDA out of memory (peak allocated {peak / 2**30:.2f} GiB): {str(e).splitlines()[0]}; "
-                          "try qlora, gradient checkpointing, a smaller --micro-batch or --max-seq-len") from None
+                          "try qlora, gradient checkpointing, a smaller micro_batch or max_seq_len") from None
 
     name = "model" if args.method == "full" else "adapter"
     saved = os.path.join(args.output_dir, name)

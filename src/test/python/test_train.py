@@ -20,76 +20,113 @@ sys.path.insert(0, PROGRAMS)
 
 import train  # noqa: E402
 
-BASE = ["--model", "org/model", "--train-file", "t.jsonl", "--output-dir", "out"]
+# The parameters the planner writes for the seed's LoRA run (PlannerGoldenArgvTest#trainQlora has
+# the qlora ones, TrainParams' JSON); each test changes what it checks.
+LORA = {"r": 4, "alpha": 8, "dropout": 0.1, "bias": "none",
+        "targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]}
+QUANTIZATION = {"bits": 4, "quant_type": "nf4", "double_quant": True, "compute_dtype": "bfloat16"}
+PARAMS = {"stage": "train", "model": "org/model", "revision": "main", "train_file": "t.jsonl",
+          "output_dir": "out", "method": "lora", "lora": LORA, "epochs": 3, "micro_batch": 1,
+          "grad_accum": 1, "lr": 5e-05, "scheduler": "cosine", "warmup_steps": 0, "optim": "adamw_torch",
+          "gradient_checkpointing": True, "precision": "bf16", "max_seq_len": 512, "eval_steps": 25,
+          "save_steps": 25, "logging_steps": 1, "seed": 42, "trust_remote_code": False}
 
 
-def parse(*extra):
-    return train.parse_args(BASE + list(extra))
+def params(drop=(), lora=None, quantization=None, **changes):
+    """PARAMS with `changes`; lora/quantization update those parts; `drop` removes fields."""
+    value = json.loads(json.dumps(PARAMS))
+    value.update(changes)
+    if lora is not None:
+        value["lora"].update(lora)
+    if quantization is not None:
+        value["quantization"] = {**QUANTIZATION, **quantization}
+    for name in drop:
+        value.pop(name, None)
+    return json.dumps(value)
+
+
+def parse(*extra, **changes):
+    return train.parse_args(["--params", params(**changes)] + list(extra))
+
+
+def qlora(**changes):
+    return {"method": "qlora", "quantization": {}, **changes}
 
 
 class ArgumentsTest(unittest.TestCase):
 
-    def test_defaults_follow_the_seed(self):
+    def test_values_come_from_the_params(self):
         args = parse()
         self.assertEqual("lora", args.method)
-        self.assertEqual(4, args.lora_r)
-        self.assertEqual(train.LLAMA_ALL_LINEAR, args.lora_targets)
+        self.assertEqual(4, args.lora["r"])
+        self.assertEqual(LORA["targets"], args.lora["targets"])
         self.assertTrue(args.gradient_checkpointing)
         self.assertIsNone(train.quantization_kwargs(args))
 
-    def test_quant_flags_are_rejected_for_lora(self):
-        with self.assertRaisesRegex(train.BadInput, r"--quant-type, --double-quant only apply to --method qlora"):
-            parse("--quant-type", "nf4", "--double-quant", "true")
+    def test_every_field_is_required_and_named(self):
+        # No defaults here: the spec has them (LoraSpec, TrainingSpec), the planner writes them all.
+        for field in ("revision", "train_file", "output_dir", "epochs", "seed", "trust_remote_code"):
+            with self.subTest(field=field), self.assertRaisesRegex(train.BadInput, "--params: %s is missing" % field):
+                parse(drop=(field,))
+        with self.assertRaisesRegex(train.BadInput, r"--params: lora\.r is missing"):
+            train.parse_args(["--params", json.dumps({**PARAMS, "lora": {k: v for k, v in LORA.items() if k != "r"}})])
+        with self.assertRaisesRegex(train.BadInput, r"lora is missing \(method is qlora\)"):
+            parse(drop=("lora",), **qlora())
+
+    def test_quantization_is_rejected_for_lora(self):
+        with self.assertRaisesRegex(train.BadInput, r"quantization only applies to method qlora \(method is lora\)"):
+            parse(quantization={})
+        with self.assertRaisesRegex(train.BadInput, r"lora only applies to method lora or qlora \(method is full\)"):
+            parse(method="full")
+
+    def test_parameters_of_another_stage_are_refused(self):
+        with contextlib.redirect_stderr(io.StringIO()) as err, result_file():
+            self.assertEqual(2, train.main(["--params", json.dumps({**PARAMS, "stage": "model-fetch"})]))
+        self.assertIn("not of train", err.getvalue())
 
     def test_qlora_config_path(self):
-        args = parse("--method", "qlora", "--quant-bits", "4", "--quant-type", "nf4",
-                     "--double-quant", "true", "--compute-dtype", "bfloat16")
-        self.assertEqual({"load_in_4bit": True, "bnb_4bit_quant_type": "nf4",
-                          "bnb_4bit_use_double_quant": True, "bnb_4bit_compute_dtype": "bfloat16"},
-                         train.quantization_kwargs(args))
-
-    def test_qlora_without_flags_gets_the_seed_settings(self):
-        args = parse("--method", "qlora")
+        args = parse(**qlora())
         self.assertEqual({"load_in_4bit": True, "bnb_4bit_quant_type": "nf4",
                           "bnb_4bit_use_double_quant": True, "bnb_4bit_compute_dtype": "bfloat16"},
                          train.quantization_kwargs(args))
 
     def test_qlora_double_quant_off_and_fp4(self):
-        args = parse("--method", "qlora", "--quant-type", "fp4", "--double-quant", "false",
-                     "--compute-dtype", "float16", "--precision", "fp16")
+        args = parse(method="qlora", precision="fp16",
+                     quantization={"quant_type": "fp4", "double_quant": False, "compute_dtype": "float16"})
         kwargs = train.quantization_kwargs(args)
         self.assertEqual("fp4", kwargs["bnb_4bit_quant_type"])
         self.assertFalse(kwargs["bnb_4bit_use_double_quant"])
         self.assertEqual("float16", kwargs["bnb_4bit_compute_dtype"])
 
     def test_qlora_random_init_is_the_check_mode_and_fp32_is_rejected(self):
-        args = parse("--method", "qlora", "--random-init-config", "c.json")
+        args = parse("--random-init-config", "c.json", **qlora())
         self.assertEqual(("c.json", "nf4", True, "bfloat16"),
-                         (args.random_init_config, args.quant_type, args.double_quant, args.compute_dtype))
+                         (args.random_init_config, args.quantization["quant_type"],
+                          args.quantization["double_quant"], args.quantization["compute_dtype"]))
         with self.assertRaisesRegex(train.BadInput, "qlora computes in 16 bits"):
-            parse("--method", "qlora", "--precision", "fp32")
+            parse(precision="fp32", **qlora())
 
     def test_model_or_random_config_is_required(self):
-        with self.assertRaisesRegex(train.BadInput, "--model is required"):
-            train.parse_args(["--train-file", "t", "--output-dir", "o"])
-        args = train.parse_args(["--random-init-config", "c.json", "--train-file", "t", "--output-dir", "o"])
+        with self.assertRaisesRegex(train.BadInput, "model is required"):
+            parse(drop=("model",))
+        args = parse("--random-init-config", "c.json", drop=("model",))
         self.assertEqual("c.json", args.random_init_config)
 
     def test_save_steps_must_be_a_multiple_of_eval_steps(self):
-        with self.assertRaisesRegex(train.BadInput, r"--save-steps \(30\) must be a multiple of --eval-steps \(25\)"):
-            parse("--eval-file", "e.jsonl", "--eval-steps", "25", "--save-steps", "30")
+        with self.assertRaisesRegex(train.BadInput, r"save_steps \(30\) must be a multiple of eval_steps \(25\)"):
+            parse(eval_file="e.jsonl", eval_steps=25, save_steps=30)
 
     def test_lora_config(self):
-        args = parse("--lora-r", "8", "--lora-alpha", "16", "--lora-dropout", "0.05",
-                     "--lora-targets", "q_proj, v_proj")
-        self.assertEqual({"r": 8, "lora_alpha": 16.0, "lora_dropout": 0.05, "target_modules": ["q_proj", "v_proj"],
+        args = parse(lora={"r": 8, "alpha": 16, "dropout": 0.05, "targets": ["q_proj", "v_proj"]})
+        self.assertEqual({"r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "target_modules": ["q_proj", "v_proj"],
                           "bias": "none", "task_type": "CAUSAL_LM"}, train.lora_config_kwargs(args))
-        self.assertEqual("all-linear", train.lora_config_kwargs(parse("--lora-targets", "all-linear"))["target_modules"])
-        self.assertIsNone(train.lora_config_kwargs(parse("--method", "full")))
+        self.assertEqual("all-linear",
+                         train.lora_config_kwargs(parse(lora={"targets": ["all-linear"]}))["target_modules"])
+        self.assertIsNone(train.lora_config_kwargs(parse(method="full", drop=("lora",))))
 
     def test_training_arguments(self):
-        args = parse("--eval-file", "e.jsonl", "--micro-batch", "2", "--grad-accum", "32", "--optim",
-                     "paged_adamw_8bit", "--eval-steps", "25", "--save-steps", "50", "--output-dir", "/w/out")
+        args = parse(eval_file="e.jsonl", micro_batch=2, grad_accum=32, optim="paged_adamw_8bit",
+                     eval_steps=25, save_steps=50, output_dir="/w/out")
         kwargs = train.training_arguments_kwargs(args)
         self.assertEqual("/w/out/checkpoints", kwargs["output_dir"])
         self.assertEqual(2, kwargs["per_device_eval_batch_size"])  # eval never outgrows training memory
@@ -104,7 +141,7 @@ class ArgumentsTest(unittest.TestCase):
 
     def test_training_arguments_without_eval_or_checkpointing(self):
         kwargs = train.training_arguments_kwargs(
-            parse("--gradient-checkpointing", "false", "--max-steps", "7", "--precision", "fp16"))
+            parse("--max-steps", "7", gradient_checkpointing=False, precision="fp16"))
         self.assertEqual("no", kwargs["eval_strategy"])
         self.assertFalse(kwargs["load_best_model_at_end"])
         self.assertNotIn("gradient_checkpointing_kwargs", kwargs)
@@ -112,36 +149,35 @@ class ArgumentsTest(unittest.TestCase):
         self.assertEqual(7, kwargs["max_steps"])
         self.assertTrue(kwargs["fp16"])
 
-    def test_bad_values_exit_2(self):
-        for bad in (["--lora-r", "0"], ["--gradient-checkpointing", "maybe"], ["--method", "ia3"],
-                    ["--lora-dropout", "1.5"]):
-            with self.subTest(bad=bad), contextlib.redirect_stderr(io.StringIO()), result_file() as path:
-                self.assertEqual(2, train.main(BASE + bad))
+    def test_bad_values_exit_2_naming_the_field(self):
+        for changes, named in (({"lora": {"r": 0}}, r"lora\.r must be an integer > 0, got 0"),
+                               ({"gradient_checkpointing": "maybe"}, 'gradient_checkpointing must be true or false, got "maybe"'),
+                               ({"method": "ia3"}, 'method must be one of lora, qlora, full, got "ia3"'),
+                               ({"lora": {"dropout": 1.5}}, r"lora\.dropout must be a number in \[0, 1\), got 1\.5"),
+                               ({"epochs": True}, "epochs must be a number > 0, got true")):
+            with self.subTest(changes=changes), contextlib.redirect_stderr(io.StringIO()), result_file() as path:
+                self.assertEqual(2, train.main(["--params", params(**changes)]))
+                with open(path, encoding="utf-8") as f:
+                    self.assertRegex(f.read(), named)
 
-    def test_bad_input_writes_the_reason_as_termination_message(self):
-        with result_file() as path, contextlib.redirect_stderr(io.StringIO()):
-            self.assertEqual(2, train.main(BASE + ["--lora-r", "4", "--quant-bits", "4"]))
-            with open(path, encoding="utf-8") as f:
-                self.assertIn("--quant-bits only apply to --method qlora", f.read())
+    def test_not_json_exits_2(self):
+        with contextlib.redirect_stderr(io.StringIO()) as err, result_file():
+            self.assertEqual(2, train.main(["--params", "{lora"]))
+        self.assertIn("not JSON", err.getvalue())
 
-    def test_help_lists_every_flag(self):
+    def test_help_names_every_parameter(self):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             self.assertEqual(0, train.main(["--help"]))
-        for flag in ("--model", "--revision", "--train-file", "--eval-file", "--output-dir", "--method",
-                     "--lora-r", "--lora-alpha", "--lora-dropout", "--lora-targets", "--lora-bias",
-                     "--quant-bits", "--quant-type", "--double-quant", "--compute-dtype", "--epochs",
-                     "--micro-batch", "--grad-accum", "--lr", "--scheduler", "--warmup-steps", "--optim",
-                     "--gradient-checkpointing", "--precision", "--max-seq-len", "--eval-steps",
-                     "--save-steps", "--logging-steps", "--seed", "--trust-remote-code",
+        for name in ("--params", *PARAMS.keys() - {"stage"}, "quantization", "eval_file",
                      "--random-init-config", "--max-steps"):
-            self.assertIn(flag, out.getvalue())
+            self.assertIn(name, out.getvalue())
 
     def test_torch_is_not_imported_for_argument_handling(self):
         # A fresh interpreter: other tests of this run import transformers (and with it torch).
         check = ("import sys; sys.path.insert(0, %r); import train; train.parse_args(%r); "
                  "print(sorted(m for m in ('torch', 'transformers', 'peft') if m in sys.modules))"
-                 % (PROGRAMS, BASE + ["--method", "qlora"]))
+                 % (PROGRAMS, ["--params", params(**qlora())]))
         out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)
         self.assertEqual("[]", out.stdout.strip(), out.stderr)
 
@@ -167,19 +203,19 @@ class GradientCheckpointingCheckTest(unittest.TestCase):
         return model
 
     def test_on_and_recomputing_passes(self):
-        args = parse("--gradient-checkpointing", "true")
+        args = parse(gradient_checkpointing=True)
         model = self.model(True, [True, True])
         train.verify_gradient_checkpointing(args, model, "after model preparation")
         self.assertEqual(2, train.checkpointing_modules(model))
 
     def test_flag_on_but_no_module_recomputing_is_refused(self):
-        args = parse("--gradient-checkpointing", "true")
+        args = parse(gradient_checkpointing=True)
         with self.assertRaisesRegex(train.BadInput, "reported on after model preparation but no module"):
             train.verify_gradient_checkpointing(args, self.model(True, [False, False]), "after model preparation")
 
     def test_off_when_requested_on_is_refused(self):
-        args = parse("--gradient-checkpointing", "true")
-        with self.assertRaisesRegex(train.BadInput, "is off when training starts but --gradient-checkpointing is true"):
+        args = parse(gradient_checkpointing=True)
+        with self.assertRaisesRegex(train.BadInput, "is off when training starts but gradient_checkpointing is true"):
             train.verify_gradient_checkpointing(args, self.model(False, [False]), "when training starts")
 
 

@@ -8,6 +8,8 @@ import fineflow.workflows.plan.CheckpointConvertParams;
 import fineflow.workflows.plan.EngineBuildParams;
 import fineflow.workflows.plan.LoraConvertParams;
 import fineflow.workflows.plan.StageName;
+import fineflow.workflows.plan.StageParams;
+import fineflow.workflows.plan.TrainParams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -61,22 +63,25 @@ final class SimulatedGpuStage {
   }
 
   private StageOutcome train(StageArgs args, PodMounts paths) throws IOException {
-    Path out = paths.local(args.flag("--output-dir").orElseThrow());
+    TrainParams params = args.params(TrainParams.class).orElseThrow(
+        () -> new IllegalArgumentException("train.py: error: the following arguments are required: "
+            + StageParams.OPTION));
+    Path out = paths.local(params.outputDir());
     Path adapter = Files.createDirectories(out.resolve("adapter"));
-    boolean qlora = args.flag("--method").orElse("lora").equals("qlora");
-    ObjectNode config = JSON.createObjectNode()
-        .put("peft_type", "LORA").put("r", args.intFlag("--lora-r", 4))
-        .put("lora_alpha", args.intFlag("--lora-alpha", 8)).put("fineflow", MARK);
-    ArrayNode targets = config.putArray("target_modules");
-    for (String t : args.flag("--lora-targets").orElse("").split(",")) {
-      targets.add(t);
+    boolean qlora = params.quantization() != null;
+    ObjectNode config = JSON.createObjectNode().put("peft_type", "LORA");
+    if (params.lora() != null) {
+      config.put("r", params.lora().r()).put("lora_alpha", params.lora().alpha());
+      ArrayNode targets = config.putArray("target_modules");
+      params.lora().targets().forEach(targets::add);
     }
+    config.put("fineflow", MARK);
     write(adapter.resolve("adapter_config.json"), config.toPrettyString());
     write(adapter.resolve("adapter_model.safetensors"), "simulated adapter weights\n");
 
-    int records = countLines(args.flag("--train-file").map(paths::local).orElse(null));
-    int batch = args.intFlag("--micro-batch", 1) * args.intFlag("--grad-accum", 1);
-    int epochs = args.intFlag("--epochs", 1);
+    int records = countLines(paths.local(params.trainFile()));
+    int batch = params.microBatch() * params.gradAccum();
+    int epochs = params.epochs();
     int totalSteps = Math.max(1, epochs * (int) Math.ceil(Math.max(records, 1) / (double) batch));
     List<String> lines = new ArrayList<>();
     lines.add("[simulated] training " + (qlora ? "QLoRA" : "LoRA") + " on the simulated GPU node: "

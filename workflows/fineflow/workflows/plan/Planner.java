@@ -29,13 +29,7 @@ import fineflow.workflows.spec.SpecDigest;
  *     --validation-split X --seed N --on-invalid fail|skip --max-input-tokens N --output DIR
  *   writes DIR/train.jsonl, DIR/validation.jsonl, DIR/manifest.json
  *
- * python3 /opt/fineflow-programs/train.py --model ID_OR_PATH --revision R --train-file F --eval-file F
- *     --output-dir DIR --method lora|qlora|full [--lora-r N --lora-alpha N --lora-dropout X
- *     --lora-targets a,b --lora-bias B] [--quant-bits 4 --quant-type nf4 --double-quant BOOL
- *     --compute-dtype D] --epochs N --micro-batch N --grad-accum N --lr X --scheduler S
- *     --warmup-steps N --optim NAME --gradient-checkpointing BOOL --precision bf16|fp16|fp32
- *     --max-seq-len N --eval-steps N --save-steps N --logging-steps N --seed N
- *     [--trust-remote-code]
+ * python3 /opt/fineflow-programs/train.py --params {@link TrainParams}
  *   writes DIR/adapter (lora, qlora) or DIR/model (full), and DIR/checkpoints
  *
  * python3 /opt/fineflow-programs/stage_runner.py --params JSON -- TOOL ARGV...

@@ -31,6 +31,7 @@ import java.util.function.UnaryOperator;
     @JsonSubTypes.Type(value = LoraConvertParams.class, name = "lora-convert"),
     @JsonSubTypes.Type(value = CheckpointConvertParams.class, name = "checkpoint-convert"),
     @JsonSubTypes.Type(value = EngineBuildParams.class, name = "engine-build"),
+    @JsonSubTypes.Type(value = TrainParams.class, name = "train"),
 })
 public interface StageParams {
   /** The option that hands a pod program its parameters as one JSON argument. */

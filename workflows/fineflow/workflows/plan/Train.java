@@ -25,52 +25,34 @@ final class Train {
     TrainingSpec t = spec.training();
     ModelRef model = ModelRef.base(spec);
     String data = DatasetPrep.dataDir(up);
-    Argv argv = new Argv("python3", PROGRAM)
-        .opt("--model", model.location())
-        // The snapshot model-fetch pinned: the commit, not the branch name.
-        .opt("--revision", model.inHfCache() ? ModelFetch.SHA : spec.model().revision())
-        .opt("--train-file", data + "/" + DatasetPrep.TRAIN_FILE)
-        .opt("--eval-file", data + "/" + DatasetPrep.VALIDATION_FILE)
-        .opt("--output-dir", OUT)
-        .opt("--method", t.method());
+    TrainParams.Lora lora = null;
     if (t.method().usesAdapters()) {
-      LoraSpec lora = t.lora();
-      argv.opt("--lora-r", lora.r())
-          .opt("--lora-alpha", lora.alpha())
-          .opt("--lora-dropout", lora.dropout())
-          .opt("--lora-targets", String.join(",", lora.targetModules()))
-          .opt("--lora-bias", lora.bias());
+      LoraSpec l = t.lora();
+      lora = new TrainParams.Lora(l.r(), l.alpha(), l.dropout(), l.targetModules(), l.bias());
     }
+    TrainParams.Quantization quantization = null;
     if (t.method() == TrainingMethod.QLORA) {
       QuantizationSpec q = t.quantization() != null
           ? t.quantization() : new QuantizationSpec(null, null, null, null);
-      argv.opt("--quant-bits", q.bits())
-          .opt("--quant-type", q.quantType())
-          .opt("--double-quant", q.doubleQuant())
-          .opt("--compute-dtype", q.computeDtype());
+      quantization = new TrainParams.Quantization(q.bits(), q.quantType(), q.doubleQuant(),
+          q.computeDtype());
     }
-    argv.opt("--epochs", t.epochs())
-        .opt("--micro-batch", t.microBatchSize())
-        .opt("--grad-accum", t.gradientAccumulationSteps())
-        .opt("--lr", t.learningRate())
-        .opt("--scheduler", t.scheduler())
-        .opt("--warmup-steps", t.warmupSteps())
-        .opt("--optim", t.optimizer().transformersName())
-        .opt("--gradient-checkpointing", t.gradientCheckpointing())
-        .opt("--precision", t.precision())
-        .opt("--max-seq-len", t.maxSeqLen())
-        .opt("--eval-steps", t.evalSteps())
-        .opt("--save-steps", t.saveSteps())
-        .opt("--logging-steps", t.loggingSteps())
-        .opt("--seed", spec.dataset().seed())
-        .flagIf(spec.model().trustRemoteCode(), "--trust-remote-code");
+    TrainParams params = new TrainParams(model.location(),
+        // The snapshot model-fetch pinned: the commit, not the branch name.
+        model.inHfCache() ? ModelFetch.SHA : spec.model().revision(),
+        data + "/" + DatasetPrep.TRAIN_FILE, data + "/" + DatasetPrep.VALIDATION_FILE, OUT,
+        Argv.text(t.method()), lora, quantization, t.epochs(), t.microBatchSize(),
+        t.gradientAccumulationSteps(), t.learningRate(), t.scheduler(), t.warmupSteps(),
+        t.optimizer().transformersName(), t.gradientCheckpointing(), Argv.text(t.precision()),
+        t.maxSeqLen(), t.evalSteps(), t.saveSteps(), t.loggingSteps(), spec.dataset().seed(),
+        spec.model().trustRemoteCode());
 
     List<VolumeMount> volumes = new ArrayList<>(model.mounts());
     volumes.add(Workspace.readOnly(up.out(StageName.DATASET_PREP)).orElseThrow());
     volumes.add(HuggingFace.cacheMount());
     volumes.add(StageDraft.outputMount());
     String weights = t.method().usesAdapters() ? ADAPTER_DIR : MODEL_DIR;
-    return new StageDraft(StageName.TRAIN, StageKind.JOB, t.image(), argv.build(),
+    return new StageDraft(StageName.TRAIN, StageKind.JOB, t.image(), params,
         Map.of("HF_HOME", Workspace.HF_HOME, "PYTHONUNBUFFERED", "1"),
         HuggingFace.token(spec),
         new Resources(spec.cluster().gpuCount(), spec.cluster().gpuResource(), "8", "64Gi"),

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * Like the real engines: on CI ({@code CI=true}) a missing environment fails the test, elsewhere
  * it skips with the install hint.
  */
-final class PythonMlEnv {
+public final class PythonMlEnv {
   static final String INSTALL_HINT = "run scripts/install-python-env";
 
   private PythonMlEnv() {
@@ -27,7 +27,7 @@ final class PythonMlEnv {
   }
 
   /** The environment's python, or fail (CI) / skip (elsewhere). */
-  static Path requirePython() {
+  public static Path requirePython() {
     Path python = home().resolve("bin").resolve("python");
     if (!Files.isExecutable(python)) {
       String message = "no Python ML environment at " + home() + " (" + INSTALL_HINT + ")";

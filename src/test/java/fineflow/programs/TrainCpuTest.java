@@ -9,9 +9,12 @@ import fineflow.activities.stages.ContentDigest;
 import fineflow.activities.stages.datasetprep.DatasetPrep;
 import fineflow.activities.stages.datasetprep.DatasetPrepRequest;
 import fineflow.activities.stages.datasetprep.DatasetPrepResult;
+import fineflow.workflows.plan.StageParams;
+import fineflow.workflows.plan.TrainParams;
 import fineflow.workflows.spec.DatasetFields;
 import fineflow.workflows.spec.DatasetFormat;
 import fineflow.workflows.spec.InvalidRecordPolicy;
+import fineflow.workflows.spec.LoraSpec;
 import fineflow.workflows.spec.PromptTemplate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,12 +53,11 @@ class TrainCpuTest {
     Path train = out.resolve("train.jsonl");
     Path validation = out.resolve("validation.jsonl");
     Path output = dir.resolve("train");
-    List<String> args = List.of("--random-init-config", CONFIG.toString(), "--train-file", train.toString(),
-        "--eval-file", validation.toString(), "--output-dir", output.toString(), "--method", "lora",
-        "--lora-r", "4", "--lora-alpha", "8", "--lora-dropout", "0.1", "--precision", "fp32",
-        "--optim", "adamw_torch", "--gradient-checkpointing", "true", "--micro-batch", "2",
-        "--max-seq-len", "192", "--lr", "1e-3", "--eval-steps", "1", "--save-steps", "1",
-        "--logging-steps", "1", "--seed", "42");
+    // The parameters as the planner writes them (TrainParams), for a fp32 CPU run of two steps.
+    TrainParams params = new TrainParams(null, "main", train.toString(), validation.toString(),
+        output.toString(), "lora", new TrainParams.Lora(4, 8, 0.1, LoraSpec.LLAMA_ALL_LINEAR, "none"),
+        null, 3, 2, 1, 1e-3, "cosine", 0, "adamw_torch", true, "fp32", 192, 1, 1, 1, 42, false);
+    List<String> args = List.of(StageParams.OPTION, params.json(), "--random-init-config", CONFIG.toString());
 
     Run first = train(python, args, "--max-steps", "2");
     assertThat(first.exitCode()).as(first.output()).isZero();
@@ -84,9 +86,10 @@ class TrainCpuTest {
     assertThat(result.at("/artifacts/1/sha256").asText())
         .isEqualTo(ContentDigest.of(output.resolve("trainer_state.json")).sha256());
 
-    Run reload = run(python, List.of(RELOAD.toString(), PROGRAM.getParent().toString(), adapter.toString(),
-        "--random-init-config", CONFIG.toString(), "--method", "lora", "--precision", "fp32",
-        "--train-file", train.toString(), "--output-dir", dir.resolve("reload").toString()));
+    List<String> reloadArgs = new ArrayList<>(List.of(RELOAD.toString(), PROGRAM.getParent().toString(),
+        adapter.toString()));
+    reloadArgs.addAll(args);
+    Run reload = run(python, reloadArgs);
     assertThat(reload.exitCode()).as(reload.output()).isZero();
     assertThat(reload.output()).contains("adapter ok: 28 tensors");
 

@@ -20,7 +20,7 @@ class ProgramsConfigMapTest {
     ConfigMap cm = ProgramsConfigMap.build("fineflow", programs);
 
     assertThat(cm.getData()).containsOnlyKeys("train.py", "stage_runner.py", "model_fetch.py");
-    assertThat(cm.getData().get("train.py")).contains("--lora-r");
+    assertThat(cm.getData().get("train.py")).contains("stage_params(\"train\")");
     // The API server rejects ConfigMaps over 1 MiB.
     assertThat(Serialization.asJson(cm).getBytes(StandardCharsets.UTF_8).length).isLessThan(1024 * 1024);
     assertThat(cm.getMetadata().getLabels()).doesNotContainKey(FineflowLabels.RUN);

@@ -22,6 +22,7 @@ import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.PlanDiff;
 import fineflow.workflows.plan.Planner;
 import fineflow.workflows.plan.StageName;
+import fineflow.workflows.plan.TrainParams;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecLoader;
 import fineflow.workflows.spec.SpecPatch;
@@ -131,9 +132,11 @@ class PipelineWorkflowTest {
     String sha = TestPlans.sha256(fetchKey).substring(0, 40);
     Stage train = cluster.launchedStages.stream().filter(s -> s.name() == StageName.TRAIN)
         .findFirst().orElseThrow();
-    assertThat(train.argv()).containsSequence("--model",
-        "/workspace/hf-cache/hub/models--" + TestPlans.MODEL.replace("/", "--") + "/snapshots/" + sha)
-        .containsSequence("--revision", sha).doesNotContain("main");
+    TrainParams params = train.params(TrainParams.class);
+    assertThat(params.model()).isEqualTo(
+        "/workspace/hf-cache/hub/models--" + TestPlans.MODEL.replace("/", "--") + "/snapshots/" + sha);
+    assertThat(params.revision()).isEqualTo(sha);
+    assertThat(params.json()).doesNotContain("\"main\"");
     assertThat(train.cacheKey()).isNotEqualTo(plan.stage(StageName.TRAIN).orElseThrow().cacheKey())
         .isEqualTo(TestPlans.pinned(plan).stage(StageName.TRAIN).orElseThrow().cacheKey());
     assertThat(train.argv()).anySatisfy(a -> assertThat(a).contains("/train-" + train.shortKey()));
@@ -191,7 +194,7 @@ class PipelineWorkflowTest {
     assertThat(row(changed, StageName.MODEL_FETCH).keyChange()).isNull();
     List<Stage> trains = cluster.launchedStages.stream().filter(s -> s.name() == StageName.TRAIN).toList();
     Stage launched = trains.get(trains.size() - 1);
-    assertThat(launched.argv()).containsSequence("--train-file", "/workspace/cache/dataset-prep-"
+    assertThat(launched.params(TrainParams.class).trainFile()).isEqualTo("/workspace/cache/dataset-prep-"
         + plan.stage(StageName.DATASET_PREP).orElseThrow().shortKey() + "/"
         + FakeCluster.datasetSha("dataset v1, half of its records") + "/train.jsonl");
     assertThat(launched.cacheKey()).isEqualTo(TestPlans.pinned(plan, "dataset v1, half of its records")

@@ -64,9 +64,10 @@ class PlanPinnedTest {
     String data = Workspace.outputDir(DATASET_PREP, key(PLANNED, DATASET_PREP)) + "/" + DATA_V1;
     Stage train = pinned.stage(TRAIN).orElseThrow();
 
-    assertThat(train.argv()).containsSequence("--train-file", data + "/train.jsonl")
-        .containsSequence("--eval-file", data + "/validation.jsonl")
-        .anySatisfy(a -> assertThat(a).isEqualTo(Workspace.outputDir(TRAIN, train.cacheKey())));
+    TrainParams params = train.params(TrainParams.class);
+    assertThat(params.trainFile()).isEqualTo(data + "/train.jsonl");
+    assertThat(params.evalFile()).isEqualTo(data + "/validation.jsonl");
+    assertThat(params.outputDir()).isEqualTo(Workspace.outputDir(TRAIN, train.cacheKey()));
     assertThat(pinned.stage(CHECKPOINT_CONVERT).orElseThrow().argv())
         .containsSequence("--calib_dataset", data + "/calibration");
     assertThat(pinned.stage(DATASET_PREP).orElseThrow().produces())

@@ -52,23 +52,27 @@ class PlannerGoldenArgvTest {
     // The folder named after the digest dataset-prep records, which the run writes in.
     String data = out(StageName.DATASET_PREP) + "/" + OutputPin.DATASET_SHA;
     assertThat(argv(StageName.TRAIN)).containsExactly(
-        "python3", "/opt/fineflow-programs/train.py",
+        "python3", "/opt/fineflow-programs/train.py", "--params",
         // model-fetch's snapshot and commit, never the Hub id and branch.
-        "--model", SeedSpecs.snapshot(SeedSpecs.ELYZA),
-        "--revision", ModelFetch.SHA,
-        "--train-file", data + "/train.jsonl",
-        "--eval-file", data + "/validation.jsonl",
-        "--output-dir", out(StageName.TRAIN),
-        "--method", "qlora",
-        "--lora-r", "4", "--lora-alpha", "8", "--lora-dropout", "0.1",
-        "--lora-targets", "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
-        "--lora-bias", "none",
-        "--quant-bits", "4", "--quant-type", "nf4", "--double-quant", "true",
-        "--compute-dtype", "bfloat16",
-        "--epochs", "3", "--micro-batch", "1", "--grad-accum", "32", "--lr", "0.00005",
-        "--scheduler", "cosine", "--warmup-steps", "5", "--optim", "paged_adamw_8bit",
-        "--gradient-checkpointing", "true", "--precision", "bf16", "--max-seq-len", "512",
-        "--eval-steps", "25", "--save-steps", "25", "--logging-steps", "1", "--seed", "42");
+        "{\"stage\":\"train\",\"epochs\":3,\"eval_file\":\"" + data + "/validation.jsonl\","
+            + "\"eval_steps\":25,\"grad_accum\":32,\"gradient_checkpointing\":true,"
+            + "\"logging_steps\":1,\"lora\":{\"alpha\":8,\"bias\":\"none\",\"dropout\":0.1,"
+            + "\"r\":4,\"targets\":[\"q_proj\",\"k_proj\",\"v_proj\",\"o_proj\",\"gate_proj\","
+            + "\"up_proj\",\"down_proj\"]},\"lr\":5.0E-5,\"max_seq_len\":512,\"method\":\"qlora\","
+            + "\"micro_batch\":1,\"model\":\"" + SeedSpecs.snapshot(SeedSpecs.ELYZA) + "\","
+            + "\"optim\":\"paged_adamw_8bit\",\"output_dir\":\"" + out(StageName.TRAIN) + "\","
+            + "\"precision\":\"bf16\",\"quantization\":{\"bits\":4,\"compute_dtype\":\"bfloat16\","
+            + "\"double_quant\":true,\"quant_type\":\"nf4\"},\"revision\":\"" + ModelFetch.SHA + "\","
+            + "\"save_steps\":25,\"scheduler\":\"cosine\",\"seed\":42,"
+            + "\"train_file\":\"" + data + "/train.jsonl\",\"trust_remote_code\":false,"
+            + "\"warmup_steps\":5}");
+    assertThat(plan.stage(StageName.TRAIN).orElseThrow().params(TrainParams.class))
+        .isEqualTo(new TrainParams(SeedSpecs.snapshot(SeedSpecs.ELYZA), ModelFetch.SHA,
+            data + "/train.jsonl", data + "/validation.jsonl", out(StageName.TRAIN), "qlora",
+            new TrainParams.Lora(4, 8, 0.1, List.of("q_proj", "k_proj", "v_proj", "o_proj",
+                "gate_proj", "up_proj", "down_proj"), "none"),
+            new TrainParams.Quantization(4, "nf4", true, "bfloat16"), 3, 1, 32, 5e-5, "cosine", 5,
+            "paged_adamw_8bit", true, "bf16", 512, 25, 25, 1, 42, false));
   }
 
   @Test
@@ -85,17 +89,19 @@ class PlannerGoldenArgvTest {
     Plan local = Planner.plan(SeedSpecs.with(spec, "model.id", "\"/workspace/models/elyza\""));
     assertThat(local.stage(StageName.MODEL_FETCH).orElseThrow().params())
         .isEqualTo(new ModelFetchParams("/workspace/models/elyza", null, out(local, StageName.MODEL_FETCH)));
-    assertThat(local.stage(StageName.TRAIN).orElseThrow().argv())
-        .containsSequence("--model", "/workspace/models/elyza");
+    assertThat(local.stage(StageName.TRAIN).orElseThrow().params(TrainParams.class).model())
+        .isEqualTo("/workspace/models/elyza");
     assertThat(local.stage(StageName.TRAIN).orElseThrow().consumes()).contains(StageName.MODEL_FETCH);
   }
 
   @Test
-  void trainLoraHasNoQuantizationFlags() {
+  void trainLoraHasNoQuantizationPart() {
     Plan lora = Planner.plan(SeedSpecs.with(spec, "training.method", "\"lora\""));
-    assertThat(lora.stage(StageName.TRAIN).orElseThrow().argv())
-        .contains("--method", "lora", "--lora-r")
-        .doesNotContain("--quant-bits", "--quant-type", "--double-quant", "--compute-dtype");
+    TrainParams params = lora.stage(StageName.TRAIN).orElseThrow().params(TrainParams.class);
+    assertThat(params.method()).isEqualTo("lora");
+    assertThat(params.lora().r()).isEqualTo(4);
+    assertThat(params.quantization()).isNull();
+    assertThat(params.json()).doesNotContain("quantization");
   }
 
   @Test
@@ -244,6 +250,8 @@ class PlannerGoldenArgvTest {
     assertThat(convert.consumes()).containsExactly(StageName.TRAIN, StageName.DATASET_PREP);
     assertThat(full.stage(StageName.ENGINE_BUILD).orElseThrow().argv())
         .doesNotContain("--lora_plugin", "--max_lora_rank", "--lora_target_modules");
-    assertThat(full.stage(StageName.TRAIN).orElseThrow().argv()).doesNotContain("--lora-r");
+    TrainParams train = full.stage(StageName.TRAIN).orElseThrow().params(TrainParams.class);
+    assertThat(train.lora()).isNull();
+    assertThat(train.quantization()).isNull();
   }
 }
