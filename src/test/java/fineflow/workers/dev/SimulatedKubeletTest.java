@@ -62,10 +62,8 @@ class SimulatedKubeletTest {
             .addNewContainer().withName("stage")
             .withImage("nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3")
             .addNewVolumeMount().withName("workspace").withMountPath("/workspace").endVolumeMount()
-            .withCommand(List.of("python3", "/opt/fineflow-programs/stage_runner.py", "--stage", "engine-build",
-                "--out", "/workspace/cache/engine-build-abc", "--", "trtllm-build", "--checkpoint_dir",
-                "/workspace/cache/checkpoint-convert-abc", "--output_dir", "/workspace/cache/engine-build-abc",
-                "--max_batch_size", "8"))
+            .withCommand(new fineflow.workflows.plan.EngineBuildParams("/workspace/cache/checkpoint-convert-abc",
+                "/workspace/cache/engine-build-abc", "float16", 8, 1024, 2048, 8192, 1, "paged", null).argv())
           .endContainer().endSpec().endTemplate().endSpec()
         .build();
   }
@@ -85,7 +83,7 @@ class SimulatedKubeletTest {
     var terminated = pod.getStatus().getContainerStatuses().get(0).getState().getTerminated();
     assertThat(terminated.getExitCode()).isZero();
     assertThat(terminated.getMessage()).contains("\"simulated\":true", "/workspace/cache/engine-build-abc")
-        .contains("\"maxBatchSize\":\"8\"");
+        .contains("\"max_batch_size\":\"8\"");
     assertThat(Files.readString(workspace.resolve("cache/engine-build-abc/config.json")))
         .contains("\"max_batch_size\" : 8");
     String log = client.pods().inNamespace("ns").withName(pod.getMetadata().getName()).getLog();
@@ -226,8 +224,9 @@ class SimulatedKubeletTest {
     // Where snapshot_download would have put it, on the pod's mount of the workspace HF cache.
     assertThat(workspace.resolve("hf-cache/hub/models--HuggingFaceTB--SmolLM2-135M-Instruct/snapshots/" + sha))
         .isDirectory();
-    String out = job.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand().stream()
-        .dropWhile(a -> !a.equals("--output")).skip(1).findFirst().orElseThrow();
+    String out = fineflow.workflows.plan.StageParams.fromJson(job.getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getCommand().stream().dropWhile(a -> !a.equals("--params")).skip(1)
+        .findFirst().orElseThrow(), fineflow.workflows.plan.ModelFetchParams.class).output();
     Path record = workspace.resolve(out.replaceFirst("^/workspace/", "") + "/model-fetch.json");
     assertThat(record).content().contains(sha);
     // The artifact is the record, with its digest; the snapshot is named in info.
