@@ -3,7 +3,8 @@
 base built as train.py builds it, its weights are the saved ones, and a forward pass runs and
 differs from the base's (the trained lora_B is not zero).
 
-usage: load_adapter.py PROGRAM_DIR ADAPTER_DIR TRAIN.PY-ARGS...   (the base's arguments, as trained)
+usage: load_adapter.py PROGRAM_DIR ADAPTER_DIR SETTINGS...   (the base's settings as trained, in
+params.py's KEY=VALUE form)
 """
 import os
 import sys
@@ -17,7 +18,9 @@ def main(program_dir, adapter_dir, train_args):
     from peft import PeftModel
     from safetensors.torch import load_file
 
-    args = train.parse_args(train_args)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import params
+    args = train.parse_args(params.argv(train_args))
     base = train.load_model(args, torch)
     model = PeftModel.from_pretrained(base, adapter_dir)
     saved = load_file(os.path.join(adapter_dir, "adapter_model.safetensors"))

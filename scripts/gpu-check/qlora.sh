@@ -5,7 +5,7 @@
 # the adapters of the tiny and the *-seed runs are reloaded with PeftModel.from_pretrained
 # (load_adapter.py).
 # usage: qlora.sh PROGRAM_DIR FIXTURE_DIR RUN...   (RUN: tiny q7-seed q7-seed-nogc l7-seed q7-r64 q13-r64 q33-r64 q65-r64)
-set -u
+set -uf  # -f: the parameters' JSON holds [ ] (no globbing)
 P=$1; F=$2; shift 2; W=$(mktemp -d)
 export PYTHONUNBUFFERED=1 FINEFLOW_RESULT_FILE=$W/result.json
 here=$(dirname "$0")
@@ -14,19 +14,19 @@ python3 -c 'import torch, transformers, peft, accelerate, bitsandbytes; print("t
 python3 "$here/make_data.py" $W/train.jsonl 32 1200
 python3 "$here/make_data.py" $W/eval.jsonl 2 1200
 
-common="--train-file $W/train.jsonl --eval-file $W/eval.jsonl --lr 5e-5 --scheduler cosine --warmup-steps 1
-  --precision bf16 --logging-steps 1 --seed 42 --micro-batch 1 --max-seq-len 512 --gradient-checkpointing true
-  --grad-accum 2 --max-steps 3 --eval-steps 3 --save-steps 3"
-seven="--lora-targets q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj"
-seed="--lora-r 4 --lora-alpha 8 --lora-dropout 0.1 $seven --optim paged_adamw_8bit"
-paper="--lora-r 64 --lora-alpha 16 $seven --optim paged_adamw_32bit"  # QLoRA paper: r 64, alpha 16, all linear layers
-quant="--quant-bits 4 --quant-type nf4 --double-quant true --compute-dtype bfloat16"
+common="train_file=$W/train.jsonl eval_file=$W/eval.jsonl lr=5e-5 scheduler=cosine warmup_steps=1
+  precision=bf16 logging_steps=1 seed=42 micro_batch=1 max_seq_len=512 gradient_checkpointing=true
+  grad_accum=2 --max-steps 3 eval_steps=3 save_steps=3"
+seven="lora.targets=q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj"
+seed="lora.r=4 lora.alpha=8 lora.dropout=0.1 $seven optim=paged_adamw_8bit"
+paper="lora.r=64 lora.alpha=16 $seven optim=paged_adamw_32bit"  # QLoRA paper: r 64, alpha 16, all linear layers
+quant="quantization.bits=4 quantization.quant_type=nf4 quantization.double_quant=true quantization.compute_dtype=bfloat16"
 
 run() {
   name=$1; shift
   echo "=== $name: $*"
   start=$(date +%s)
-  python3 "$P/train.py" "$@" --output-dir $W/$name > $W/$name.log 2>&1
+  python3 "$P/train.py" $(python3 "$here/params.py" "$@" output_dir=$W/$name) > $W/$name.log 2>&1
   rc=$?
   grep -v '"event":"progress"' $W/$name.log
   echo "=== $name exit $rc ($(( $(date +%s) - start )) s)"
@@ -34,22 +34,22 @@ run() {
 reload() {  # reload the adapter of run $1 onto a fresh base built with the same arguments
   name=$1; shift
   echo "=== reload $name"
-  python3 "$here/load_adapter.py" "$P" $W/$name/adapter "$@" --train-file $W/train.jsonl --output-dir $W/reload
+  python3 "$here/load_adapter.py" "$P" $W/$name/adapter "$@" output_dir=$W/reload
   echo "=== reload $name exit $?"
 }
 
 for r in "$@"; do
   case $r in
-    tiny) run tiny --random-init-config $F/tiny-llama-config.json --method qlora $quant $seed $common
-          reload tiny --random-init-config $F/tiny-llama-config.json --method qlora $quant ;;
-    q7-seed) run q7-seed --random-init-config $F/llama-2-7b-config.json --method qlora $quant $seed $common
-             reload q7-seed --random-init-config $F/llama-2-7b-config.json --method qlora $quant ;;
-    q7-seed-nogc) run q7-seed-nogc --random-init-config $F/llama-2-7b-config.json --method qlora $quant $seed $common --gradient-checkpointing false ;;
-    l7-seed) run l7-seed --random-init-config $F/llama-2-7b-config.json --method lora $seed $common ;;
-    q7-r64) run q7-r64 --random-init-config $F/llama-2-7b-config.json --method qlora $quant $paper --lora-dropout 0.1 $common ;;
-    q13-r64) run q13-r64 --random-init-config $F/llama-13b-config.json --method qlora $quant $paper --lora-dropout 0.1 $common ;;
-    q33-r64) run q33-r64 --random-init-config $F/llama-33b-config.json --method qlora $quant $paper --lora-dropout 0.05 $common ;;
-    q65-r64) run q65-r64 --random-init-config $F/llama-65b-config.json --method qlora $quant $paper --lora-dropout 0.05 $common ;;
+    tiny) run tiny --random-init-config $F/tiny-llama-config.json method=qlora $quant $seed $common
+          reload tiny --random-init-config $F/tiny-llama-config.json method=qlora $quant $seed $common ;;
+    q7-seed) run q7-seed --random-init-config $F/llama-2-7b-config.json method=qlora $quant $seed $common
+             reload q7-seed --random-init-config $F/llama-2-7b-config.json method=qlora $quant $seed $common ;;
+    q7-seed-nogc) run q7-seed-nogc --random-init-config $F/llama-2-7b-config.json method=qlora $quant $seed $common gradient_checkpointing=false ;;
+    l7-seed) run l7-seed --random-init-config $F/llama-2-7b-config.json method=lora $seed $common ;;
+    q7-r64) run q7-r64 --random-init-config $F/llama-2-7b-config.json method=qlora $quant $paper lora.dropout=0.1 $common ;;
+    q13-r64) run q13-r64 --random-init-config $F/llama-13b-config.json method=qlora $quant $paper lora.dropout=0.1 $common ;;
+    q33-r64) run q33-r64 --random-init-config $F/llama-33b-config.json method=qlora $quant $paper lora.dropout=0.05 $common ;;
+    q65-r64) run q65-r64 --random-init-config $F/llama-65b-config.json method=qlora $quant $paper lora.dropout=0.05 $common ;;
     *) echo "unknown run $r"; exit 2 ;;
   esac
 done
