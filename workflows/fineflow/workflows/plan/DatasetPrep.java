@@ -2,7 +2,6 @@ package fineflow.workflows.plan;
 
 import static fineflow.workflows.plan.CacheKey.OUT;
 
-import fineflow.workflows.spec.DatasetFields;
 import fineflow.workflows.spec.DatasetSpec;
 import fineflow.workflows.spec.PipelineSpec;
 import java.util.ArrayList;
@@ -13,7 +12,7 @@ import java.util.Map;
  * dataset-prep: validates the records, applies the chat template, splits train/validation.
  * Its input is a workspace file the CLI cannot read, so it runs on every pass
  * ({@link OutputPin#alwaysRuns}) and writes into a sub-folder named after the sha256 of what it
- * wrote ({@code --content-addressed}: {@code <out>/<digest>/train.jsonl}, renamed into place
+ * wrote ({@link DatasetPrepParams#contentAddressed}: {@code <out>/<digest>/train.jsonl}, renamed into place
  * whole), which its result records; the stages after it read that folder ({@link #dataDir}) and
  * are keyed by the digest. Two runs that share the planned key but read different data so
  * never write to, or read from, the same folder.
@@ -42,28 +41,16 @@ final class DatasetPrep {
       throw new IllegalArgumentException("dataset: required when training is enabled");
     }
     String input = Workspace.resolve("dataset.path", dataset.path());
-    DatasetFields f = dataset.fields();
-    Argv argv = new Argv("fineflow", "stage", "dataset-prep")
-        .opt("--input", input)
-        .opt("--format", dataset.format())
-        .opt("--template", dataset.template());
-    if (!dataset.systemPrompt().isEmpty()) {
-      argv.opt("--system-prompt", dataset.systemPrompt());
-    }
-    argv.opt("--fields", "instruction=" + f.instruction() + ",output=" + f.output()
-            + ",input=" + f.input() + ",system=" + f.system())
-        .opt("--validation-split", dataset.validationSplit())
-        .opt("--seed", dataset.seed())
-        .opt("--on-invalid", dataset.onInvalid())
-        .opt("--max-input-tokens", spec.engine().maxInputLen())
-        .opt("--output", OUT)
-        .add("--content-addressed");
+    DatasetPrepParams params = new DatasetPrepParams(input, Argv.text(dataset.format()),
+        Argv.text(dataset.template()), dataset.systemPrompt(), dataset.fields(),
+        dataset.validationSplit(), dataset.seed(), Argv.text(dataset.onInvalid()),
+        spec.engine().maxInputLen(), OUT, true);
 
     List<VolumeMount> volumes = new ArrayList<>();
     Workspace.readOnly(input).ifPresent(volumes::add);
     volumes.add(StageDraft.outputMount());
     return new StageDraft(StageName.DATASET_PREP, StageKind.JOB, FineflowImage.of(spec),
-        argv.build(), Map.of(), List.of(), Resources.cpuOnly("1", "2Gi"), volumes,
+        params, Map.of(), List.of(), Resources.cpuOnly("1", "2Gi"), volumes,
         1_800, 60, List.of(),
         List.of(new ArtifactRef("train", OUT + "/" + SHA + "/" + TRAIN_FILE),
             new ArtifactRef("validation", OUT + "/" + SHA + "/" + VALIDATION_FILE),

@@ -24,9 +24,7 @@ import fineflow.workflows.spec.SpecDigest;
  *
  * <h2>Command-line contracts of the stages fineflow implements</h2>
  * <pre>
- * fineflow stage dataset-prep --input FILE --format json|jsonl --template llama2-chat|plain
- *     [--system-prompt TEXT] --fields instruction=F,output=F,input=F,system=F
- *     --validation-split X --seed N --on-invalid fail|skip --max-input-tokens N --output DIR
+ * fineflow stage dataset-prep --params DatasetPrepParams
  *   writes DIR/train.jsonl, DIR/validation.jsonl, DIR/manifest.json
  *
  * python3 /opt/fineflow-programs/train.py --params {@link TrainParams}

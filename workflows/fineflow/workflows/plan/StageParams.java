@@ -26,6 +26,7 @@ import java.util.function.UnaryOperator;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "stage")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ModelFetchParams.class, name = "model-fetch"),
+    @JsonSubTypes.Type(value = DatasetPrepParams.class, name = "dataset-prep"),
     @JsonSubTypes.Type(value = BenchmarkParams.class, name = "benchmark"),
     @JsonSubTypes.Type(value = TritonRepoParams.class, name = "triton-repo"),
     @JsonSubTypes.Type(value = LoraConvertParams.class, name = "lora-convert"),

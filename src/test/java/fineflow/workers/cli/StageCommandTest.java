@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.workers.stage.StageCommand;
 import fineflow.workflows.plan.BenchmarkParams;
+import fineflow.workflows.plan.DatasetPrepParams;
 import fineflow.workflows.plan.TritonRepoParams;
+import fineflow.workflows.spec.DatasetFields;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -33,10 +35,8 @@ class StageCommandTest {
         "{\"q\": \"a\", \"a\": \"x\"}\n{\"q\": \"b\", \"a\": \"y\"}\n{\"q\": \"c\", \"a\": \"z\"}\n"
             + "{\"q\": \"d\", \"a\": \"w\"}\n{\"q\": \"e\"}\n", StandardCharsets.UTF_8);
     Path result = dir.resolve("result.json");
-    int code = execute("stage", "dataset-prep", "--input", input.toString(), "--format", "jsonl",
-        "--template", "llama2-chat", "--system-prompt", "S", "--fields", "instruction=q,output=a",
-        "--validation-split", "0.25", "--seed", "42", "--on-invalid", "skip", "--max-input-tokens", "2048",
-        "--output", dir.resolve("out").toString(), "--result-file", result.toString());
+    int code = execute("stage", "dataset-prep", "--params", prep(input.toString(), "jsonl", "llama2-chat",
+        new DatasetFields("q", "a", null, null), "skip", false), "--result-file", result.toString());
 
     assertThat(code).as(err.toString()).isEqualTo(ExitCode.OK);
     assertThat(dir.resolve("out/train.jsonl")).exists();
@@ -51,8 +51,8 @@ class StageCommandTest {
     Path input = Files.writeString(dir.resolve("d.json"),
         "[{\"instruction\": \"a\", \"output\": \"x\"},\n {\"instruction\": \"b\"}]", StandardCharsets.UTF_8);
     Path result = dir.resolve("result.json");
-    int code = execute("stage", "dataset-prep", "--input", input.toString(), "--max-input-tokens", "2048",
-        "--output", dir.resolve("out").toString(), "--result-file", result.toString());
+    int code = execute("stage", "dataset-prep", "--params", prep(input.toString(), "json", "llama2-chat",
+        DatasetFields.defaults(), "fail", false), "--result-file", result.toString());
 
     assertThat(code).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(err.toString()).contains("line 2 (record 1): missing-field: missing field \"output\"");
@@ -61,15 +61,25 @@ class StageCommandTest {
     assertThat(r.get("problems").get(0).asText()).startsWith("line 2 (record 1)");
   }
 
+  /** dataset-prep's parameters as the planner renders them, into {@code dir/out}. */
+  private String prep(String input, String format, String template, DatasetFields fields, String onInvalid,
+      boolean contentAddressed) {
+    return new DatasetPrepParams(input, format, template, "S", fields, 0.25, 42, onInvalid, 2048,
+        dir.resolve("out").toString(), contentAddressed).json();
+  }
+
   @Test
-  void unknownTemplateAndFieldRoleAreUsageErrors() {
-    assertThat(execute("stage", "dataset-prep", "--input", "x", "--max-input-tokens", "1", "--output", "o",
-        "--template", "chatml")).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString()).contains("--template: 'chatml' is not one of llama2-chat, plain");
-    assertThat(execute("stage", "dataset-prep", "--input", "x", "--max-input-tokens", "1", "--output", "o",
-        "--fields", "answer=a")).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(execute("stage", "dataset-prep", "--input", "x", "--max-input-tokens", "1", "--output", "o",
-        "--validation-split", "1.5")).isEqualTo(ExitCode.BAD_INPUT);
+  void unknownTemplateFormatAndPolicyAreUsageErrors() {
+    assertThat(execute("stage", "dataset-prep", "--params", prep("x", "json", "chatml", DatasetFields.defaults(),
+        "fail", false))).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).contains("template: 'chatml' is not one of llama2-chat, plain");
+    assertThat(execute("stage", "dataset-prep", "--params", prep("x", "csv", "plain", DatasetFields.defaults(),
+        "fail", false))).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(execute("stage", "dataset-prep", "--params", prep("x", "json", "plain", DatasetFields.defaults(),
+        "ignore", false))).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(execute("stage", "dataset-prep", "--params", "{\"stage\":\"dataset-prep\",\"format\":\"json\"}"))
+        .isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).contains("the dataset-prep parameters have no input");
   }
 
   @Test
@@ -123,8 +133,8 @@ class StageCommandTest {
     for (String[] args : List.of(
         new String[] {"stage", "dataset-prep", "--help"},
         new String[] {"stage", "triton-repo", "--bogus"},
-        new String[] {"stage", "dataset-prep", "--verbose", "--input", "x", "--max-input-tokens", "1",
-            "--output", "o", "--template", "chatml"},
+        new String[] {"stage", "dataset-prep", "--verbose", "--params", new DatasetPrepParams("x", "json", "chatml",
+            "", null, 0.2, 42, "fail", 1, "o", false).json()},
         new String[] {"stage", "--version"},
         // An error the stage did not expect (its output folder cannot be made): one line, exit 1.
         new String[] {"stage", "benchmark", "--params", BENCHMARK_TO_DEV_NULL})) {

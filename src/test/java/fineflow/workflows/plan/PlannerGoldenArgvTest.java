@@ -34,17 +34,12 @@ class PlannerGoldenArgvTest {
   @Test
   void datasetPrep() {
     assertThat(argv(StageName.DATASET_PREP)).containsExactly(
-        "fineflow", "stage", "dataset-prep",
-        "--input", "/workspace/data/dazai.json",
-        "--format", "json",
-        "--template", "llama2-chat",
-        "--system-prompt", "あなたは太宰治です。",
-        "--fields", "instruction=instruction,output=output,input=input,system=system",
-        "--validation-split", "0.2",
-        "--seed", "42",
-        "--on-invalid", "fail",
-        "--max-input-tokens", "2048",
-        "--output", out(StageName.DATASET_PREP), "--content-addressed");
+        "fineflow", "stage", "dataset-prep", "--params",
+        q("{'stage':'dataset-prep','contentAddressed':true,'fields':{'input':'input',"
+            + "'instruction':'instruction','output':'output','system':'system'},'format':'json',"
+            + "'input':'/workspace/data/dazai.json','maxInputTokens':2048,'onInvalid':'fail',"
+            + "'output':'" + out(StageName.DATASET_PREP) + "','seed':42,'systemPrompt':'あなたは太宰治です。',"
+            + "'template':'llama2-chat','validationSplit':0.2}"));
   }
 
   @Test

@@ -238,7 +238,8 @@ class PlannerStagesTest {
   @Test
   void datasetPathsStayOnTheWorkspace() {
     assertThat(Planner.plan(SeedSpecs.with(ELYZA, "dataset.path", "\"/workspace/d/x.jsonl\""))
-        .stage(DATASET_PREP).orElseThrow().argv()).containsSequence("--input", "/workspace/d/x.jsonl");
+        .stage(DATASET_PREP).orElseThrow().params(DatasetPrepParams.class).input())
+        .isEqualTo("/workspace/d/x.jsonl");
     assertThatThrownBy(() -> Planner.plan(SeedSpecs.with(ELYZA, "dataset.path", "\"/etc/passwd\"")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("dataset.path").hasMessageContaining("outside the workspace");
