@@ -47,8 +47,6 @@ import okhttp3.OkHttpClient;
  * the candidate only: whatever the stable Service selects keeps serving.
  */
 public final class RolloutExecutor implements StageExecutor, Promotion {
-  /** Set on pods by the embedded dev stack's simulated node (see SimulatedKubelet). */
-  public static final String SIMULATED_ANNOTATION = "fineflow.dev/simulated";
 
 
   static final int LOG_LINES = 50;
@@ -212,7 +210,7 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
   public StageResult await(AwaitRequest request) {
     String ns = namespace(request.namespace());
     Stage stage = request.stage();
-    RolloutTarget target = RolloutTarget.fromEnv(stage.env());
+    RolloutTarget target = RolloutTarget.of(stage);
     String name = request.objectName();
     Deployment d = client.apps().deployments().inNamespace(ns).withName(name).get();
     if (d == null) {
@@ -250,13 +248,7 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
       promote(ns, request.runId(), revision);
       promoted = true;
     }
-    return result(stage, name, podName, revision, target, smoke, service, promoted, simulated(pods));
-  }
-
-  /** The embedded dev stack's node marks the pods it only pretends to run; a real kubelet never does. */
-  private static boolean simulated(List<Pod> pods) {
-    return pods.stream().anyMatch(p -> p.getMetadata().getAnnotations() != null
-        && "true".equals(p.getMetadata().getAnnotations().get(SIMULATED_ANNOTATION)));
+    return result(stage, name, podName, revision, target, smoke, service, promoted, smoke.simulated());
   }
 
   private static StageResult result(Stage stage, String name, String podName, String revision,

@@ -82,12 +82,11 @@ public record RolloutObjects(
   public static final String ANNOTATION_APPLIED_AT = "fineflow.dev/applied-at";
   public static final String ANNOTATION_SPEC_DIGEST = "fineflow.dev/spec-digest";
   static final String FLASHINFER_CACHE = "/root/.cache/flashinfer";
-  static final String TRITON_BATCH_FLAG = "--backend-config=tensorrtllm,default-max-batch-size=";
 
   /** Builds the objects; throws {@link IllegalArgumentException} for a stage that cannot run. */
   public static RolloutObjects of(LaunchRequest request, KubernetesSerialization json) {
     Stage stage = request.stage();
-    RolloutTarget target = RolloutTarget.fromEnv(stage.env());
+    RolloutTarget target = RolloutTarget.of(stage);
     Map<String, String> files = stage.files();
     if (!stage.imageCopies().isEmpty()) {
       throw new IllegalArgumentException("rollout stage " + stage.name() + " has image copies "
@@ -196,16 +195,9 @@ public record RolloutObjects(
     }
     switch (target.backend()) {
       case TRITON -> {
-        // What Triton serves is checked on the server (SmokeTest reads the tensorrt_llm config's
-        // max_batch_size): the flag only reaches auto-completed configs, so it is optional here,
-        // but when given it must not contradict the engine.
-        argv.stream().filter(a -> a.startsWith(TRITON_BATCH_FLAG)).forEach(flag -> {
-          String n = flag.substring(TRITON_BATCH_FLAG.length());
-          if (target.maxBatchSize() != null && !n.equals(target.maxBatchSize().toString())) {
-            throw new IllegalArgumentException("triton argv sets default-max-batch-size=" + n
-                + " but the engine's max batch size is " + target.maxBatchSize());
-          }
-        });
+        // The batch size is not compared here: the argv and the target are rendered from the
+        // same engine.maxBatchSize; what Triton serves is checked on the server (SmokeTest reads
+        // the tensorrt_llm config's max_batch_size).
         if (!argv.get(0).equals("tritonserver") && !argv.get(0).equals("mpirun")) {
           throw new IllegalArgumentException("triton argv must run tritonserver in the foreground"
               + " (directly, or one MPI rank per GPU under mpirun), not " + argv.get(0) + ": " + argv);

@@ -46,15 +46,15 @@ public final class SmokeTest {
 
   public SmokeReport run(String baseUrl, RolloutTarget target) {
     String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-    String adapterOutput = null;
+    Generation adapter = null;
     long adapterMillis = 0;
     if (target.hasAdapter()) {
       long t0 = System.nanoTime();
-      adapterOutput = generate(base, target, true);
+      adapter = generate(base, target, true);
       adapterMillis = (System.nanoTime() - t0) / 1_000_000;
     }
     long t1 = System.nanoTime();
-    String baseOutput = generate(base, target, false);
+    Generation baseOutput = generate(base, target, false);
     long baseMillis = (System.nanoTime() - t1) / 1_000_000;
     Integer served = null;
     if (target.backend() == ServingBackend.TRITON) {
@@ -66,10 +66,22 @@ public final class SmokeTest {
             + target.maxBatchSize() + " (triton_max_batch_size:" + target.maxBatchSize() + ")");
       }
     }
-    return new SmokeReport(base, adapterOutput, adapterMillis, baseOutput, baseMillis, served);
+    return new SmokeReport(base, adapter == null ? null : adapter.text(), adapterMillis,
+        baseOutput.text(), baseMillis, served,
+        baseOutput.simulated() || adapter != null && adapter.simulated());
   }
 
-  private String generate(String base, RolloutTarget target, boolean withAdapter) {
+  /**
+   * One generation; {@code simulated} when the reply says so (the dev node's stand-in servers
+   * mark their replies {@code "simulated": true}; no real server sends the key).
+   */
+  private record Generation(String text, boolean simulated) {
+    static Generation of(String text, JsonNode reply) {
+      return new Generation(text, reply.path("simulated").asBoolean(false));
+    }
+  }
+
+  private Generation generate(String base, RolloutTarget target, boolean withAdapter) {
     String what = withAdapter ? "generation with the LoRA adapter" : "generation without the adapter";
     if (target.backend() == ServingBackend.TRITON) {
       ObjectNode body = JSON.createObjectNode()
@@ -87,7 +99,7 @@ public final class SmokeTest {
       if (text.startsWith(target.smokePrompt())) {
         text = text.substring(target.smokePrompt().length());
       }
-      return nonEmpty(text, what, reply);
+      return Generation.of(nonEmpty(text, what, reply), reply);
     }
     // vLLM serves an adapter as a model of its own; trtllm-serve takes it per request.
     boolean byRequest = target.backend() == ServingBackend.TRTLLM_SERVE;
@@ -101,7 +113,7 @@ public final class SmokeTest {
           .put("lora_path", target.adapterPath());
     }
     JsonNode reply = post(base + "/v1/completions", body, what);
-    return nonEmpty(reply.path("choices").path(0).path("text").asText(""), what, reply);
+    return Generation.of(nonEmpty(reply.path("choices").path(0).path("text").asText(""), what, reply), reply);
   }
 
   private static String nonEmpty(String text, String what, JsonNode reply) {

@@ -137,7 +137,8 @@ public final class ModelServers implements AutoCloseable {
         JsonNode req = parse(body);
         boolean lora = req.has("lora_task_id");
         send(ex, 200, "application/json", JSON.createObjectNode().put("model_name", "ensemble")
-            .put("model_version", "1").put("text_output", text(backend, lora)).toString());
+            .put("model_version", "1").put("text_output", text(backend, lora))
+            .put("simulated", true).toString());
       }
       case "/v2/models/ensemble/generate_stream" -> {
         boolean lora = parse(body).has("lora_task_id");
@@ -161,7 +162,9 @@ public final class ModelServers implements AutoCloseable {
           choice.put("text", text);
         }
         ObjectNode resp = JSON.createObjectNode().put("id", "cmpl-simulated")
-            .put("object", chat ? "chat.completion" : "text_completion").put("model", model);
+            .put("object", chat ? "chat.completion" : "text_completion").put("model", model)
+            // What a smoke test reads to say so in the rollout's result; no real server sends it.
+            .put("simulated", true);
         resp.putArray("choices").add(choice);
         send(ex, 200, "application/json", resp.toString());
       }

@@ -2,7 +2,6 @@ package fineflow.workers.dev;
 
 import fineflow.activities.kubernetes.FineflowLabels;
 import fineflow.activities.DaemonThreads;
-import fineflow.activities.rollout.RolloutExecutor;
 import fineflow.workers.engines.NodeCredentials;
 import fineflow.workflows.plan.StageName;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -729,7 +728,7 @@ public final class NodeAgent implements AutoCloseable {
     Map<String, Object> patch = new LinkedHashMap<>();
     if (r.simulated != null) {
       // Through pods/status, as NodeRestriction lets a node change annotations but not labels.
-      patch.put("metadata", Map.of("annotations", Map.of(RolloutExecutor.SIMULATED_ANNOTATION, r.simulated)));
+      patch.put("metadata", Map.of("annotations", Map.of(SimulatedKubelet.SIMULATED_ANNOTATION, r.simulated)));
     }
     patch.put("status", status);
     try {

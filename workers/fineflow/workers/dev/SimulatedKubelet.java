@@ -1,6 +1,5 @@
 package fineflow.workers.dev;
 
-import fineflow.activities.rollout.RolloutExecutor;
 import fineflow.workflows.plan.StageName;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
@@ -39,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * {@link NodeAgent}.
  */
 public final class SimulatedKubelet implements AutoCloseable {
+  /**
+   * Marks the pods the dev node only pretends to run, for people reading them with kubectl;
+   * fineflow itself reads "simulated" from the stages' results, never from this.
+   */
+  public static final String SIMULATED_ANNOTATION = "fineflow.dev/simulated";
   public static final String NODE_NAME = "simulated-gpu-node-0";
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedKubelet.class);
   private static final String STAGE_LABEL = PodRunner.STAGE_LABEL;
@@ -336,7 +340,7 @@ public final class SimulatedKubelet implements AutoCloseable {
         .withNewMetadata()
           .withName(name).withNamespace(ns)
           .withLabels(d.getSpec().getTemplate().getMetadata().getLabels())
-          .addToAnnotations(RolloutExecutor.SIMULATED_ANNOTATION, "true")
+          .addToAnnotations(SIMULATED_ANNOTATION, "true")
           .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
               .withName(d.getMetadata().getName()).withUid(d.getMetadata().getUid()).withController(true).build())
         .endMetadata()

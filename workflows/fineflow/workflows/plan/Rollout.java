@@ -84,8 +84,8 @@ final class Rollout {
         Benchmark.TRITON_MODEL, null, null,
         up.has(StageName.LORA_CONVERT) ? e.lora().taskId() : null, batch, gated(spec),
         spec.serving().replicas(), null);
-    return new StageDraft(StageName.ROLLOUT, StageKind.DEPLOYMENT, spec.serving().image(), argv,
-        target.addTo(Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO")),
+    return new StageDraft(StageName.ROLLOUT, StageKind.DEPLOYMENT, spec.serving().image(),
+        new RolloutParams(target, argv), Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO"),
         HuggingFace.token(spec), gpuResources(spec), volumes, 1_800, 5 * 60, consumes, List.of(),
         "Serve the engine on Triton (batch " + batch + ", world size " + e.worldSize()
             + (up.has(StageName.LORA_CONVERT) ? ", LoRA task " + e.lora().taskId() : "") + ")",
@@ -156,8 +156,8 @@ final class Rollout {
     RolloutTarget target = new RolloutTarget(ServingBackend.TRTLLM_SERVE, Planner.pipelineName(spec),
         model.location(), adapter != null ? ServingEndpoint.ADAPTER_NAME : null, adapter, null, null,
         candidate && gated(spec), candidate ? spec.serving().replicas() : 1, null);
-    return new StageDraft(name, StageKind.DEPLOYMENT, image, argv.build(),
-        target.addTo(Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO")),
+    return new StageDraft(name, StageKind.DEPLOYMENT, image, new RolloutParams(target, argv.build()),
+        Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO"),
         HuggingFace.token(spec), gpuResources(spec), volumes(model, adapter, up),
         3_600, 10 * 60, consumes(model, adapter), List.of(),
         "Serve " + model.name() + " with trtllm-serve (batch " + e.maxBatchSize()
@@ -204,8 +204,8 @@ final class Rollout {
     RolloutTarget target = new RolloutTarget(ServingBackend.VLLM, Planner.pipelineName(spec),
         model.location(), adapter != null ? ServingEndpoint.ADAPTER_NAME : null, null, null, null,
         candidate && gated(spec), candidate ? spec.serving().replicas() : 1, null);
-    return new StageDraft(name, StageKind.DEPLOYMENT, image, argv.build(),
-        target.addTo(Map.of("HF_HOME", Workspace.HF_HOME)), HuggingFace.token(spec), gpuResources(spec),
+    return new StageDraft(name, StageKind.DEPLOYMENT, image, new RolloutParams(target, argv.build()),
+        Map.of("HF_HOME", Workspace.HF_HOME), HuggingFace.token(spec), gpuResources(spec),
         volumes(model, adapter, up), 3_600, 10 * 60, consumes(model, adapter), List.of(),
         "Serve " + model.name() + " with vLLM (max " + e.maxBatchSize() + " sequences"
             + (adapter != null ? ", adapter '" + ServingEndpoint.ADAPTER_NAME + "'" : "") + ")",

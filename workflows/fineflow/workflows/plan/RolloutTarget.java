@@ -1,16 +1,14 @@
 package fineflow.workflows.plan;
 
 import fineflow.workflows.spec.ServingBackend;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
  * What the rollout executor needs beyond a deployment stage's image, argv, mounts and files:
- * which server it is, how to smoke-test it and whether promotion waits for the benchmark. The
- * planner puts it in the stage's env ({@link #toEnv()}, keys {@code FINEFLOW_ROLLOUT_*}) so
- * that it is part of the cache key and travels in the plan unchanged; the executor reads it
- * back with {@link #fromEnv} and does not pass those keys to the server container.
+ * which server it is, how to smoke-test it and whether promotion waits for the benchmark. It
+ * travels typed in the stage's {@link RolloutParams}, so it is part of the cache key and reaches
+ * the executor as the planner made it ({@link #of}).
  *
  * @param app the pipeline name: the stable Service's name, {@code app.kubernetes.io/instance},
  *     and the prefix of {@link ServingEndpoint#serviceName}
@@ -61,37 +59,20 @@ public record RolloutTarget(
     return backend == ServingBackend.TRITON ? loraTaskId != null : adapterName != null;
   }
 
-  /** Env entries for the deployment stage. */
-  public Map<String, String> toEnv() {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put(PREFIX + "BACKEND", backend.wireName());
-    env.put(PREFIX + "APP", app);
-    env.put(PREFIX + "SERVED_MODEL", servedModel);
-    putIf(env, "ADAPTER_NAME", adapterName);
-    putIf(env, "ADAPTER_PATH", adapterPath);
-    putIf(env, "LORA_TASK_ID", loraTaskId == null ? null : loraTaskId.toString());
-    putIf(env, "MAX_BATCH_SIZE", maxBatchSize == null ? null : maxBatchSize.toString());
-    env.put(PREFIX + "GATED", Boolean.toString(gated));
-    env.put(PREFIX + "REPLICAS", Integer.toString(replicas));
-    env.put(PREFIX + "SMOKE_PROMPT", smokePrompt);
-    return env;
+  /**
+   * The target of a deployment stage: its parameters' ({@link RolloutParams}); for a stage planned
+   * before there were parameters (a run recorded then, resumed now), the {@code FINEFLOW_ROLLOUT_*}
+   * env entries those plans carried.
+   */
+  public static RolloutTarget of(Stage stage) {
+    return stage.params() instanceof RolloutParams p ? p.target() : fromEnv(stage.env());
   }
 
-  /** The stage env with the target's entries added. */
-  public Map<String, String> addTo(Map<String, String> env) {
-    Map<String, String> all = new LinkedHashMap<>(env);
-    all.putAll(toEnv());
-    return all;
-  }
-
-  private static void putIf(Map<String, String> env, String key, String value) {
-    if (value != null) {
-      env.put(PREFIX + key, value);
-    }
-  }
-
-  /** Reads {@link #toEnv()} back; throws {@link IllegalArgumentException} naming what is wrong. */
-  public static RolloutTarget fromEnv(Map<String, String> env) {
+  /**
+   * The target as plans before stage parameters wrote it into the stage's env; throws
+   * {@link IllegalArgumentException} naming what is wrong.
+   */
+  static RolloutTarget fromEnv(Map<String, String> env) {
     String backend = env.get(PREFIX + "BACKEND");
     ServingBackend b = null;
     for (ServingBackend candidate : ServingBackend.values()) {
@@ -101,7 +82,7 @@ public record RolloutTarget(
     }
     if (b == null) {
       throw new IllegalArgumentException("deployment stage env " + PREFIX + "BACKEND is '" + backend
-          + "'; expected triton, trtllm-serve or vllm (the planner adds RolloutTarget.toEnv())");
+          + "'; expected triton, trtllm-serve or vllm (plans before stage parameters wrote it there)");
     }
     Integer replicas = number(env, "REPLICAS", Integer::valueOf);
     return new RolloutTarget(b, env.get(PREFIX + "APP"), env.get(PREFIX + "SERVED_MODEL"),

@@ -57,26 +57,6 @@ record StageDraft(
         expectedSeconds, consumes, produces, summary, files, List.of());
   }
 
-  /** TRANSITIONAL: a draft without parameters, its argv as given. */
-  StageDraft(StageName name, StageKind kind, String image, List<String> argv,
-      Map<String, String> env, List<SecretEnv> secretEnv, Resources resources,
-      List<VolumeMount> volumes, long timeoutSeconds, long expectedSeconds,
-      List<StageName> consumes, List<ArtifactRef> produces, String summary,
-      Map<String, String> files, List<ImageCopy> imageCopies) {
-    this(name, kind, image, argv, env, secretEnv, resources, volumes, timeoutSeconds,
-        expectedSeconds, consumes, produces, summary, files, imageCopies, null);
-  }
-
-  /** TRANSITIONAL: a draft without parameters or image copies. */
-  StageDraft(StageName name, StageKind kind, String image, List<String> argv,
-      Map<String, String> env, List<SecretEnv> secretEnv, Resources resources,
-      List<VolumeMount> volumes, long timeoutSeconds, long expectedSeconds,
-      List<StageName> consumes, List<ArtifactRef> produces, String summary,
-      Map<String, String> files) {
-    this(name, kind, image, argv, env, secretEnv, resources, volumes, timeoutSeconds,
-        expectedSeconds, consumes, produces, summary, files, List.of(), null);
-  }
-
   /** The stage's own output directory, mounted read-write. */
   static VolumeMount outputMount() {
     return new VolumeMount(CacheKey.OUT, CacheKey.OUT, false);

@@ -33,6 +33,7 @@ import java.util.function.UnaryOperator;
     @JsonSubTypes.Type(value = CheckpointConvertParams.class, name = "checkpoint-convert"),
     @JsonSubTypes.Type(value = EngineBuildParams.class, name = "engine-build"),
     @JsonSubTypes.Type(value = TrainParams.class, name = "train"),
+    @JsonSubTypes.Type(value = RolloutParams.class, name = "server"),
 })
 public interface StageParams {
   /** The option that hands a pod program its parameters as one JSON argument. */

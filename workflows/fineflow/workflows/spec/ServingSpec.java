@@ -1,8 +1,12 @@
 package fineflow.workflows.spec;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Map;
 
+// "tritonMaxBatchSize": what specs held before Triton's batch size became engine.maxBatchSize
+// alone; runs recorded then still replay. A loaded spec that sets it is told (SpecBinder).
+@JsonIgnoreProperties({"tritonMaxBatchSize"})
 public record ServingSpec(
     @JsonPropertyDescription("triton (engine + Triton), trtllm-serve (PyTorch backend, no engine) or vllm.")
     ServingBackend backend,

@@ -45,6 +45,7 @@ final class SpecBinder {
           + " metadata, model, …), got " + describe(root))));
     }
     ObjectNode tree = root.deepCopy();
+    List<SpecProblem> removedKeys = removedKeys(tree);
     // "key: ~" would silently bind as "use the default", and 1e400 as Infinity: say so instead.
     List<SpecProblem> valueProblems = new ArrayList<>(takeOutNonValues(tree, ""));
     // List items taken out shift the later ones; remember them to report original indexes.
@@ -54,7 +55,7 @@ final class SpecBinder {
       UnknownKeyRecorder recorder = new UnknownKeyRecorder();
       try {
         PipelineSpec spec = READER.withHandler(recorder).treeToValue(tree, PipelineSpec.class);
-        return new Result(spec, concat(recorder.problems(), valueProblems));
+        return new Result(spec, concat(concat(removedKeys, recorder.problems()), valueProblems));
       } catch (JsonMappingException e) {
         List<JsonMappingException.Reference> at = e.getPath();
         String message = message(e, tree);
@@ -76,6 +77,30 @@ final class SpecBinder {
       }
     }
     return new Result(null, valueProblems);
+  }
+
+  /**
+   * Keys specs once had, with what to write instead. The records ignore them
+   * ({@code @JsonIgnoreProperties}), so a run recorded with one still replays; a spec that is
+   * loaded gets this problem at the key's line.
+   */
+  private static final Map<String, String> REMOVED = Map.of(
+      "serving.tritonMaxBatchSize", "serving.tritonMaxBatchSize was removed: Triton's max batch size"
+          + " is engine.maxBatchSize (the engine cannot batch more); set that, and delete this key");
+
+  private static List<SpecProblem> removedKeys(JsonNode tree) {
+    List<SpecProblem> problems = new ArrayList<>();
+    REMOVED.forEach((path, message) -> {
+      String[] keys = path.split("\\.");
+      JsonNode parent = tree;
+      for (int i = 0; i < keys.length - 1; i++) {
+        parent = parent.path(keys[i]);
+      }
+      if (parent.has(keys[keys.length - 1])) {
+        problems.add(SpecProblem.at(path, message));
+      }
+    });
+    return problems;
   }
 
   /** Removes every null mapping value and infinite number under {@code node}, one problem each. */

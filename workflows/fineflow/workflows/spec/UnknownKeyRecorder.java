@@ -27,19 +27,13 @@ final class UnknownKeyRecorder extends DeserializationProblemHandler {
     if (names != null) {
       names.forEach(n -> known.add(String.valueOf(n)));
     }
-    String removed = REMOVED.get(path);
-    problems.add(SpecProblem.at(path, removed != null ? removed : message(propertyName, known)));
+    problems.add(SpecProblem.at(path, message(propertyName, known)));
     return false;
   }
 
   List<SpecProblem> problems() {
     return List.copyOf(problems);
   }
-
-  /** Keys specs once had, with what to write instead. */
-  static final java.util.Map<String, String> REMOVED = java.util.Map.of(
-      "serving.tritonMaxBatchSize", "serving.tritonMaxBatchSize was removed: Triton's max batch size is"
-          + " engine.maxBatchSize (the engine cannot batch more); set that, and delete this key");
 
   static String message(String key, List<String> known) {
     String suggestion = closest(key, known);

@@ -197,7 +197,7 @@ class RoleComplianceTest {
   private void rollouts(KubernetesStageActivities activities, RolloutExecutor rollout,
       TestKubelet kubelet, Map<String, List<String>> calls) throws Exception {
     Stage triton = rolloutStage("configs/elyza-7b-qlora-triton.yaml");
-    servedBatch = RolloutTarget.fromEnv(triton.env()).maxBatchSize();
+    servedBatch = RolloutTarget.of(triton).maxBatchSize();
     String name = activities.launch(rolloutLaunch(triton)).objectName();
     calls.put("rollout launch", drain());
     catchThrowableOfType(ApplicationFailure.class, () -> activities.await(rolloutAwait(triton, name)));
@@ -257,7 +257,7 @@ class RoleComplianceTest {
   private static Stage withKey(Stage s, String key) {
     return new Stage(s.name(), s.kind(), s.image(), s.argv(), s.env(), s.secretEnv(), s.resources(),
         s.volumes(), s.timeoutSeconds(), s.expectedSeconds(), s.consumes(), s.produces(), key,
-        s.summary(), s.files());
+        s.summary(), s.files(), s.imageCopies(), s.params());
   }
 
   private static LaunchRequest rolloutLaunch(Stage stage) {

@@ -213,8 +213,6 @@ class RolloutExecutorTest {
         RolloutStages.stage(RolloutStages.triton(false), KEY, "img",
             List.of("python3", "/app/scripts/launch_triton_server.py", "--world_size=2", "--model_repo=/repo"),
             List.of()))));
-    ApplicationFailure wrongBatch = failureOf(() -> executor.launch(RolloutStages.launch(
-        RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 4))));
     List<String> localhost = new ArrayList<>(RolloutStages.trtllmArgv());
     localhost.set(localhost.indexOf("0.0.0.0"), "localhost");
     ApplicationFailure noHost = failureOf(() -> executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(localhost))));
@@ -222,7 +220,6 @@ class RolloutExecutorTest {
     assertThat(background.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
     assertThat(background.isNonRetryable()).isTrue();
     assertThat(background.getOriginalMessage()).contains("tritonserver in the foreground");
-    assertThat(wrongBatch.getOriginalMessage()).contains("default-max-batch-size=4", "16");
     assertThat(noHost.getOriginalMessage()).contains("--host 0.0.0.0");
     assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).isEmpty();
   }

@@ -3,6 +3,7 @@ package fineflow.activities.rollout;
 import fineflow.workflows.contract.AwaitRequest;
 import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.plan.Resources;
+import fineflow.workflows.plan.RolloutParams;
 import fineflow.workflows.plan.RolloutTarget;
 import fineflow.workflows.plan.ServingEndpoint;
 import fineflow.workflows.plan.Stage;
@@ -75,10 +76,9 @@ final class RolloutStages {
 
   static Stage stage(StageName name, RolloutTarget target, String cacheKey, String image, List<String> argv,
       List<VolumeMount> volumes, Map<String, String> files) {
-    Map<String, String> env = target.addTo(Map.of("TLLM_LOG_LEVEL", "INFO"));
-    return new Stage(name, StageKind.DEPLOYMENT, image, argv, env, List.of(),
+    return new Stage(name, StageKind.DEPLOYMENT, image, argv, Map.of("TLLM_LOG_LEVEL", "INFO"), List.of(),
         new Resources(1, "nvidia.com/gpu", "8", "64Gi"), volumes, 1800, 300, List.of(), List.of(),
-        cacheKey, "rollout " + target.backend().wireName(), files);
+        cacheKey, "rollout " + target.backend().wireName(), files, List.of(), new RolloutParams(target, argv));
   }
 
   static LaunchRequest launch(Stage stage) {

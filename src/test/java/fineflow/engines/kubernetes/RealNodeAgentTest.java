@@ -306,7 +306,7 @@ class RealNodeAgentTest {
     Pod pod = admin.pods().inNamespace(NS).withName(result.podName()).get();
     assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
         .satisfies(o -> assertThat(o.getKind()).isEqualTo("ReplicaSet"));
-    assertThat(pod.getMetadata().getAnnotations()).containsEntry(RolloutExecutor.SIMULATED_ANNOTATION, "true");
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry(fineflow.workers.dev.SimulatedKubelet.SIMULATED_ANNOTATION, "true");
     assertThat(pod.getStatus().getContainerStatuses().get(0).getReady()).isTrue();
 
     activities.cleanup(new CleanupRequest(run, NS, false));

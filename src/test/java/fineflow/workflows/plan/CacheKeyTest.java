@@ -112,7 +112,7 @@ class CacheKeyTest {
     // The key is computed with $(OUT) in place of its output dir, which is named after the key.
     Stage prep = Planner.plan(ELYZA).stage(DATASET_PREP).orElseThrow();
     StageDraft draft = DatasetPrep.draft(ELYZA);
-    assertThat(draft.argv()).contains(CacheKey.OUT);
+    assertThat(((DatasetPrepParams) draft.params()).output()).isEqualTo(CacheKey.OUT);
     assertThat(CacheKey.of(draft, List.of())).isEqualTo(prep.cacheKey());
   }
 
@@ -121,15 +121,23 @@ class CacheKeyTest {
     StageDraft draft = DatasetPrep.draft(ELYZA);
     String key = CacheKey.of(draft, List.of());
     assertThat(CacheKey.of(draft, List.of("abc"))).isNotEqualTo(key);
-    StageDraft withEnv = new StageDraft(draft.name(), draft.kind(), draft.image(), draft.argv(),
+    StageDraft withEnv = new StageDraft(draft.name(), draft.kind(), draft.image(), draft.params(),
         java.util.Map.of("TLLM_LOG_LEVEL", "DEBUG"), draft.secretEnv(), draft.resources(),
         draft.volumes(), draft.timeoutSeconds(), draft.expectedSeconds(), draft.consumes(),
         draft.produces(), draft.summary(), draft.files());
     assertThat(CacheKey.of(withEnv, List.of())).isNotEqualTo(key);
     StageDraft otherTimeout = new StageDraft(draft.name(), draft.kind(), draft.image(),
-        draft.argv(), draft.env(), draft.secretEnv(), Resources.cpuOnly("4", "16Gi"),
+        draft.params(), draft.env(), draft.secretEnv(), Resources.cpuOnly("4", "16Gi"),
         draft.volumes(), 1, 1, draft.consumes(), draft.produces(), "other", draft.files());
     assertThat(CacheKey.of(otherTimeout, List.of())).isEqualTo(key);
+    DatasetPrepParams p = (DatasetPrepParams) draft.params();
+    StageDraft otherSeed = new StageDraft(draft.name(), draft.kind(), draft.image(),
+        new DatasetPrepParams(p.input(), p.format(), p.template(), p.systemPrompt(), p.fields(),
+            p.validationSplit(), p.seed() + 1, p.onInvalid(), p.maxInputTokens(), p.output(),
+            p.contentAddressed()),
+        draft.env(), draft.secretEnv(), draft.resources(), draft.volumes(), draft.timeoutSeconds(),
+        draft.expectedSeconds(), draft.consumes(), draft.produces(), draft.summary(), draft.files());
+    assertThat(CacheKey.of(otherSeed, List.of())).as("the parameters are hashed").isNotEqualTo(key);
   }
 
   private static List<StageName> concat(List<StageName> a, List<StageName> b) {

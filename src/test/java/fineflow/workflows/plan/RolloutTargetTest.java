@@ -8,6 +8,7 @@ import fineflow.workflows.spec.ServingBackend;
 import fineflow.workflows.spec.SpecLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class RolloutTargetTest {
   void tritonRolloutCarriesBatchSizeTaskIdAndGate() throws Exception {
     Plan plan = plan("elyza-7b-qlora-triton.yaml");
 
-    RolloutTarget t = RolloutTarget.fromEnv(plan.stage(StageName.ROLLOUT).orElseThrow().env());
+    RolloutTarget t = RolloutTarget.of(plan.stage(StageName.ROLLOUT).orElseThrow());
 
     assertThat(t.backend()).isEqualTo(ServingBackend.TRITON);
     assertThat(t.app()).isEqualTo("elyza-7b-qlora-triton");
@@ -31,7 +32,7 @@ class RolloutTargetTest {
     assertThat(t.loraTaskId()).isNotNull();
     assertThat(plan.stage(StageName.ROLLOUT).orElseThrow().argv())
         .contains("--backend-config=tensorrtllm,default-max-batch-size=" + t.maxBatchSize());
-    RolloutTarget baseline = RolloutTarget.fromEnv(plan.stage(StageName.BASELINE).orElseThrow().env());
+    RolloutTarget baseline = RolloutTarget.of(plan.stage(StageName.BASELINE).orElseThrow());
     assertThat(baseline.backend()).isEqualTo(ServingBackend.VLLM);
     assertThat(baseline.hasAdapter()).isFalse();
     assertThat(baseline.gated()).isFalse();
@@ -41,7 +42,7 @@ class RolloutTargetTest {
   void trtllmServeRolloutNamesTheAdapterAndItsPathWhenTraining() throws Exception {
     Stage rollout = plan("gpt-oss-20b-trtllm-serve.yaml").stage(StageName.ROLLOUT).orElseThrow();
 
-    RolloutTarget t = RolloutTarget.fromEnv(rollout.env());
+    RolloutTarget t = RolloutTarget.of(rollout);
 
     assertThat(t.backend()).isEqualTo(ServingBackend.TRTLLM_SERVE);
     assertThat(t.servedModel()).isEqualTo(rollout.argv().get(2));
@@ -50,10 +51,25 @@ class RolloutTargetTest {
   }
 
   @Test
-  void envRoundTripAndErrors() {
-    RolloutTarget t = new RolloutTarget(ServingBackend.VLLM, "elyza", "m", "adapter", null, null, null, true, 2, null);
+  void theTargetTravelsTypedInTheParametersNotInTheServersEnv() throws Exception {
+    Stage rollout = plan("elyza-7b-qlora-triton.yaml").stage(StageName.ROLLOUT).orElseThrow();
 
-    assertThat(RolloutTarget.fromEnv(t.toEnv())).isEqualTo(t);
+    assertThat(rollout.params(RolloutParams.class).target()).isEqualTo(RolloutTarget.of(rollout));
+    assertThat(rollout.env()).doesNotContainKeys(RolloutTarget.PREFIX + "BACKEND", RolloutTarget.PREFIX + "APP");
+    assertThat(rollout.argv()).isEqualTo(rollout.params(RolloutParams.class).command());
+  }
+
+  /** A stage planned before stage parameters carried its target in its env: still read. */
+  @Test
+  void aStagePlannedBeforeParametersIsReadFromItsEnvAndErrorsNameTheKey() {
+    RolloutTarget t = new RolloutTarget(ServingBackend.VLLM, "elyza", "m", "adapter", null, null, null, true, 2, null);
+    Stage recorded = new Stage(StageName.ROLLOUT, StageKind.DEPLOYMENT, "img", List.of("vllm", "serve", "m"),
+        Map.of("FINEFLOW_ROLLOUT_BACKEND", "vllm", "FINEFLOW_ROLLOUT_APP", "elyza",
+            "FINEFLOW_ROLLOUT_SERVED_MODEL", "m", "FINEFLOW_ROLLOUT_ADAPTER_NAME", "adapter",
+            "FINEFLOW_ROLLOUT_GATED", "true", "FINEFLOW_ROLLOUT_REPLICAS", "2"),
+        List.of(), Resources.cpuOnly("1", "1Gi"), List.of(), 60, 60, List.of(), List.of(), "k".repeat(64), "s");
+
+    assertThat(RolloutTarget.of(recorded)).isEqualTo(t);
     assertThat(t.smokePrompt()).isEqualTo(RolloutTarget.DEFAULT_SMOKE_PROMPT);
     assertThatThrownBy(() -> RolloutTarget.fromEnv(Map.of())).hasMessageContaining("FINEFLOW_ROLLOUT_BACKEND");
     assertThatThrownBy(() -> RolloutTarget.fromEnv(Map.of("FINEFLOW_ROLLOUT_BACKEND", "vllm",

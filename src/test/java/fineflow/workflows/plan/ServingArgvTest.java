@@ -49,12 +49,13 @@ class ServingArgvTest {
     String rollout = "gpt-oss-20b-rollout-" + plan.stage(StageName.ROLLOUT).orElseThrow().shortKey();
     String baseline = "gpt-oss-20b-baseline-" + plan.stage(StageName.BASELINE).orElseThrow().shortKey();
     Stage bench = plan.stage(StageName.BENCHMARK).orElseThrow();
-    assertThat(bench.argv()).containsSequence("--url", "http://" + rollout + ":8000",
-        "--model", SeedSpecs.snapshot("openai/gpt-oss-20b"));
-    assertThat(bench.argv()).containsSequence("--endpoint-type", "chat",
-        "--baseline-url", "http://" + baseline + ":8000",
-        "--baseline-model", SeedSpecs.snapshot("openai/gpt-oss-20b"));
-    assertThat(bench.argv()).containsSequence("--concurrency", "1,2,4,8,16,32,64,128,256");
+    BenchmarkParams p = bench.params(BenchmarkParams.class);
+    assertThat(p.url()).isEqualTo("http://" + rollout + ":8000");
+    assertThat(p.model()).isEqualTo(SeedSpecs.snapshot("openai/gpt-oss-20b"));
+    assertThat(p.endpointType()).isEqualTo("chat");
+    assertThat(p.baselineUrl()).isEqualTo("http://" + baseline + ":8000");
+    assertThat(p.baselineModel()).isEqualTo(SeedSpecs.snapshot("openai/gpt-oss-20b"));
+    assertThat(p.concurrency()).containsExactly(1, 2, 4, 8, 16, 32, 64, 128, 256);
     assertThat(bench.consumes()).containsExactly(StageName.ROLLOUT, StageName.BASELINE);
     assertThat(bench.usesGpu()).isFalse();
   }
