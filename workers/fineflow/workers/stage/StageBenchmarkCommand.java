@@ -50,22 +50,18 @@ public final class StageBenchmarkCommand implements Callable<Integer> {
   /** The parsed options; the embedded dev stack reads them to simulate the tools' output. */
   public BenchmarkOptions options() {
     try {
-      BenchmarkParams p = StageParams.fromJson(params, BenchmarkParams.class);
-      return new BenchmarkOptions(tool(p.tool(), "tool"), p.url(), p.model(), p.tokenizer(),
-          p.concurrency(), p.inputTokens(), p.outputTokens(), p.requests(), p.streaming(),
-          p.endpointType(), p.baselineUrl(), p.baselineModel(),
-          tool(baselineTool, "--baseline-tool"), Path.of(p.output()), resultFile, executable);
+      return new BenchmarkOptions(StageParams.fromJson(params, BenchmarkParams.class),
+          tool(baselineTool, "--baseline-tool"), resultFile, executable);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 
   private BenchmarkTool tool(String name, String option) {
-    return switch (name) {
-      case "genai-perf" -> BenchmarkTool.GENAI_PERF;
-      case "vllm-bench" -> BenchmarkTool.VLLM_BENCH;
-      default -> throw new ParameterException(spec.commandLine(),
-          option + ": expected genai-perf or vllm-bench, got '" + name + "'");
-    };
+    try {
+      return BenchmarkOptions.tool(name);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+    }
   }
 }

@@ -3,6 +3,7 @@ package fineflow.activities.benchmark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import fineflow.workflows.plan.BenchmarkParams;
 import fineflow.workflows.spec.BenchmarkTool;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,8 +62,9 @@ class BenchmarkArgvTest {
   }
 
   static BenchmarkOptions options(BenchmarkTool tool, String endpoint, boolean streaming, String baselineUrl) {
-    return new BenchmarkOptions(tool, "u", "m", "t", List.of(1, 4), 512, 256, List.of(32, 40), streaming, endpoint,
-        baselineUrl, baselineUrl == null ? null : "b", null, Path.of("out"), null, null);
+    return new BenchmarkOptions(new BenchmarkParams(tool == BenchmarkTool.GENAI_PERF ? "genai-perf" : "vllm-bench",
+        "u", "m", "t", List.of(1, 4), 512, 256, List.of(32, 40), streaming, endpoint,
+        baselineUrl, baselineUrl == null ? null : "b", "out"), null, null, null);
   }
 
   @Test
@@ -79,12 +81,12 @@ class BenchmarkArgvTest {
     assertThat(ok.baselineEndpointType()).isEqualTo("completions");
     assertThat(ok.requestsAt(1)).isEqualTo(32);
     assertThat(ok.requestsAt(4)).isEqualTo(40);
-    BenchmarkOptions perLevel = new BenchmarkOptions(BenchmarkTool.GENAI_PERF, "u", "m", "t", List.of(1, 4), 512,
-        256, List.of(38, 40), true, "kserve", null, null, null, Path.of("out"), null, null);
+    BenchmarkOptions perLevel = new BenchmarkOptions(new BenchmarkParams("genai-perf", "u", "m", "t", List.of(1, 4),
+        512, 256, List.of(38, 40), true, "kserve", null, null, "out"), null, null, null);
     assertThat(perLevel.requestsAt(1)).isEqualTo(38);
     assertThat(perLevel.requestsAt(4)).isEqualTo(40);
-    assertThatThrownBy(() -> new BenchmarkOptions(BenchmarkTool.GENAI_PERF, "u", "m", "t", List.of(1, 4, 8), 512,
-        256, List.of(38, 40), true, "kserve", null, null, null, Path.of("out"), null, null))
+    assertThatThrownBy(() -> new BenchmarkOptions(new BenchmarkParams("genai-perf", "u", "m", "t", List.of(1, 4, 8),
+        512, 256, List.of(38, 40), true, "kserve", null, null, "out"), null, null, null))
         .hasMessageContaining("one count per concurrency level (3)");
   }
 }

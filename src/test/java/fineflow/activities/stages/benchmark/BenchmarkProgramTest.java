@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.activities.benchmark.BenchmarkOptions;
+import fineflow.workflows.plan.BenchmarkParams;
 import fineflow.workflows.gate.BenchmarkPoint;
 import fineflow.workflows.gate.BenchmarkSummary;
 import fineflow.workflows.spec.BenchmarkTool;
@@ -55,11 +56,11 @@ class BenchmarkProgramTest {
   }
 
   BenchmarkProgram program(Path tool, List<Integer> levels, String baselineUrl) {
-    return new BenchmarkProgram(new BenchmarkOptions(BenchmarkTool.GENAI_PERF, "elyza.fineflow.svc:8001",
-        "ensemble", "elyza/ELYZA-japanese-Llama-2-7b-instruct", levels, 512, 256,
-        levels.stream().map(c -> Math.max(32, 10 * c)).toList(), true, "kserve",
-        baselineUrl, baselineUrl == null ? null : "elyza/ELYZA-japanese-Llama-2-7b-instruct", null,
-        tmp.resolve("out"), tmp.resolve("termination-log"), tool.toString()),
+    return new BenchmarkProgram(new BenchmarkOptions(new BenchmarkParams("genai-perf", "elyza.fineflow.svc:8001",
+        "ensemble", "elyza/ELYZA-japanese-Llama-2-7b-instruct",
+        levels, 512, 256, levels.stream().map(c -> Math.max(32, 10 * c)).toList(), true, "kserve",
+        baselineUrl, baselineUrl == null ? null : "elyza/ELYZA-japanese-Llama-2-7b-instruct",
+        tmp.resolve("out").toString()), null, tmp.resolve("termination-log"), tool.toString()),
         new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true),
         new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
   }
