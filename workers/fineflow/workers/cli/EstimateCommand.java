@@ -9,6 +9,7 @@ import fineflow.workflows.estimate.MemoryEstimator;
 import fineflow.workflows.estimate.ModelConfig;
 import fineflow.workflows.estimate.Preflight;
 import fineflow.workflows.format.Json;
+import fineflow.workflows.spec.LoraSpec;
 import fineflow.workflows.spec.Optimizer;
 import fineflow.workflows.spec.Precision;
 import fineflow.workflows.spec.SpecException;
@@ -65,7 +66,9 @@ final class EstimateCommand implements Callable<Integer> {
       description = "Fine-tuning method (default: ${DEFAULT-VALUE}).")
   String method;
 
-  @Option(names = "--lora-r", paramLabel = "N", defaultValue = "4", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
+  // The spec's defaults, so an estimate without options is the estimate of a spec without them.
+  @Option(names = "--lora-r", paramLabel = "N", defaultValue = "" + LoraSpec.DEFAULT_R,
+      description = "LoRA rank (default: ${DEFAULT-VALUE}).")
   int loraR;
 
   @Option(names = "--lora-targets", paramLabel = "MODULE", split = ",",
@@ -73,7 +76,7 @@ final class EstimateCommand implements Callable<Integer> {
       description = "LoRA target modules, comma-separated, or all-linear (default: ${DEFAULT-VALUE}).")
   List<String> loraTargets;
 
-  @Option(names = "--lora-dropout", paramLabel = "X", defaultValue = "0.1",
+  @Option(names = "--lora-dropout", paramLabel = "X", defaultValue = "" + LoraSpec.DEFAULT_DROPOUT,
       description = "LoRA dropout; > 0 keeps a dropout mask per target (default: ${DEFAULT-VALUE}).")
   double loraDropout;
 
