@@ -354,9 +354,7 @@ class RealNodeAgentTest {
   }
 
   private static Stage withTimeout(Stage s, long seconds) {
-    return new Stage(s.name(), s.kind(), s.image(), s.argv(), s.env(), s.secretEnv(), s.resources(), s.volumes(),
-        seconds, s.expectedSeconds(), s.consumes(), s.produces(), s.cacheKey(), s.summary(), s.files(),
-        s.imageCopies());
+    return s.withTimeout(seconds);
   }
 
   /** A spec and its plan. */

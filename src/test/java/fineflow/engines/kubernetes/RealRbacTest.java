@@ -395,6 +395,6 @@ class RealRbacTest {
   private static Stage withKey(Stage s, String key) {
     return new Stage(s.name(), s.kind(), s.image(), s.argv(), s.env(), s.secretEnv(), s.resources(),
         s.volumes(), s.timeoutSeconds(), s.expectedSeconds(), s.consumes(), s.produces(), key,
-        s.summary(), s.files());
+        s.summary(), s.files(), s.imageCopies(), s.params());
   }
 }
