@@ -20,8 +20,8 @@ sys.path.insert(0, PROGRAMS)
 
 import train  # noqa: E402
 
-# The parameters the planner writes for the seed's LoRA run (PlannerGoldenArgvTest#trainQlora has
-# the qlora ones, TrainParams' JSON); each test changes what it checks.
+# The parameters the planner writes for a LoRA run (fineflow.workflows.plan.TrainParams' JSON; the
+# golden argv test of the planner has the qlora ones); each test changes what it checks.
 LORA = {"r": 4, "alpha": 8, "dropout": 0.1, "bias": "none",
         "targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]}
 QUANTIZATION = {"bits": 4, "quant_type": "nf4", "double_quant": True, "compute_dtype": "bfloat16"}

@@ -106,17 +106,24 @@ final class SimulatedGpuStage {
   }
 
   private StageOutcome loraConvert(StageArgs args, PodMounts paths) throws IOException {
-    LoraConvertParams params = args.params(LoraConvertParams.class).orElseThrow();
-    Path out = paths.local(params.outputDir() + "/" + params.taskId());
+    // Under stage_runner.py the planned parameters; the converter alone (the orchestrator
+    // benchmark's floor pod) reads its own -o and --storage-type, as hf_lora_convert.py does.
+    LoraConvertParams params = args.params(LoraConvertParams.class).orElse(null);
+    Path out = paths.local(params != null ? params.outputDir() + "/" + params.taskId()
+        : args.tool().flag("-o").orElseThrow());
+    String dtype = params != null ? params.storageType()
+        : args.tool().flag("--storage-type").orElse("float16");
     Files.createDirectories(out);
     write(out.resolve("model.lora_config.npy"), "simulated lora config\n");
     write(out.resolve("model.lora_weights.npy"), "simulated lora weights\n");
-    ObjectNode result = result(List.of(artifact("lora-" + params.taskId(), out, paths)));
+    ObjectNode result = result(List.of(artifact("lora-" + out.getFileName(), out, paths)));
     // The keys stage_runner.py's lora_post reports.
-    result.putObject("info").put("dtype", params.storageType()).put("taskId", Long.toString(params.taskId()))
-        .put("loraTargetModules", String.join(",", params.targets()));
+    ObjectNode info = result.putObject("info").put("dtype", dtype).put("taskId", out.getFileName().toString());
+    if (params != null) {
+      info.put("loraTargetModules", String.join(",", params.targets()));
+    }
     return new StageOutcome(List.of("[simulated] hf_lora_convert.py: adapter → " + out.getFileName()
-        + " (" + params.storageType() + ")"), scaled(Duration.ofSeconds(40)), 0, result.toString());
+        + " (" + dtype + ")"), scaled(Duration.ofSeconds(40)), 0, result.toString());
   }
 
   private StageOutcome checkpointConvert(StageArgs args, PodMounts paths) throws IOException {

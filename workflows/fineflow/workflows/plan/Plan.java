@@ -104,10 +104,10 @@ public record Plan(String pipeline, String specDigest, List<Stage> stages, List<
 
   /**
    * This planned plan (the patched spec's, as this code plans it) with every stage the patch
-   * leaves alone in the form the run recorded: a stage that this code keys alike for the run's
-   * spec ({@code unpatched}) and for the patched one is taken from {@code recorded} (the run's
-   * planned plan, made by whichever code started the run), and the stages the patch changes read
-   * its output, and call its server, by the recorded names. So a run paused before an upgrade
+   * leaves alone under the key the run recorded: a stage that this code keys alike for the run's
+   * spec ({@code unpatched}) and for the patched one keeps its key, output folder and server name
+   * from {@code recorded} (the run's planned plan, made by whichever code started the run), and
+   * the stages after it read its output, and call its server, by those names. So a run paused before an upgrade
    * that re-keyed its stages (a planner or cache-key change) re-runs after its resume only what
    * the patch changes, and its history replays on code that plans the patch alike.
    */
@@ -128,19 +128,17 @@ public record Plan(String pipeline, String specDigest, List<Stage> stages, List<
       boolean untouched = unpatched.stage(s.name())
           .filter(u -> u.cacheKey().equals(s.cacheKey())).isPresent();
       Optional<Stage> before = untouched ? recorded.stage(s.name()) : Optional.empty();
-      if (before.isEmpty()) {
-        result.add(renamed.isEmpty() ? s : substituted(s, sub, s.cacheKey()));
-        continue;
-      }
-      Stage kept = before.get();
-      if (!kept.cacheKey().equals(s.cacheKey())) {
-        renamed.put(dirName(s.name(), s.cacheKey()), dirName(kept.name(), kept.cacheKey()));
+      String key = before.map(Stage::cacheKey).orElse(s.cacheKey());
+      if (!key.equals(s.cacheKey())) {
+        renamed.put(dirName(s.name(), s.cacheKey()), dirName(s.name(), key));
         if (s.kind() == StageKind.DEPLOYMENT) {
           renamed.put(ServingEndpoint.serviceName(pipeline, s),
-              ServingEndpoint.serviceName(recorded.pipeline(), kept));
+              ServingEndpoint.serviceName(recorded.pipeline(), s.name(), key.substring(0, 12)));
         }
       }
-      result.add(kept);
+      // The stage as this code plans it (its program reads this code's parameters; its timeout
+      // and resources are the patched spec's), under the recorded key and output folder.
+      result.add(renamed.isEmpty() ? s : substituted(s, sub, key));
     }
     return new Plan(pipeline, specDigest, result);
   }

@@ -184,7 +184,9 @@ class JobFactoryTest {
       });
     });
     Container main = pod.getContainers().get(0);
-    assertThat(main.getCommand()).containsSequence("--skeleton", "/skeleton/inflight_batcher_llm");
+    assertThat(main.getCommand()).containsSequence("fineflow", "stage", "triton-repo", "--params");
+    assertThat(fineflow.workflows.plan.StageParams.fromJson(main.getCommand().get(4),
+        fineflow.workflows.plan.TritonRepoParams.class).skeleton()).isEqualTo("/skeleton/inflight_batcher_llm");
     assertThat(main.getVolumeMounts()).anySatisfy(m -> {
       assertThat(m.getName()).isEqualTo("copy-skeleton");
       assertThat(m.getMountPath()).isEqualTo("/skeleton/inflight_batcher_llm");

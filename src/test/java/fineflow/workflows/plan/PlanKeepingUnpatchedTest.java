@@ -39,7 +39,13 @@ class PlanKeepingUnpatchedTest {
     // Everything before the engine is the run's own, keys, argv and all.
     for (StageName untouched : List.of(StageName.MODEL_FETCH, StageName.DATASET_PREP, TRAIN,
         StageName.LORA_CONVERT, CHECKPOINT_CONVERT)) {
-      assertThat(resumed.stage(untouched)).as("%s", untouched).isEqualTo(recorded.stage(untouched));
+      Stage kept = resumed.stage(untouched).orElseThrow();
+      Stage was = recorded.stage(untouched).orElseThrow();
+      assertThat(kept.cacheKey()).as("%s", untouched).isEqualTo(was.cacheKey());
+      assertThat(kept.argv()).as("%s", untouched).isEqualTo(was.argv());
+      assertThat(kept.params()).as("%s", untouched).isEqualTo(was.params());
+      assertThat(kept.volumes()).as("%s", untouched).isEqualTo(was.volumes());
+      assertThat(kept.produces()).as("%s", untouched).isEqualTo(was.produces());
     }
     // The engine is built anew, from the checkpoint the run converted.
     Stage engine = resumed.stage(ENGINE_BUILD).orElseThrow();
@@ -57,6 +63,20 @@ class PlanKeepingUnpatchedTest {
         .isEqualTo(planned.stage(BENCHMARK).orElseThrow().cacheKey());
   }
 
+  /** A timeout is in no key: the stage keeps its recorded key and runs with the patched timeout. */
+  @Test
+  void anUntouchedStageRunsAsThisCodePlansItUnderItsRecordedKey() {
+    PipelineSpec longer = SeedSpecs.with(SPEC, "cluster.stageTimeoutSeconds", "{\"train\": 600}");
+    Plan recorded = olderCode(Planner.plan(SPEC));
+
+    Plan resumed = Planner.plan(longer).keepingUnpatched(Planner.plan(SPEC), recorded);
+
+    Stage train = resumed.stage(TRAIN).orElseThrow();
+    assertThat(train.cacheKey()).isEqualTo(recorded.stage(TRAIN).orElseThrow().cacheKey());
+    assertThat(train.timeoutSeconds()).isEqualTo(600);
+    assertThat(train.argv()).isEqualTo(recorded.stage(TRAIN).orElseThrow().argv());
+  }
+
   @Test
   void theBenchmarkOfAPatchThatKeepsTheServerCallsTheRecordedServer() {
     PipelineSpec morePrompts = SeedSpecs.with(SPEC, "benchmark.outputTokens", "64");
@@ -65,7 +85,7 @@ class PlanKeepingUnpatchedTest {
     Plan resumed = Planner.plan(morePrompts).keepingUnpatched(Planner.plan(SPEC), recorded);
 
     Stage rollout = resumed.stage(ROLLOUT).orElseThrow();
-    assertThat(rollout).isEqualTo(recorded.stage(ROLLOUT).orElseThrow());
+    assertThat(rollout.cacheKey()).isEqualTo(recorded.stage(ROLLOUT).orElseThrow().cacheKey());
     String recordedService = ServingEndpoint.serviceName(recorded.pipeline(), rollout);
     assertThat(String.join(" ", resumed.stage(BENCHMARK).orElseThrow().argv())).contains(recordedService);
   }
@@ -86,17 +106,19 @@ class PlanKeepingUnpatchedTest {
     List<Stage> stages = new ArrayList<>();
     for (Stage s : plan.stages()) {
       String key = new StringBuilder(s.cacheKey()).reverse().toString();
+      // Its own output folder and server are named after its key, as the later stages' inputs.
+      renamed.put(s.name().id() + "-" + s.shortKey(), s.name().id() + "-" + key.substring(0, 12));
+      if (s.kind() == StageKind.DEPLOYMENT) {
+        renamed.put(ServingEndpoint.serviceName(plan.pipeline(), s),
+            ServingEndpoint.serviceName(plan.pipeline(), s.name(), key.substring(0, 12)));
+      }
       Stage older = new Stage(s.name(), s.kind(), s.image(), s.argv().stream().map(sub).toList(),
           s.env(), s.secretEnv(), s.resources(),
           s.volumes().stream().map(v -> new VolumeMount(sub.apply(v.subPath()),
               sub.apply(v.mountPath()), v.readOnly())).toList(),
-          s.timeoutSeconds(), s.expectedSeconds(), s.consumes(), s.produces(), key, s.summary(),
+          s.timeoutSeconds(), s.expectedSeconds(), s.consumes(),
+          s.produces().stream().map(a -> new ArtifactRef(a.name(), sub.apply(a.path()))).toList(), key, s.summary(),
           s.files(), s.imageCopies(), StageParams.substituted(s.params(), sub));
-      renamed.put(s.name().id() + "-" + s.shortKey(), s.name().id() + "-" + older.shortKey());
-      if (s.kind() == StageKind.DEPLOYMENT) {
-        renamed.put(ServingEndpoint.serviceName(plan.pipeline(), s),
-            ServingEndpoint.serviceName(plan.pipeline(), older));
-      }
       stages.add(older);
     }
     return new Plan(plan.pipeline(), plan.specDigest(), stages);
