@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * secret env vars, its GPU count, its mounted files and the keys of the stages it consumes; for
  * a stage that reads model-fetch's or dataset-prep's output, directly or through another stage,
  * also the digests those stages recorded when they ran ({@link #pinned}, {@link OutputPin}).
- * The argv still holds {@link #OUT} for its own output directory when hashed — the directory is
+ * The parameters still hold {@link #OUT} for its own output directory when hashed — the directory is
  * named after the key, so it cannot be part of it. Because consumed keys are hashed in, a change
  * reaches every stage downstream of the first one whose command changed, and no stage upstream.
  * Resources other than GPUs, timeouts and volumes are left out: they do not change the output.
@@ -39,13 +39,9 @@ public final class CacheKey {
     field(text, VERSION);
     field(text, draft.name().id());
     field(text, draft.image());
-    if (draft.params() != null) {
-      // The argv is rendered from the parameters: their JSON says all it says.
-      field(text, "params");
-      field(text, draft.params().json());
-    } else {
-      list(text, "argv", draft.argv());
-    }
+    // The argv is rendered from the parameters: their JSON says all it says.
+    field(text, "params");
+    field(text, draft.params().json());
     list(text, "env", new TreeMap<>(draft.env()).entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue()).toList());
     list(text, "secretEnv", draft.secretEnv().stream().map(SecretEnv::name).sorted().toList());

@@ -2,17 +2,19 @@ package fineflow.workflows.plan;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
  * A stage before its cache key is known: paths of its own output are written as
- * {@link CacheKey#OUT}. {@link #resolve} hashes it and puts the real directory in.
+ * {@link CacheKey#OUT}. {@link #resolve} hashes it, puts the real directory in, and renders the
+ * argv from the resolved parameters: the one render.
  */
 record StageDraft(
     StageName name,
     StageKind kind,
     String image,
-    List<String> argv,
+    StageParams params,
     Map<String, String> env,
     List<SecretEnv> secretEnv,
     Resources resources,
@@ -23,11 +25,10 @@ record StageDraft(
     List<ArtifactRef> produces,
     String summary,
     Map<String, String> files,
-    List<ImageCopy> imageCopies,
-    StageParams params) {
+    List<ImageCopy> imageCopies) {
 
   StageDraft {
-    argv = List.copyOf(argv);
+    Objects.requireNonNull(params, "params");
     env = Map.copyOf(env);
     secretEnv = List.copyOf(secretEnv);
     volumes = List.copyOf(volumes);
@@ -35,16 +36,6 @@ record StageDraft(
     produces = List.copyOf(produces);
     files = Map.copyOf(files);
     imageCopies = List.copyOf(imageCopies);
-  }
-
-  /** The draft of a stage whose argv is rendered from its parameters: the one render. */
-  StageDraft(StageName name, StageKind kind, String image, StageParams params,
-      Map<String, String> env, List<SecretEnv> secretEnv, Resources resources,
-      List<VolumeMount> volumes, long timeoutSeconds, long expectedSeconds,
-      List<StageName> consumes, List<ArtifactRef> produces, String summary,
-      Map<String, String> files, List<ImageCopy> imageCopies) {
-    this(name, kind, image, params.argv(), env, secretEnv, resources, volumes, timeoutSeconds,
-        expectedSeconds, consumes, produces, summary, files, imageCopies, params);
   }
 
   /** A draft without image copies. */
@@ -68,8 +59,7 @@ record StageDraft(
     UnaryOperator<String> sub = s -> s.replace(CacheKey.OUT, out);
     String outSubPath = Workspace.subPath(out).orElseThrow();
     StageParams resolved = StageParams.substituted(params, sub);
-    return new Stage(name, kind, image,
-        resolved != null ? resolved.argv() : argv.stream().map(sub).toList(),
+    return new Stage(name, kind, image, resolved.argv(),
         env,
         secretEnv,
         resources,
