@@ -84,6 +84,8 @@ public final class NodeAgent implements AutoCloseable {
   /** pkg/kubelet/container: termination messages and their fallback from the log. */
   private static final int MESSAGE_LIMIT = 4096;
   private static final int FALLBACK_LINES = 80;
+  /** How soon a mount that failed is tried again (the kubelet backs off from 0.5 s to about 2 min). */
+  private static final Duration MOUNT_RETRY = Duration.ofSeconds(2);
   private static final int FALLBACK_BYTES = 2048;
   /** The exit code of a program stopped by SIGTERM (128 + 15), as the pod's deletion leaves it. */
   private static final int SIGTERM_EXIT = 143;
@@ -437,7 +439,23 @@ public final class NodeAgent implements AutoCloseable {
           + ", which is unexpected");
       return;
     }
-    Optional<String> configError = missingReference(r);
+    Optional<String> configError;
+    PodRunner.Volumes volumes;
+    try {
+      configError = missingReference(r);
+      volumes = configError.isPresent() ? null : mount(r);
+    } catch (KubernetesClientException | IllegalStateException e) {
+      // The kubelet mounts a pod's volumes before any container starts and retries a mount that
+      // fails (event FailedMount, pkg/kubelet/volumemanager): an API server that is away for a
+      // moment delays the pod, it does not fail it.
+      LOG.info("pod {}/{}: volumes not mounted yet ({}); retrying", r.ns, r.name, e.getMessage());
+      runner.after(r.uid, MOUNT_RETRY, () -> {
+        if (!r.deleting) {
+          admit(r);
+        }
+      });
+      return;
+    }
     if (configError.isPresent()) {
       // CreateContainerConfigError: the kubelet keeps trying until the Secret or key appears.
       Container first = r.pod.getSpec().getContainers().get(0);
@@ -452,9 +470,9 @@ public final class NodeAgent implements AutoCloseable {
     }
     writeStatus(r);
     if (r.server) {
-      startServer(r);
+      startServer(r, volumes);
     } else {
-      runner.run(new PodRunner.PodToRun(r.uid, r.ns, r.name, stageOf(r.pod), r.pod.getSpec(), volumes(r.ns)),
+      runner.run(new PodRunner.PodToRun(r.uid, r.ns, r.name, stageOf(r.pod), r.pod.getSpec(), volumes),
           listener(r));
     }
   }
@@ -565,12 +583,12 @@ public final class NodeAgent implements AutoCloseable {
     return new String(bytes, bytes.length - limit, limit, StandardCharsets.UTF_8);
   }
 
-  private void startServer(RunningPod r) {
+  private void startServer(RunningPod r, PodRunner.Volumes volumes) {
     Container c = r.pod.getSpec().getContainers().get(0);
     Map<String, String> labels = r.pod.getMetadata().getLabels() == null ? Map.of() : r.pod.getMetadata().getLabels();
     Optional<String> error;
     try {
-      error = runner.startServer(r.ns, r.name, labels, r.pod.getSpec(), volumes(r.ns));
+      error = runner.startServer(r.ns, r.name, labels, r.pod.getSpec(), volumes);
     } catch (RuntimeException e) {
       error = Optional.of("container error: " + e);
     }
@@ -820,34 +838,54 @@ public final class NodeAgent implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** A pod's volumes on this node: claims by their bound PersistentVolume, ConfigMaps as the node reads them. */
-  private PodRunner.Volumes volumes(String ns) {
+  /**
+   * Mounts the pod's volumes on this node before its containers start: each claim's directory
+   * from its bound PersistentVolume, each ConfigMap as it is now. Throws while one cannot be read
+   * (the caller retries), so that a running container never waits on the API server for its files.
+   */
+  private PodRunner.Volumes mount(RunningPod r) {
+    Map<String, Path> claims = new LinkedHashMap<>();
+    Map<String, Optional<ConfigMap>> configMaps = new LinkedHashMap<>();
+    for (var v : r.pod.getSpec().getVolumes() == null ? List.<io.fabric8.kubernetes.api.model.Volume>of()
+        : r.pod.getSpec().getVolumes()) {
+      if (v.getPersistentVolumeClaim() != null) {
+        String claim = v.getPersistentVolumeClaim().getClaimName();
+        claims.computeIfAbsent(claim, c -> claimPath(r.ns, c));
+      } else if (v.getConfigMap() != null) {
+        String name = v.getConfigMap().getName();
+        configMaps.computeIfAbsent(name, n -> Optional.ofNullable(client.configMaps().inNamespace(r.ns).withName(n).get()));
+      }
+    }
     return new PodRunner.Volumes() {
       @Override
       public Path claim(String claimName) {
-        PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
-        if (pvc == null || pvc.getSpec().getVolumeName() == null || pvc.getSpec().getVolumeName().isEmpty()) {
-          throw new IllegalStateException("PersistentVolumeClaim " + ns + "/" + claimName + " is not bound");
-        }
-        PersistentVolume pv = client.persistentVolumes().withName(pvc.getSpec().getVolumeName()).get();
-        String path = pv == null ? null : pv.getSpec().getHostPath() != null ? pv.getSpec().getHostPath().getPath()
-            : pv.getSpec().getLocal() != null ? pv.getSpec().getLocal().getPath() : null;
+        Path path = claims.get(claimName);
         if (path == null) {
-          throw new IllegalStateException("PersistentVolume " + pvc.getSpec().getVolumeName()
-              + " is neither hostPath nor local: the dev node mounts no other kind");
+          throw new IllegalArgumentException("claim " + claimName + " is no volume of pod " + r.ns + "/" + r.name);
         }
-        return Path.of(path);
+        return path;
       }
 
       @Override
       public Optional<ConfigMap> configMap(String name) {
-        try {
-          return Optional.ofNullable(client.configMaps().inNamespace(ns).withName(name).get());
-        } catch (KubernetesClientException e) {
-          return Optional.empty();
-        }
+        return configMaps.getOrDefault(name, Optional.empty());
       }
     };
+  }
+
+  private Path claimPath(String ns, String claimName) {
+    PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
+    if (pvc == null || pvc.getSpec().getVolumeName() == null || pvc.getSpec().getVolumeName().isEmpty()) {
+      throw new IllegalStateException("PersistentVolumeClaim " + ns + "/" + claimName + " is not bound");
+    }
+    PersistentVolume pv = client.persistentVolumes().withName(pvc.getSpec().getVolumeName()).get();
+    String path = pv == null ? null : pv.getSpec().getHostPath() != null ? pv.getSpec().getHostPath().getPath()
+        : pv.getSpec().getLocal() != null ? pv.getSpec().getLocal().getPath() : null;
+    if (path == null) {
+      throw new IllegalStateException("PersistentVolume " + pvc.getSpec().getVolumeName()
+          + " is neither hostPath nor local: the dev node mounts no other kind");
+    }
+    return Path.of(path);
   }
 
   // ---- the kubelet endpoint -----------------------------------------------------------------
