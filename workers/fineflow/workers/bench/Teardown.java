@@ -41,8 +41,8 @@ final class Teardown implements AutoCloseable {
         if (outcome == null) {
           return;
         }
-        outcome.stages().stream().filter(s -> s.cacheKey() != null).forEach(s ->
-            client.configMaps().inNamespace(namespace).withName(CacheStore.PREFIX + s.cacheKey().substring(0, 12))
+        outcome.stages().stream().filter(s -> s.identity().cacheKey() != null).forEach(s ->
+            client.configMaps().inNamespace(namespace).withName(CacheStore.PREFIX + s.identity().cacheKey().substring(0, 12))
                 .delete());
       } catch (KubernetesClientException | io.temporal.failure.ApplicationFailure e) {
         // Left over: later requests scan a little more; the measurement stays valid.

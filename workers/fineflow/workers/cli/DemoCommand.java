@@ -170,7 +170,7 @@ final class DemoCommand implements Callable<Integer> {
 
   /** The local path of the benchmark stage's HTML report. */
   static Optional<Path> report(RunProgress progress, Path workspace) {
-    return progress.stage(StageName.BENCHMARK).map(StageStatus::artifacts).orElse(List.of()).stream()
+    return progress.stage(StageName.BENCHMARK).map(s -> s.result().artifacts()).orElse(List.of()).stream()
         .filter(a -> a.name().equals("benchmark-report")).map(Artifact::path).findFirst()
         .map(p -> workspace.resolve(p.replaceFirst("^/workspace/", "")).toAbsolutePath());
   }

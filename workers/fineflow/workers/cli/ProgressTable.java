@@ -21,9 +21,9 @@ final class ProgressTable {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"STAGE", "STATE", "LAUNCHES", "DURATION", "OBJECT", "DETAIL"});
     for (StageStatus s : p.stages()) {
-      rows.add(new String[] {s.stage().id(), s.state().id() + (s.simulated() ? " (simulated)" : ""),
-          s.launches() == 0 ? "-" : Integer.toString(s.launches()), duration(s),
-          s.objectName() == null ? "-" : s.objectName(), detail(s)});
+      rows.add(new String[] {s.stage().id(), s.state().id() + (s.result().simulated() ? " (simulated)" : ""),
+          s.launch().count() == 0 ? "-" : Integer.toString(s.launch().count()), duration(s),
+          s.launch().objectName() == null ? "-" : s.launch().objectName(), detail(s)});
     }
     int[] widths = new int[rows.get(0).length];
     for (String[] row : rows) {
@@ -47,15 +47,16 @@ final class ProgressTable {
   }
 
   private static void appendFailure(StringBuilder out, StageStatus s) {
+    StageStatus.Failure f = s.failure();
     out.append('\n').append(s.stage().id()).append(" ").append(s.state().id()).append(": ")
-        .append(s.reason() == null ? "" : s.reason() + ": ").append(s.lastError() == null ? "" : s.lastError())
+        .append(f.reason() == null ? "" : f.reason() + ": ").append(f.message() == null ? "" : f.message())
         .append('\n');
-    if (s.hint() != null) {
-      out.append("  hint: ").append(s.hint()).append('\n');
+    if (f.hint() != null) {
+      out.append("  hint: ").append(f.hint()).append('\n');
     }
-    if (!s.logTail().isEmpty()) {
+    if (!f.logTail().isEmpty()) {
       out.append("  last log lines:\n");
-      List<String> tail = s.logTail().subList(Math.max(0, s.logTail().size() - 15), s.logTail().size());
+      List<String> tail = f.logTail().subList(Math.max(0, f.logTail().size() - 15), f.logTail().size());
       tail.forEach(l -> out.append("    ").append(l).append('\n'));
     }
   }
@@ -65,14 +66,15 @@ final class ProgressTable {
       return ProgressLine.parse(s.progress()).text();
     }
     if (s.state() == StageState.PAUSED || s.state() == StageState.FAILED) {
-      return s.reason() == null ? "" : s.reason();
+      return s.failure().reason() == null ? "" : s.failure().reason();
     }
-    if (!s.artifacts().isEmpty()) {
-      Artifact a = s.artifacts().get(0);
+    List<Artifact> artifacts = s.result().artifacts();
+    if (!artifacts.isEmpty()) {
+      Artifact a = artifacts.get(0);
       return a.name() + " " + a.sha256().substring(0, Math.min(12, a.sha256().length())) + " "
-          + bytes(a.sizeBytes()) + (s.artifacts().size() > 1 ? " (+" + (s.artifacts().size() - 1) + ")" : "");
+          + bytes(a.sizeBytes()) + (artifacts.size() > 1 ? " (+" + (artifacts.size() - 1) + ")" : "");
     }
-    return s.summary() == null ? "" : s.summary();
+    return s.identity().summary() == null ? "" : s.identity().summary();
   }
 
   static String duration(StageStatus s) {

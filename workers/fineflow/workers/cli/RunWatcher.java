@@ -81,7 +81,7 @@ final class RunWatcher {
         if (barStage == s.stage()) {
           closeBar();
         }
-        out.printf("%-18s %s%s  %s%n", s.stage().id(), s.state().id(), s.simulated() ? " (simulated)" : "",
+        out.printf("%-18s %s%s  %s%n", s.stage().id(), s.state().id(), s.result().simulated() ? " (simulated)" : "",
             s.state() == StageState.SUCCEEDED || s.state() == StageState.CACHED
                 ? ProgressTable.duration(s) + "  " + ProgressTable.detail(s)
                 : ProgressTable.detail(s));

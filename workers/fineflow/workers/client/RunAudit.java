@@ -52,10 +52,13 @@ public record RunAudit(
 
     /** The stage as the run's state holds it, with its launches. */
     public static Stage of(StageStatus s, List<StageLaunch> attempts) {
-      return new Stage(s.stage().id(), s.state().id(), s.launches(), s.startedAt(), s.finishedAt(),
-          s.elapsed() == null ? null : s.elapsed().toMillis() / 1000.0, s.objectName(), s.podName(),
-          s.simulated(), s.artifacts(), s.metrics(), s.reason(), s.lastError(), s.hint(), attempts,
-          s.keyChange(), s.released());
+      StageStatus.Launch l = s.launch();
+      StageStatus.Result r = s.result();
+      StageStatus.Failure f = s.failure();
+      return new Stage(s.stage().id(), s.state().id(), l.count(), l.startedAt(), l.finishedAt(),
+          s.elapsed() == null ? null : s.elapsed().toMillis() / 1000.0, l.objectName(), l.podName(),
+          r.simulated(), r.artifacts(), r.metrics(), f.reason(), f.message(), f.hint(), attempts,
+          s.identity().keyChange(), r.released());
     }
   }
 

@@ -40,15 +40,15 @@ public record RunReportSource(RunInfo info, Path benchmarkDir) {
         .orElseThrow(() -> new IllegalArgumentException("run " + progress.runId()
             + " has no benchmark stage (benchmark.enabled is false in its spec): nothing to report"));
     if (benchmark.state() != StageState.SUCCEEDED && benchmark.state() != StageState.CACHED
-        && !(benchmark.state() == StageState.PAUSED && !benchmark.artifacts().isEmpty())) {
+        && !(benchmark.state() == StageState.PAUSED && !benchmark.result().artifacts().isEmpty())) {
       throw new IllegalArgumentException("the benchmark stage of run " + progress.runId() + " is "
           + benchmark.state().id() + ", not finished: no results to report yet");
     }
-    Artifact summary = benchmark.artifacts().stream()
+    Artifact summary = benchmark.result().artifacts().stream()
         .filter(a -> a.name().equals(SUMMARY_ARTIFACT)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("the benchmark stage of run "
             + progress.runId() + " reported no " + SUMMARY_ARTIFACT + " artifact (it has "
-            + benchmark.artifacts().stream().map(Artifact::name).toList() + ")"));
+            + benchmark.result().artifacts().stream().map(Artifact::name).toList() + ")"));
     if (workspace == null) {
       throw new IllegalArgumentException("the benchmark results of run " + progress.runId()
           + " are at " + summary.path() + " on the workspace volume; pass --workspace DIR where"
@@ -84,10 +84,10 @@ public record RunReportSource(RunInfo info, Path benchmarkDir) {
         .map(row -> {
           Duration elapsed = row.elapsed();
           return new StageRow(row.stage().id(), row.state().id(),
-              elapsed == null ? null : elapsed.toSeconds(), row.artifacts(), row.simulated());
+              elapsed == null ? null : elapsed.toSeconds(), row.result().artifacts(), row.result().simulated());
         })
         .toList();
-    Instant benchmarked = progress.stage(StageName.BENCHMARK).map(StageStatus::finishedAt).orElse(null);
+    Instant benchmarked = progress.stage(StageName.BENCHMARK).map(s -> s.launch().finishedAt()).orElse(null);
     return new RunInfo(progress.runId(), progress.pipeline(), progress.specDigest(), progress.model(),
         spec == null ? null : EngineSettings.of(spec), benchmarked, rows);
   }

@@ -26,7 +26,7 @@ public record ServedModel(String url, String backend, String servedModel, String
         .filter(row -> row.state() != StageState.SKIPPED)
         .orElseThrow(() -> new IllegalArgumentException("run " + progress.runId()
             + " has no rollout stage: it deploys no server to chat with"));
-    Map<String, String> info = rollout.info();
+    Map<String, String> info = rollout.result().info();
     boolean done = rollout.state() == StageState.SUCCEEDED || rollout.state() == StageState.CACHED;
     if (!done) {
       throw new IllegalArgumentException("the rollout stage of run " + progress.runId() + " is "

@@ -165,8 +165,8 @@ final class PipelineState {
     currentStage = stage.name();
     StageStatus row = rows.get(stage.name()).launching(now);
     rows.put(stage.name(), row);
-    launches.add(StageLaunch.started(stage.name(), row.launches(), revision, now));
-    return row.launches();
+    launches.add(StageLaunch.started(stage.name(), row.launch().count(), revision, now));
+    return row.launch().count();
   }
 
   /** The launch the stage runs now (its latest), e.g. for its activity summaries. */
@@ -214,7 +214,7 @@ final class PipelineState {
    * (a run recorded before dataset-prep recorded one); else the failure to pause with.
    */
   Optional<StageFailure> pin(Stage stage, boolean required) {
-    Map<String, String> info = rows.get(stage.name()).info();
+    Map<String, String> info = rows.get(stage.name()).result().info();
     Optional<OutputPin> pin = OutputPin.fromResult(stage.name(), stage.cacheKey(), info);
     if (pin.isEmpty()) {
       return !required ? Optional.empty()

@@ -281,7 +281,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
    */
   private void leaveBaseline(String how) {
     StageStatus row = state.row(StageName.BASELINE);
-    if (row.state() != StageState.SUCCEEDED || row.released() != null) {
+    if (row.state() != StageState.SUCCEEDED || row.result().released() != null) {
       return;
     }
     StageActivities cleanup = Workflow.newActivityStub(StageActivities.class, StageActivityOptions.cleanup());
@@ -345,13 +345,13 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     // A gated plan without a benchmark stage has nothing that could pass: the gate fails.
     Stage shownOn = state.plan().stage(StageName.BENCHMARK).orElse(rollout.get());
     GateVerdict verdict = PromotionGate.evaluate(slo,
-        BenchmarkSummary.fromMetrics(state.row(StageName.BENCHMARK).metrics()));
+        BenchmarkSummary.fromMetrics(state.row(StageName.BENCHMARK).result().metrics()));
     state.gateEvaluated(verdict);
     if (!verdict.pass() && !state.gate().accepted()) {
       pauseAtGate(shownOn, sloNotMet(shownOn, verdict));
       return false;
     }
-    String revision = state.row(StageName.ROLLOUT).info()
+    String revision = state.row(StageName.ROLLOUT).result().info()
         .getOrDefault("revision", rollout.get().shortKey());
     StageActivities calls = Workflow.newActivityStub(StageActivities.class,
         StageActivityOptions.promote(revision));

@@ -32,8 +32,8 @@ public final class StageTable {
         continue;
       }
       md.append("| ").append(s.stage().id()).append(" | ").append(s.state().id()).append(" | ")
-          .append(s.launches()).append(" | ").append(time(s.startedAt())).append(" | ")
-          .append(time(s.finishedAt())).append(" | ").append(cell(s.objectName())).append(" |\n");
+          .append(s.launch().count()).append(" | ").append(time(s.launch().startedAt())).append(" | ")
+          .append(time(s.launch().finishedAt())).append(" | ").append(cell(s.launch().objectName())).append(" |\n");
     }
     List<StageLaunch> failed = p.launches().stream()
         .filter(l -> l.outcome() == StageLaunch.Outcome.FAILED).toList();

@@ -87,8 +87,8 @@ class RealClusterFlowTest {
 
     assertThat(paused.pausedStage()).isEqualTo(StageName.ENGINE_BUILD);
     StageStatus build = paused.stage(StageName.ENGINE_BUILD).orElseThrow();
-    assertThat(build.reason()).isEqualTo(FailureType.STAGE_FAILED.type());
-    assertThat(build.logTail()).as("the log tail, through the API server from the node")
+    assertThat(build.failure().reason()).isEqualTo(FailureType.STAGE_FAILED.type());
+    assertThat(build.failure().logTail()).as("the log tail, through the API server from the node")
         .anySatisfy(l -> assertThat(l).contains("failure injected"));
     // backoffLimit 0: the failed pod failed the Job, and the Job controller made no second pod.
     List<Job> builds = real.jobs(run, StageName.ENGINE_BUILD);
@@ -137,10 +137,10 @@ class RealClusterFlowTest {
     assertThat(outcome.stages()).filteredOn(s -> s.state() != StageState.SKIPPED)
         .allSatisfy(s -> assertThat(s.state()).as(s.stage().id()).isIn(StageState.SUCCEEDED, StageState.CACHED));
     assertThat(stage(outcome, StageName.TRAIN).state()).isEqualTo(StageState.SUCCEEDED);
-    assertThat(stage(outcome, StageName.DATASET_PREP).simulated()).isFalse();
-    assertThat(stage(outcome, StageName.TRITON_REPO).simulated()).isFalse();
-    assertThat(stage(outcome, StageName.TRAIN).simulated()).isTrue();
-    assertThat(stage(outcome, StageName.ROLLOUT).simulated()).as("served by the node's simulated server").isTrue();
+    assertThat(stage(outcome, StageName.DATASET_PREP).result().simulated()).isFalse();
+    assertThat(stage(outcome, StageName.TRITON_REPO).result().simulated()).isFalse();
+    assertThat(stage(outcome, StageName.TRAIN).result().simulated()).isTrue();
+    assertThat(stage(outcome, StageName.ROLLOUT).result().simulated()).as("served by the node's simulated server").isTrue();
     // Issue 13, item 3: only the promoted server stays up (a shared server is found by its
     // users' labels, not the run label); the baseline was released when the benchmark ended.
     List<Deployment> serving = real.admin.apps().deployments().inNamespace(NS)
@@ -252,10 +252,10 @@ class RealClusterFlowTest {
 
     assertThat(paused.pausedStage()).isEqualTo(StageName.TRAIN);
     StageStatus train = paused.stage(StageName.TRAIN).orElseThrow();
-    assertThat(train.reason()).isEqualTo(FailureType.UNSCHEDULABLE.type());
-    assertThat(train.lastError()).as("the scheduler's own words")
+    assertThat(train.failure().reason()).isEqualTo(FailureType.UNSCHEDULABLE.type());
+    assertThat(train.failure().message()).as("the scheduler's own words")
         .contains("could not be scheduled").contains("Insufficient nvidia.com/gpu");
-    assertThat(train.hint()).contains("unschedulableTimeoutSeconds");
+    assertThat(train.failure().hint()).contains("unschedulableTimeoutSeconds");
   }
 
   /**
@@ -272,8 +272,8 @@ class RealClusterFlowTest {
       RunProgress paused = real.awaitState(run, RunState.PAUSED, RUN_TIMEOUT);
       assertThat(paused.pausedStage()).isEqualTo(StageName.TRAIN);
       StageStatus train = paused.stage(StageName.TRAIN).orElseThrow();
-      assertThat(train.lastError()).contains("DeadlineExceeded").contains("timeout of 1 s");
-      assertThat(train.hint()).contains("--set cluster.stageTimeoutSeconds.train=");
+      assertThat(train.failure().message()).contains("DeadlineExceeded").contains("timeout of 1 s");
+      assertThat(train.failure().hint()).contains("--set cluster.stageTimeoutSeconds.train=");
       assertThat(real.jobs(run, StageName.TRAIN)).singleElement().satisfies(j -> assertThat(j.getStatus().getConditions())
           .anySatisfy(c -> assertThat(c.getReason()).isEqualTo("DeadlineExceeded")));
 

@@ -155,7 +155,7 @@ class RealFaultsTest {
         .until(() -> real.runs.progress(run), p -> p.stage(StageName.TRAIN).map(StageStatus::state)
             .orElse(StageState.PENDING) == StageState.SUCCEEDED);
 
-    assertThat(after.stage(StageName.TRAIN).orElseThrow().launches()).as("launches in fineflow's record").isEqualTo(1);
+    assertThat(after.stage(StageName.TRAIN).orElseThrow().launch().count()).as("launches in fineflow's record").isEqualTo(1);
     // The executor reads the result off the pod; the Job controller counts it a moment later.
     List<Job> trainJobs = await().atMost(Duration.ofMinutes(2)).until(() -> real.jobs(run, StageName.TRAIN),
         jobs -> jobs.stream().anyMatch(j -> j.getStatus() != null && Integer.valueOf(1).equals(j.getStatus().getSucceeded())));

@@ -57,7 +57,7 @@ class DurabilityTest {
       try {
         Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
           RunProgress p = runs.progress(run.runId());
-          return p.stage(StageName.TRAIN).map(s -> s.state() == StageState.RUNNING && s.objectName() != null)
+          return p.stage(StageName.TRAIN).map(s -> s.state() == StageState.RUNNING && s.launch().objectName() != null)
               .orElse(false);
         });
       } finally {
@@ -99,7 +99,7 @@ class DurabilityTest {
         RunProgress p = runs.progress(running.runId());
         runningStage[0] = p.currentStage();
         return p.currentStage() != null && p.stage(p.currentStage()).map(s -> s.state() == StageState.RUNNING
-            && s.objectName() != null).orElse(false);
+            && s.launch().objectName() != null).orElse(false);
       });
       int pausedEvents = runs.history(paused.runId()).size();
       int runningEvents = runs.history(running.runId()).size();

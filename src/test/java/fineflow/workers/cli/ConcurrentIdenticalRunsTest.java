@@ -76,14 +76,14 @@ class ConcurrentIdenticalRunsTest {
                 RunState.FAILED)));
     List<RunProgress> done = ids.stream().map(runs::progress).toList();
     assertThat(done).allSatisfy(p -> assertThat(p.runState()).as(() -> p.runId() + " paused at "
-        + p.pausedStage() + ": " + p.stages().stream().filter(s -> s.lastError() != null)
-            .map(s -> s.stage() + ": " + s.lastError()).toList()).isEqualTo(RunState.SUCCEEDED));
+        + p.pausedStage() + ": " + p.stages().stream().filter(s -> s.failure().message() != null)
+            .map(s -> s.stage() + ": " + s.failure().message()).toList()).isEqualTo(RunState.SUCCEEDED));
     assertThat(done).allSatisfy(p -> {
       assertThat(stage(p, StageName.BASELINE).state()).isIn(StageState.SUCCEEDED, StageState.CACHED);
       assertThat(stage(p, StageName.BENCHMARK).state()).isIn(StageState.SUCCEEDED, StageState.CACHED);
       // Numbers for both servers at both levels: the benchmark measured (or reused a
       // measurement of) the baseline.
-      String summary = stage(p, StageName.BENCHMARK).artifacts().stream()
+      String summary = stage(p, StageName.BENCHMARK).result().artifacts().stream()
           .filter(a -> a.name().equals("benchmark-summary")).findFirst().orElseThrow().path();
       JsonNode results = read(summary);
       assertThat(results.get("candidate")).hasSize(2);
@@ -114,7 +114,7 @@ class ConcurrentIdenticalRunsTest {
   private static String where(RunProgress p) {
     return p.stages().stream().filter(s -> s.state() != StageState.SUCCEEDED && s.state() != StageState.CACHED
         && s.state() != StageState.SKIPPED).findFirst()
-        .map(s -> s.stage() + " " + s.state() + " (" + s.progress() + ", " + s.lastError() + ")").orElse("-");
+        .map(s -> s.stage() + " " + s.state() + " (" + s.progress() + ", " + s.failure().message() + ")").orElse("-");
   }
 
   private static JsonNode read(String podPath) {

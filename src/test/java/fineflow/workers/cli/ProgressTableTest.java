@@ -17,8 +17,8 @@ class ProgressTableTest {
   static final Instant START = Instant.parse("2026-11-26T01:00:00Z");
 
   static RunProgress running(StageName stage, String line) {
-    StageStatus row = new StageStatus(stage, StageState.RUNNING, "ab".repeat(32), stage.id(), 1, START, null,
-        "demo-1-" + stage.id() + "-1", "demo-1-" + stage.id() + "-1-pod", null, null, null, false, null, null,
+    StageStatus row = new StageStatus(stage, StageState.RUNNING, new StageStatus.Identity("ab".repeat(32), stage.id(), null),
+        new StageStatus.Launch(1, START, null, "demo-1-" + stage.id() + "-1", "demo-1-" + stage.id() + "-1-pod"),
         null, null, null).withProgress(null, line);
     return new RunProgress("demo-1", "demo", "m", "triton", "cd".repeat(32), 1, RunState.RUNNING, START, null,
         stage, null, null, List.of(row), new GateStatus(false, null, false, null, null), List.of());

@@ -149,9 +149,10 @@ class RunCommandsTest {
   private static StageStatus row(StageName stage, StageState state, long seconds,
       List<Artifact> artifacts, Map<String, String> info, String reason, boolean simulated) {
     Instant start = Instant.parse("2026-11-26T01:00:00Z");
-    return new StageStatus(stage, state, "3f2a9c1d7e4b" + "0".repeat(52), stage.id(), 1, start,
-        start.plusSeconds(seconds), RUN + "-" + stage.id() + "-1", null, artifacts, Map.of(), info,
-        simulated, null, reason, null, List.of(), null);
+    return new StageStatus(stage, state, new StageStatus.Identity("3f2a9c1d7e4b" + "0".repeat(52), stage.id(), null),
+        new StageStatus.Launch(1, start, start.plusSeconds(seconds), RUN + "-" + stage.id() + "-1", null),
+        new StageStatus.Result(artifacts, Map.of(), info, simulated, null),
+        new StageStatus.Failure(null, reason, null, List.of()), null);
   }
 
   private static RunProgress progress(String rolloutUrl, StageState benchmark) {

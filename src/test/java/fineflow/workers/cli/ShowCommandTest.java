@@ -16,9 +16,11 @@ class ShowCommandTest {
   private static final Instant START = Instant.parse("2026-12-03T10:00:00Z");
 
   private static RunAudit.Stage stage(StageName name, List<Artifact> artifacts, String reason, String released) {
-    return RunAudit.Stage.of(new StageStatus(name, StageState.SUCCEEDED, "ab".repeat(32), name.id(), 1, START,
-        START.plusSeconds(90), "demo-1-" + name.id() + "-1", null, artifacts, null, null, false,
-        reason == null ? null : "the server answered 503", reason, null, null, null, null, released), List.of());
+    return RunAudit.Stage.of(new StageStatus(name, StageState.SUCCEEDED,
+        new StageStatus.Identity("ab".repeat(32), name.id(), null),
+        new StageStatus.Launch(1, START, START.plusSeconds(90), "demo-1-" + name.id() + "-1", null),
+        new StageStatus.Result(artifacts, null, null, false, released),
+        new StageStatus.Failure(reason == null ? null : "the server answered 503", reason, null, null), null), List.of());
   }
 
   /** Issue 13: the baseline row says its server is gone, and why, where nothing else would. */

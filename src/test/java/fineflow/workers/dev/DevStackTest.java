@@ -50,17 +50,17 @@ class DevStackTest {
           .allSatisfy(s -> assertThat(s.state()).isEqualTo(StageState.SUCCEEDED));
       // Real programs ran on the fineflow-image stages; GPU stages and the load tools say simulated.
       StageStatus prep = stage(outcome, StageName.DATASET_PREP);
-      assertThat(prep.simulated()).isFalse();
-      assertThat(workspace.resolve(prep.artifacts().get(0).path().replaceFirst("^/workspace/", ""))).exists();
-      assertThat(stage(outcome, StageName.TRAIN).simulated()).isTrue();
+      assertThat(prep.result().simulated()).isFalse();
+      assertThat(workspace.resolve(prep.result().artifacts().get(0).path().replaceFirst("^/workspace/", ""))).exists();
+      assertThat(stage(outcome, StageName.TRAIN).result().simulated()).isTrue();
       // No internet on the dev node: model-fetch makes up its commit and says so.
       StageStatus fetch = stage(outcome, StageName.MODEL_FETCH);
-      assertThat(fetch.simulated()).isTrue();
-      assertThat(fetch.info().get("sha")).matches("[0-9a-f]{40}");
-      assertThat(stage(outcome, StageName.ROLLOUT).simulated()).as("served by a simulated model server").isTrue();
+      assertThat(fetch.result().simulated()).isTrue();
+      assertThat(fetch.result().info().get("sha")).matches("[0-9a-f]{40}");
+      assertThat(stage(outcome, StageName.ROLLOUT).result().simulated()).as("served by a simulated model server").isTrue();
       StageStatus bench = stage(outcome, StageName.BENCHMARK);
-      assertThat(bench.simulated()).isTrue();
-      Path report = workspace.resolve(bench.artifacts().stream().filter(a -> a.name().equals("benchmark-report"))
+      assertThat(bench.result().simulated()).isTrue();
+      Path report = workspace.resolve(bench.result().artifacts().stream().filter(a -> a.name().equals("benchmark-report"))
           .findFirst().orElseThrow().path().replaceFirst("^/workspace/", ""));
       assertThat(Files.readString(report)).contains("simulated", "data:image/png;base64");
 

@@ -106,7 +106,7 @@ class PipelineOptionsTest {
         new StageProgress("Running", "pod-1", "{\"step\":3}"));
 
     assertThat(merged.stage(StageName.TRAIN).orElseThrow().progress()).isEqualTo("{\"step\":3}");
-    assertThat(merged.stage(StageName.TRAIN).orElseThrow().podName()).isEqualTo("pod-1");
+    assertThat(merged.stage(StageName.TRAIN).orElseThrow().launch().podName()).isEqualTo("pod-1");
     assertThat(merged.stage(StageName.DATASET_PREP).orElseThrow().progress()).isNull();
     assertThat(ProgressView.merge(table, null)).isEqualTo(table);
   }

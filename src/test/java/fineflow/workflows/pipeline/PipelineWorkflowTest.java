@@ -88,10 +88,10 @@ class PipelineWorkflowTest {
     assertThat(outcome.stages()).filteredOn(row -> row.stage() != StageName.BASELINE && row.stage() != StageName.MODEL_FETCH)
         .allSatisfy(row -> {
       assertThat(row.state()).isEqualTo(StageState.SUCCEEDED);
-      assertThat(row.launches()).isEqualTo(1);
-      assertThat(row.artifacts()).singleElement()
+      assertThat(row.launch().count()).isEqualTo(1);
+      assertThat(row.result().artifacts()).singleElement()
           .satisfies(a -> assertThat(a.sha256()).startsWith("sha256-of-"));
-      assertThat(row.podName()).isEqualTo(row.objectName() + "-pod");
+      assertThat(row.launch().podName()).isEqualTo(row.launch().objectName() + "-pod");
       assertThat(row.elapsed()).isGreaterThanOrEqualTo(FakeCluster.DEFAULT_RUNTIME);
     });
     assertThat(outcome.specRevision()).isEqualTo(1);
@@ -174,7 +174,7 @@ class PipelineWorkflowTest {
     RunOutcome same = temporal.result("dazai-00000032");
     assertThat(row(same, StageName.DATASET_PREP).state()).isEqualTo(StageState.SUCCEEDED);
     assertThat(row(same, StageName.TRAIN).state()).isEqualTo(StageState.CACHED);
-    assertThat(row(same, StageName.TRAIN).keyChange()).isNull();
+    assertThat(row(same, StageName.TRAIN).identity().keyChange()).isNull();
     assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(1);
 
     cluster.datasetContent = "dataset v1, half of its records";
@@ -185,13 +185,13 @@ class PipelineWorkflowTest {
     assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(2);
     StageStatus train = row(changed, StageName.TRAIN);
     assertThat(train.state()).isEqualTo(StageState.SUCCEEDED);
-    assertThat(train.keyChange()).isEqualTo("dataset-prep's output changed (sha "
+    assertThat(train.identity().keyChange()).isEqualTo("dataset-prep's output changed (sha "
         + shortSha("dataset v1") + " → " + shortSha("dataset v1, half of its records") + ")");
-    assertThat(row(changed, StageName.LORA_CONVERT).keyChange()).isEqualTo(train.keyChange());
+    assertThat(row(changed, StageName.LORA_CONVERT).identity().keyChange()).isEqualTo(train.identity().keyChange());
     // The base model's engine (LoRA is loaded at serving time) reads no dataset: still cached.
     assertThat(row(changed, StageName.ENGINE_BUILD).state()).isEqualTo(StageState.CACHED);
-    assertThat(row(changed, StageName.ENGINE_BUILD).keyChange()).isNull();
-    assertThat(row(changed, StageName.MODEL_FETCH).keyChange()).isNull();
+    assertThat(row(changed, StageName.ENGINE_BUILD).identity().keyChange()).isNull();
+    assertThat(row(changed, StageName.MODEL_FETCH).identity().keyChange()).isNull();
     List<Stage> trains = cluster.launchedStages.stream().filter(s -> s.name() == StageName.TRAIN).toList();
     Stage launched = trains.get(trains.size() - 1);
     assertThat(launched.params(TrainParams.class).trainFile()).isEqualTo("/workspace/cache/dataset-prep-"
@@ -221,9 +221,9 @@ class PipelineWorkflowTest {
     assertThat(cluster.launches(StageName.MODEL_FETCH)).isEqualTo(2);
     assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(2);
     assertThat(cluster.launches(StageName.ENGINE_BUILD)).isEqualTo(2);
-    assertThat(row(moved, StageName.TRAIN).keyChange()).isEqualTo("model-fetch's output changed (sha "
+    assertThat(row(moved, StageName.TRAIN).identity().keyChange()).isEqualTo("model-fetch's output changed (sha "
         + before + " → eeeeeeeeeeee)");
-    assertThat(row(moved, StageName.DATASET_PREP).keyChange()).isNull();
+    assertThat(row(moved, StageName.DATASET_PREP).identity().keyChange()).isNull();
   }
 
   /** The dataset fixed while the run is paused: the resume re-reads it and re-trains, saying so. */
@@ -244,10 +244,10 @@ class PipelineWorkflowTest {
     assertThat(diff.kept()).contains(StageName.TRAIN);
     assertThat(diff.checked()).containsExactly(StageName.MODEL_FETCH, StageName.DATASET_PREP);
     assertThat(cluster.launches(StageName.TRAIN)).isEqualTo(2);
-    assertThat(row(outcome, StageName.TRAIN).keyChange()).isEqualTo("dataset-prep's output changed (sha "
+    assertThat(row(outcome, StageName.TRAIN).identity().keyChange()).isEqualTo("dataset-prep's output changed (sha "
         + shortSha("dataset v1") + " → " + shortSha("dataset v2") + ")");
     // engine.maxBatchSize is not in train's key: only the new digest re-keyed it.
-    assertThat(row(outcome, StageName.TRAIN).cacheKey()).isEqualTo(TestPlans.pinned(plan, "dataset v2")
+    assertThat(row(outcome, StageName.TRAIN).identity().cacheKey()).isEqualTo(TestPlans.pinned(plan, "dataset v2")
         .stage(StageName.TRAIN).orElseThrow().cacheKey());
   }
 
@@ -264,7 +264,7 @@ class PipelineWorkflowTest {
             && row.stage() != StageName.MODEL_FETCH && row.stage() != StageName.DATASET_PREP)
         .extracting(StageStatus::state).containsOnly(StageState.CACHED);
     assertThat(second.stages()).filteredOn(row -> row.stage() != StageName.DATASET_PREP)
-        .allSatisfy(row -> assertThat(row.launches()).isZero());
+        .allSatisfy(row -> assertThat(row.launch().count()).isZero());
     assertThat(cluster.launches(StageName.DATASET_PREP)).isEqualTo(2);
     assertThat(TestPlans.EIGHT.stream().filter(s -> s != StageName.DATASET_PREP)
         .mapToInt(cluster::launches)).containsOnly(1);
@@ -287,9 +287,9 @@ class PipelineWorkflowTest {
     assertThat(paused.pausedStage()).isEqualTo(StageName.ENGINE_BUILD);
     StageStatus engine = paused.stage(StageName.ENGINE_BUILD).orElseThrow();
     assertThat(engine.state()).isEqualTo(StageState.PAUSED);
-    assertThat(engine.reason()).isEqualTo("OutOfMemory");
-    assertThat(engine.hint()).isEqualTo("lower engine.maxBatchSize or engine.maxSeqLen");
-    assertThat(engine.logTail()).contains("[TensorRT-LLM][ERROR] CUDA out of memory");
+    assertThat(engine.failure().reason()).isEqualTo("OutOfMemory");
+    assertThat(engine.failure().hint()).isEqualTo("lower engine.maxBatchSize or engine.maxSeqLen");
+    assertThat(engine.failure().logTail()).contains("[TensorRT-LLM][ERROR] CUDA out of memory");
     assertThat(paused.stage(StageName.TRAIN).orElseThrow().state()).isEqualTo(StageState.SUCCEEDED);
     assertThat(paused.stage(StageName.TRITON_REPO).orElseThrow().state())
         .isEqualTo(StageState.PENDING);
@@ -324,8 +324,8 @@ class PipelineWorkflowTest {
         .extracting(StageStatus::state).containsOnly(StageState.SUCCEEDED);
     StageStatus rebuilt = outcome.stages().stream()
         .filter(s -> s.stage() == StageName.ENGINE_BUILD).findFirst().orElseThrow();
-    assertThat(rebuilt.launches()).isEqualTo(2);
-    assertThat(rebuilt.reason()).isNull();
+    assertThat(rebuilt.launch().count()).isEqualTo(2);
+    assertThat(rebuilt.failure().reason()).isNull();
     SearchAttributes after = attributes("dazai-00000003");
     assertThat(after.get(RunSearchAttributes.STATE)).isEqualTo("succeeded");
     assertThat(after.get(RunSearchAttributes.REVISION)).isEqualTo(2L);
@@ -427,8 +427,8 @@ class PipelineWorkflowTest {
     StageStatus train = outcome.stages().stream().filter(s -> s.stage() == StageName.TRAIN)
         .findFirst().orElseThrow();
     assertThat(train.state()).isEqualTo(StageState.SUCCEEDED);
-    assertThat(train.launches()).isEqualTo(2);
-    assertThat(train.objectName()).isEqualTo("dazai-00000004-train-2");
+    assertThat(train.launch().count()).isEqualTo(2);
+    assertThat(train.launch().objectName()).isEqualTo("dazai-00000004-train-2");
   }
 
   @Test
@@ -443,11 +443,11 @@ class PipelineWorkflowTest {
     RunProgress progress = run.progress();
     assertThat(progress.runState()).isEqualTo(RunState.PAUSED);
     StageStatus prep = progress.stage(StageName.DATASET_PREP).orElseThrow();
-    assertThat(prep.reason()).isEqualTo("Timeout");
+    assertThat(prep.failure().reason()).isEqualTo("Timeout");
     // The fake cluster never stops the stage: the await's backstop (timeout + grace) pauses it.
-    assertThat(prep.lastError()).isEqualTo("the stage did not finish within its timeout of 3600 s,"
+    assertThat(prep.failure().message()).isEqualTo("the stage did not finish within its timeout of 3600 s,"
         + " and the cluster gave no verdict within 120 s after it");
-    assertThat(prep.hint()).contains("--set cluster.stageTimeoutSeconds.dataset-prep=");
+    assertThat(prep.failure().hint()).contains("--set cluster.stageTimeoutSeconds.dataset-prep=");
     assertThatThrownBy(() -> run.resume(new ResumeRequest(List.of("engine.maxBatchSize=8"), "x")))
         .isInstanceOf(WorkflowUpdateException.class).rootCause().hasMessageContaining("not both");
   }
@@ -522,7 +522,7 @@ class PipelineWorkflowTest {
         .isEqualTo(StageState.SUCCEEDED);
     StageStatus train = table.stage(StageName.TRAIN).orElseThrow();
     assertThat(train.state()).isEqualTo(StageState.RUNNING);
-    assertThat(train.objectName()).isEqualTo("dazai-00000007-train-1");
+    assertThat(train.launch().objectName()).isEqualTo("dazai-00000007-train-1");
     assertThat(train.progress()).isNull();
     assertThat(attributes("dazai-00000007").get(RunSearchAttributes.STAGE)).isEqualTo("train");
 
@@ -534,7 +534,7 @@ class PipelineWorkflowTest {
     StageStatus shown = merged.stage(StageName.TRAIN).orElseThrow();
     assertThat(shown.progress()).startsWith("{\"event\":\"progress\",\"step\":")
         .contains("\"totalSteps\":120");
-    assertThat(shown.podName()).isEqualTo("dazai-00000007-train-1-pod");
+    assertThat(shown.launch().podName()).isEqualTo("dazai-00000007-train-1-pod");
     assertThat(merged.stage(StageName.DATASET_PREP)).isEqualTo(table.stage(StageName.DATASET_PREP));
   }
 
@@ -568,8 +568,8 @@ class PipelineWorkflowTest {
     RunOutcome outcome = temporal.result("dazai-00000011");
 
     assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000011"));
-    assertThat(row(outcome, StageName.BASELINE).released()).isEqualTo("released after benchmark");
-    assertThat(row(outcome, StageName.BENCHMARK).released()).isNull();
+    assertThat(row(outcome, StageName.BASELINE).result().released()).isEqualTo("released after benchmark");
+    assertThat(row(outcome, StageName.BENCHMARK).result().released()).isNull();
   }
 
   /**
@@ -593,7 +593,7 @@ class PipelineWorkflowTest {
     assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000041"));
     StageStatus baseline = paused.stage(StageName.BASELINE).orElseThrow();
     assertThat(baseline.state()).isEqualTo(StageState.SUCCEEDED);
-    assertThat(baseline.released()).isEqualTo("released (benchmark failed)");
+    assertThat(baseline.result().released()).isEqualTo("released (benchmark failed)");
 
     cluster.failingKeys.remove(benchmarkKey);
     PlanDiff diff = run.resume(ResumeRequest.assignments(List.of()));
@@ -608,8 +608,8 @@ class PipelineWorkflowTest {
     assertThat(cluster.launched).endsWith("baseline", "benchmark");
     assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000041"),
         baselineRelease("dazai-00000041"));
-    assertThat(row(outcome, StageName.BASELINE).launches()).isEqualTo(2);
-    assertThat(row(outcome, StageName.BASELINE).released()).isEqualTo("released after benchmark");
+    assertThat(row(outcome, StageName.BASELINE).launch().count()).isEqualTo(2);
+    assertThat(row(outcome, StageName.BASELINE).result().released()).isEqualTo("released after benchmark");
     assertThat(row(outcome, StageName.BENCHMARK).state()).isEqualTo(StageState.SUCCEEDED);
   }
 
@@ -627,7 +627,7 @@ class PipelineWorkflowTest {
     PipelineWorkflow run = temporal.start(request("dazai-00000049", plan, spec));
     temporal.sleep(Duration.ofHours(2));
     assertThat(run.progress().pausedStage()).isEqualTo(StageName.BENCHMARK);
-    assertThat(run.progress().stage(StageName.BASELINE).orElseThrow().released()).isNull();
+    assertThat(run.progress().stage(StageName.BASELINE).orElseThrow().result().released()).isNull();
 
     cluster.failingKeys.remove(benchmarkKey);
     PlanDiff diff = run.resume(ResumeRequest.assignments(List.of()));
@@ -638,7 +638,7 @@ class PipelineWorkflowTest {
     assertThat(cluster.launches(StageName.BENCHMARK)).isEqualTo(2);
     assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000049"),
         baselineRelease("dazai-00000049"));
-    assertThat(row(outcome, StageName.BASELINE).released()).isEqualTo("released after benchmark");
+    assertThat(row(outcome, StageName.BASELINE).result().released()).isEqualTo("released after benchmark");
   }
 
   /**
@@ -653,7 +653,7 @@ class PipelineWorkflowTest {
     measures(480.0);
     PipelineWorkflow kept = temporal.start(request("dazai-00000047", Planner.plan(spec), spec));
     temporal.sleep(Duration.ofHours(2));
-    assertThat(kept.progress().stage(StageName.BENCHMARK).orElseThrow().reason()).isEqualTo("SloNotMet");
+    assertThat(kept.progress().stage(StageName.BENCHMARK).orElseThrow().failure().reason()).isEqualTo("SloNotMet");
     assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000047"));
 
     PlanDiff sameBenchmark = kept.resume(ResumeRequest.assignments(List.of("serving.slo.ttftP99Ms=500")));
@@ -662,7 +662,7 @@ class PipelineWorkflowTest {
     assertThat(sameBenchmark.kept()).contains(StageName.BASELINE, StageName.BENCHMARK);
     assertThat(cluster.launches(StageName.BASELINE)).isEqualTo(1);
     assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000047"));
-    assertThat(row(promoted, StageName.BASELINE).released()).isEqualTo("released after benchmark");
+    assertThat(row(promoted, StageName.BASELINE).result().released()).isEqualTo("released after benchmark");
 
     cluster.cleanups.clear();
     PipelineWorkflow rekeyed = temporal.start(request("dazai-00000048", Planner.plan(spec), spec));
@@ -706,7 +706,7 @@ class PipelineWorkflowTest {
 
     assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000042"),
         new CleanupRequest("dazai-00000042", NAMESPACE, true));
-    assertThat(failed.progress().stage(StageName.BASELINE).orElseThrow().released())
+    assertThat(failed.progress().stage(StageName.BASELINE).orElseThrow().result().released())
         .isEqualTo("released (benchmark failed)");
 
     cluster.cleanups.clear();
@@ -720,7 +720,7 @@ class PipelineWorkflowTest {
 
     assertThatThrownBy(() -> temporal.result("dazai-00000043")).isInstanceOf(WorkflowFailedException.class);
     assertThat(cluster.cleanups).containsExactly(new CleanupRequest("dazai-00000043", NAMESPACE, true));
-    assertThat(running.progress().stage(StageName.BASELINE).orElseThrow().released()).isNull();
+    assertThat(running.progress().stage(StageName.BASELINE).orElseThrow().result().released()).isNull();
   }
 
   /**
@@ -740,7 +740,7 @@ class PipelineWorkflowTest {
 
     assertThat(cluster.launches(StageName.BASELINE)).isEqualTo(2);
     assertThat(row(otherBenchmark, StageName.BASELINE).state()).isEqualTo(StageState.SUCCEEDED);
-    assertThat(row(otherBenchmark, StageName.BASELINE).released()).isEqualTo("released after benchmark");
+    assertThat(row(otherBenchmark, StageName.BASELINE).result().released()).isEqualTo("released after benchmark");
     assertThat(cluster.cleanups).containsExactly(baselineRelease("dazai-00000044"),
         baselineRelease("dazai-00000045"));
 
@@ -750,7 +750,7 @@ class PipelineWorkflowTest {
     assertThat(cluster.launches(StageName.BASELINE)).isEqualTo(2);
     assertThat(row(same, StageName.BASELINE).state()).isEqualTo(StageState.CACHED);
     assertThat(row(same, StageName.BENCHMARK).state()).isEqualTo(StageState.CACHED);
-    assertThat(row(same, StageName.BASELINE).released()).isNull();
+    assertThat(row(same, StageName.BASELINE).result().released()).isNull();
     assertThat(cluster.cleanups).hasSize(2);
   }
 

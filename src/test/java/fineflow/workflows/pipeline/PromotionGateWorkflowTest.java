@@ -115,13 +115,13 @@ class PromotionGateWorkflowTest {
     assertThat(paused.pausedStage()).isEqualTo(StageName.BENCHMARK);
     StageStatus bench = paused.stage(StageName.BENCHMARK).orElseThrow();
     assertThat(bench.state()).isEqualTo(StageState.PAUSED);
-    assertThat(bench.reason()).isEqualTo(FailureType.SLO_NOT_MET.type());
-    assertThat(bench.lastError()).contains("TTFT p99 (ms) at concurrency 16");
-    assertThat(bench.hint()).contains("resume --accept");
-    assertThat(bench.logTail()).anySatisfy(line -> assertThat(line).startsWith("CHECK"))
+    assertThat(bench.failure().reason()).isEqualTo(FailureType.SLO_NOT_MET.type());
+    assertThat(bench.failure().message()).contains("TTFT p99 (ms) at concurrency 16");
+    assertThat(bench.failure().hint()).contains("resume --accept");
+    assertThat(bench.failure().logTail()).anySatisfy(line -> assertThat(line).startsWith("CHECK"))
         .anySatisfy(line -> assertThat(line).contains("480.00").contains("<= 200.00")
             .contains("FAIL"));
-    assertThat(bench.metrics()).containsKey("c16.ttftP99Ms");
+    assertThat(bench.result().metrics()).containsKey("c16.ttftP99Ms");
     assertThat(paused.gate().verdict().pass()).isFalse();
     assertThat(paused.gate().promoted()).isFalse();
     assertThat(cluster.promotions).isEmpty();
@@ -146,7 +146,7 @@ class PromotionGateWorkflowTest {
     assertThat(outcome.stages()).filteredOn(row -> row.stage() == StageName.BENCHMARK)
         .singleElement().satisfies(row -> {
           assertThat(row.state()).isEqualTo(StageState.SUCCEEDED);
-          assertThat(row.reason()).isNull();
+          assertThat(row.failure().reason()).isNull();
         });
   }
 
