@@ -19,9 +19,6 @@ import java.util.TreeMap;
  * repository; trtllm-serve and vLLM serve the Hugging Face weights with the PEFT adapter.
  */
 final class Rollout {
-  /** The repository's TensorRT-LLM model, the one every MPI rank loads. */
-  static final String TRITON_ENGINE_MODEL = "tensorrt_llm";
-
   /** Sorted keys, so the same options always give the same file (and cache key). */
   private static final ObjectMapper OPTIONS_JSON = Json.sortedMaps();
 
@@ -51,24 +48,11 @@ final class Rollout {
     };
   }
 
-  /**
-   * tritonserver itself for one GPU, with {@code --backend-config} raising the tensorrtllm
-   * backend's default-max-batch-size (stuck at 4 in auto-completed configs: docs/manual-procedure.md
-   * "Pitfalls"); one MPI rank per GPU for tensor/pipeline parallel engines.
-   */
+  /** tritonserver over the filled repository ({@link TritonServerCommand}). */
   private static StageDraft triton(PipelineSpec spec, Upstream up) {
     EngineSpec e = spec.engine();
     String repo = up.out(StageName.TRITON_REPO);
     int batch = e.maxBatchSize();
-    List<String> argv = e.worldSize() == 1
-        ? new Argv("tritonserver")
-            .optEq("--model-repository", repo)
-            .optEq("--backend-config", "tensorrtllm,default-max-batch-size=" + batch)
-            .opt("--http-port", ServingEndpoint.HTTP_PORT)
-            .opt("--grpc-port", ServingEndpoint.GRPC_PORT)
-            .opt("--metrics-port", ServingEndpoint.METRICS_PORT)
-            .build()
-        : mpiTriton(repo, e.worldSize());
     List<VolumeMount> volumes = new ArrayList<>();
     List<StageName> consumes = new ArrayList<>();
     for (StageName input : List.of(StageName.LORA_CONVERT, StageName.ENGINE_BUILD,
@@ -85,59 +69,18 @@ final class Rollout {
         up.has(StageName.LORA_CONVERT) ? e.lora().taskId() : null, batch, gated(spec),
         spec.serving().replicas(), null);
     return new StageDraft(StageName.ROLLOUT, StageKind.DEPLOYMENT, spec.serving().image(),
-        new RolloutParams(target, argv), Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO"),
+        new RolloutParams(target, new TritonServerCommand(repo, batch, e.worldSize())),
+        Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO"),
         HuggingFace.token(spec), gpuResources(spec), volumes, 1_800, 5 * 60, consumes, List.of(),
         "Serve the engine on Triton (batch " + batch + ", world size " + e.worldSize()
             + (up.has(StageName.LORA_CONVERT) ? ", LoRA task " + e.lora().taskId() : "") + ")",
         Map.of());
   }
 
-  /**
-   * The command {@code launch_triton_server.py --world_size=N --model_repo=R} builds (TL
-   * triton_backend/scripts/launch_triton_server.py, {@code get_cmd}), run in the foreground:
-   * the script itself starts it with {@code Popen} and returns, so the container would exit, and
-   * it cannot pass more {@code --backend-config}. One rank per GPU; ranks above 0 load only the
-   * tensorrt_llm model and each rank's python models get their own shared-memory prefix. The
-   * script adds the port flags twice; once is enough.
-   */
-  static List<String> mpiTriton(String repo, int worldSize) {
-    Argv argv = new Argv("mpirun", "--allow-run-as-root");
-    for (int rank = 0; rank < worldSize; rank++) {
-      argv.opt("-n", 1).add("tritonserver")
-          .optEq("--model-repository", repo)
-          .optEq("--grpc-port", ServingEndpoint.GRPC_PORT)
-          .optEq("--http-port", ServingEndpoint.HTTP_PORT)
-          .optEq("--metrics-port", ServingEndpoint.METRICS_PORT);
-      if (rank != 0) {
-        argv.optEq("--model-control-mode", "explicit").optEq("--load-model", TRITON_ENGINE_MODEL);
-      }
-      argv.add("--disable-auto-complete-config")
-          .optEq("--backend-config", "python,shm-region-prefix-name=prefix" + rank + "_");
-      if (rank < worldSize - 1) {
-        argv.add(":");
-      }
-    }
-    return argv.build();
-  }
-
   private static StageDraft trtllmServe(StageName name, PipelineSpec spec, Upstream up,
       String image, boolean candidate) {
     EngineSpec e = spec.engine();
     ModelRef model = ModelRef.served(spec, up);
-    Argv argv = new Argv("trtllm-serve", "serve", model.location())
-        .opt("--host", "0.0.0.0")
-        .opt("--port", ServingEndpoint.HTTP_PORT)
-        .opt("--backend", "pytorch")
-        .opt("--max_batch_size", e.maxBatchSize())
-        .opt("--max_seq_len", e.maxSeqLen())
-        .opt("--max_num_tokens", e.maxNumTokens())
-        .opt("--kv_cache_free_gpu_memory_fraction", spec.serving().kvCacheFreeGpuMemFraction())
-        .opt("--tp_size", e.tpSize());
-    if (e.ppSize() > 1) {
-      argv.opt("--pp_size", e.ppSize());
-    }
-    argv.flagIf(spec.model().trustRemoteCode(), "--trust_remote_code");
-
     Map<String, Object> options = new TreeMap<>(
         candidate && spec.serving().backend() == ServingBackend.TRTLLM_SERVE
             ? spec.serving().extraOptions() : Map.of());
@@ -148,15 +91,15 @@ final class Rollout {
       lora.put("max_lora_rank", e.lora().maxRank());
       options.put("lora_config", lora);
     }
-    Map<String, String> files = Map.of();
-    if (!options.isEmpty()) {
-      argv.opt("--extra_llm_api_options", ServingEndpoint.EXTRA_OPTIONS_PATH);
-      files = Map.of(ServingEndpoint.EXTRA_OPTIONS_PATH, json(options));
-    }
+    Map<String, String> files = options.isEmpty() ? Map.of()
+        : Map.of(ServingEndpoint.EXTRA_OPTIONS_PATH, json(options));
+    TrtllmServeCommand command = new TrtllmServeCommand(model.location(), e.maxBatchSize(), e.maxSeqLen(),
+        e.maxNumTokens(), spec.serving().kvCacheFreeGpuMemFraction(), e.tpSize(), e.ppSize(),
+        spec.model().trustRemoteCode(), options.isEmpty() ? null : ServingEndpoint.EXTRA_OPTIONS_PATH);
     RolloutTarget target = new RolloutTarget(ServingBackend.TRTLLM_SERVE, Planner.pipelineName(spec),
         model.location(), adapter != null ? ServingEndpoint.ADAPTER_NAME : null, adapter, null, null,
         candidate && gated(spec), candidate ? spec.serving().replicas() : 1, null);
-    return new StageDraft(name, StageKind.DEPLOYMENT, image, new RolloutParams(target, argv.build()),
+    return new StageDraft(name, StageKind.DEPLOYMENT, image, new RolloutParams(target, command),
         Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO"),
         HuggingFace.token(spec), gpuResources(spec), volumes(model, adapter, up),
         3_600, 10 * 60, consumes(model, adapter), List.of(),
@@ -169,42 +112,17 @@ final class Rollout {
       boolean candidate) {
     EngineSpec e = spec.engine();
     ModelRef model = ModelRef.served(spec, up);
-    Argv argv = new Argv("vllm", "serve", model.location())
-        .opt("--host", "0.0.0.0")
-        .opt("--port", ServingEndpoint.HTTP_PORT);
-    if (!model.onWorkspace()) {
-      argv.opt("--revision", spec.model().revision());
-    }
-    argv.opt("--max-num-seqs", e.maxBatchSize())
-        .opt("--max-model-len", e.maxSeqLen())
-        .opt("--gpu-memory-utilization", spec.serving().kvCacheFreeGpuMemFraction());
-    if (e.tpSize() > 1) {
-      argv.opt("--tensor-parallel-size", e.tpSize());
-    }
-    if (e.ppSize() > 1) {
-      argv.opt("--pipeline-parallel-size", e.ppSize());
-    }
-    argv.flagIf(spec.model().trustRemoteCode(), "--trust-remote-code");
     String adapter = candidate ? adapterDir(spec, up) : null;
-    if (adapter != null) {
-      argv.add("--enable-lora")
-          .opt("--lora-modules", ServingEndpoint.ADAPTER_NAME + "=" + adapter)
-          .opt("--max-lora-rank", e.lora().maxRank());
-    }
-    if (candidate && spec.serving().backend() == ServingBackend.VLLM) {
-      // extraOptions are extra `vllm serve` flags here: true → bare flag, false → left out.
-      new TreeMap<>(spec.serving().extraOptions()).forEach((key, value) -> {
-        if (value instanceof Boolean on) {
-          argv.flagIf(on, "--" + key);
-        } else {
-          argv.opt("--" + key, value);
-        }
-      });
-    }
+    VllmServeCommand command = new VllmServeCommand(model.location(),
+        model.onWorkspace() ? null : spec.model().revision(), e.maxBatchSize(), e.maxSeqLen(),
+        spec.serving().kvCacheFreeGpuMemFraction(), e.tpSize(), e.ppSize(), spec.model().trustRemoteCode(),
+        adapter != null ? ServingEndpoint.ADAPTER_NAME : null, adapter, adapter != null ? e.lora().maxRank() : null,
+        // extraOptions are extra `vllm serve` flags here (the candidate's own backend only).
+        candidate && spec.serving().backend() == ServingBackend.VLLM ? spec.serving().extraOptions() : Map.of());
     RolloutTarget target = new RolloutTarget(ServingBackend.VLLM, Planner.pipelineName(spec),
         model.location(), adapter != null ? ServingEndpoint.ADAPTER_NAME : null, null, null, null,
         candidate && gated(spec), candidate ? spec.serving().replicas() : 1, null);
-    return new StageDraft(name, StageKind.DEPLOYMENT, image, new RolloutParams(target, argv.build()),
+    return new StageDraft(name, StageKind.DEPLOYMENT, image, new RolloutParams(target, command),
         Map.of("HF_HOME", Workspace.HF_HOME), HuggingFace.token(spec), gpuResources(spec),
         volumes(model, adapter, up), 3_600, 10 * 60, consumes(model, adapter), List.of(),
         "Serve " + model.name() + " with vLLM (max " + e.maxBatchSize() + " sequences"

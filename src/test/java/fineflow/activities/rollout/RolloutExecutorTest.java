@@ -173,7 +173,7 @@ class RolloutExecutorTest {
 
   @Test
   void trtllmServeMountsExtraOptionsAndAFreshFlashinferCache() {
-    executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv())));
+    executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage()));
 
     Deployment d = deployment("gpt-oss-rollout-3f2a9c1d7e4b");
     Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -210,12 +210,13 @@ class RolloutExecutorTest {
   void argvThatCannotServeIsRejectedBeforeAnythingIsCreated() {
     // launch_triton_server.py starts tritonserver in the background and exits.
     ApplicationFailure background = failureOf(() -> executor.launch(RolloutStages.launch(
-        RolloutStages.stage(RolloutStages.triton(false), KEY, "img",
-            List.of("python3", "/app/scripts/launch_triton_server.py", "--world_size=2", "--model_repo=/repo"),
-            List.of()))));
-    List<String> localhost = new ArrayList<>(RolloutStages.trtllmArgv());
+        RolloutStages.withArgv(RolloutStages.tritonStage(RolloutStages.triton(false), KEY, 16),
+            List.of("python3", "/app/scripts/launch_triton_server.py", "--world_size=2", "--model_repo=/repo")))));
+    Stage served = RolloutStages.trtllmServeStage();
+    List<String> localhost = new ArrayList<>(served.argv());
     localhost.set(localhost.indexOf("0.0.0.0"), "localhost");
-    ApplicationFailure noHost = failureOf(() -> executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(localhost))));
+    ApplicationFailure noHost = failureOf(() -> executor.launch(RolloutStages.launch(
+        RolloutStages.withArgv(served, localhost))));
 
     assertThat(background.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
     assertThat(background.isNonRetryable()).isTrue();
@@ -344,7 +345,7 @@ class RolloutExecutorTest {
    */
   @Test
   void aFailedSmokeTestLeavesASharedCandidateToTheRunStillUsingIt() {
-    Stage stage = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
+    Stage stage = RolloutStages.trtllmServeStage();
     String name = executor.launch(RolloutStages.launch(stage)).objectName();
     executor.launch(new fineflow.workflows.contract.LaunchRequest("other-run-1", NS, stage, 1, "specdigest123",
         fineflow.workflows.spec.ClusterSpec.defaults()));
@@ -437,22 +438,19 @@ class RolloutExecutorTest {
 
   @Test
   void extraOptionsWithoutTheArgvFlagAreRejected() {
-    List<String> argv = new ArrayList<>(RolloutStages.trtllmArgv());
-    argv.subList(argv.indexOf("--extra_llm_api_options"), argv.size()).clear();
-
-    ApplicationFailure failed = failureOf(() -> executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(argv))));
+    ApplicationFailure failed = failureOf(() -> executor.launch(RolloutStages.launch(
+        RolloutStages.trtllmServeStage(RolloutStages.trtllmServe(null)))));
 
     assertThat(failed.getType()).isEqualTo(FailureType.BAD_ARGUMENTS.type());
     assertThat(failed.getOriginalMessage()).contains("lacks --extra_llm_api_options /etc/fineflow/extra-llm-api-options.yaml");
-    List<String> wrongPath = new ArrayList<>(RolloutStages.trtllmArgv());
-    wrongPath.set(wrongPath.size() - 1, "/etc/extra.yaml");
-    ApplicationFailure notMounted = failureOf(() -> executor.launch(RolloutStages.launch(RolloutStages.trtllmServeStage(wrongPath))));
+    ApplicationFailure notMounted = failureOf(() -> executor.launch(RolloutStages.launch(
+        RolloutStages.trtllmServeStage(RolloutStages.trtllmServe("/etc/extra.yaml")))));
     assertThat(notMounted.getOriginalMessage()).contains("reads --extra_llm_api_options /etc/extra.yaml but the stage mounts");
   }
 
   @Test
   void promotedFilesAreMarkedStableSoTheRunCleanupKeepsThem() {
-    Stage stage = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
+    Stage stage = RolloutStages.trtllmServeStage();
     String name = executor.launch(RolloutStages.launch(stage)).objectName();
     assertThat(client.configMaps().inNamespace(NS).withName(name + "-files").get().getMetadata().getLabels())
         .containsEntry("fineflow.dev/track", "candidate").containsEntry("users.fineflow.dev/" + RUN, "true");
@@ -469,11 +467,11 @@ class RolloutExecutorTest {
   void aPromotedRevisionSurvivesTheRunsCleanupThroughTheStageActivities() {
     KubernetesStageActivities activities = new KubernetesStageActivities(client, NS,
         Map.of(StageKind.DEPLOYMENT, executor));
-    Stage stage = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
+    Stage stage = RolloutStages.trtllmServeStage();
     String name = activities.launch(RolloutStages.launch(stage)).objectName();
     markAvailable(name);
     Stage baseline = RolloutStages.stage(StageName.BASELINE, RolloutStages.vllm(), OTHER_KEY,
-        "vllm/vllm-openai:v0.11.0", List.of("vllm", "serve", "m"), List.of(), Map.of());
+        "vllm/vllm-openai:v0.11.0", RolloutStages.vllmServe("m", null, null), List.of(), Map.of());
     String baselineName = activities.launch(RolloutStages.launch(baseline)).objectName();
 
     PromoteResult promoted = activities.promote(new PromoteRequest(RUN, NS, "3f2a9c1d7e4b"));
@@ -554,7 +552,7 @@ class RolloutExecutorTest {
 
   @Test
   void trtllmServeGetsTheAdapterPerRequest() throws Exception {
-    Stage stage = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
+    Stage stage = RolloutStages.trtllmServeStage();
     String name = executor.launch(RolloutStages.launch(stage)).objectName();
     markAvailable(name);
 
@@ -571,7 +569,7 @@ class RolloutExecutorTest {
     RolloutTarget base = new RolloutTarget(fineflow.workflows.spec.ServingBackend.VLLM, "elyza",
         "elyza/ELYZA-japanese-Llama-2-7b-instruct", null, null, null, null, false, 1, null);
     Stage stage = RolloutStages.stage(StageName.BASELINE, base, OTHER_KEY, "vllm/vllm-openai:v0.11.0",
-        List.of("vllm", "serve", "elyza/ELYZA-japanese-Llama-2-7b-instruct"), List.of(), Map.of());
+        RolloutStages.vllmServe("elyza/ELYZA-japanese-Llama-2-7b-instruct", null, null), List.of(), Map.of());
     String name = executor.launch(RolloutStages.launch(stage)).objectName();
     markAvailable(name);
 

@@ -5,10 +5,14 @@ import fineflow.workflows.contract.LaunchRequest;
 import fineflow.workflows.plan.Resources;
 import fineflow.workflows.plan.RolloutParams;
 import fineflow.workflows.plan.RolloutTarget;
+import fineflow.workflows.plan.ServerCommand;
 import fineflow.workflows.plan.ServingEndpoint;
 import fineflow.workflows.plan.Stage;
 import fineflow.workflows.plan.StageKind;
 import fineflow.workflows.plan.StageName;
+import fineflow.workflows.plan.TritonServerCommand;
+import fineflow.workflows.plan.TrtllmServeCommand;
+import fineflow.workflows.plan.VllmServeCommand;
 import fineflow.workflows.plan.VolumeMount;
 import fineflow.workflows.spec.ClusterSpec;
 import fineflow.workflows.spec.ServingBackend;
@@ -30,27 +34,31 @@ final class RolloutStages {
   }
 
   static Stage tritonStage(RolloutTarget target, String cacheKey, int batchFlag) {
-    return stage(target, cacheKey, "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3", List.of(
-        "tritonserver", "--model-repository=/repo", "--http-port=8000", "--grpc-port=8001",
-        "--metrics-port=8002", "--backend-config=tensorrtllm,default-max-batch-size=" + batchFlag),
+    return stage(target, cacheKey, "nvcr.io/nvidia/tritonserver:25.09-trtllm-python-py3",
+        new TritonServerCommand("/repo", batchFlag, 1),
         List.of(new VolumeMount("cache/triton-repo-aaa/repo", "/repo", false),
             new VolumeMount("cache/engine-build-bbb/engine", "/engine", false),
             new VolumeMount("cache/lora-convert-ccc/prefetch", "/prefetch", true)));
   }
 
-  static Stage trtllmServeStage(List<String> argv) {
-    RolloutTarget t = new RolloutTarget(ServingBackend.TRTLLM_SERVE, "gpt-oss", "openai/gpt-oss-20b", "adapter",
-        "/workspace/cache/train-ddd/adapter", null, null, false, 1, null);
-    return stage(t, KEY, "nvcr.io/nvidia/tensorrt-llm/release:1.0.0", argv, List.of(), Map.of(
-        ServingEndpoint.EXTRA_OPTIONS_PATH, "{\"cuda_graph_config\":{\"enable_padding\":true,\"max_batch_size\":256},"
-            + "\"enable_attention_dp\":false,\"moe_config\":{\"backend\":\"TRITON\"}}\n"));
+  static Stage trtllmServeStage() {
+    return trtllmServeStage(trtllmServe());
   }
 
-  static List<String> trtllmArgv() {
-    return List.of("trtllm-serve", "serve", "openai/gpt-oss-20b", "--host", "0.0.0.0", "--port", "8000",
-        "--max_batch_size", "256", "--max_seq_len", "32768", "--max_num_tokens", "262144",
-        "--kv_cache_free_gpu_memory_fraction", "0.9", "--trust_remote_code",
-        "--extra_llm_api_options", ServingEndpoint.EXTRA_OPTIONS_PATH);
+  static Stage trtllmServeStage(TrtllmServeCommand server) {
+    RolloutTarget t = new RolloutTarget(ServingBackend.TRTLLM_SERVE, "gpt-oss", "openai/gpt-oss-20b", "adapter",
+        "/workspace/cache/train-ddd/adapter", null, null, false, 1, null);
+    return stage(StageName.ROLLOUT, t, KEY, "nvcr.io/nvidia/tensorrt-llm/release:1.0.0", server, List.of(),
+        Map.of(ServingEndpoint.EXTRA_OPTIONS_PATH, "{\"cuda_graph_config\":{\"enable_padding\":true,"
+            + "\"max_batch_size\":256},\"enable_attention_dp\":false,\"moe_config\":{\"backend\":\"TRITON\"}}\n"));
+  }
+
+  static TrtllmServeCommand trtllmServe() {
+    return trtllmServe(ServingEndpoint.EXTRA_OPTIONS_PATH);
+  }
+
+  static TrtllmServeCommand trtllmServe(String extraOptionsFile) {
+    return new TrtllmServeCommand("openai/gpt-oss-20b", 256, 32768, 262144, 0.9, 1, 1, true, extraOptionsFile);
   }
 
   static RolloutTarget vllm() {
@@ -58,27 +66,34 @@ final class RolloutStages {
         "dazai", null, null, null, false, 1, "こんにちは");
   }
 
+  static VllmServeCommand vllmServe(String model, String adapterName, String adapterPath) {
+    return new VllmServeCommand(model, null, 16, 4096, 0.9, 1, 1, false, adapterName, adapterPath,
+        adapterName == null ? null : 8, Map.of());
+  }
+
   static Stage vllmStage() {
-    return stage(vllm(), KEY, "vllm/vllm-openai:v0.11.0", List.of("vllm", "serve",
-        "elyza/ELYZA-japanese-Llama-2-7b-instruct", "--max-num-seqs", "16", "--enable-lora",
-        "--lora-modules", "dazai=/adapter"), List.of(new VolumeMount("cache/train-ddd/adapter", "/adapter", true)));
+    return stage(vllm(), KEY, "vllm/vllm-openai:v0.11.0",
+        vllmServe("elyza/ELYZA-japanese-Llama-2-7b-instruct", "dazai", "/adapter"),
+        List.of(new VolumeMount("cache/train-ddd/adapter", "/adapter", true)));
   }
 
-  static Stage stage(RolloutTarget target, String cacheKey, String image, List<String> argv,
+  static Stage stage(RolloutTarget target, String cacheKey, String image, ServerCommand server,
       List<VolumeMount> volumes) {
-    return stage(StageName.ROLLOUT, target, cacheKey, image, argv, volumes, Map.of());
+    return stage(StageName.ROLLOUT, target, cacheKey, image, server, volumes, Map.of());
   }
 
-  static Stage stage(RolloutTarget target, String cacheKey, String image, List<String> argv,
+  static Stage stage(StageName name, RolloutTarget target, String cacheKey, String image, ServerCommand server,
       List<VolumeMount> volumes, Map<String, String> files) {
-    return stage(StageName.ROLLOUT, target, cacheKey, image, argv, volumes, files);
-  }
-
-  static Stage stage(StageName name, RolloutTarget target, String cacheKey, String image, List<String> argv,
-      List<VolumeMount> volumes, Map<String, String> files) {
-    return new Stage(name, StageKind.DEPLOYMENT, image, argv, Map.of("TLLM_LOG_LEVEL", "INFO"), List.of(),
+    return new Stage(name, StageKind.DEPLOYMENT, image, server.argv(), Map.of("TLLM_LOG_LEVEL", "INFO"), List.of(),
         new Resources(1, "nvidia.com/gpu", "8", "64Gi"), volumes, 1800, 300, List.of(), List.of(),
-        cacheKey, "rollout " + target.backend().wireName(), files, List.of(), new RolloutParams(target, argv));
+        cacheKey, "rollout " + target.backend().wireName(), files, List.of(), new RolloutParams(target, server));
+  }
+
+  /** The stage with an argv its parameters did not render: what a hand-edited or foreign plan holds. */
+  static Stage withArgv(Stage s, List<String> argv) {
+    return new Stage(s.name(), s.kind(), s.image(), argv, s.env(), s.secretEnv(), s.resources(), s.volumes(),
+        s.timeoutSeconds(), s.expectedSeconds(), s.consumes(), s.produces(), s.cacheKey(), s.summary(), s.files(),
+        s.imageCopies(), s.params());
   }
 
   static LaunchRequest launch(Stage stage) {

@@ -46,7 +46,7 @@ class SharedServerTest {
   KubernetesMockServer server;
   KubernetesStageActivities activities;
   final Stage baseline = RolloutStages.stage(StageName.BASELINE, RolloutStages.vllm(), OTHER_KEY,
-      "vllm/vllm-openai:v0.11.0", List.of("vllm", "serve", "m"), List.of(), Map.of());
+      "vllm/vllm-openai:v0.11.0", RolloutStages.vllmServe("m", null, null), List.of(), Map.of());
 
   @BeforeEach
   void executor() {
@@ -95,7 +95,7 @@ class SharedServerTest {
 
   @Test
   void releasingTheBaselineLeavesOnlyThePromotedServerRequestingAGpu() {
-    Stage rollout = RolloutStages.trtllmServeStage(RolloutStages.trtllmArgv());
+    Stage rollout = RolloutStages.trtllmServeStage();
     String rolloutName = activities.launch(new LaunchRequest("demo-a1", NS, rollout, 1, "digest",
         ClusterSpec.defaults())).objectName();
     String baselineName = launch("demo-a1");

@@ -56,7 +56,17 @@ class RolloutTargetTest {
 
     assertThat(rollout.params(RolloutParams.class).target()).isEqualTo(RolloutTarget.of(rollout));
     assertThat(rollout.env()).doesNotContainKeys(RolloutTarget.PREFIX + "BACKEND", RolloutTarget.PREFIX + "APP");
-    assertThat(rollout.argv()).isEqualTo(rollout.params(RolloutParams.class).command());
+    RolloutParams params = rollout.params(RolloutParams.class);
+    assertThat(rollout.argv()).isEqualTo(params.server().argv());
+    // The server's settings are typed; its argv is rendered from them, and the canonical JSON
+    // (what the cache key hashes) reads back to the same record.
+    PipelineSpec spec = SpecLoader.load(Files.readString(Path.of("configs", "elyza-7b-qlora-triton.yaml")), "spec");
+    assertThat(params.server()).isInstanceOfSatisfying(TritonServerCommand.class, t -> {
+      assertThat(t.maxBatchSize()).isEqualTo(spec.engine().maxBatchSize());
+      assertThat(t.worldSize()).isEqualTo(spec.engine().worldSize());
+      assertThat(rollout.volumes()).extracting(VolumeMount::mountPath).contains(t.modelRepository());
+    });
+    assertThat(StageParams.fromJson(params.json(), RolloutParams.class)).isEqualTo(params);
   }
 
   /** A stage planned before stage parameters carried its target in its env: still read. */
