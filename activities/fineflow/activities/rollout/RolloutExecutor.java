@@ -12,6 +12,7 @@ import fineflow.workflows.contract.LaunchResult;
 import fineflow.workflows.contract.StageFailure;
 import fineflow.workflows.contract.StageProgress;
 import fineflow.workflows.contract.StageResult;
+import fineflow.workflows.plan.RolloutParams;
 import fineflow.workflows.plan.RolloutTarget;
 import fineflow.workflows.plan.ServingEndpoint;
 import fineflow.workflows.plan.Stage;
@@ -235,7 +236,8 @@ public final class RolloutExecutor implements StageExecutor, Promotion {
     }
     SmokeReport smoke;
     try {
-      smoke = smokeTest.run(baseUrl.apply(service), target);
+      smoke = smokeTest.run(baseUrl.apply(service), target,
+          stage.params() instanceof RolloutParams p ? p.servedMaxBatchSize() : null);
     } catch (SmokeTestException e) {
       List<String> logs = serverLog(ns, podName);
       rollback(ns, name, target.app(), request.runId());

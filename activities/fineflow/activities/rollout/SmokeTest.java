@@ -44,7 +44,10 @@ public final class SmokeTest {
     this(http, 5, Duration.ofSeconds(2));
   }
 
-  public SmokeReport run(String baseUrl, RolloutTarget target) {
+  /**
+   * @param maxBatchSize Triton: what the served config must say (the engine's); null = not checked
+   */
+  public SmokeReport run(String baseUrl, RolloutTarget target, Integer maxBatchSize) {
     String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     Generation adapter = null;
     long adapterMillis = 0;
@@ -59,11 +62,11 @@ public final class SmokeTest {
     Integer served = null;
     if (target.backend() == ServingBackend.TRITON) {
       served = servedMaxBatchSize(base);
-      if (target.maxBatchSize() != null && served != target.maxBatchSize().intValue()) {
+      if (maxBatchSize != null && served != maxBatchSize.intValue()) {
         throw new SmokeTestException("Triton serves max_batch_size " + served + " but the engine was"
-            + " built for " + target.maxBatchSize() + " (GET /v2/models/tensorrt_llm/config): the"
+            + " built for " + maxBatchSize + " (GET /v2/models/tensorrt_llm/config): the"
             + " repository's tensorrt_llm/config.pbtxt must say max_batch_size: "
-            + target.maxBatchSize() + " (triton_max_batch_size:" + target.maxBatchSize() + ")");
+            + maxBatchSize + " (triton_max_batch_size:" + maxBatchSize + ")");
       }
     }
     return new SmokeReport(base, adapter == null ? null : adapter.text(), adapterMillis,

@@ -66,7 +66,7 @@ final class Rollout {
     volumes.add(HuggingFace.cacheMount());
     RolloutTarget target = new RolloutTarget(ServingBackend.TRITON, Planner.pipelineName(spec),
         Benchmark.TRITON_MODEL, null, null,
-        up.has(StageName.LORA_CONVERT) ? e.lora().taskId() : null, batch, gated(spec),
+        up.has(StageName.LORA_CONVERT) ? e.lora().taskId() : null, gated(spec),
         spec.serving().replicas(), null);
     return new StageDraft(StageName.ROLLOUT, StageKind.DEPLOYMENT, spec.serving().image(),
         new RolloutParams(target, new TritonServerCommand(repo, batch, e.worldSize())),
@@ -97,7 +97,7 @@ final class Rollout {
         e.maxNumTokens(), spec.serving().kvCacheFreeGpuMemFraction(), e.tpSize(), e.ppSize(),
         spec.model().trustRemoteCode(), options.isEmpty() ? null : ServingEndpoint.EXTRA_OPTIONS_PATH);
     RolloutTarget target = new RolloutTarget(ServingBackend.TRTLLM_SERVE, Planner.pipelineName(spec),
-        model.location(), adapter != null ? ServingEndpoint.ADAPTER_NAME : null, adapter, null, null,
+        model.location(), adapter != null ? ServingEndpoint.ADAPTER_NAME : null, adapter, null,
         candidate && gated(spec), candidate ? spec.serving().replicas() : 1, null);
     return new StageDraft(name, StageKind.DEPLOYMENT, image, new RolloutParams(target, command),
         Map.of("HF_HOME", Workspace.HF_HOME, "TLLM_LOG_LEVEL", "INFO"),
@@ -120,7 +120,7 @@ final class Rollout {
         // extraOptions are extra `vllm serve` flags here (the candidate's own backend only).
         candidate && spec.serving().backend() == ServingBackend.VLLM ? spec.serving().extraOptions() : Map.of());
     RolloutTarget target = new RolloutTarget(ServingBackend.VLLM, Planner.pipelineName(spec),
-        model.location(), adapter != null ? ServingEndpoint.ADAPTER_NAME : null, null, null, null,
+        model.location(), adapter != null ? ServingEndpoint.ADAPTER_NAME : null, null, null,
         candidate && gated(spec), candidate ? spec.serving().replicas() : 1, null);
     return new StageDraft(name, StageKind.DEPLOYMENT, image, new RolloutParams(target, command),
         Map.of("HF_HOME", Workspace.HF_HOME), HuggingFace.token(spec), gpuResources(spec),

@@ -18,6 +18,15 @@ public record RolloutParams(RolloutTarget target, ServerCommand server) implemen
     }
   }
 
+  /**
+   * The max batch size the server must be seen to serve: Triton's, the engine's, which the smoke
+   * test reads back from the served config; null for trtllm-serve and vLLM, whose batch limit is
+   * a scheduler setting no endpoint reports.
+   */
+  public Integer servedMaxBatchSize() {
+    return server instanceof TritonServerCommand triton ? triton.maxBatchSize() : null;
+  }
+
   @Override
   public List<String> argv() {
     return server.argv();

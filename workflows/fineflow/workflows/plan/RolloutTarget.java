@@ -16,7 +16,6 @@ import java.util.function.Function;
  * @param adapterName OpenAI-style servers: the LoRA adapter's name; null = no adapter
  * @param adapterPath trtllm-serve: the adapter directory in the pod, sent in {@code lora_request}
  * @param loraTaskId Triton: the adapter's {@code lora_task_id}; null = no adapter
- * @param maxBatchSize Triton: the engine's max batch size, compared with the served config
  * @param gated true when the spec sets an SLO gate: promotion waits for the benchmark
  * @param smokePrompt the prompt of the smoke-test generations
  */
@@ -27,7 +26,6 @@ public record RolloutTarget(
     String adapterName,
     String adapterPath,
     Long loraTaskId,
-    Integer maxBatchSize,
     boolean gated,
     int replicas,
     String smokePrompt) {
@@ -87,7 +85,7 @@ public record RolloutTarget(
     Integer replicas = number(env, "REPLICAS", Integer::valueOf);
     return new RolloutTarget(b, env.get(PREFIX + "APP"), env.get(PREFIX + "SERVED_MODEL"),
         env.get(PREFIX + "ADAPTER_NAME"), env.get(PREFIX + "ADAPTER_PATH"),
-        number(env, "LORA_TASK_ID", Long::valueOf), number(env, "MAX_BATCH_SIZE", Integer::valueOf),
+        number(env, "LORA_TASK_ID", Long::valueOf),
         Boolean.parseBoolean(env.get(PREFIX + "GATED")), replicas == null ? 1 : replicas,
         env.get(PREFIX + "SMOKE_PROMPT"));
   }

@@ -15,7 +15,7 @@ import fineflow.workflows.plan.Stage;
 import fineflow.activities.rollout.RolloutExecutor;
 import fineflow.activities.rollout.SmokeTest;
 import fineflow.workflows.plan.Planner;
-import fineflow.workflows.plan.RolloutTarget;
+import fineflow.workflows.plan.RolloutParams;
 import fineflow.workflows.plan.StageKind;
 import fineflow.workflows.spec.PipelineSpec;
 import fineflow.workflows.spec.SpecLoader;
@@ -197,7 +197,7 @@ class RoleComplianceTest {
   private void rollouts(KubernetesStageActivities activities, RolloutExecutor rollout,
       TestKubelet kubelet, Map<String, List<String>> calls) throws Exception {
     Stage triton = rolloutStage("configs/elyza-7b-qlora-triton.yaml");
-    servedBatch = RolloutTarget.of(triton).maxBatchSize();
+    servedBatch = triton.params(RolloutParams.class).servedMaxBatchSize();
     String name = activities.launch(rolloutLaunch(triton)).objectName();
     calls.put("rollout launch", drain());
     catchThrowableOfType(ApplicationFailure.class, () -> activities.await(rolloutAwait(triton, name)));

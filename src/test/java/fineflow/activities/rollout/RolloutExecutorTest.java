@@ -567,7 +567,7 @@ class RolloutExecutorTest {
   @Test
   void aBaselineServerIsNeverPromoted() {
     RolloutTarget base = new RolloutTarget(fineflow.workflows.spec.ServingBackend.VLLM, "elyza",
-        "elyza/ELYZA-japanese-Llama-2-7b-instruct", null, null, null, null, false, 1, null);
+        "elyza/ELYZA-japanese-Llama-2-7b-instruct", null, null, null, false, 1, null);
     Stage stage = RolloutStages.stage(StageName.BASELINE, base, OTHER_KEY, "vllm/vllm-openai:v0.11.0",
         RolloutStages.vllmServe("elyza/ELYZA-japanese-Llama-2-7b-instruct", null, null), List.of(), Map.of());
     String name = executor.launch(RolloutStages.launch(stage)).objectName();

@@ -30,7 +30,7 @@ final class RolloutStages {
   }
 
   static RolloutTarget triton(boolean gated) {
-    return new RolloutTarget(ServingBackend.TRITON, "elyza", "ensemble", null, null, 0L, 16, gated, 1, null);
+    return new RolloutTarget(ServingBackend.TRITON, "elyza", "ensemble", null, null, 0L, gated, 1, null);
   }
 
   static Stage tritonStage(RolloutTarget target, String cacheKey, int batchFlag) {
@@ -47,7 +47,7 @@ final class RolloutStages {
 
   static Stage trtllmServeStage(TrtllmServeCommand server) {
     RolloutTarget t = new RolloutTarget(ServingBackend.TRTLLM_SERVE, "gpt-oss", "openai/gpt-oss-20b", "adapter",
-        "/workspace/cache/train-ddd/adapter", null, null, false, 1, null);
+        "/workspace/cache/train-ddd/adapter", null, false, 1, null);
     return stage(StageName.ROLLOUT, t, KEY, "nvcr.io/nvidia/tensorrt-llm/release:1.0.0", server, List.of(),
         Map.of(ServingEndpoint.EXTRA_OPTIONS_PATH, "{\"cuda_graph_config\":{\"enable_padding\":true,"
             + "\"max_batch_size\":256},\"enable_attention_dp\":false,\"moe_config\":{\"backend\":\"TRITON\"}}\n"));
@@ -63,7 +63,7 @@ final class RolloutStages {
 
   static RolloutTarget vllm() {
     return new RolloutTarget(ServingBackend.VLLM, "elyza-vllm", "elyza/ELYZA-japanese-Llama-2-7b-instruct",
-        "dazai", null, null, null, false, 1, "こんにちは");
+        "dazai", null, null, false, 1, "こんにちは");
   }
 
   static VllmServeCommand vllmServe(String model, String adapterName, String adapterPath) {

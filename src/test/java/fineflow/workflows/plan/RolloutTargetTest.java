@@ -30,8 +30,11 @@ class RolloutTargetTest {
     assertThat(t.app()).isEqualTo("elyza-7b-qlora-triton");
     assertThat(t.servedModel()).isEqualTo("ensemble");
     assertThat(t.loraTaskId()).isNotNull();
+    RolloutParams params = plan.stage(StageName.ROLLOUT).orElseThrow().params(RolloutParams.class);
+    PipelineSpec spec = SpecLoader.load(Files.readString(Path.of("configs", "elyza-7b-qlora-triton.yaml")), "spec");
+    assertThat(params.servedMaxBatchSize()).isEqualTo(spec.engine().maxBatchSize());
     assertThat(plan.stage(StageName.ROLLOUT).orElseThrow().argv())
-        .contains("--backend-config=tensorrtllm,default-max-batch-size=" + t.maxBatchSize());
+        .contains("--backend-config=tensorrtllm,default-max-batch-size=" + params.servedMaxBatchSize());
     RolloutTarget baseline = RolloutTarget.of(plan.stage(StageName.BASELINE).orElseThrow());
     assertThat(baseline.backend()).isEqualTo(ServingBackend.VLLM);
     assertThat(baseline.hasAdapter()).isFalse();
@@ -72,7 +75,7 @@ class RolloutTargetTest {
   /** A stage planned before stage parameters carried its target in its env: still read. */
   @Test
   void aStagePlannedBeforeParametersIsReadFromItsEnvAndErrorsNameTheKey() {
-    RolloutTarget t = new RolloutTarget(ServingBackend.VLLM, "elyza", "m", "adapter", null, null, null, true, 2, null);
+    RolloutTarget t = new RolloutTarget(ServingBackend.VLLM, "elyza", "m", "adapter", null, null, true, 2, null);
     Stage recorded = new Stage(StageName.ROLLOUT, StageKind.DEPLOYMENT, "img", List.of("vllm", "serve", "m"),
         Map.of("FINEFLOW_ROLLOUT_BACKEND", "vllm", "FINEFLOW_ROLLOUT_APP", "elyza",
             "FINEFLOW_ROLLOUT_SERVED_MODEL", "m", "FINEFLOW_ROLLOUT_ADAPTER_NAME", "adapter",
@@ -84,7 +87,7 @@ class RolloutTargetTest {
     assertThatThrownBy(() -> RolloutTarget.fromEnv(Map.of())).hasMessageContaining("FINEFLOW_ROLLOUT_BACKEND");
     assertThatThrownBy(() -> RolloutTarget.fromEnv(Map.of("FINEFLOW_ROLLOUT_BACKEND", "vllm",
         "FINEFLOW_ROLLOUT_APP", "Elyza", "FINEFLOW_ROLLOUT_SERVED_MODEL", "m"))).hasMessageContaining("DNS label");
-    assertThatThrownBy(() -> new RolloutTarget(ServingBackend.TRTLLM_SERVE, "x", "m", "adapter", null, null, null,
+    assertThatThrownBy(() -> new RolloutTarget(ServingBackend.TRTLLM_SERVE, "x", "m", "adapter", null, null,
         false, 1, null)).hasMessageContaining("adapterPath");
   }
 }
