@@ -127,13 +127,13 @@ public record EstimateInput(
     return (long) microBatch * seqLen;
   }
 
-  /** Defaults: LoRA r=4 on the seven projections, batch 1 x 512, bf16, adamw_torch, no checkpointing. */
+  /** Defaults: the spec's LoRA settings (LoraSpec) on the seven projections, batch 1 x 512, bf16, adamw_torch, no checkpointing. */
   public static final class Builder {
     private final ModelConfig model;
     private TrainingMethod method = TrainingMethod.LORA;
-    private int loraR = 4;
+    private int loraR = LoraSpec.DEFAULT_R;
     private List<String> loraTargets = LoraSpec.LLAMA_ALL_LINEAR;
-    private double loraDropout = 0.1;
+    private double loraDropout = LoraSpec.DEFAULT_DROPOUT;
     private int microBatch = 1;
     private int seqLen = 512;
     private Integer evalMicroBatch;
