@@ -56,7 +56,7 @@ final class TritonRepoCommand implements Callable<Integer> {
   public Integer call() {
     TritonRepoRequest request;
     try {
-      request = TritonRepoRequest.of(StageParams.fromJson(params, TritonRepoParams.class),
+      request = new TritonRepoRequest(StageParams.fromJson(params, TritonRepoParams.class),
           maxQueueSize, addSpecialTokens, extraValues);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -35,14 +35,14 @@ final class PlaceholderValues {
 
   static Map<String, String> of(TritonRepoRequest r, EngineConfig engine) {
     List<String> problems = new ArrayList<>();
-    if (r.maxBatchSize() != engine.maxBatchSize()) {
-      problems.add("triton_max_batch_size " + r.maxBatchSize() + " differs from the engine's "
+    if (r.params().maxBatchSize() != engine.maxBatchSize()) {
+      problems.add("triton_max_batch_size " + r.params().maxBatchSize() + " differs from the engine's "
           + "build_config.max_batch_size " + engine.maxBatchSize() + " (" + r.engineDir() + ")");
     }
     String engineLogits = TritonDataType.ofDtype(engine.logitsDtype()).map(TritonDataType::triton)
         .orElse(null);
-    String logits = r.logitsDatatype().equals(TritonRepoRequest.AUTO) && engineLogits != null
-        ? engineLogits : r.logitsDatatype();
+    String logits = r.params().logitsDatatype().equals(TritonRepoRequest.AUTO) && engineLogits != null
+        ? engineLogits : r.params().logitsDatatype();
     if (!logits.equals(engineLogits)) {
       problems.add("logits_datatype " + logits + " does not match the engine's logits dtype "
           + engine.logitsDtype() + (engineLogits == null ? "" : " (" + engineLogits + ")")
@@ -57,26 +57,26 @@ final class PlaceholderValues {
     }
     Map<String, String> v = new LinkedHashMap<>();
     v.put("triton_backend", "tensorrtllm");
-    v.put("triton_max_batch_size", Integer.toString(r.maxBatchSize()));
-    v.put("decoupled_mode", Boolean.toString(r.decoupled()));
+    v.put("triton_max_batch_size", Integer.toString(r.params().maxBatchSize()));
+    v.put("decoupled_mode", Boolean.toString(r.params().decoupled()));
     v.put("engine_dir", r.engineDir().toString());
     v.put("tokenizer_dir", r.tokenizerDir().toString());
-    v.put("max_queue_delay_microseconds", Integer.toString(r.maxQueueDelayMicroseconds()));
+    v.put("max_queue_delay_microseconds", Integer.toString(r.params().maxQueueDelayMicroseconds()));
     v.put("max_queue_size", Integer.toString(r.maxQueueSize()));
-    v.put("batching_strategy", r.batchingStrategy());
+    v.put("batching_strategy", r.params().batchingStrategy());
     v.put("logits_datatype", logits);
     if (engineType != null) {
       v.put("encoder_input_features_data_type", engineType.triton());
       v.put("prompt_embedding_table_data_type", engineType.triton());
     }
     v.put("max_beam_width", Integer.toString(engine.maxBeamWidth()));
-    v.put("kv_cache_free_gpu_mem_fraction", Double.toString(r.kvCacheFreeGpuMemFraction()));
+    v.put("kv_cache_free_gpu_mem_fraction", Double.toString(r.params().kvCacheFreeGpuMemFraction()));
     if (r.loraPrefetchDir() != null) {
       v.put("lora_prefetch_dir", r.loraPrefetchDir().toString());
     }
-    v.put("preprocessing_instance_count", Integer.toString(r.preprocessingInstances()));
-    v.put("postprocessing_instance_count", Integer.toString(r.postprocessingInstances()));
-    v.put("bls_instance_count", Integer.toString(r.blsInstances()));
+    v.put("preprocessing_instance_count", Integer.toString(r.params().preprocessingInstances()));
+    v.put("postprocessing_instance_count", Integer.toString(r.params().postprocessingInstances()));
+    v.put("bls_instance_count", Integer.toString(r.params().blsInstances()));
     v.put("add_special_tokens", Boolean.toString(r.addSpecialTokens()));
     v.put("skip_special_tokens", "true");
     v.put("accumulate_tokens", "false");

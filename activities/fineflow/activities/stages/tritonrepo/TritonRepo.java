@@ -138,14 +138,14 @@ public final class TritonRepo {
     List<String> problems = new ArrayList<>();
     Matcher batch = MAX_BATCH_SIZE.matcher(text);
     while (batch.find()) {
-      if (!batch.group(1).equals(Integer.toString(request.maxBatchSize()))) {
-        problems.add(label + ": max_batch_size " + batch.group(1) + ", expected " + request.maxBatchSize());
+      if (!batch.group(1).equals(Integer.toString(request.params().maxBatchSize()))) {
+        problems.add(label + ": max_batch_size " + batch.group(1) + ", expected " + request.params().maxBatchSize());
       }
     }
     Matcher decoupled = DECOUPLED.matcher(text);
     while (decoupled.find()) {
-      if (!decoupled.group(1).equals(Boolean.toString(request.decoupled()))) {
-        problems.add(label + ": decoupled " + decoupled.group(1) + ", expected " + request.decoupled());
+      if (!decoupled.group(1).equals(Boolean.toString(request.params().decoupled()))) {
+        problems.add(label + ": decoupled " + decoupled.group(1) + ", expected " + request.params().decoupled());
       }
     }
     return problems;
@@ -156,15 +156,15 @@ public final class TritonRepo {
                                             List<TritonRepoManifest.Model> models, Path out) {
     ContentDigest digest = ContentDigest.of(out);
     Map<String, Double> metrics = new LinkedHashMap<>();
-    metrics.put("maxBatchSize", (double) request.maxBatchSize());
+    metrics.put("maxBatchSize", (double) request.params().maxBatchSize());
     metrics.put("placeholdersFilled", (double) models.stream().mapToInt(m -> m.filled().size()).sum());
     metrics.put("parametersUnset", (double) models.stream().mapToInt(m -> m.unset().size()).sum());
     Map<String, String> info = new LinkedHashMap<>();
     info.put("engineDir", request.engineDir().toString());
     info.put("engineDtype", engine.dtype());
     info.put("logitsDatatype", values.get("logits_datatype"));
-    info.put("decoupled", Boolean.toString(request.decoupled()));
-    info.put("batchingStrategy", request.batchingStrategy());
+    info.put("decoupled", Boolean.toString(request.params().decoupled()));
+    info.put("batchingStrategy", request.params().batchingStrategy());
     if (request.loraPrefetchDir() != null) {
       info.put("loraPrefetchDir", request.loraPrefetchDir().toString());
     }

@@ -108,6 +108,9 @@ class StageCommandTest {
     assertThat(err.toString()).contains("differs from the engine's build_config.max_batch_size 16");
     assertThat(execute("stage", "triton-repo", "--params", "{\"stage\":\"benchmark\"}")).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(err.toString()).contains("--params is not the JSON of TritonRepoParams");
+    assertThat(execute("stage", "triton-repo", "--params", "{\"stage\":\"triton-repo\",\"maxBatchSize\":16}"))
+        .isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).contains("the triton-repo parameters have no skeleton");
   }
 
   /** The parameters the planner renders for a repository of {@code engine}. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import fineflow.activities.stages.ContentDigest;
 import fineflow.activities.stages.StageInputException;
 import fineflow.activities.stages.StageOutputException;
+import fineflow.workflows.plan.TritonRepoParams;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -189,8 +190,7 @@ class TritonRepoTest {
     Path cfg = skeleton.resolve("postprocessing/config.pbtxt");
     Files.writeString(cfg, Files.readString(cfg).replace("dynamic_batching {}",
         "dynamic_batching {\n  max_queue_delay_microseconds: ${postprocessing_queue_delay}\n}"));
-    TritonRepoRequest r = new TritonRepoRequest(skeleton, engine, dir.resolve("tok"), prefetch, 16, true,
-        "TYPE_FP16", "inflight_fused_batching", 0.9, 0, 0, 1, 1, 1, true, Map.of(), dir.resolve("repo"));
+    TritonRepoRequest r = request(skeleton, engine, prefetch, 16, "TYPE_FP16", dir.resolve("repo"), Map.of());
     assertThatThrownBy(() -> TritonRepo.run(r))
         .isInstanceOf(StageOutputException.class)
         .satisfies(e -> assertThat(((StageOutputException) e).problems())
@@ -207,8 +207,7 @@ class TritonRepoTest {
     Path skeleton = dir.resolve("skeleton");
     copy(SKELETON, skeleton);
     Files.delete(skeleton.resolve("tensorrt_llm_bls/config.pbtxt"));
-    TritonRepoRequest r = new TritonRepoRequest(skeleton, engine, dir.resolve("tok"), null, 16, true,
-        "TYPE_FP16", "inflight_fused_batching", 0.9, 0, 0, 1, 1, 1, true, Map.of(), dir.resolve("repo"));
+    TritonRepoRequest r = request(skeleton, engine, null, 16, "TYPE_FP16", dir.resolve("repo"), Map.of());
     assertThatThrownBy(() -> TritonRepo.run(r)).isInstanceOf(StageInputException.class)
         .hasMessageContaining("missing tensorrt_llm_bls/config.pbtxt");
   }
@@ -225,15 +224,21 @@ class TritonRepoTest {
 
   @Test
   void anEngineDirWithoutConfigIsNamed() {
-    TritonRepoRequest r = new TritonRepoRequest(SKELETON, dir.resolve("wrong"), dir.resolve("tok"), null, 16,
-        true, "TYPE_FP16", "inflight_fused_batching", 0.9, 0, 0, 1, 1, 1, true, Map.of(), dir.resolve("repo"));
+    TritonRepoRequest r = request(SKELETON, dir.resolve("wrong"), null, 16, "TYPE_FP16", dir.resolve("repo"), Map.of());
     assertThatThrownBy(() -> TritonRepo.run(r)).isInstanceOf(StageInputException.class)
         .hasMessageContaining("has no config.json");
   }
 
   private TritonRepoRequest request(int batch, String logits, Path out, Map<String, String> extra) {
-    return new TritonRepoRequest(SKELETON, engine, dir.resolve("tokenizer"), prefetch, batch, true, logits,
-        "inflight_fused_batching", 0.9, 0, 0, 1, 1, 1, true, extra, out);
+    return request(SKELETON, engine, prefetch, batch, logits, out, extra);
+  }
+
+  private TritonRepoRequest request(Path skeleton, Path engineDir, Path prefetchDir, int batch, String logits,
+      Path out, Map<String, String> extra) {
+    TritonRepoParams params = new TritonRepoParams(skeleton.toString(), engineDir.toString(),
+        dir.resolve("tokenizer").toString(), prefetchDir == null ? null : prefetchDir.toString(), batch, true,
+        logits, "inflight_fused_batching", 0.9, 0, 1, 1, 1, out.toString());
+    return new TritonRepoRequest(params, 0, true, extra);
   }
 
   /** An engine folder as trtllm-build writes it (config.json + rank0.engine). */
