@@ -5,15 +5,7 @@ import fineflow.activities.stages.datasetprep.DatasetPrep;
 import fineflow.activities.stages.datasetprep.DatasetPrepRequest;
 import fineflow.workflows.plan.DatasetPrepParams;
 import fineflow.workflows.plan.StageParams;
-import fineflow.workflows.spec.DatasetFields;
-import fineflow.workflows.spec.DatasetFormat;
-import fineflow.workflows.spec.InvalidRecordPolicy;
-import fineflow.workflows.spec.PromptTemplate;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,45 +43,14 @@ final class DatasetPrepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    DatasetPrepParams p;
     DatasetPrepRequest request;
     try {
-      p = StageParams.fromJson(params, DatasetPrepParams.class);
-      request = new DatasetPrepRequest(path(p.input(), "input"),
-          choice("format", p.format(), DatasetFormat.class),
-          choice("template", p.template(), PromptTemplate.class),
-          p.systemPrompt() == null ? "" : p.systemPrompt(),
-          p.fields() == null ? DatasetFields.defaults() : p.fields(), p.validationSplit(), p.seed(),
-          choice("onInvalid", p.onInvalid(), InvalidRecordPolicy.class), p.maxInputTokens(),
-          maxTotalTokens, path(p.output(), "output"));
+      request = new DatasetPrepRequest(StageParams.fromJson(params, DatasetPrepParams.class), maxTotalTokens);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     return result.run(spec.commandLine().getOut(), spec.commandLine().getErr(),
-        () -> (p.contentAddressed() ? DatasetPrep.runContentAddressed(request) : DatasetPrep.run(request))
-            .message());
-  }
-
-  private Path path(String value, String name) {
-    if (value == null || value.isBlank()) {
-      throw new ParameterException(spec.commandLine(), "the dataset-prep parameters have no " + name);
-    }
-    return Path.of(value);
-  }
-
-  /** Options are spelled as in the spec: LLAMA2_CHAT is "llama2-chat". */
-  private <E extends Enum<E>> E choice(String field, String value, Class<E> type) {
-    for (E constant : type.getEnumConstants()) {
-      if (label(constant).equals(value)) {
-        return constant;
-      }
-    }
-    throw new ParameterException(spec.commandLine(), field + ": '" + value + "' is not one of "
-        + Arrays.stream(type.getEnumConstants()).map(DatasetPrepCommand::label)
-        .collect(Collectors.joining(", ")));
-  }
-
-  private static String label(Enum<?> constant) {
-    return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        () -> (request.params().contentAddressed() ? DatasetPrep.runContentAddressed(request)
+            : DatasetPrep.run(request)).message());
   }
 }

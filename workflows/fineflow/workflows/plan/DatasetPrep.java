@@ -41,9 +41,8 @@ final class DatasetPrep {
       throw new IllegalArgumentException("dataset: required when training is enabled");
     }
     String input = Workspace.resolve("dataset.path", dataset.path());
-    DatasetPrepParams params = new DatasetPrepParams(input, Argv.text(dataset.format()),
-        Argv.text(dataset.template()), dataset.systemPrompt(), dataset.fields(),
-        dataset.validationSplit(), dataset.seed(), Argv.text(dataset.onInvalid()),
+    DatasetPrepParams params = new DatasetPrepParams(input, dataset.format(), dataset.template(),
+        dataset.systemPrompt(), dataset.fields(), dataset.validationSplit(), dataset.seed(), dataset.onInvalid(),
         spec.engine().maxInputLen(), OUT, true);
 
     List<VolumeMount> volumes = new ArrayList<>();

@@ -3,15 +3,20 @@ package fineflow.workflows.plan;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import fineflow.workflows.format.Json;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * One stage's parameters, made by the planner from the spec: after planning, the one form each of
@@ -55,10 +60,23 @@ public interface StageParams {
   static <T extends StageParams> T fromJson(String json, Class<T> type) {
     try {
       return Json.stageParams().readValue(json, type);
+    } catch (InvalidFormatException e) {
+      if (e.getTargetType() != null && e.getTargetType().isEnum()) {
+        // A choice spelled as in the spec: name the field and the spellings it takes.
+        throw new IllegalArgumentException(e.getPath().stream().map(JsonMappingException.Reference::getFieldName)
+            .filter(Objects::nonNull).collect(Collectors.joining(".")) + ": '" + e.getValue()
+            + "' is not one of " + Arrays.stream(e.getTargetType().getEnumConstants())
+            .map(c -> Json.stageParams().convertValue(c, String.class)).collect(Collectors.joining(", ")), e);
+      }
+      throw notTheJson(type, e);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(OPTION + " is not the JSON of " + type.getSimpleName()
-          + ": " + e.getOriginalMessage(), e);
+      throw notTheJson(type, e);
     }
+  }
+
+  private static IllegalArgumentException notTheJson(Class<?> type, JsonProcessingException e) {
+    return new IllegalArgumentException(OPTION + " is not the JSON of " + type.getSimpleName()
+        + ": " + e.getOriginalMessage(), e);
   }
 
   /**

@@ -48,9 +48,9 @@ public final class DatasetPrep {
   }
 
   public static DatasetPrepResult run(DatasetPrepRequest request) {
-    DatasetReadout readout = DatasetReader.read(request.input(), request.format());
-    RecordValidator validator = new RecordValidator(request.fields(), request.template(),
-        request.systemPrompt(), request.maxInputTokens(), request.maxTotalTokens());
+    DatasetReadout readout = DatasetReader.read(request.input(), request.params().format());
+    RecordValidator validator = new RecordValidator(request.fields(), request.params().template(),
+        request.systemPrompt(), request.params().maxInputTokens(), request.maxTotalTokens());
     List<PreparedRecord> valid = new ArrayList<>();
     List<DatasetProblem> problems = new ArrayList<>(readout.problems());
     for (RawRecord raw : readout.records()) {
@@ -58,7 +58,7 @@ public final class DatasetPrep {
     }
     problems.sort((a, b) -> Integer.compare(a.line(), b.line()));
     int total = readout.total();
-    if (!problems.isEmpty() && request.onInvalid() == InvalidRecordPolicy.FAIL) {
+    if (!problems.isEmpty() && request.params().onInvalid() == InvalidRecordPolicy.FAIL) {
       // The count leads: the pause shows this line first and the records after it.
       throw new StageInputException((total - valid.size()) + " of " + total + " records are invalid ("
           + summary(problems) + ") in " + request.input()
@@ -71,7 +71,7 @@ public final class DatasetPrep {
           problems.stream().map(DatasetProblem::toString).toList());
     }
     TrainValidationSplit<PreparedRecord> split =
-        TrainValidationSplit.of(valid, request.validationSplit(), request.seed());
+        TrainValidationSplit.of(valid, request.params().validationSplit(), request.params().seed());
     try {
       return write(request, total, valid, problems, split);
     } catch (IOException e) {
@@ -91,10 +91,7 @@ public final class DatasetPrep {
   public static DatasetPrepResult runContentAddressed(DatasetPrepRequest request) {
     Path out = request.outputDir();
     Path staging = out.resolve(STAGING_PREFIX + java.util.UUID.randomUUID());
-    DatasetPrepResult written = run(new DatasetPrepRequest(request.input(), request.format(),
-        request.template(), request.systemPrompt(), request.fields(), request.validationSplit(),
-        request.seed(), request.onInvalid(), request.maxInputTokens(), request.maxTotalTokens(),
-        staging));
+    DatasetPrepResult written = run(request.writingTo(staging));
     try {
       String sha = ContentDigest.of(staging).sha256();
       Path dir = out.resolve(sha).toAbsolutePath();
@@ -150,10 +147,12 @@ public final class DatasetPrep {
     ContentDigest inputDigest = ContentDigest.of(request.input());
 
     DatasetManifest manifest = new DatasetManifest(
-        new DatasetManifest.InputFile(request.input().toString(), label(request.format().name()),
+        new DatasetManifest.InputFile(request.input().toString(),
+            label(request.params().format().name()),
             inputDigest.sha256(), inputDigest.sizeBytes()),
-        label(request.template().name()), request.systemPrompt(), request.seed(),
-        request.validationSplit(), label(request.onInvalid().name()), request.maxInputTokens(),
+        label(request.params().template().name()), request.systemPrompt(), request.params().seed(),
+        request.params().validationSplit(), label(request.params().onInvalid().name()),
+        request.params().maxInputTokens(),
         request.maxTotalTokens(), TokenEstimate.RULE,
         new DatasetManifest.Counts(total, valid.size(), total - valid.size(), split.train().size(),
             split.validation().size(), countByKind(problems)),

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.activities.stages.ContentDigest;
 import fineflow.activities.stages.datasetprep.DatasetPrep;
-import fineflow.activities.stages.datasetprep.DatasetPrepRequest;
 import fineflow.activities.stages.datasetprep.DatasetPrepResult;
+import fineflow.activities.stages.datasetprep.PrepRequests;
 import fineflow.workflows.plan.StageParams;
 import fineflow.workflows.plan.TrainParams;
 import fineflow.workflows.spec.DatasetFields;
@@ -46,7 +46,7 @@ class TrainCpuTest {
   void datasetPrepOutputTrainsTwoLoraStepsReloadsAndResumes() throws Exception {
     Path python = PythonMlEnv.requirePython();
     Path out = dir.resolve("dataset");
-    DatasetPrepResult prepared = DatasetPrep.run(new DatasetPrepRequest(seedLikeRecords(10), DatasetFormat.JSON,
+    DatasetPrepResult prepared = DatasetPrep.run(PrepRequests.of(seedLikeRecords(10), DatasetFormat.JSON,
         PromptTemplate.LLAMA2_CHAT, "あなたは太宰治です。", DatasetFields.defaults(), 0.2, 42,
         InvalidRecordPolicy.FAIL, 2048, 0, out));
     assertThat(prepared.manifest().counts().train()).isEqualTo(8);

@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import fineflow.workers.stage.StageCommand;
 import fineflow.workflows.plan.BenchmarkParams;
 import fineflow.workflows.plan.DatasetPrepParams;
 import fineflow.workflows.plan.TritonRepoParams;
 import fineflow.workflows.spec.DatasetFields;
+import fineflow.workflows.spec.DatasetFormat;
+import fineflow.workflows.spec.InvalidRecordPolicy;
+import fineflow.workflows.spec.PromptTemplate;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,11 +66,20 @@ class StageCommandTest {
     assertThat(r.get("problems").get(0).asText()).startsWith("line 2 (record 1)");
   }
 
-  /** dataset-prep's parameters as the planner renders them, into {@code dir/out}. */
+  /**
+   * dataset-prep's parameters as the planner renders them, into {@code dir/out}, with the three
+   * choices spelled as given (what a pod reads, right or wrong).
+   */
   private String prep(String input, String format, String template, DatasetFields fields, String onInvalid,
       boolean contentAddressed) {
-    return new DatasetPrepParams(input, format, template, "S", fields, 0.25, 42, onInvalid, 2048,
-        dir.resolve("out").toString(), contentAddressed).json();
+    String planned = new DatasetPrepParams(input, DatasetFormat.JSON, PromptTemplate.PLAIN, "S", fields, 0.25, 42,
+        InvalidRecordPolicy.FAIL, 2048, dir.resolve("out").toString(), contentAddressed).json();
+    try {
+      return ((ObjectNode) JSON.readTree(planned)).put("format", format).put("template", template)
+          .put("onInvalid", onInvalid).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test
@@ -136,8 +150,9 @@ class StageCommandTest {
     for (String[] args : List.of(
         new String[] {"stage", "dataset-prep", "--help"},
         new String[] {"stage", "triton-repo", "--bogus"},
-        new String[] {"stage", "dataset-prep", "--verbose", "--params", new DatasetPrepParams("x", "json", "chatml",
-            "", null, 0.2, 42, "fail", 1, "o", false).json()},
+        new String[] {"stage", "dataset-prep", "--verbose", "--params", "{\"stage\":\"dataset-prep\","
+            + "\"input\":\"x\",\"format\":\"json\",\"template\":\"chatml\",\"validationSplit\":0.2,\"seed\":42,"
+            + "\"onInvalid\":\"fail\",\"maxInputTokens\":1,\"output\":\"o\"}"},
         new String[] {"stage", "--version"},
         // An error the stage did not expect (its output folder cannot be made): one line, exit 1.
         new String[] {"stage", "benchmark", "--params", BENCHMARK_TO_DEV_NULL})) {

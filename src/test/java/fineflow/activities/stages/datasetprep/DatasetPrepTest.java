@@ -99,7 +99,7 @@ class DatasetPrepTest {
         2048, dir.resolve("a")));
     DatasetPrep.run(request(input, DatasetFormat.JSON, PromptTemplate.PLAIN, InvalidRecordPolicy.FAIL,
         2048, dir.resolve("b")));
-    DatasetPrepRequest otherSeed = new DatasetPrepRequest(input, DatasetFormat.JSON, PromptTemplate.PLAIN,
+    DatasetPrepRequest otherSeed = PrepRequests.of(input, DatasetFormat.JSON, PromptTemplate.PLAIN,
         SYSTEM, null, 0.2, 7, InvalidRecordPolicy.FAIL, 2048, 0, dir.resolve("c"));
     DatasetPrep.run(otherSeed);
 
@@ -246,7 +246,7 @@ class DatasetPrepTest {
     Path input = write("data.jsonl",
         "{\"q\": \"Translate\", \"a\": \"Bonjour\", \"ctx\": \"Hello\", \"sys\": \"You translate.\"}\n"
             + "{\"q\": \"Greet\", \"a\": \"Hi\"}\n");
-    DatasetPrepRequest r = new DatasetPrepRequest(input, DatasetFormat.JSONL, PromptTemplate.PLAIN, "",
+    DatasetPrepRequest r = PrepRequests.of(input, DatasetFormat.JSONL, PromptTemplate.PLAIN, "",
         new DatasetFields("q", "a", "ctx", "sys"), 0.5, 42, InvalidRecordPolicy.FAIL, 2048, 0,
         dir.resolve("out"));
     DatasetPrep.run(r);
@@ -262,7 +262,7 @@ class DatasetPrepTest {
   void promptPlusCompletionIsCheckedAgainstTheTrainingLengthWhenGiven() throws IOException {
     Path input = write("data.jsonl", "{\"instruction\": \"a\", \"output\": \"" + "x".repeat(600) + "\"}\n"
         + "{\"instruction\": \"b\", \"output\": \"y\"}\n{\"instruction\": \"c\", \"output\": \"z\"}\n");
-    DatasetPrepRequest r = new DatasetPrepRequest(input, DatasetFormat.JSONL, PromptTemplate.PLAIN, "",
+    DatasetPrepRequest r = PrepRequests.of(input, DatasetFormat.JSONL, PromptTemplate.PLAIN, "",
         null, 0.5, 42, InvalidRecordPolicy.SKIP, 2048, 100, dir.resolve("out"));
     DatasetManifest m = DatasetPrep.run(r).manifest();
     assertThat(m.counts().valid()).isEqualTo(2);
@@ -304,7 +304,7 @@ class DatasetPrepTest {
 
   private static DatasetPrepRequest request(Path input, DatasetFormat format, PromptTemplate template,
                                             InvalidRecordPolicy policy, int maxInput, Path out) {
-    return new DatasetPrepRequest(input, format, template, SYSTEM, DatasetFields.defaults(), 0.2, 42,
+    return PrepRequests.of(input, format, template, SYSTEM, DatasetFields.defaults(), 0.2, 42,
         policy, maxInput, 0, out);
   }
 
