@@ -91,9 +91,12 @@ class RealClusterFlowTest {
     assertThat(build.failure().logTail()).as("the log tail, through the API server from the node")
         .anySatisfy(l -> assertThat(l).contains("failure injected"));
     // backoffLimit 0: the failed pod failed the Job, and the Job controller made no second pod.
+    // The run pauses on the container's exit code; the controller's Failed condition can follow
+    // it by a moment (its sync runs after the pod's status update).
+    await().atMost(30, TimeUnit.SECONDS).untilAsserted(() -> assertThat(real.jobs(run, StageName.ENGINE_BUILD))
+        .singleElement().satisfies(j -> assertThat(j.getStatus().getConditions())
+            .anySatisfy(c -> assertThat(c.getReason()).isEqualTo("BackoffLimitExceeded"))));
     List<Job> builds = real.jobs(run, StageName.ENGINE_BUILD);
-    assertThat(builds).singleElement().satisfies(j -> assertThat(j.getStatus().getConditions())
-        .anySatisfy(c -> assertThat(c.getReason()).isEqualTo("BackoffLimitExceeded")));
     assertThat(real.admin.pods().inNamespace(NS).withLabel("job-name", builds.get(0).getMetadata().getName())
         .list().getItems()).hasSize(1);
 
