@@ -127,7 +127,10 @@ public record EstimateInput(
     return (long) microBatch * seqLen;
   }
 
-  /** Defaults: the spec's LoRA settings (LoraSpec) on the seven projections, batch 1 x 512, bf16, adamw_torch, no checkpointing. */
+  /**
+   * Defaults: the spec's LoRA rank and dropout (LoraSpec) on the seven projections, batch 1 x 512,
+   * bf16, adamw_torch, no checkpointing.
+   */
   public static final class Builder {
     private final ModelConfig model;
     private TrainingMethod method = TrainingMethod.LORA;
